@@ -1,0 +1,50 @@
+"""/api/v1/: one NinjaAPI that every app's router joins. Errors are JSON with a 4xx status, never 500
+for bad input: a Django ValidationError becomes 400 with its messages, PermissionDenied 403, Http404 404."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from zhiban.audit.trail import _actor, actor_for_user
+from zhiban.org.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer zb_…`: a token issued on the person's token page."""
+
+    def authenticate(self, request, token):
+        user = ApiToken.authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        _actor.set(actor_for_user(user, request.META.get("REMOTE_ADDR")))
+        return user
+
+
+api = NinjaAPI(
+    title="政务值班管理平台 API",
+    version="1",
+    description="单位、人员、通讯录等接口。认证：Authorization: Bearer <令牌>（在“我的令牌”页面生成）。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "message_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "数据不合规", "errors": errors}, status=400)
+
+
+def _register_routers() -> None:
+    from zhiban.org.api import router as org_router
+
+    api.add_router("/", org_router)
+
+
+_register_routers()

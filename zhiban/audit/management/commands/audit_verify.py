@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from zhiban.audit.trail import verify_chain
+
+
+class Command(BaseCommand):
+    help = "Checks the audit trail's hash chain; exits non-zero at the first entry that was altered."
+
+    def handle(self, *args, **options):
+        count, broken = verify_chain()
+        if broken is not None:
+            raise CommandError(f"audit chain broken at entry {broken.pk} ({broken.at:%Y-%m-%d %H:%M:%S}); "
+                               f"{count} entries before it hold")
+        self.stdout.write(f"audit chain holds: {count} entries")

@@ -1,0 +1,19 @@
+from zhiban.audit.trail import _actor, actor_for_user
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditActorMiddleware:
+    """Makes the signed-in person the actor of every write this request makes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _actor.set(actor_for_user(request.user, client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            _actor.reset(token)

@@ -1,0 +1,90 @@
+"""The append-only audit trail: every write a person makes, who, when, which record, before and after.
+
+Each entry carries the hash of the one before it, so an edited or deleted row breaks the chain and
+`manage.py audit_verify` says where. The ORM refuses updates and deletes of entries outright."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class AppendOnly(Exception):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("审计记录只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnly("审计记录只能追加，不能删除")
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("操作人", max_length=150)
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    model = models.CharField("记录类型", max_length=100)
+    object_id = models.CharField("记录编号", max_length=64, blank=True)
+    object_repr = models.CharField("记录", max_length=200, blank=True)
+    before = models.JSONField("修改前", null=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField("修改后", null=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnly("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("审计记录只能追加，不能删除")
+
+    def compute_hash(self) -> str:
+        body = {
+            "prev": self.prev_hash,
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "model": self.model,
+            "object_id": self.object_id,
+            "before": self.before,
+            "after": self.after,
+        }
+        text = json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditHead(models.Model):
+    """One row holding the newest hash; locking it orders concurrent writers into one chain."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,134 @@
+"""Recording writes: models opt in with `track(Model)`; the acting person comes from a context
+variable that the middleware (web), the API auth and management commands set."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from zhiban.audit.models import AuditEntry, AuditHead
+
+HIDDEN_FIELDS = {"password", "key_hash"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    name: str
+    ip: str | None = None
+
+
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(actor: Actor | None) -> Iterator[None]:
+    token = _actor.set(actor)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def actor_for_user(user, ip: str | None = None) -> Actor | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Actor(user.pk, user.display_name(), ip)
+
+
+def snapshot(instance: models.Model) -> dict:
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in HIDDEN_FIELDS:
+            continue
+        value = field.value_from_object(instance)
+        data[field.attname] = DjangoJSONEncoder().default(value) if _needs_encoding(value) else value
+    return data
+
+
+def _needs_encoding(value) -> bool:
+    return value is not None and not isinstance(value, str | int | float | bool | list | dict)
+
+
+def record(action: str, *, model: str, object_id="", object_repr="", before=None, after=None,
+           actor: Actor | None = None) -> AuditEntry | None:
+    actor = actor or _actor.get()
+    if actor is None:
+        return None
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            at=timezone.now(),
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            action=action,
+            model=model,
+            object_id=str(object_id),
+            object_repr=str(object_repr)[:200],
+            before=before,
+            after=after,
+            ip=actor.ip,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        AuditHead.objects.filter(pk=1).update(last_hash=entry.hash)
+    return entry
+
+
+def verify_chain() -> tuple[int, AuditEntry | None]:
+    """Walks the chain oldest first; returns how many entries hold and the first one that does not."""
+    prev = "0" * 64
+    count = 0
+    for entry in AuditEntry.objects.order_by("id").iterator():
+        if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
+            return count, entry
+        prev = entry.hash
+        count += 1
+    return count, None
+
+
+def label(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def history(instance: models.Model):
+    return AuditEntry.objects.filter(model=label(type(instance)), object_id=str(instance.pk))
+
+
+def _pre_save(sender, instance, **kwargs):
+    if _actor.get() is None or instance.pk is None:
+        instance._audit_before = None
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old else None
+
+
+def _post_save(sender, instance, created, **kwargs):
+    before = getattr(instance, "_audit_before", None)
+    after = snapshot(instance)
+    if not created and before == after:
+        return
+    action = AuditEntry.Action.CREATE if created or before is None else AuditEntry.Action.UPDATE
+    record(action, model=label(sender), object_id=instance.pk, object_repr=instance,
+           before=None if action == AuditEntry.Action.CREATE else before, after=after)
+
+
+def _post_delete(sender, instance, **kwargs):
+    record(AuditEntry.Action.DELETE, model=label(sender), object_id=instance.pk, object_repr=instance,
+           before=snapshot(instance), after=None)
+
+
+def track(*model_classes: type[models.Model]) -> None:
+    for model in model_classes:
+        uid = f"audit-{label(model)}"
+        pre_save.connect(_pre_save, sender=model, dispatch_uid=uid)
+        post_save.connect(_post_save, sender=model, dispatch_uid=uid)
+        post_delete.connect(_post_delete, sender=model, dispatch_uid=uid)

@@ -1,0 +1,25 @@
+"""Small date helpers; pages show dates as 2026年3月5日 星期四."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+WEEKDAYS = "一二三四五六日"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def weekday_cn(day: dt.date) -> str:
+    return f"星期{WEEKDAYS[day.weekday()]}"
+
+
+def date_cn(day: dt.date | dt.datetime | None, with_weekday: bool = True) -> str:
+    if day is None:
+        return ""
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return f"{text} {weekday_cn(day)}" if with_weekday else text

@@ -1,0 +1,200 @@
+"""Who sees and writes what (DESIGN.md §Access).
+
+A person reads their own unit. A duty role (duty-office administrator, leader on duty, duty staff,
+inspector) in a unit reads that unit's whole subtree: it is the superior duty office of everything
+below. Only duty-office administrators write, in their subtree; inspectors read and never write.
+The three system roles are global: the system administrator runs the organisation, the security
+administrator accounts and roles, the audit administrator reads the audit trail. Siblings never see
+each other: every accessor raises 404 for an object outside the scope, 403 for a read-only one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from zhiban.org.models import (
+    Contact,
+    DutyLine,
+    DutyNumberFiling,
+    Person,
+    Role,
+    RoleAssignment,
+    TrainingRecord,
+    Unit,
+    User,
+)
+
+SUBTREE_READ_ROLES = {Role.DUTY_ADMIN, Role.LEADER, Role.DUTY_STAFF, Role.INSPECTOR}
+WRITE_ROLES = {Role.DUTY_ADMIN}
+# Roles that act for a duty office (take calls, acknowledge filings); inspectors only watch.
+ACT_ROLES = {Role.DUTY_ADMIN, Role.LEADER, Role.DUTY_STAFF}
+
+
+@dataclass
+class Scope:
+    user: User
+    person: Person | None = None
+    all_units: bool = False
+    write_all: bool = False
+    manage_accounts: bool = False
+    read_audit: bool = False
+    read_paths: set[str] = field(default_factory=set)
+    read_unit_ids: set[int] = field(default_factory=set)
+    write_paths: set[str] = field(default_factory=set)
+    act_paths: set[str] = field(default_factory=set)
+    member_unit_ids: set[int] = field(default_factory=set)
+    member_paths: set[str] = field(default_factory=set)
+    home_unit_id: int | None = None
+
+    # --- queries -----------------------------------------------------------------------------------
+    def unit_q(self, prefix: str = "", write: bool = False) -> Q:
+        """A filter for rows whose unit is in scope; `prefix` is the path to the unit ("unit__")."""
+        if self.write_all or (self.all_units and not write):
+            return Q()
+        paths = self.write_paths if write else self.read_paths
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
+        if not write and self.read_unit_ids:
+            q |= Q(**{f"{prefix}pk__in": self.read_unit_ids} if prefix == "" else
+                   {f"{prefix[:-2]}_id__in": self.read_unit_ids})
+        return q
+
+    def units(self, write: bool = False) -> QuerySet[Unit]:
+        return Unit.objects.filter(self.unit_q(write=write))
+
+    def can_read_unit(self, unit: Unit) -> bool:
+        return (self.all_units or self.write_all or unit.pk in self.read_unit_ids
+                or any(unit.path.startswith(p) for p in self.read_paths))
+
+    def can_write_unit(self, unit: Unit) -> bool:
+        return self.write_all or any(unit.path.startswith(p) for p in self.write_paths)
+
+    def acts_for_unit(self, unit: Unit) -> bool:
+        """Whether the person works in the duty office of `unit` or of a unit above it."""
+        return self.person is not None and any(unit.path.startswith(p) for p in self.act_paths)
+
+    @property
+    def can_write(self) -> bool:
+        return self.write_all or bool(self.write_paths)
+
+    def is_member_of(self, unit_id: int) -> bool:
+        """A1.7: internal-only numbers are shown to people of the unit itself, no one else."""
+        return unit_id in self.member_unit_ids
+
+    def contact_q(self) -> Q:
+        """Contacts of the units in scope, and of the units above one's own (their public numbers)."""
+        ancestor_ids = {int(i) for p in self.member_paths for i in p.strip("/").split("/") if i}
+        return self.unit_q("unit__") | Q(unit_id__in=ancestor_ids)
+
+
+def scope_for(user: User) -> Scope:
+    """Computed once per request and kept on the user object."""
+    cached = getattr(user, "_zhiban_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope(user=user)
+    if user.is_authenticated and user.is_active:
+        _fill(scope, user)
+    user._zhiban_scope = scope
+    return scope
+
+
+def _fill(scope: Scope, user: User) -> None:
+    role = user.system_role
+    scope.all_units = bool(role)
+    scope.write_all = role == User.SystemRole.SYSTEM_ADMIN
+    scope.manage_accounts = role in (User.SystemRole.SYSTEM_ADMIN, User.SystemRole.SECURITY_ADMIN)
+    scope.read_audit = role == User.SystemRole.AUDIT_ADMIN
+    person = Person.objects.select_related("unit").filter(user=user, active=True).first()
+    scope.person = person
+    if person is None:
+        return
+    scope.read_unit_ids.add(person.unit_id)
+    scope.member_unit_ids.add(person.unit_id)
+    scope.member_paths.add(person.unit.path)
+    home = person.unit
+    for assignment in RoleAssignment.objects.filter(person=person).select_related("unit"):
+        unit = assignment.unit
+        scope.member_unit_ids.add(unit.pk)
+        scope.member_paths.add(unit.path)
+        if assignment.role in SUBTREE_READ_ROLES:
+            scope.read_paths.add(unit.path)
+            if unit.depth < home.depth:
+                home = unit
+        else:
+            scope.read_unit_ids.add(unit.pk)
+        if assignment.role in WRITE_ROLES:
+            scope.write_paths.add(unit.path)
+        if assignment.role in ACT_ROLES:
+            scope.act_paths.add(unit.path)
+    scope.home_unit_id = home.pk
+
+
+def _fetch(queryset: QuerySet, pk, read_q: Q):
+    try:
+        return queryset.filter(read_q).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _check_write(scope: Scope, unit: Unit, write: bool) -> None:
+    if write and not scope.can_write_unit(unit):
+        raise PermissionDenied("只读权限，不能修改")
+
+
+def get_unit_for_user(user: User, pk, write: bool = False) -> Unit:
+    scope = scope_for(user)
+    unit = _fetch(Unit.objects.select_related("parent"), pk, scope.unit_q())
+    _check_write(scope, unit, write)
+    return unit
+
+
+def get_person_for_user(user: User, pk, write: bool = False) -> Person:
+    scope = scope_for(user)
+    person = _fetch(Person.objects.select_related("unit", "user"), pk, scope.unit_q("unit__"))
+    _check_write(scope, person.unit, write)
+    return person
+
+
+def get_contact_for_user(user: User, pk, write: bool = False) -> Contact:
+    scope = scope_for(user)
+    contact = _fetch(Contact.objects.select_related("unit"), pk, scope.contact_q())
+    _check_write(scope, contact.unit, write)
+    return contact
+
+
+def get_duty_line_for_user(user: User, pk, write: bool = False) -> DutyLine:
+    scope = scope_for(user)
+    line = _fetch(DutyLine.objects.select_related("unit"), pk, scope.unit_q("unit__"))
+    _check_write(scope, line.unit, write)
+    return line
+
+
+def get_training_for_user(user: User, pk, write: bool = False) -> TrainingRecord:
+    scope = scope_for(user)
+    record = _fetch(TrainingRecord.objects.select_related("person__unit"), pk, scope.unit_q("person__unit__"))
+    _check_write(scope, record.person.unit, write)
+    return record
+
+
+def get_filing_for_user(user: User, pk) -> DutyNumberFiling:
+    """A filing is seen by its unit and by the superior it was filed with (and that one's superiors)."""
+    scope = scope_for(user)
+    return _fetch(DutyNumberFiling.objects.select_related("unit", "superior"), pk,
+                  scope.unit_q("unit__") | scope.unit_q("superior__"))
+
+
+def current_unit(request) -> Unit | None:
+    """The unit the person is working as: their home unit, or one of its subtree they switched to."""
+    scope = scope_for(request.user)
+    unit_id = request.session.get("unit_id") or scope.home_unit_id
+    unit = None
+    if unit_id:
+        unit = Unit.objects.filter(scope.unit_q(), pk=unit_id).first()
+    if unit is None and scope.all_units:
+        unit = Unit.objects.filter(parent=None).order_by("order", "id").first()
+    return unit

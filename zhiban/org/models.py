@@ -1,0 +1,424 @@
+"""Units, people and what hangs off them: roles, contacts, duty lines, duty policy, training."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+
+from zhiban.lib.pinyin import search_keys
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", "手机号码应为11位数字，以1开头")
+phone_validator = RegexValidator(r"^[0-9+\-() 转#]{3,30}$", "电话号码只能包含数字、-、+、括号、空格和“转”")
+
+
+class UnitMovedUnderItself(ValidationError):
+    pass
+
+
+class Unit(models.Model):
+    """A government, zone committee, township or department (B2/B3). `path` is the chain of ids from
+    the root ("/1/4/17/"), so a subtree is one indexed prefix query."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "市政府"
+        COUNTY = "county", "县（市、区）政府"
+        ZONE = "zone", "开发区管委会"
+        TOWNSHIP = "township", "乡镇（街道）"
+        DEPARTMENT = "department", "部门（单位）"
+
+    # Which kinds may stand under which: city → county/zone → township; each government has departments.
+    CHILD_KINDS = {
+        Kind.CITY: {Kind.COUNTY, Kind.ZONE, Kind.DEPARTMENT},
+        Kind.COUNTY: {Kind.TOWNSHIP, Kind.DEPARTMENT},
+        Kind.ZONE: {Kind.TOWNSHIP, Kind.DEPARTMENT},
+        Kind.TOWNSHIP: {Kind.DEPARTMENT},
+        Kind.DEPARTMENT: {Kind.DEPARTMENT},
+    }
+
+    name = models.CharField("单位名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    kind = models.CharField("单位类型", max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    duty_office_name = models.CharField("值班机构名称", max_length=100, blank=True,
+                                        help_text="如：市政府总值班室；留空则为“单位名称+值班室”")
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "单位"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def duty_office(self) -> str:
+        return self.duty_office_name or f"{self.name}值班室"
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind != Unit.Kind.DEPARTMENT
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def ancestors(self):
+        ids = self.ancestor_ids()
+        return sorted(Unit.objects.filter(id__in=ids), key=lambda u: ids.index(u.id))
+
+    def subtree(self):
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def is_in_subtree_of(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            if self.kind != Unit.Kind.CITY:
+                raise ValidationError({"parent": "只有市政府可以作为最上级单位，请选择上级单位"})
+            return
+        parent = self.parent
+        if self.pk and parent.path.startswith(self.path):
+            raise UnitMovedUnderItself({"parent": "不能把单位移到它自己或它的下级单位之下"})
+        if self.kind not in Unit.CHILD_KINDS[parent.kind]:
+            raise ValidationError(
+                {"kind": f"“{parent.get_kind_display()}”之下不能设“{self.get_kind_display()}”"}
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = None
+        if self.pk:
+            old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if new_path == old_path:
+            return
+        new_depth = new_path.count("/") - 2
+        if old_path:
+            # The unit moved: rewrite its descendants' paths in one statement.
+            Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + (new_depth - self.depth),
+            )
+        Unit.objects.filter(pk=self.pk).update(path=new_path, depth=new_depth)
+        self.path, self.depth = new_path, new_depth
+
+
+class User(AbstractUser):
+    """A login. Most users are a Person's account; the three system roles (三员分立) are exclusive by
+    construction: one field, one value."""
+
+    class SystemRole(models.TextChoices):
+        NONE = "", "无"
+        SYSTEM_ADMIN = "system_admin", "系统管理员"
+        SECURITY_ADMIN = "security_admin", "安全管理员"
+        AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+    system_role = models.CharField("系统角色", max_length=20, choices=SystemRole.choices, blank=True, default="")
+
+    def display_name(self) -> str:
+        person = getattr(self, "person", None)
+        return person.name if person else (self.get_full_name() or self.username)
+
+
+class Person(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="people")
+    position = models.CharField("职务", max_length=50, blank=True)
+    rank = models.CharField("职级", max_length=50, blank=True)
+    mobile = models.CharField("手机", max_length=11, blank=True, validators=[mobile_validator])
+    office_phone = models.CharField("办公电话", max_length=30, blank=True, validators=[phone_validator])
+    user = models.OneToOneField(User, verbose_name="登录账号", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="person")
+    active = models.BooleanField("在职", default=True)
+    # B2/B24: duty is kept by formal, established staff whom the office judges fit for it.
+    is_established = models.BooleanField("正式在编", default=True)
+    duty_eligible = models.BooleanField("可安排值班", default=True,
+                                        help_text="身体状况、业务能力等经单位认可，可排入值班")
+    search_text = models.CharField(max_length=400, editable=False, default="", db_index=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["unit__path", "order", "id"]
+        verbose_name = "人员"
+        constraints = [
+            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="person_mobile_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = " ".join(search_keys(self.name))[:400]
+        super().save(*args, **kwargs)
+
+    @property
+    def may_keep_duty(self) -> bool:
+        """B2/B24: whether this person's record allows scheduling as duty staff at all."""
+        return self.active and self.is_established and self.duty_eligible
+
+    def role_set(self) -> set[str]:
+        return {r.role for r in self.roles.all()}
+
+
+class Role(models.TextChoices):
+    DUTY_ADMIN = "duty_admin", "值班室管理员"
+    LEADER = "leader", "带班领导"
+    DUTY_STAFF = "duty_staff", "值班人员"
+    APPROVER = "approver", "审批人（部门负责人/分管领导）"
+    INSPECTOR = "inspector", "督查人员"
+
+
+class RoleAssignment(models.Model):
+    """A role a person holds in a unit (B6/B8): their own unit or one above it (B6: department heads
+    lead the government's duty)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles", verbose_name="人员")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="单位")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "unit", "role"], name="role_once")]
+        verbose_name = "角色"
+
+    def __str__(self) -> str:
+        return f"{self.person.name}：{self.unit.label}{self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.person_id and self.unit_id and not self.person.unit.path.startswith(self.unit.path):
+            raise ValidationError({"unit": "角色只能设在本人所在单位或其上级单位"})
+
+
+class Contact(models.Model):
+    """An entry of the contacts directory (A1.7): a leader, a department or a unit a duty officer
+    must be able to reach."""
+
+    class Kind(models.TextChoices):
+        LEADER = "leader", "领导"
+        DEPARTMENT = "department", "部门"
+        UNIT = "unit", "单位"
+        DUTY_OFFICE = "duty_office", "值班室"
+        OTHER = "other", "其他"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="contacts", verbose_name="所属单位")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    name = models.CharField("名称/姓名", max_length=100)
+    organisation = models.CharField("单位/部门", max_length=100, blank=True)
+    position = models.CharField("职务", max_length=50, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name="对应人员")
+    note = models.CharField("备注", max_length=200, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "通讯录条目"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.index_keys()
+
+    def index_keys(self) -> None:
+        """Search keys (name, pinyin in every reading, initials, position, organisation) for prefix lookup."""
+        keys = set(search_keys(self.name))
+        for text in (self.position, self.organisation):
+            if text:
+                keys.update(search_keys(text))
+        ContactKey.objects.filter(contact=self).delete()
+        ContactKey.objects.bulk_create(ContactKey(contact=self, key=k[:100]) for k in keys)
+
+
+class ContactKey(models.Model):
+    """One search key of a contact. A query is a prefix range on an index, not a scan (bench/web.py)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [
+            # PostgreSQL serves LIKE 'q%' from an index only with the pattern operator class; on SQLite
+            # this is a plain index on key, which serves GLOB 'q*'.
+            models.Index(fields=["key"], name="contactkey_key_pattern", opclasses=["varchar_pattern_ops"]),
+        ]
+
+
+class ContactNumber(models.Model):
+    class Label(models.TextChoices):
+        OFFICE = "office", "办公电话"
+        MOBILE = "mobile", "手机"
+        FAX = "fax", "传真"
+        DUTY = "duty", "值班电话"
+        OTHER = "other", "其他"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers")
+    label = models.CharField("类型", max_length=20, choices=Label.choices)
+    number = models.CharField("号码", max_length=30, validators=[phone_validator])
+    # A1.7: leaders' personal numbers are not given to callers nor shown outside the unit.
+    internal_only = models.BooleanField("仅限内部", default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_label_display()} {self.number}"
+
+
+class DutyLine(models.Model):
+    """A duty office's line (B23): dedicated fixed lines, fax, and the fixed 24-hour number."""
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", "值班专用固定电话"
+        FAX = "fax", "传真"
+        HOTLINE_24H = "24h", "24小时值班电话"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="duty_lines", verbose_name="单位")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    number = models.CharField("号码", max_length=30, validators=[phone_validator])
+    note = models.CharField("备注", max_length=100, blank=True)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = "值班电话"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class DutyNumberFiling(models.Model):
+    """B23: a change of the 24-hour number, filed with the superior duty office (备案)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="number_filings", verbose_name="单位")
+    old_number = models.CharField("原号码", max_length=30, blank=True)
+    new_number = models.CharField("新号码", max_length=30, validators=[phone_validator])
+    reason = models.CharField("变更原因", max_length=200)
+    filed_at = models.DateTimeField("报备时间", default=timezone.now)
+    filed_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    superior = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="received_filings",
+                                 verbose_name="报备至")
+    acknowledged_at = models.DateTimeField("上级确认时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = "值班电话变更报备"
+
+    def __str__(self) -> str:
+        return f"{self.unit.label}：{self.old_number or '（无）'} → {self.new_number}"
+
+
+class DutyPolicy(models.Model):
+    """A unit's own values of the numbers the rules give (B29). A blank field inherits from the parent;
+    the root falls back to POLICY_DEFAULTS in zhiban.org.policy, the one place those numbers are written."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="policy")
+    phone_report_minutes = models.PositiveSmallIntegerField("电话报告时限（分钟）", null=True, blank=True)
+    written_report_minutes = models.PositiveSmallIntegerField("书面报告时限（分钟）", null=True, blank=True)
+    verification_phone_minutes = models.PositiveSmallIntegerField("核报电话反馈时限（分钟）", null=True, blank=True)
+    verification_written_minutes = models.PositiveSmallIntegerField("核报书面反馈时限（分钟）", null=True, blank=True)
+    answer_within_rings = models.PositiveSmallIntegerField("接听时限（响铃声数）", null=True, blank=True)
+    handover_reminder_minutes = models.PositiveSmallIntegerField("交班前提醒（分钟）", null=True, blank=True)
+    primary_early_minutes = models.PositiveSmallIntegerField("主班提前到岗（分钟）", null=True, blank=True)
+    min_fixed_lines = models.PositiveSmallIntegerField("值班专用固定电话不少于（部）", null=True, blank=True)
+    training_valid_months = models.PositiveSmallIntegerField("培训有效期（月）", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "值班工作规则"
+
+    def __str__(self) -> str:
+        return f"{self.unit.label}值班工作规则"
+
+
+class TrainingRecord(models.Model):
+    """B16: yearly training for every duty person, pre-job training before a first duty."""
+
+    class Kind(models.TextChoices):
+        PRE_JOB = "pre_job", "岗前培训"
+        ANNUAL = "annual", "年度业务培训"
+
+    class Result(models.TextChoices):
+        PASSED = "passed", "合格"
+        FAILED = "failed", "不合格"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="trainings", verbose_name="人员")
+    kind = models.CharField("培训类型", max_length=20, choices=Kind.choices)
+    date = models.DateField("培训日期")
+    content = models.CharField("培训内容", max_length=200)
+    result = models.CharField("结果", max_length=10, choices=Result.choices)
+    organiser = models.CharField("组织单位", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "培训记录"
+        indexes = [models.Index(fields=["person", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "培训日期不能晚于今天"})
+
+
+class ApiToken(models.Model):
+    """A token for an integration (phone exchange, SMS gateway, superior system). Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+        key = "zb_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=cls.hash_key(key))
+        return token, key
+
+    @classmethod
+    def authenticate(cls, key: str) -> User | None:
+        token = (cls.objects.select_related("user").filter(key_hash=cls.hash_key(key), revoked_at=None).first())
+        if token is None or not token.user.is_active:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user

@@ -1,0 +1,70 @@
+"""The duty policy in force for a unit (B29): each number is the unit's own, or inherited from the
+nearest ancestor that sets it, or the regulation's default below — the only place these numbers are
+written in code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zhiban.org.models import DutyPolicy, Unit
+
+# The defaults the two regulations give; see RULES.md for the rule of each.
+POLICY_DEFAULTS: dict[str, int] = {
+    "phone_report_minutes": 15,          # B21
+    "written_report_minutes": 30,        # B21
+    "verification_phone_minutes": 15,    # B20/B21
+    "verification_written_minutes": 30,  # B20/B21
+    "answer_within_rings": 3,            # A2.5
+    "handover_reminder_minutes": 60,     # A2.3
+    "primary_early_minutes": 10,         # B7
+    "min_fixed_lines": 2,                # B23
+    "training_valid_months": 12,         # B16
+}
+POLICY_FIELDS = tuple(POLICY_DEFAULTS)
+
+
+@dataclass(frozen=True)
+class PolicyValue:
+    field: str
+    label: str
+    value: int
+    source: Unit | None  # None: the regulation's default
+
+    @property
+    def is_own(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class EffectivePolicy:
+    unit: Unit
+    values: dict[str, PolicyValue]
+
+    def __getattr__(self, name: str) -> int:
+        try:
+            return self.values[name].value
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: v.value for name, v in self.values.items()}
+
+    def rows(self) -> list[PolicyValue]:
+        return [self.values[name] for name in POLICY_FIELDS]
+
+
+def effective_policy(unit: Unit) -> EffectivePolicy:
+    """One query for the policies along the unit's path; the nearest one that sets a value wins."""
+    chain = [*unit.ancestor_ids(), unit.pk]
+    policies = {p.unit_id: p for p in DutyPolicy.objects.filter(unit_id__in=chain).select_related("unit")}
+    values = {}
+    for name in POLICY_FIELDS:
+        label = DutyPolicy._meta.get_field(name).verbose_name
+        value, source = POLICY_DEFAULTS[name], None
+        for unit_id in reversed(chain):
+            policy = policies.get(unit_id)
+            if policy is not None and getattr(policy, name) is not None:
+                value, source = getattr(policy, name), policy.unit
+                break
+        values[name] = PolicyValue(name, str(label), value, source)
+    return EffectivePolicy(unit, values)

@@ -1,0 +1,34 @@
+"""B16: who is cleared for duty on a given day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from zhiban.lib.dates import add_months
+from zhiban.org.models import Person, TrainingRecord
+from zhiban.org.policy import effective_policy
+
+
+class NotCleared(Exception):
+    """Why a person may not be scheduled on a day, in words for the person scheduling."""
+
+
+def clearance_problem(person: Person, day: dt.date, valid_months: int | None = None) -> str | None:
+    """None when the person is cleared for duty on `day`, else the reason in Chinese."""
+    if not person.may_keep_duty:
+        return f"{person.name}未被列为可值班人员（须为在职、正式在编且经单位认可）"
+    if valid_months is None:
+        valid_months = effective_policy(person.unit).training_valid_months
+    passed = TrainingRecord.objects.filter(person=person, result=TrainingRecord.Result.PASSED, date__lte=day)
+    if not passed.filter(kind=TrainingRecord.Kind.PRE_JOB).exists():
+        return f"{person.name}尚未通过岗前培训"
+    since = add_months(day, -valid_months)
+    if not passed.filter(date__gt=since).exists():
+        return f"{person.name}最近{valid_months}个月内没有合格的值班业务培训"
+    return None
+
+
+def is_cleared_for_duty(person: Person, day: dt.date) -> bool:
+    """The roster's question (B16): a passed pre-job training, and a passed training within the
+    unit policy's validity (default 12 months) before `day`."""
+    return clearance_problem(person, day) is None

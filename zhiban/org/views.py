@@ -1,0 +1,376 @@
+"""Pages of the organisation: home, unit switch, the unit tree, people, roles, accounts, training."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiban.audit.trail import history
+from zhiban.lib.pinyin import normalise
+from zhiban.lib.xlsx import XLSX_MIME, write_table
+from zhiban.org import imports
+from zhiban.org.access import (
+    current_unit,
+    get_person_for_user,
+    get_training_for_user,
+    get_unit_for_user,
+    scope_for,
+)
+from zhiban.org.forms import AccountForm, ImportForm, PersonForm, RoleForm, TrainingForm, UnitForm
+from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit, User
+from zhiban.org.policy import effective_policy
+from zhiban.org.training import clearance_problem
+
+PAGE_SIZE = 50
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def require_write(request) -> None:
+    if not scope_for(request.user).can_write:
+        raise PermissionDenied("只读权限，不能修改")
+
+
+def healthz(request):
+    """A bare view: liveness for the load balancer, and bench/web.py's baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    unit = current_unit(request)
+    if unit is None:
+        return render(request, "org/home.html", {"unit": None})
+    subtree = unit.subtree()
+    policy = effective_policy(unit)
+    lines = list(DutyLine.objects.filter(unit=unit, active=True))
+    fixed = sum(1 for line in lines if line.kind == DutyLine.Kind.FIXED)
+    pending = DutyNumberFiling.objects.filter(superior=unit, acknowledged_at=None).count()
+    context = {
+        "unit": unit,
+        "today": timezone.localdate(),
+        "units_below": subtree.count() - 1,
+        "people": Person.objects.filter(unit__in=subtree, active=True).count(),
+        "fixed_lines": fixed,
+        "min_fixed_lines": policy.min_fixed_lines,
+        "has_24h": any(line.kind == DutyLine.Kind.HOTLINE_24H for line in lines),
+        "pending_filings": pending,
+    }
+    return render(request, "org/home.html", context)
+
+
+@login_required
+@require_POST
+def switch_unit(request):
+    unit = get_unit_for_user(request.user, request.POST.get("unit"))
+    request.session["unit_id"] = unit.pk
+    return redirect(request.POST.get("next") or "home")
+
+
+# --- units --------------------------------------------------------------------------------------------
+
+@login_required
+def unit_tree(request):
+    """Top of the tree in scope; children load on demand (htmx), so a 500-unit city stays fast."""
+    scope = scope_for(request.user)
+    units = scope.units().filter(active=True) if not request.GET.get("all") else scope.units()
+    top_depth = units.order_by("depth").values_list("depth", flat=True).first()
+    roots = _with_child_counts(units.filter(depth=top_depth)) if top_depth is not None else []
+    return render(request, "org/unit_tree.html", {"roots": roots, "can_write": scope.can_write})
+
+
+def _with_child_counts(queryset):
+    return queryset.annotate(child_count=Count("children")).order_by("order", "id")
+
+
+@login_required
+def unit_children(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    children = _with_child_counts(unit.children.all())
+    return render(request, "org/_unit_children.html", {"children": children,
+                                                        "can_write": scope_for(request.user).can_write})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = get_unit_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    context = {
+        "unit": unit,
+        "ancestors": [u for u in unit.ancestors() if scope.can_read_unit(u)],
+        "children": unit.children.order_by("order", "id"),
+        "lines": unit.duty_lines.all(),
+        "policy": effective_policy(unit),
+        "people_count": unit.people.filter(active=True).count(),
+        "can_write": scope.can_write_unit(unit),
+        "history": history(unit)[:50],
+    }
+    return render(request, "org/unit_detail.html", context)
+
+
+@login_required
+def unit_create(request):
+    require_write(request)
+    scope = scope_for(request.user)
+    parent_id = request.GET.get("parent")
+    initial = {"parent": get_unit_for_user(request.user, parent_id, write=True)} if parent_id else {}
+    form = UnitForm(request.POST or None, initial=initial, parents=scope.units(write=True))
+    if form.is_valid():
+        if form.cleaned_data["parent"] is None and not scope.write_all:
+            form.add_error("parent", "请选择上级单位")
+        else:
+            unit = form.save()
+            messages.success(request, f"已新增单位：{unit.name}")
+            return redirect("unit_detail", unit.pk)
+    return render(request, "form_page.html", {"form": form, "title": "新增单位", "cancel_url": reverse("unit_tree")})
+
+
+@login_required
+def unit_edit(request, pk):
+    unit = get_unit_for_user(request.user, pk, write=True)
+    scope = scope_for(request.user)
+    form = UnitForm(request.POST or None, instance=unit, parents=scope.units(write=True).exclude(pk=unit.pk))
+    if form.is_valid():
+        if form.cleaned_data["parent"] is None and not scope.write_all:
+            form.add_error("parent", "请选择上级单位")
+        else:
+            with transaction.atomic():
+                form.save()
+            messages.success(request, "已保存")
+            return redirect("unit_detail", unit.pk)
+    return render(request, "form_page.html", {"form": form, "title": f"修改单位：{unit.name}",
+                                              "cancel_url": reverse("unit_detail", args=[unit.pk])})
+
+
+@login_required
+@require_POST
+def unit_move(request, pk, direction):
+    """Reorder among siblings: swap places with the neighbour above or below."""
+    unit = get_unit_for_user(request.user, pk, write=True)
+    siblings = list(Unit.objects.filter(parent=unit.parent_id).order_by("order", "id"))
+    index = siblings.index(unit)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        with transaction.atomic():
+            for position, sibling in enumerate(siblings):
+                if sibling.order != position * 10:
+                    sibling.order = position * 10
+                    sibling.save(update_fields=["order"])
+    if request.htmx and unit.parent_id:
+        return unit_children(request, unit.parent_id)
+    return redirect("unit_tree")
+
+
+@login_required
+def unit_import(request):
+    require_write(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if form.is_valid():
+        result = imports.import_units(form.cleaned_data["file"].read(), scope_for(request.user))
+        if result.ok:
+            messages.success(request, f"已导入 {result.created} 个单位")
+            return redirect("unit_tree")
+    return render(request, "org/import.html", {"form": form, "result": result, "title": "导入单位",
+                                               "columns": imports.UNIT_COLUMNS, "template_url": reverse("unit_import_template")})
+
+
+@login_required
+def unit_import_template(request):
+    data = write_table("单位", imports.UNIT_COLUMNS, [["示例县应急管理局", "县应急局", "部门（单位）", "示例县人民政府", "10", ""]])
+    return xlsx_response(data, "unit-import-template.xlsx")
+
+
+# --- people -------------------------------------------------------------------------------------------
+
+def _people_queryset(request):
+    scope = scope_for(request.user)
+    people = Person.objects.filter(scope.unit_q("unit__")).select_related("unit")
+    unit = current_unit(request)
+    if unit is not None and request.GET.get("scope") != "all":
+        people = people.filter(unit__path__startswith=unit.path)
+    if request.GET.get("inactive") != "1":
+        people = people.filter(active=True)
+    query = normalise(request.GET.get("q", ""))
+    if query:
+        people = people.filter(Q(search_text__contains=query) | Q(mobile__startswith=query)
+                               | Q(position__contains=query))
+    return people.order_by("unit__path", "order", "id")
+
+
+@login_required
+def person_list(request):
+    page = Paginator(_people_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "org/_person_rows.html" if request.htmx else "org/person_list.html"
+    return render(request, template, {"page": page, "q": request.GET.get("q", ""),
+                                      "can_write": scope_for(request.user).can_write})
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_person_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    context = {
+        "person": person,
+        "roles": person.roles.select_related("unit"),
+        "trainings": person.trainings.all(),
+        "clearance": clearance_problem(person, today),
+        "can_write": scope.can_write_unit(person.unit),
+        "can_manage_account": scope.manage_accounts or scope.can_write_unit(person.unit),
+        "history": history(person)[:50],
+    }
+    return render(request, "org/person_detail.html", context)
+
+
+@login_required
+def person_create(request):
+    require_write(request)
+    units = scope_for(request.user).units(write=True)
+    unit = current_unit(request)
+    form = PersonForm(request.POST or None, units=units, initial={"unit": unit})
+    if form.is_valid():
+        person = form.save()
+        messages.success(request, f"已新增人员：{person.name}")
+        return redirect("person_detail", person.pk)
+    return render(request, "form_page.html", {"form": form, "title": "新增人员", "cancel_url": reverse("person_list")})
+
+
+@login_required
+def person_edit(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    form = PersonForm(request.POST or None, instance=person, units=scope_for(request.user).units(write=True))
+    if form.is_valid():
+        form.save()
+        messages.success(request, "已保存")
+        return redirect("person_detail", person.pk)
+    return render(request, "form_page.html", {"form": form, "title": f"修改人员：{person.name}",
+                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+
+
+@login_required
+def role_add(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    ancestors = [*person.unit.ancestor_ids(), person.unit_id]
+    units = scope_for(request.user).units(write=True).filter(pk__in=ancestors)
+    form = RoleForm(request.POST or None, person=person, units=units)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "已添加角色")
+        return redirect("person_detail", person.pk)
+    return render(request, "form_page.html", {"form": form, "title": f"为{person.name}添加角色",
+                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+
+
+@login_required
+@require_POST
+def role_remove(request, pk, role_pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    get_object_or_404(RoleAssignment, pk=role_pk, person=person).delete()
+    messages.success(request, "已移除角色")
+    return redirect("person_detail", person.pk)
+
+
+@login_required
+def person_account(request, pk):
+    """Create or reset a person's login (security administrator or the unit's duty-office administrator)."""
+    person = get_person_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    if not (scope.manage_accounts or scope.can_write_unit(person.unit)):
+        raise PermissionDenied("只读权限，不能修改")
+    form = AccountForm(request.POST or None, person=person,
+                       initial={"username": person.user.username if person.user else ""})
+    if form.is_valid():
+        with transaction.atomic():
+            user = person.user or User()
+            user.username = form.cleaned_data["username"]
+            user.set_password(form.cleaned_data["password"])
+            user.save()
+            if person.user_id != user.pk:
+                person.user = user
+                person.save(update_fields=["user", "search_text"])
+        messages.success(request, f"已设置{person.name}的登录账号")
+        return redirect("person_detail", person.pk)
+    return render(request, "form_page.html", {"form": form, "title": f"{person.name}的登录账号",
+                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+
+
+@login_required
+def person_import(request):
+    require_write(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if form.is_valid():
+        result = imports.import_people(form.cleaned_data["file"].read(), scope_for(request.user))
+        if result.ok:
+            messages.success(request, f"已导入：新增 {result.created} 人，更新 {result.updated} 人")
+            return redirect("person_list")
+    return render(request, "org/import.html", {"form": form, "result": result, "title": "导入人员",
+                                               "columns": imports.PERSON_COLUMNS, "template_url": reverse("person_export")})
+
+
+@login_required
+def person_export(request):
+    people = _people_queryset(request).prefetch_related("roles")
+    rows = [
+        [p.name, p.get_gender_display(), p.unit.name, p.position, p.rank, p.mobile, p.office_phone,
+         "是" if p.is_established else "否", "是" if p.duty_eligible else "否",
+         "、".join(sorted({r.get_role_display() for r in p.roles.all()}))]
+        for p in people
+    ]
+    return xlsx_response(write_table("人员", imports.PERSON_COLUMNS, rows), "people.xlsx")
+
+
+# --- training (B16) -----------------------------------------------------------------------------------
+
+@login_required
+def training_list(request):
+    """Who in the current unit is cleared for duty today, and why not."""
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    people = Person.objects.filter(scope.unit_q("unit__"), active=True).select_related("unit")
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    people = people.filter(roles__role__in=["duty_staff", "leader"]).distinct().order_by("unit__path", "order", "id")
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    valid_months = effective_policy(unit).training_valid_months if unit else None
+    rows = [(p, clearance_problem(p, today, valid_months)) for p in page]
+    return render(request, "org/training_list.html", {"page": page, "rows": rows, "today": today,
+                                                      "valid_months": valid_months})
+
+
+@login_required
+def training_create(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    form = TrainingForm(request.POST or None, instance=TrainingRecord(person=person))
+    if form.is_valid():
+        form.save()
+        messages.success(request, "已登记培训记录")
+        return redirect("person_detail", person.pk)
+    return render(request, "form_page.html", {"form": form, "title": f"登记{person.name}的培训",
+                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+
+
+@login_required
+@require_POST
+def training_delete(request, pk):
+    record = get_training_for_user(request.user, pk, write=True)
+    person_pk = record.person_id
+    record.delete()
+    messages.success(request, "已删除培训记录")
+    return redirect("person_detail", person_pk)

@@ -1,0 +1,259 @@
+"""Pages of the contacts directory, duty lines and the duty policy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiban.audit.trail import history
+from zhiban.lib.xlsx import write_table
+from zhiban.org.access import (
+    current_unit,
+    get_contact_for_user,
+    get_duty_line_for_user,
+    get_filing_for_user,
+    get_unit_for_user,
+    scope_for,
+)
+from zhiban.org.contacts import SEARCH_LIMIT, visible_contacts, with_shown_numbers
+from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
+from zhiban.org.models import Contact, DutyLine, DutyNumberFiling, DutyPolicy
+from zhiban.org.policy import POLICY_DEFAULTS, PolicyValue, effective_policy
+from zhiban.org.views import PAGE_SIZE, require_write, xlsx_response
+
+# --- contacts -----------------------------------------------------------------------------------------
+
+
+@login_required
+def contact_list(request):
+    scope = scope_for(request.user)
+    query = request.GET.get("q", "")
+    contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "rows": with_shown_numbers(page, scope), "q": query, "can_write": scope.can_write}
+    template = "org/_contact_rows.html" if request.htmx else "org/contact_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def contact_print(request):
+    """A4 list of the whole directory in view, as posted in the duty room."""
+    scope = scope_for(request.user)
+    contacts = visible_contacts(scope, request.GET.get("q", "")).order_by("unit__path", "order", "id")
+    rows = with_shown_numbers(contacts[:2000], scope)
+    return render(request, "org/contact_print.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+def contact_export(request):
+    """?audience=outside leaves every internal-only number out, whoever exports (A1.7)."""
+    scope = scope_for(request.user)
+    outside = request.GET.get("audience") == "outside"
+    contacts = visible_contacts(scope, request.GET.get("q", "")).order_by("unit__path", "order", "id")
+    rows = [[c.unit.name, c.get_kind_display(), c.name, c.organisation, c.position,
+             "；".join(f"{n.get_label_display()} {n.number}" for n in c.shown), c.note]
+            for c in with_shown_numbers(contacts, scope, for_outside=outside)]
+    data = write_table("通讯录", ["所属单位", "类别", "名称/姓名", "单位/部门", "职务", "电话", "备注"], rows,
+                       widths=[20, 8, 14, 20, 14, 40, 20])
+    return xlsx_response(data, "contacts-outside.xlsx" if outside else "contacts.xlsx")
+
+
+@login_required
+def contact_detail(request, pk):
+    contact = get_contact_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    with_shown_numbers([contact], scope)
+    return render(request, "org/contact_detail.html", {
+        "contact": contact, "can_write": scope.can_write_unit(contact.unit), "history": history(contact)[:50]})
+
+
+def _contact_form(request, contact: Contact, title: str, cancel_url: str):
+    scope = scope_for(request.user)
+    form = ContactForm(request.POST or None, instance=contact, units=scope.units(write=True),
+                       initial={"unit": current_unit(request)} if contact.pk is None else None)
+    numbers = ContactNumberFormSet(request.POST or None, instance=contact, prefix="numbers")
+    if request.method == "POST" and form.is_valid() and numbers.is_valid():
+        with transaction.atomic():
+            contact = form.save()
+            numbers.instance = contact
+            numbers.save()
+        messages.success(request, "已保存")
+        return redirect("contact_detail", contact.pk)
+    return render(request, "org/contact_form.html", {"form": form, "numbers": numbers, "title": title,
+                                                     "cancel_url": cancel_url})
+
+
+@login_required
+def contact_create(request):
+    require_write(request)
+    return _contact_form(request, Contact(), "新增通讯录条目", reverse("contact_list"))
+
+
+@login_required
+def contact_edit(request, pk):
+    contact = get_contact_for_user(request.user, pk, write=True)
+    return _contact_form(request, contact, f"修改：{contact.name}", reverse("contact_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def contact_delete(request, pk):
+    contact = get_contact_for_user(request.user, pk, write=True)
+    contact.delete()
+    messages.success(request, f"已删除：{contact.name}")
+    return redirect("contact_list")
+
+
+# --- duty lines and the filing of a changed 24-hour number (B23) ---------------------------------------
+
+
+@login_required
+def duty_lines(request):
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    if unit is None:
+        raise PermissionDenied("没有可查看的单位")
+    policy = effective_policy(unit)
+    below = (scope.units().filter(path__startswith=unit.path).exclude(pk=unit.pk)
+             .exclude(kind="department").order_by("path")[:200])
+    lines_below = {}
+    for line in DutyLine.objects.filter(unit__in=below, active=True):
+        lines_below.setdefault(line.unit_id, []).append(line)
+    overview = [(u, lines_below.get(u.pk, []), sum(1 for x in lines_below.get(u.pk, []) if x.kind == "fixed"))
+                for u in below]
+    lines = list(unit.duty_lines.all())
+    context = {
+        "unit": unit,
+        "lines": lines,
+        "fixed_count": sum(1 for x in lines if x.active and x.kind == DutyLine.Kind.FIXED),
+        "min_fixed": policy.min_fixed_lines,
+        "overview": overview,
+        "filed": DutyNumberFiling.objects.filter(unit=unit).select_related("superior")[:20],
+        "received": DutyNumberFiling.objects.filter(superior=unit).select_related("unit")[:50],
+        "can_write": scope.can_write_unit(unit),
+    }
+    return render(request, "org/duty_lines.html", context)
+
+
+@login_required
+def duty_line_create(request):
+    unit = current_unit(request)
+    if unit is None or not scope_for(request.user).can_write_unit(unit):
+        raise PermissionDenied("只读权限，不能修改")
+    form = DutyLineForm(request.POST or None, instance=DutyLine(unit=unit))
+    if form.is_valid():
+        if form.cleaned_data["kind"] == DutyLine.Kind.HOTLINE_24H and unit.duty_lines.filter(
+                kind=DutyLine.Kind.HOTLINE_24H, active=True).exists():
+            form.add_error("kind", "已有24小时值班电话；如需更换，请用“变更并报备”")
+        else:
+            form.save()
+            messages.success(request, "已添加")
+            return redirect("duty_lines")
+    return render(request, "form_page.html", {"form": form, "title": "添加值班电话", "cancel_url": reverse("duty_lines")})
+
+
+@login_required
+def duty_line_edit(request, pk):
+    line = get_duty_line_for_user(request.user, pk, write=True)
+    form = DutyLineForm(request.POST or None, instance=line)
+    if line.kind == DutyLine.Kind.HOTLINE_24H:
+        form.fields["number"].disabled = True
+        form.fields["number"].help_text = "24小时值班电话不得随意改变，变更须报上级值班机构备案"
+    if form.is_valid():
+        form.save()
+        messages.success(request, "已保存")
+        return redirect("duty_lines")
+    return render(request, "form_page.html", {"form": form, "title": f"修改：{line}", "cancel_url": reverse("duty_lines")})
+
+
+@login_required
+def duty_number_change(request):
+    """B23: the new 24-hour number takes effect together with its filing with the superior duty office."""
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    if unit is None or not scope.can_write_unit(unit):
+        raise PermissionDenied("只读权限，不能修改")
+    form = NumberChangeForm(request.POST or None)
+    if form.is_valid():
+        duty_number_change_file(unit, form.cleaned_data["new_number"], form.cleaned_data["reason"], scope.person)
+        messages.success(request, "已变更，并报上级值班机构备案")
+        return redirect("duty_lines")
+    return render(request, "form_page.html", {"form": form, "title": "变更24小时值班电话并报备",
+                                              "cancel_url": reverse("duty_lines")})
+
+
+def duty_number_change_file(unit, new_number: str, reason: str, by) -> DutyNumberFiling:
+    with transaction.atomic():
+        current = unit.duty_lines.filter(kind=DutyLine.Kind.HOTLINE_24H, active=True).first()
+        old_number = current.number if current else ""
+        if current:
+            current.active = False
+            current.note = f"{timezone.localdate():%Y-%m-%d}停用，改为{new_number}"
+            current.save()
+        DutyLine.objects.create(unit=unit, kind=DutyLine.Kind.HOTLINE_24H, number=new_number)
+        return DutyNumberFiling.objects.create(unit=unit, old_number=old_number, new_number=new_number,
+                                               reason=reason, filed_by=by, superior=unit.parent)
+
+
+def _acts_for_superior(scope, filing: DutyNumberFiling) -> bool:
+    return filing.superior is not None and scope.acts_for_unit(filing.superior)
+
+
+@login_required
+def filing_detail(request, pk):
+    filing = get_filing_for_user(request.user, pk)
+    can_ack = filing.acknowledged_at is None and _acts_for_superior(scope_for(request.user), filing)
+    return render(request, "org/filing_detail.html", {"filing": filing, "can_ack": can_ack,
+                                                      "history": history(filing)[:20]})
+
+
+@login_required
+@require_POST
+def filing_acknowledge(request, pk):
+    filing = get_filing_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    if not _acts_for_superior(scope, filing):
+        raise PermissionDenied("只有上级值班机构可以确认备案")
+    if filing.acknowledged_at is None:
+        filing.acknowledged_at = timezone.now()
+        filing.acknowledged_by = scope.person
+        filing.save()
+    messages.success(request, "已确认备案")
+    return redirect("filing_detail", filing.pk)
+
+
+# --- duty policy (B29) --------------------------------------------------------------------------------
+
+
+@login_required
+def policy(request, pk=None):
+    unit = get_unit_for_user(request.user, pk) if pk else current_unit(request)
+    if unit is None:
+        raise PermissionDenied("没有可查看的单位")
+    scope = scope_for(request.user)
+    return render(request, "org/policy.html", {"unit": unit, "policy": effective_policy(unit),
+                                               "can_write": scope.can_write_unit(unit)})
+
+
+@login_required
+def policy_edit(request, pk):
+    unit = get_unit_for_user(request.user, pk, write=True)
+    own = DutyPolicy.objects.filter(unit=unit).first() or DutyPolicy(unit=unit)
+    if unit.parent_id:
+        inherited = effective_policy(unit.parent).values
+    else:
+        inherited = {name: PolicyValue(name, "", value, None) for name, value in POLICY_DEFAULTS.items()}
+    form = PolicyForm(request.POST or None, instance=own, inherited=inherited)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "已保存值班工作规则")
+        return redirect("policy_unit", unit.pk)
+    return render(request, "form_page.html", {"form": form, "title": f"{unit.label}值班工作规则（B29 实施细则）",
+                                              "cancel_url": reverse("policy_unit", args=[unit.pk])})
