@@ -18,18 +18,22 @@ def _readings(text: str, style: Style) -> list[str]:
     return ["".join(parts).lower() for parts in combos]
 
 
+MAX_SUFFIXES = 16  # long texts: only the first suffixes are indexed
+
+
 def search_keys(text: str) -> list[str]:
-    """The keys a prefix search matches: the text and every suffix of it (so 应急 finds 县应急管理局),
-    the full pinyin and the initials in every reading, of the whole and of the part after the surname."""
+    """The keys a prefix search matches: every suffix of the text (so 应急 finds 县应急管理局), each also
+    as full pinyin and initials in every reading (zongzhiban and zzb find 市政府总值班室, sxx and dxx 单雄信)."""
     text = normalise(text)
     if not text:
         return []
-    keys = {text[i:] for i in range(len(text)) if not text[i:].isspace()}
-    if _HAN.search(text):
-        keys.update(_readings(text, Style.NORMAL))
-        keys.update(_readings(text, Style.FIRST_LETTER))
-        if 2 <= len(text) <= 4:  # a person's name: the given name alone finds them too
-            keys.update(_readings(text[1:], Style.NORMAL))
+    keys = set()
+    for start in range(min(len(text), MAX_SUFFIXES)):
+        suffix = text[start:]
+        keys.add(suffix)
+        if _HAN.search(suffix):
+            keys.update(_readings(suffix, Style.NORMAL))
+            keys.update(_readings(suffix, Style.FIRST_LETTER))
     return sorted(k for k in keys if k)
 
 

@@ -1,0 +1,55 @@
+"""The personas every test speaks of (STYLE.md): a city duty-office administrator, a county leader on
+duty, a duty officer and a deputy of that county, an officer of the sibling county (who must be
+refused), and an inspector (who may read, never write)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_person, make_unit
+from zhiban.org.models import Person, Role, Unit
+
+
+@dataclass
+class Org:
+    city: Unit
+    county: Unit
+    sibling: Unit
+    township: Unit
+    city_dept: Unit
+    county_dept: Unit
+    city_admin: Person
+    county_admin: Person
+    county_leader: Person
+    officer: Person
+    deputy: Person
+    sibling_officer: Person
+    inspector: Person
+
+    def client(self, person: Person) -> Client:
+        client = Client()
+        client.force_login(person.user)
+        return client
+
+
+@pytest.fixture
+def org(db) -> Org:
+    city = make_unit("示范市人民政府", Unit.Kind.CITY, short_name="市政府", duty_office_name="市政府总值班室")
+    county = make_unit("东湖县人民政府", Unit.Kind.COUNTY, city, short_name="东湖县")
+    sibling = make_unit("西山县人民政府", Unit.Kind.COUNTY, city, short_name="西山县")
+    township = make_unit("青石镇人民政府", Unit.Kind.TOWNSHIP, county, short_name="青石镇")
+    city_dept = make_unit("示范市应急管理局", Unit.Kind.DEPARTMENT, city)
+    county_dept = make_unit("东湖县应急管理局", Unit.Kind.DEPARTMENT, county)
+    return Org(
+        city=city, county=county, sibling=sibling, township=township, city_dept=city_dept, county_dept=county_dept,
+        city_admin=make_person(city, "周建国", roles=[Role.DUTY_ADMIN, Role.DUTY_STAFF]),
+        county_admin=make_person(county, "何丽娟", roles=[Role.DUTY_ADMIN]),
+        county_leader=make_person(county, "曾志强", roles=[Role.LEADER]),
+        officer=make_person(county, "林海燕", roles=[Role.DUTY_STAFF]),
+        deputy=make_person(county, "单晓东", roles=[Role.DUTY_STAFF]),
+        sibling_officer=make_person(sibling, "马立新", roles=[Role.DUTY_STAFF, Role.DUTY_ADMIN]),
+        inspector=make_person(city, "解文斌", roles=[Role.INSPECTOR]),
+    )

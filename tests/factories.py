@@ -1,0 +1,57 @@
+"""Small factory functions; every test builds what it needs with these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+
+from zhiban.org.models import Contact, ContactNumber, DutyLine, Person, Role, RoleAssignment, TrainingRecord, Unit, User
+
+_seq = itertools.count(1)
+
+
+def make_unit(name: str, kind=Unit.Kind.DEPARTMENT, parent: Unit | None = None, **extra) -> Unit:
+    return Unit.objects.create(name=name, kind=kind, parent=parent, **extra)
+
+
+def make_person(unit: Unit, name: str | None = None, *, roles=(), role_unit: Unit | None = None,
+                login: bool = True, system_role: str = "", **extra) -> Person:
+    n = next(_seq)
+    user = None
+    if login:
+        user = User.objects.create(username=f"user{n}", system_role=system_role)
+        user.set_unusable_password()
+        user.save()
+    person = Person.objects.create(name=name or f"测试{n}", gender=extra.pop("gender", "M"), unit=unit, user=user,
+                                   mobile=extra.pop("mobile", f"138{n:08d}"), **extra)
+    for role in roles:
+        RoleAssignment.objects.create(person=person, unit=role_unit or unit, role=role)
+    return person
+
+
+def make_system_user(system_role: str) -> User:
+    user = User.objects.create(username=f"sys{next(_seq)}", system_role=system_role)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def train(person: Person, kind=TrainingRecord.Kind.PRE_JOB, on: dt.date | None = None, result="passed") -> TrainingRecord:
+    return TrainingRecord.objects.create(person=person, kind=kind, date=on or timezone.localdate(),
+                                         content="值班业务培训", result=result)
+
+
+def make_contact(unit: Unit, name: str, *, numbers=(("office", "0558-1234567", False),), **extra) -> Contact:
+    contact = Contact.objects.create(unit=unit, kind=extra.pop("kind", Contact.Kind.LEADER), name=name, **extra)
+    for label, number, internal in numbers:
+        ContactNumber.objects.create(contact=contact, label=label, number=number, internal_only=internal)
+    return contact
+
+
+def make_line(unit: Unit, kind=DutyLine.Kind.FIXED, number: str | None = None) -> DutyLine:
+    return DutyLine.objects.create(unit=unit, kind=kind, number=number or f"0558-{5000000 + next(_seq)}")
+
+
+ROLE = Role

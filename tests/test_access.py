@@ -1,0 +1,195 @@
+"""DESIGN.md §Access: every page and endpoint is scoped. For each URL with an object of 东湖县, the
+officer of the sibling 西山县 gets 404 and the inspector may read but gets 403 on every write."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, get_resolver
+
+from tests.factories import make_contact, make_line, train
+from zhiban.api import api
+from zhiban.org.models import ApiToken, DutyNumberFiling, Person, RoleAssignment, Unit
+from zhiban.org.views_directory import duty_number_change_file
+
+
+@pytest.fixture
+def objects(org):
+    contact = make_contact(org.county, "东湖县长", numbers=[("mobile", "13900000001", True)])
+    line = make_line(org.county)
+    training = train(org.officer)
+    filing = duty_number_change_file(org.county, "0558-7777777", "搬迁", org.county_admin)
+    role = RoleAssignment.objects.get(person=org.officer)
+    return {"unit": org.county, "person": org.officer, "contact": contact, "line": line,
+            "training": training, "filing": filing, "role": role}
+
+
+# url name -> (args built from the objects, is it a write when POSTed)
+OBJECT_URLS = {
+    "unit_detail": (lambda o: [o["unit"].pk], False),
+    "unit_children": (lambda o: [o["unit"].pk], False),
+    "unit_edit": (lambda o: [o["unit"].pk], True),
+    "unit_move": (lambda o: [o["unit"].pk, "up"], True),
+    "policy_unit": (lambda o: [o["unit"].pk], False),
+    "policy_edit": (lambda o: [o["unit"].pk], True),
+    "person_detail": (lambda o: [o["person"].pk], False),
+    "person_edit": (lambda o: [o["person"].pk], True),
+    "role_add": (lambda o: [o["person"].pk], True),
+    "role_remove": (lambda o: [o["person"].pk, o["role"].pk], True),
+    "person_account": (lambda o: [o["person"].pk], True),
+    "training_create": (lambda o: [o["person"].pk], True),
+    "training_delete": (lambda o: [o["training"].pk], True),
+    "contact_detail": (lambda o: [o["contact"].pk], False),
+    "contact_edit": (lambda o: [o["contact"].pk], True),
+    "contact_delete": (lambda o: [o["contact"].pk], True),
+    "duty_line_edit": (lambda o: [o["line"].pk], True),
+    "filing_detail": (lambda o: [o["filing"].pk], False),
+    "filing_acknowledge": (lambda o: [o["filing"].pk], True),
+}
+POST_ONLY = {"unit_move", "role_remove", "training_delete", "contact_delete", "filing_acknowledge"}
+# Pages without an object id: scoped by the current unit or the list's filter.
+UNSCOPED_BY_ID = {"healthz", "login", "logout", "home", "switch_unit", "unit_tree", "unit_create", "unit_import",
+                  "unit_import_template", "person_list", "person_create", "person_import", "person_export",
+                  "training_list", "contact_list", "contact_create", "contact_print", "contact_export",
+                  "duty_lines", "duty_line_create", "duty_number_change", "policy", "token_list", "token_revoke",
+                  "audit_log"}
+
+
+def test_every_url_is_in_the_access_table():
+    names = {p.name for p in get_resolver().url_patterns if isinstance(p, URLPattern)}
+    assert names == set(OBJECT_URLS) | UNSCOPED_BY_ID
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+def test_rule_B3_sibling_unit_gets_404_on_every_page(org, objects, name):
+    from django.urls import reverse
+
+    args, _ = OBJECT_URLS[name]
+    url = reverse(name, args=args(objects))
+    client = org.client(org.sibling_officer)
+    if name not in POST_ONLY:
+        assert client.get(url).status_code == 404
+    assert client.post(url, {}).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (_, write) in OBJECT_URLS.items() if write))
+def test_inspector_cannot_write_on_any_page(org, objects, name):
+    from django.urls import reverse
+
+    before = (Unit.objects.count(), Person.objects.count(), DutyNumberFiling.objects.filter(acknowledged_at=None).count())
+    url = reverse(name, args=OBJECT_URLS[name][0](objects))
+    response = org.client(org.inspector).post(url, {"name": "x", "number": "1", "new_number": "1"})
+    assert response.status_code == 403
+    after = (Unit.objects.count(), Person.objects.count(), DutyNumberFiling.objects.filter(acknowledged_at=None).count())
+    assert after == before
+
+
+def test_rule_B3_superior_duty_office_reads_whole_subtree(org, objects):
+    client = org.client(org.city_admin)
+    for name in ("unit_detail", "person_detail", "contact_detail", "filing_detail"):
+        from django.urls import reverse
+
+        url = reverse(name, args=OBJECT_URLS[name][0](objects))
+        assert client.get(url).status_code == 200, name
+
+
+def test_rule_B3_county_cannot_read_its_superior_units_people(org):
+    client = org.client(org.officer)
+    assert client.get(f"/org/people/{org.city_admin.pk}/").status_code == 404
+    assert client.get(f"/org/units/{org.city.pk}/").status_code == 404
+
+
+def test_inspector_reads_subtree(org, objects):
+    client = org.client(org.inspector)
+    assert client.get(f"/org/people/{org.officer.pk}/").status_code == 200
+    assert client.get(f"/org/units/{org.county.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/org/units/new/", "/org/people/new/", "/org/contacts/new/", "/org/duty-lines/new/",
+                                  "/org/duty-lines/change-24h/", "/org/units/import/", "/org/people/import/"])
+def test_inspector_cannot_open_create_pages(org, path):
+    assert org.client(org.inspector).post(path, {}).status_code == 403
+
+
+def test_lists_show_only_the_scope(org, objects):
+    response = org.client(org.sibling_officer).get("/org/people/?scope=all")
+    names = {p.name for p in response.context["page"]}
+    assert org.sibling_officer.name in names and org.officer.name not in names
+    response = org.client(org.sibling_officer).get("/org/contacts/?q=dong")
+    assert all(c.unit_id != org.county.pk for c in response.context["rows"])
+
+
+def test_switching_to_a_sibling_unit_is_refused(org):
+    client = org.client(org.sibling_officer)
+    assert client.post("/switch-unit/", {"unit": org.county.pk}).status_code == 404
+
+
+def test_superior_switches_to_a_unit_of_its_subtree(org):
+    client = org.client(org.city_admin)
+    client.post("/switch-unit/", {"unit": org.county.pk})
+    assert client.get("/").context["unit"] == org.county
+
+
+# --- API ----------------------------------------------------------------------------------------------
+
+API_OBJECT_PATHS = {
+    "/api/v1/units/{unit_id}": lambda o: f"/api/v1/units/{o['unit'].pk}",
+    "/api/v1/units/{unit_id}/policy": lambda o: f"/api/v1/units/{o['unit'].pk}/policy",
+    "/api/v1/people/{person_id}": lambda o: f"/api/v1/people/{o['person'].pk}",
+    "/api/v1/contacts/{contact_id}": lambda o: f"/api/v1/contacts/{o['contact'].pk}",
+}
+API_LISTS = {"/api/v1/units", "/api/v1/people", "/api/v1/contacts", "/api/v1/me"}
+
+
+def _token(person) -> str:
+    return ApiToken.issue(person.user, "test")[1]
+
+
+def test_every_api_path_is_in_the_access_table():
+    paths = set(api.get_openapi_schema()["paths"])
+    assert paths == set(API_OBJECT_PATHS) | API_LISTS
+
+
+@pytest.mark.parametrize("path", sorted(API_OBJECT_PATHS))
+def test_rule_B3_api_sibling_unit_gets_404(org, objects, client, path):
+    url = API_OBJECT_PATHS[path](objects)
+    headers = {"Authorization": f"Bearer {_token(org.sibling_officer)}"}
+    response = client.get(url, headers=headers)
+    assert response.status_code == 404
+    assert response.json()["detail"]
+    if path == "/api/v1/people/{person_id}":
+        response = client.patch(url, {"name": "改名"}, content_type="application/json", headers=headers)
+        assert response.status_code == 404
+
+
+def test_api_inspector_cannot_write(org, objects, client):
+    headers = {"Authorization": f"Bearer {_token(org.inspector)}"}
+    response = client.patch(f"/api/v1/people/{org.officer.pk}", {"name": "改名"}, content_type="application/json",
+                            headers=headers)
+    assert response.status_code == 403
+    response = client.post("/api/v1/people", {"name": "新人", "gender": "M", "unit_id": org.county.pk},
+                           content_type="application/json", headers=headers)
+    assert response.status_code == 403
+    org.officer.refresh_from_db()
+    assert org.officer.name == "林海燕"
+
+
+def test_api_lists_are_scoped(org, objects, client):
+    headers = {"Authorization": f"Bearer {_token(org.sibling_officer)}"}
+    units = client.get("/api/v1/units?limit=100", headers=headers).json()["items"]
+    assert {u["id"] for u in units} == {org.sibling.pk}
+    people = client.get("/api/v1/people?limit=100", headers=headers).json()["items"]
+    assert org.officer.pk not in {p["id"] for p in people}
+
+
+def test_api_without_token_is_refused(db, client):
+    assert client.get("/api/v1/units").status_code == 401
+    assert client.get("/api/v1/units", headers={"Authorization": "Bearer zb_wrong"}).status_code == 401
+
+
+def test_api_revoked_token_is_refused(org, client):
+    token, key = ApiToken.issue(org.officer.user, "exchange")
+    from django.utils import timezone
+
+    token.revoked_at = timezone.now()
+    token.save()
+    assert client.get("/api/v1/units", headers={"Authorization": f"Bearer {key}"}).status_code == 401
