@@ -4,7 +4,7 @@ internal-only numbers."""
 from __future__ import annotations
 
 from django.db import transaction
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from zhiban.org.access import get_contact_for_user, get_person_for_user, get_unit_for_user, scope_for
@@ -138,7 +138,7 @@ def create_person(request, data: PersonIn):
     with transaction.atomic():
         person.full_clean()
         person.save()
-    return 201, person
+    return Status(201, person)
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, 400: dict, 403: Error, 404: Error})

@@ -49,12 +49,6 @@ class PersonForm(forms.ModelForm):
         if units is not None:
             self.fields["unit"].queryset = units
 
-    def clean_mobile(self):
-        mobile = self.cleaned_data["mobile"].strip()
-        if mobile and Person.objects.filter(mobile=mobile).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("该手机号码已登记在其他人员名下")
-        return mobile
-
 
 class RoleForm(forms.ModelForm):
     class Meta:

@@ -165,11 +165,17 @@ class Person(models.Model):
         ordering = ["unit__path", "order", "id"]
         verbose_name = "人员"
         constraints = [
-            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="person_mobile_unique"),
+            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="person_mobile_unique",
+                                    violation_error_message="该手机号码已登记在其他人员名下"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # One mobile, one person: the constraint guards the table, this names the field for the form and API.
+        if self.mobile and Person.objects.filter(mobile=self.mobile).exclude(pk=self.pk).exists():
+            raise ValidationError({"mobile": "该手机号码已登记在其他人员名下"})
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = " ".join(search_keys(self.name))[:400]

@@ -1,0 +1,45 @@
+# Two commands for a newcomer (README): `make run` and `make test`. Everything else is installed here.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo serve lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d)" % sys.version_info[:2])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py demo
+
+# The site on a production WSGI server (granian), static files by WhiteNoise.
+serve: install
+	@echo "serving http://$(HOST):$(PORT)/"
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 zhiban.wsgi:application
+
+run: demo serve
+
+# The whole suite; with DATABASE_URL set (postgres://…), on PostgreSQL.
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check zhiban tests bench
+
+bench: install
+	$(BIN)/python bench/web.py
+
+clean:
+	rm -rf $(VENV) var

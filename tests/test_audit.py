@@ -1,0 +1,93 @@
+"""Every create, update and delete by a person is in an append-only, hash-chained audit trail."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from zhiban.audit.models import AppendOnly, AuditEntry
+from zhiban.audit.trail import history, verify_chain
+from zhiban.org.models import Person
+
+
+def _edit_officer(org, name="林海燕（改）"):
+    return org.client(org.county_admin).post(f"/org/people/{org.officer.pk}/edit/", {
+        "name": name, "gender": "F", "unit": org.county.pk, "position": "值班员", "rank": "",
+        "mobile": org.officer.mobile, "office_phone": "", "is_established": "on", "duty_eligible": "on",
+        "active": "on", "order": 0})
+
+
+def test_update_is_recorded_with_who_before_and_after(org):
+    _edit_officer(org)
+    entry = history(org.officer).get()
+    assert entry.action == "update" and entry.actor_id == org.county_admin.user_id
+    assert entry.actor_name == "何丽娟"
+    assert entry.before["name"] == "林海燕" and entry.after["name"] == "林海燕（改）"
+    assert ("name", "林海燕", "林海燕（改）") in entry.changed_fields()
+
+
+def test_create_and_delete_are_recorded(org):
+    client = org.client(org.county_admin)
+    client.post("/org/contacts/new/", {
+        "kind": "department", "name": "县水利局", "unit": org.county.pk, "order": 0,
+        "numbers-TOTAL_FORMS": 1, "numbers-INITIAL_FORMS": 0, "numbers-MIN_NUM_FORMS": 1, "numbers-MAX_NUM_FORMS": 9,
+        "numbers-0-label": "office", "numbers-0-number": "0558-1"})
+    contact_entry = AuditEntry.objects.get(model="org.contact", action="create")
+    client.post(f"/org/contacts/{contact_entry.object_id}/delete/")
+    assert AuditEntry.objects.filter(model="org.contact", action="delete", object_id=contact_entry.object_id).exists()
+    assert AuditEntry.objects.filter(model="org.contactnumber", action="create").exists()
+
+
+def test_record_page_shows_its_history(org):
+    _edit_officer(org)
+    text = org.client(org.county_admin).get(f"/org/people/{org.officer.pk}/").content.decode()
+    assert "修改记录" in text and "林海燕（改）" in text and "何丽娟" in text
+
+
+def test_passwords_never_reach_the_trail(org):
+    org.client(org.county_admin).post(f"/org/people/{org.officer.pk}/account/",
+                                      {"username": "linhaiyan", "password": "Duty-Room-2026!"})
+    for entry in AuditEntry.objects.filter(model="org.user"):
+        assert "password" not in (entry.after or {}) and "password" not in (entry.before or {})
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_orm(org):
+    _edit_officer(org)
+    entry = AuditEntry.objects.first()
+    with pytest.raises(AppendOnly):
+        entry.save()
+    with pytest.raises(AppendOnly):
+        entry.delete()
+    with pytest.raises(AppendOnly):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(AppendOnly):
+        AuditEntry.objects.update(actor_name="x")
+
+
+def test_tampering_breaks_the_chain(org):
+    _edit_officer(org)
+    _edit_officer(org, "第三次")
+    count, broken = verify_chain()
+    assert broken is None and count == AuditEntry.objects.count() >= 2
+    call_command("audit_verify")
+    victim = AuditEntry.objects.order_by("id").first()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET actor_name = %s WHERE id = %s", ["别人", victim.pk])
+    count, broken = verify_chain()
+    assert broken.pk == victim.pk and count == 0
+    with pytest.raises(CommandError):
+        call_command("audit_verify")
+
+
+def test_writes_without_a_person_are_not_attributed(org):
+    Person.objects.create(name="后台任务", gender="M", unit=org.county)
+    assert not AuditEntry.objects.filter(object_repr="后台任务").exists()
+
+
+def test_api_writes_are_audited_as_the_tokens_owner(org, client):
+    from zhiban.org.models import ApiToken
+
+    key = ApiToken.issue(org.county_admin.user, "t")[1]
+    client.patch(f"/api/v1/people/{org.officer.pk}", {"position": "主班"}, content_type="application/json",
+                 headers={"Authorization": f"Bearer {key}"})
+    entry = history(org.officer).get()
+    assert entry.actor_id == org.county_admin.user_id and entry.after["position"] == "主班"

@@ -1,0 +1,31 @@
+"""`manage.py demo` builds a realistic city once; `gen_scale` builds benchmark data."""
+
+from django.core.management import call_command
+
+from zhiban.org.models import Contact, DutyNumberFiling, Person, Unit
+from zhiban.org.training import clearance_problem
+
+
+def test_demo_builds_the_city_once(db, capsys):
+    call_command("demo")
+    kinds = set(Unit.objects.values_list("kind", flat=True))
+    assert kinds == {"city", "county", "zone", "township", "department"}
+    assert Unit.objects.filter(kind="department").count() >= 3
+    assert 55 <= Person.objects.count() <= 80
+    out = capsys.readouterr().out
+    assert "admin / " in out
+    call_command("demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert Unit.objects.count() == 8
+
+
+def test_demo_shows_the_rules_at_work(db):
+    from django.utils import timezone
+
+    call_command("demo")
+    today = timezone.localdate()
+    problems = [clearance_problem(p, today) for p in Person.objects.filter(roles__role="duty_staff")]
+    assert any(p and "岗前培训" in p for p in problems)   # B16: a newcomer
+    assert any(p and "个月内" in p for p in problems)     # B16: lapsed training
+    assert DutyNumberFiling.objects.filter(acknowledged_at=None).exists()  # B23
+    assert Contact.objects.filter(numbers__internal_only=True).exists()   # A1.7

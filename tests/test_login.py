@@ -1,0 +1,64 @@
+"""Login with Argon2 hashes, lockout after repeated failures, server-side idle timeout."""
+
+import datetime as dt
+
+import time_machine
+from django.test import Client
+
+from tests.factories import make_person
+from zhiban.audit.models import AuditEntry
+
+
+def _person_with_password(org):
+    person = make_person(org.county, "王登录", roles=["duty_staff"])
+    person.user.username = "wangdl"
+    person.user.set_password("Duty-Room-2026!")
+    person.user.save()
+    return person
+
+
+def test_login_page_is_chinese(db):
+    text = Client().get("/login/").content.decode()
+    assert "登录" in text and 'lang="zh-CN"' in text
+
+
+def test_login_with_the_right_password(org):
+    _person_with_password(org)
+    client = Client()
+    response = client.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert AuditEntry.objects.filter(action="login", object_repr="wangdl").exists()
+
+
+def test_wrong_password_says_so_in_chinese(org):
+    _person_with_password(org)
+    response = Client().post("/login/", {"username": "wangdl", "password": "wrong"})
+    assert "用户名或密码不正确" in response.content.decode()
+    assert AuditEntry.objects.filter(action="login_failed", object_repr="wangdl").exists()
+
+
+def test_account_locks_after_repeated_failures(org, settings):
+    _person_with_password(org)
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "wangdl", "password": "wrong"})
+    response = client.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+    assert response.status_code == 429
+    assert "账号已暂时锁定" in response.content.decode()
+
+
+def test_pages_need_a_login(db):
+    response = Client().get("/org/people/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_idle_session_ends_on_the_server(org, settings):
+    start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = org.client(org.officer)
+        assert client.get("/").status_code == 200
+        traveller.shift(dt.timedelta(seconds=settings.IDLE_TIMEOUT_SECONDS - 60))
+        assert client.get("/").status_code == 200
+        traveller.shift(dt.timedelta(seconds=settings.IDLE_TIMEOUT_SECONDS + 1))
+        assert client.get("/").status_code == 302

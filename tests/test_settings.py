@@ -1,0 +1,88 @@
+"""The settings helpers refuse bad values, and the zh-hans date formats accept Chinese dates."""
+
+import datetime as dt
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from zhiban.lib.env import database, env_bool, env_int, env_list, secret_key
+
+
+def test_env_bool_refuses_unknown_words(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env_bool("DEBUG", False)
+    monkeypatch.setenv("DEBUG", "yes")
+    assert env_bool("DEBUG", False) is True
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("N", "x")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 1)
+    monkeypatch.setenv("HOSTS", " , ")
+    with pytest.raises(ImproperlyConfigured):
+        env_list("HOSTS", [])
+    monkeypatch.setenv("HOSTS", "a.gov.cn, b.gov.cn")
+    assert env_list("HOSTS", []) == ["a.gov.cn", "b.gov.cn"]
+
+
+def test_secret_key_too_short_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ImproperlyConfigured):
+        secret_key(tmp_path)
+    monkeypatch.delenv("SECRET_KEY")
+    key = secret_key(tmp_path)
+    assert len(key) >= 50 and secret_key(tmp_path) == key
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "postgres://h:port/db", "sqlite://"])
+def test_bad_database_urls_are_refused(url, tmp_path):
+    with pytest.raises(ImproperlyConfigured):
+        database(url, tmp_path / "db")
+
+
+def test_database_urls(tmp_path):
+    pg = database("postgres://duty:p%40ss@db.example:5433/zhiban", tmp_path / "db")
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("zhiban", "duty", "p@ss", "db.example", "5433")
+    sqlite = database(None, tmp_path / "db")
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE" and "WAL" in sqlite["OPTIONS"]["init_command"]
+    assert database("sqlite:////srv/zhiban.db", tmp_path)["NAME"] == "/srv/zhiban.db"
+
+
+def test_sqlite_runs_in_wal_mode(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+    assert mode in ("wal", "memory")  # the test database is in memory; var/zhiban.sqlite3 is WAL
+
+
+def test_language_zone_and_hashing():
+    assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.parametrize("text", ["2026年3月5日", "2026年03月05日", "2026-03-05", "2026/3/5"])
+def test_chinese_and_iso_dates_are_both_accepted(text):
+    field = forms.DateField()
+    assert field.clean(text) == dt.date(2026, 3, 5)
+
+
+def test_impossible_date_is_refused():
+    with pytest.raises(forms.ValidationError):
+        forms.DateField().clean("2026年2月30日")
+
+
+def test_no_asset_comes_from_the_internet():
+    import pathlib
+    import re
+
+    pattern = re.compile(r"(src|href)=\"(https?:)?//", re.I)
+    for path in pathlib.Path("templates").rglob("*.html"):
+        assert not pattern.search(path.read_text(encoding="utf-8")), path
