@@ -28,7 +28,7 @@ OBJECT_URLS = {
     "unit_detail": (lambda o: [o["unit"].pk], False),
     "unit_children": (lambda o: [o["unit"].pk], False),
     "unit_edit": (lambda o: [o["unit"].pk], True),
-    "unit_move": (lambda o: [o["unit"].pk, "up"], True),
+    "unit_move": (lambda o: [o["unit"].pk], True),
     "policy_unit": (lambda o: [o["unit"].pk], False),
     "policy_edit": (lambda o: [o["unit"].pk], True),
     "person_detail": (lambda o: [o["person"].pk], False),
@@ -116,6 +116,11 @@ def test_lists_show_only_the_scope(org, objects):
     assert org.sibling_officer.name in names and org.officer.name not in names
     response = org.client(org.sibling_officer).get("/org/contacts/?q=dong")
     assert all(c.unit_id != org.county.pk for c in response.context["rows"])
+
+
+def test_switch_page_lists_only_the_subtree(org):
+    page = org.client(org.county_admin).get("/switch-unit/")
+    assert {u.pk for u in page.context["page"]} == {org.county.pk, org.township.pk}
 
 
 def test_switching_to_a_sibling_unit_is_refused(org):

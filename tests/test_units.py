@@ -76,7 +76,7 @@ def test_county_admin_cannot_create_a_unit_under_the_sibling(org):
 def test_reorder_siblings(org):
     client = org.client(org.city_admin)
     first, second = org.county, org.sibling
-    client.post(f"/org/units/{second.pk}/move/up/")
+    client.post(f"/org/units/{second.pk}/move/", {"direction": "up"})
     ordered = list(Unit.objects.filter(parent=org.city, kind="county").order_by("order", "id"))
     assert ordered == [second, first]
 

@@ -59,7 +59,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhiban.org.context_processors.scope",
             ],
-            "builtins": ["zhiban.lib.templatetags.zhiban"],
+            "builtins": ["zhiban.lib.templatetags.zhiban", "django.templatetags.l10n"],
         },
     }
 ]

@@ -20,7 +20,7 @@ urlpatterns = [
     path("org/units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("org/units/<int:pk>/children/", views.unit_children, name="unit_children"),
     path("org/units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
-    path("org/units/<int:pk>/move/<str:direction>/", views.unit_move, name="unit_move"),
+    path("org/units/<int:pk>/move/", views.unit_move, name="unit_move"),
     path("org/units/<int:pk>/policy/", views_directory.policy, name="policy_unit"),
     path("org/units/<int:pk>/policy/edit/", views_directory.policy_edit, name="policy_edit"),
     # people, roles, accounts, training

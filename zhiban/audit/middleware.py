@@ -1,4 +1,4 @@
-from zhiban.audit.trail import _actor, actor_for_user
+from zhiban.audit.trail import LazyActor, _actor
 
 
 def client_ip(request) -> str | None:
@@ -12,7 +12,7 @@ class AuditActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _actor.set(actor_for_user(request.user, client_ip(request)))
+        token = _actor.set(LazyActor(request.user, client_ip(request)))
         try:
             return self.get_response(request)
         finally:

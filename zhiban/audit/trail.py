@@ -25,7 +25,22 @@ class Actor:
     ip: str | None = None
 
 
-_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
+class LazyActor:
+    """The signed-in user as actor, resolved only when something is written: most requests only read."""
+
+    def __init__(self, user, ip: str | None):
+        self._user, self._ip = user, ip
+
+    def resolve(self) -> Actor | None:
+        return actor_for_user(self._user, self._ip)
+
+
+_actor: contextvars.ContextVar[Actor | LazyActor | None] = contextvars.ContextVar("audit_actor", default=None)
+
+
+def current_actor() -> Actor | None:
+    actor = _actor.get()
+    return actor.resolve() if isinstance(actor, LazyActor) else actor
 
 
 @contextlib.contextmanager
@@ -59,7 +74,7 @@ def _needs_encoding(value) -> bool:
 
 def record(action: str, *, model: str, object_id="", object_repr="", before=None, after=None,
            actor: Actor | None = None) -> AuditEntry | None:
-    actor = actor or _actor.get()
+    actor = actor or current_actor()
     if actor is None:
         return None
     with transaction.atomic():
@@ -104,7 +119,7 @@ def history(instance: models.Model):
 
 
 def _pre_save(sender, instance, **kwargs):
-    if _actor.get() is None or instance.pk is None:
+    if current_actor() is None or instance.pk is None:
         instance._audit_before = None
         return
     old = sender._default_manager.filter(pk=instance.pk).first()

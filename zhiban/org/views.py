@@ -73,11 +73,17 @@ def home(request):
 
 
 @login_required
-@require_POST
 def switch_unit(request):
-    unit = get_unit_for_user(request.user, request.POST.get("unit"))
-    request.session["unit_id"] = unit.pk
-    return redirect(request.POST.get("next") or "home")
+    """A superior duty office works as any unit of its subtree: pick one (governments first, searchable)."""
+    if request.method == "POST":
+        unit = get_unit_for_user(request.user, request.POST.get("unit"))
+        request.session["unit_id"] = unit.pk
+        return redirect("home")
+    units = scope_for(request.user).units().filter(active=True).order_by("path")
+    query = request.GET.get("q", "").strip()
+    units = units.filter(name__contains=query) if query else units.exclude(kind=Unit.Kind.DEPARTMENT)
+    page = Paginator(units, 100).get_page(request.GET.get("page"))
+    return render(request, "org/switch_unit.html", {"page": page, "q": query})
 
 
 # --- units --------------------------------------------------------------------------------------------
@@ -157,9 +163,10 @@ def unit_edit(request, pk):
 
 @login_required
 @require_POST
-def unit_move(request, pk, direction):
-    """Reorder among siblings: swap places with the neighbour above or below."""
+def unit_move(request, pk):
+    """Reorder among siblings: swap places with the neighbour above (direction=up) or below."""
     unit = get_unit_for_user(request.user, pk, write=True)
+    direction = request.POST.get("direction")
     siblings = list(Unit.objects.filter(parent=unit.parent_id).order_by("order", "id"))
     index = siblings.index(unit)
     other = index - 1 if direction == "up" else index + 1

@@ -1,6 +1,8 @@
 import datetime as dt
+from functools import lru_cache
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiban.lib.dates import date_cn
@@ -41,3 +43,17 @@ def page_query(context, page_number) -> str:
     query = context["request"].GET.copy()
     query["page"] = page_number
     return query.urlencode()
+
+
+_SENTINEL = 987654321
+
+
+@lru_cache(maxsize=256)
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[_SENTINEL]).replace(str(_SENTINEL), "{}")
+
+
+@register.filter
+def url_for(pk, name: str) -> str:
+    """{{ unit.pk|url_for:"unit_detail" }}: the URL of one object, reversed once per name, not per row."""
+    return _url_pattern(name).format(int(pk))

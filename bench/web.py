@@ -1,0 +1,138 @@
+"""Web throughput with gen_scale data, each page as a ratio to a bare Django view served the same way.
+
+    .venv/bin/python bench/web.py [--units 500] [--people 20000] [--seconds 5] [--connections 16]
+
+1. Builds a fresh SQLite database in a temporary var/ with `gen_scale`, and a signed-in session for the city
+   duty-office administrator (who sees all 500 units).
+2. Serves it with granian (WSGI, one worker: the other core is the load generator's), as `make run` does.
+3. Drives each URL for a fixed time with keep-alive connections from an asyncio client and prints
+   requests/s, latency and the ratio to /healthz (a bare view through the same middleware) measured
+   in the same run. Target (issue 3): every ratio >= 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+SESSION_SNIPPET = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from zhiban.org.models import User
+import time
+user = User.objects.get(username="admin")
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s["last_seen"] = int(time.time()) + 86400
+s.create(); print(s.session_key)
+"""
+
+
+async def _worker(host, port, request: bytes, deadline: float, latencies: list, errors: list) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = head[9:12]
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            if length:
+                await reader.readexactly(length)
+            if status != b"200":
+                errors.append(status)
+                return
+            latencies.append(time.perf_counter() - start)
+    finally:
+        writer.close()
+
+
+async def _load(host, port, path, cookie, seconds, connections) -> tuple[float, list, list]:
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
+               f"Connection: keep-alive\r\n\r\n").encode()
+    latencies, errors = [], []
+    # warm-up: the first requests fill caches and open database connections
+    await asyncio.gather(*[_worker(host, port, request, time.perf_counter() + 0.5, [], errors)
+                           for _ in range(connections)])
+    start = time.perf_counter()
+    await asyncio.gather(*[_worker(host, port, request, start + seconds, latencies, errors)
+                           for _ in range(connections)])
+    return len(latencies) / (time.perf_counter() - start), latencies, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--people", type=int, default=20000)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    var = Path(tempfile.mkdtemp(prefix="zhiban-bench-"))
+    env = {**os.environ, "ZHIBAN_VAR_DIR": str(var), "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    t0 = time.perf_counter()
+    manage(env, "migrate", "-v0")
+    print(manage(env, "gen_scale", "--units", str(args.units), "--people", str(args.people)).strip())
+    print(f"data built in {time.perf_counter() - t0:.1f} s")
+    cookie = manage(env, "shell", "-c", SESSION_SNIPPET).strip().splitlines()[-1]
+
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(args.port),
+         "--workers", "1", "--blocking-threads", "1", "--log-level", "warning", "zhiban.wsgi:application"],
+        cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", args.port), 1))
+                break
+            except OSError:
+                time.sleep(0.1)
+        pages = [
+            ("bare view /healthz (baseline)", "/healthz"),
+            ("contacts search, pinyin 'zhang'", "/org/contacts/?q=" + quote("zhang")),
+            ("contacts search, initials 'wjg'", "/org/contacts/?q=wjg"),
+            ("contacts search, htmx fragment 'li'", "/org/contacts/?q=li"),
+            ("unit tree page", "/org/units/"),
+            ("unit tree children of the city", "/org/units/1/children/"),
+        ]
+        baseline = None
+        print(f"\n{'page':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
+        for label, path in pages:
+            rate, latencies, errors = asyncio.run(_load("127.0.0.1", args.port, path, cookie, args.seconds,
+                                                        args.connections))
+            if errors:
+                sys.exit(f"{path}: HTTP {errors[0].decode()}")
+            baseline = baseline or rate
+            q = statistics.quantiles(latencies, n=100)
+            print(f"{label:40} {rate:8.0f} {q[49] * 1000:8.2f} {q[98] * 1000:8.2f} {rate / baseline:7.2f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
