@@ -7,7 +7,17 @@ import itertools
 
 from django.utils import timezone
 
-from zhiban.org.models import Contact, ContactNumber, DutyLine, Person, Role, RoleAssignment, TrainingRecord, Unit, User
+from zhiban.org.models import (
+    Contact,
+    ContactNumber,
+    DutyLine,
+    Person,
+    Role,
+    RoleAssignment,
+    TrainingRecord,
+    Unit,
+    User,
+)
 
 _seq = itertools.count(1)
 

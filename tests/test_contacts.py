@@ -117,5 +117,7 @@ def test_contact_with_a_bad_number_saves_nothing(org):
 def test_print_view_is_an_a4_page(org, directory):
     text = org.client(org.officer).get("/org/contacts/print/").content.decode()
     assert "值班通讯录" in text and "张三" in text
-    css = open("static/css/zhiban.css", encoding="utf-8").read()
+    from pathlib import Path
+
+    css = Path("static/css/zhiban.css").read_text(encoding="utf-8")
     assert "size:A4" in css

@@ -2,7 +2,9 @@
 for bad input: a Django ValidationError becomes 400 with its messages, PermissionDenied 403, Http404 404."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 from zhiban.audit.trail import _actor, actor_for_user
@@ -39,6 +41,38 @@ def _forbidden(request, exc):
 def _invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "message_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "数据不合规", "errors": errors}, status=400)
+
+
+# Pydantic's English messages, said in Chinese for the integrator reading them.
+_MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "太短或为空",
+    "string_too_long": "太长",
+    "string_pattern_mismatch": "格式不对",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文本",
+    "json_invalid": "不是合法的 JSON",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+}
+
+
+@api.exception_handler(RequestInvalid)
+def _request_invalid(request, exc):
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "data", "query", "path")),
+         "message": _MESSAGES.get(e.get("type", ""), "不合规"), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": "请求数据不合规", "errors": errors}, status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    return api.create_response(request, {"detail": "数值超出范围或数据格式不被接受"}, status=400)
 
 
 def _register_routers() -> None:

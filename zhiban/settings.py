@@ -1,9 +1,8 @@
 """The one settings file. Every value that differs between machines comes from the environment
 through helpers in zhiban.lib.env, which refuse bad values instead of guessing."""
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 from zhiban.lib.env import database, env_bool, env_int, env_list, secret_key
 
@@ -23,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/v1/docs from its own static files, not a CDN
     "axes",
     "zhiban.lib",
     "zhiban.audit",
@@ -31,6 +31,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhiban.lib.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -55,6 +55,9 @@ class AuditEntry(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["model", "object_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model}#{self.object_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnly("审计记录只能追加，不能修改")
@@ -88,3 +91,6 @@ class AuditHead(models.Model):
     """One row holding the newest hash; locking it orders concurrent writers into one chain."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -48,6 +48,8 @@ class Scope:
     member_unit_ids: set[int] = field(default_factory=set)
     member_paths: set[str] = field(default_factory=set)
     home_unit_id: int | None = None
+    home_unit: Unit | None = None
+    root_paths: set[str] = field(default_factory=set)  # the tops of what this person sees
 
     # --- queries -----------------------------------------------------------------------------------
     def unit_q(self, prefix: str = "", write: bool = False) -> Q:
@@ -62,6 +64,18 @@ class Scope:
             q |= Q(**{f"{prefix}pk__in": self.read_unit_ids} if prefix == "" else
                    {f"{prefix[:-2]}_id__in": self.read_unit_ids})
         return q
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """Rows whose unit lies in a subtree this person oversees (not a unit merely read on its own)."""
+        if self.all_units:
+            return Q()
+        q = Q(pk__in=[])
+        for path in self.read_paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    def oversees(self, unit: Unit) -> bool:
+        return self.all_units or any(unit.path.startswith(p) for p in self.read_paths)
 
     def units(self, write: bool = False) -> QuerySet[Unit]:
         return Unit.objects.filter(self.unit_q(write=write))
@@ -131,7 +145,9 @@ def _fill(scope: Scope, user: User) -> None:
             scope.write_paths.add(unit.path)
         if assignment.role in ACT_ROLES:
             scope.act_paths.add(unit.path)
-    scope.home_unit_id = home.pk
+    scope.home_unit_id, scope.home_unit = home.pk, home
+    paths = scope.read_paths | {u.path for u in [person.unit]}
+    scope.root_paths = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
 
 
 def _fetch(queryset: QuerySet, pk, read_q: Q):
@@ -185,13 +201,15 @@ def get_filing_for_user(user: User, pk) -> DutyNumberFiling:
     """A filing is seen by its unit and by the superior it was filed with (and that one's superiors)."""
     scope = scope_for(user)
     return _fetch(DutyNumberFiling.objects.select_related("unit", "superior"), pk,
-                  scope.unit_q("unit__") | scope.unit_q("superior__"))
+                  scope.unit_q("unit__") | scope.subtree_q("superior__"))
 
 
 def current_unit(request) -> Unit | None:
     """The unit the person is working as: their home unit, or one of its subtree they switched to."""
     scope = scope_for(request.user)
     unit_id = request.session.get("unit_id") or scope.home_unit_id
+    if unit_id and unit_id == scope.home_unit_id:
+        return scope.home_unit
     unit = None
     if unit_id:
         unit = Unit.objects.filter(scope.unit_q(), pk=unit_id).first()

@@ -90,11 +90,21 @@ class Unit(models.Model):
     def is_in_subtree_of(self, other: Unit) -> bool:
         return self.path.startswith(other.path)
 
+    def _check_children_fit(self) -> None:
+        if not self.pk:
+            return
+        allowed = Unit.CHILD_KINDS[self.kind]
+        bad = {c.get_kind_display() for c in self.children.all() if c.kind not in allowed}
+        if bad:
+            raise ValidationError({"kind": f"本单位下有“{'、'.join(sorted(bad))}”，不能改为“{self.get_kind_display()}”"})
+
     def clean(self) -> None:
         if self.parent_id is None:
+            self._check_children_fit()
             if self.kind != Unit.Kind.CITY:
                 raise ValidationError({"parent": "只有市政府可以作为最上级单位，请选择上级单位"})
             return
+        self._check_children_fit()
         parent = self.parent
         if self.pk and parent.path.startswith(self.path):
             raise UnitMovedUnderItself({"parent": "不能把单位移到它自己或它的下级单位之下"})
@@ -176,6 +186,11 @@ class Person(models.Model):
         # One mobile, one person: the constraint guards the table, this names the field for the form and API.
         if self.mobile and Person.objects.filter(mobile=self.mobile).exclude(pk=self.pk).exists():
             raise ValidationError({"mobile": "该手机号码已登记在其他人员名下"})
+        if self.pk and self.unit_id:
+            stranded = [r for r in self.roles.select_related("unit") if not self.unit.path.startswith(r.unit.path)]
+            if stranded:
+                names = "、".join(f"{r.unit.label}{r.get_role_display()}" for r in stranded)
+                raise ValidationError({"unit": f"调整单位前请先移除与新单位不符的角色：{names}"})
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = " ".join(search_keys(self.name))[:400]
@@ -272,6 +287,9 @@ class ContactKey(models.Model):
             # this is a plain index on key, which serves GLOB 'q*'.
             models.Index(fields=["key"], name="contactkey_key_pattern", opclasses=["varchar_pattern_ops"]),
         ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ContactNumber(models.Model):

@@ -39,6 +39,18 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def may_manage_person(scope, person: Person) -> bool:
+    """A unit admin manages a person only if every role the person holds is within the admin's own
+    write scope, and the person's login carries no system role: nobody takes over a stronger account."""
+    if scope.write_all or scope.manage_accounts:
+        return True
+    if not scope.can_write_unit(person.unit):
+        return False
+    if person.user_id and person.user.system_role:
+        return False
+    return all(scope.can_write_unit(r.unit) for r in person.roles.select_related("unit"))
+
+
 def require_write(request) -> None:
     if not scope_for(request.user).can_write:
         raise PermissionDenied("只读权限，不能修改")
@@ -92,10 +104,10 @@ def switch_unit(request):
 def unit_tree(request):
     """Top of the tree in scope; children load on demand (htmx), so a 500-unit city stays fast."""
     scope = scope_for(request.user)
-    units = scope.units().filter(active=True) if not request.GET.get("all") else scope.units()
-    top_depth = units.order_by("depth").values_list("depth", flat=True).first()
-    roots = _with_child_counts(units.filter(depth=top_depth)) if top_depth is not None else []
-    return render(request, "org/unit_tree.html", {"roots": roots, "can_write": scope.can_write})
+    roots = Unit.objects.filter(parent=None) if scope.all_units else Unit.objects.filter(path__in=scope.root_paths)
+    if not request.GET.get("all"):
+        roots = roots.filter(active=True)
+    return render(request, "org/unit_tree.html", {"roots": _with_child_counts(roots), "can_write": scope.can_write})
 
 
 def _with_child_counts(queryset):
@@ -148,7 +160,8 @@ def unit_create(request):
 def unit_edit(request, pk):
     unit = get_unit_for_user(request.user, pk, write=True)
     scope = scope_for(request.user)
-    form = UnitForm(request.POST or None, instance=unit, parents=scope.units(write=True).exclude(pk=unit.pk))
+    parents = scope.units(write=True).exclude(pk=unit.pk) | Unit.objects.filter(pk=unit.parent_id)
+    form = UnitForm(request.POST or None, instance=unit, parents=parents.distinct())
     if form.is_valid():
         if form.cleaned_data["parent"] is None and not scope.write_all:
             form.add_error("parent", "请选择上级单位")
@@ -166,6 +179,9 @@ def unit_edit(request, pk):
 def unit_move(request, pk):
     """Reorder among siblings: swap places with the neighbour above (direction=up) or below."""
     unit = get_unit_for_user(request.user, pk, write=True)
+    scope = scope_for(request.user)
+    if unit.parent is None or not scope.can_write_unit(unit.parent):
+        raise PermissionDenied("同级单位的排序由上级单位管理")
     direction = request.POST.get("direction")
     siblings = list(Unit.objects.filter(parent=unit.parent_id).order_by("order", "id"))
     index = siblings.index(unit)
@@ -238,7 +254,7 @@ def person_detail(request, pk):
         "trainings": person.trainings.all(),
         "clearance": clearance_problem(person, today),
         "can_write": scope.can_write_unit(person.unit),
-        "can_manage_account": scope.manage_accounts or scope.can_write_unit(person.unit),
+        "can_manage_account": may_manage_person(scope, person),
         "history": history(person)[:50],
     }
     return render(request, "org/person_detail.html", context)
@@ -260,6 +276,8 @@ def person_create(request):
 @login_required
 def person_edit(request, pk):
     person = get_person_for_user(request.user, pk, write=True)
+    if not may_manage_person(scope_for(request.user), person):
+        raise PermissionDenied("此人在上级单位担任角色或为系统管理账号，请由上级值班室管理员修改")
     form = PersonForm(request.POST or None, instance=person, units=scope_for(request.user).units(write=True))
     if form.is_valid():
         form.save()
@@ -287,7 +305,10 @@ def role_add(request, pk):
 @require_POST
 def role_remove(request, pk, role_pk):
     person = get_person_for_user(request.user, pk, write=True)
-    get_object_or_404(RoleAssignment, pk=role_pk, person=person).delete()
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("unit"), pk=role_pk, person=person)
+    if not scope_for(request.user).can_write_unit(assignment.unit):
+        raise PermissionDenied("不能移除在您管理范围以外单位担任的角色")
+    assignment.delete()
     messages.success(request, "已移除角色")
     return redirect("person_detail", person.pk)
 
@@ -296,8 +317,7 @@ def role_remove(request, pk, role_pk):
 def person_account(request, pk):
     """Create or reset a person's login (security administrator or the unit's duty-office administrator)."""
     person = get_person_for_user(request.user, pk)
-    scope = scope_for(request.user)
-    if not (scope.manage_accounts or scope.can_write_unit(person.unit)):
+    if not may_manage_person(scope_for(request.user), person):
         raise PermissionDenied("只读权限，不能修改")
     form = AccountForm(request.POST or None, person=person,
                        initial={"username": person.user.username if person.user else ""})
@@ -355,8 +375,13 @@ def training_list(request):
         people = people.filter(unit__path__startswith=unit.path)
     people = people.filter(roles__role__in=["duty_staff", "leader"]).distinct().order_by("unit__path", "order", "id")
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    months_by_unit: dict[int, int] = {}
+    rows = []
+    for person in page:
+        if person.unit_id not in months_by_unit:
+            months_by_unit[person.unit_id] = effective_policy(person.unit).training_valid_months
+        rows.append((person, clearance_problem(person, today, months_by_unit[person.unit_id])))
     valid_months = effective_policy(unit).training_valid_months if unit else None
-    rows = [(p, clearance_problem(p, today, valid_months)) for p in page]
     return render(request, "org/training_list.html", {"page": page, "rows": rows, "today": today,
                                                       "valid_months": valid_months})
 

@@ -22,9 +22,9 @@ from zhiban.org.access import (
     get_unit_for_user,
     scope_for,
 )
-from zhiban.org.contacts import SEARCH_LIMIT, visible_contacts, with_shown_numbers
+from zhiban.org.contacts import visible_contacts, with_shown_numbers
 from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
-from zhiban.org.models import Contact, DutyLine, DutyNumberFiling, DutyPolicy
+from zhiban.org.models import Contact, ContactNumber, DutyLine, DutyNumberFiling, DutyPolicy, Unit
 from zhiban.org.policy import POLICY_DEFAULTS, PolicyValue, effective_policy
 from zhiban.org.views import PAGE_SIZE, require_write, xlsx_response
 
@@ -78,7 +78,10 @@ def _contact_form(request, contact: Contact, title: str, cancel_url: str):
     scope = scope_for(request.user)
     form = ContactForm(request.POST or None, instance=contact, units=scope.units(write=True),
                        initial={"unit": current_unit(request)} if contact.pk is None else None)
-    numbers = ContactNumberFormSet(request.POST or None, instance=contact, prefix="numbers")
+    visible = ContactNumber.objects.filter(contact=contact) if contact.pk else ContactNumber.objects.none()
+    if contact.pk and not scope.is_member_of(contact.unit_id):
+        visible = visible.filter(internal_only=False)
+    numbers = ContactNumberFormSet(request.POST or None, instance=contact, prefix="numbers", queryset=visible)
     if request.method == "POST" and form.is_valid() and numbers.is_valid():
         with transaction.atomic():
             contact = form.save()
@@ -121,7 +124,7 @@ def duty_lines(request):
     if unit is None:
         raise PermissionDenied("没有可查看的单位")
     policy = effective_policy(unit)
-    below = (scope.units().filter(path__startswith=unit.path).exclude(pk=unit.pk)
+    below = (Unit.objects.filter(scope.subtree_q(), path__startswith=unit.path).exclude(pk=unit.pk)
              .exclude(kind="department").order_by("path")[:200])
     lines_below = {}
     for line in DutyLine.objects.filter(unit__in=below, active=True):
@@ -136,7 +139,8 @@ def duty_lines(request):
         "min_fixed": policy.min_fixed_lines,
         "overview": overview,
         "filed": DutyNumberFiling.objects.filter(unit=unit).select_related("superior")[:20],
-        "received": DutyNumberFiling.objects.filter(superior=unit).select_related("unit")[:50],
+        "received": (DutyNumberFiling.objects.filter(superior=unit).select_related("unit")[:50]
+                     if scope.oversees(unit) else []),
         "can_write": scope.can_write_unit(unit),
     }
     return render(request, "org/duty_lines.html", context)
@@ -163,9 +167,11 @@ def duty_line_create(request):
 def duty_line_edit(request, pk):
     line = get_duty_line_for_user(request.user, pk, write=True)
     form = DutyLineForm(request.POST or None, instance=line)
+    form.fields["kind"].disabled = True
     if line.kind == DutyLine.Kind.HOTLINE_24H:
-        form.fields["number"].disabled = True
-        form.fields["number"].help_text = "24小时值班电话不得随意改变，变更须报上级值班机构备案"
+        for name in ("number", "active"):
+            form.fields[name].disabled = True
+        form.fields["number"].help_text = "24小时值班电话不得随意改变，变更须用“变更并报备”报上级值班机构备案"
     if form.is_valid():
         form.save()
         messages.success(request, "已保存")
