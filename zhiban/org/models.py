@@ -192,8 +192,12 @@ class Person(models.Model):
                 names = "、".join(f"{r.unit.label}{r.get_role_display()}" for r in stranded)
                 raise ValidationError({"unit": f"调整单位前请先移除与新单位不符的角色：{names}"})
 
+    @staticmethod
+    def search_text_for(name: str) -> str:
+        return " ".join(search_keys(name))[:400]
+
     def save(self, *args, **kwargs) -> None:
-        self.search_text = " ".join(search_keys(self.name))[:400]
+        self.search_text = Person.search_text_for(self.name)
         super().save(*args, **kwargs)
 
     @property
@@ -265,14 +269,13 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
         self.index_keys()
 
+    def search_keys(self) -> set[str]:
+        """Name, position and organisation, each with pinyin in every reading and initials."""
+        return {key[:100] for text in (self.name, self.position, self.organisation) if text for key in search_keys(text)}
+
     def index_keys(self) -> None:
-        """Search keys (name, pinyin in every reading, initials, position, organisation) for prefix lookup."""
-        keys = set(search_keys(self.name))
-        for text in (self.position, self.organisation):
-            if text:
-                keys.update(search_keys(text))
         ContactKey.objects.filter(contact=self).delete()
-        ContactKey.objects.bulk_create(ContactKey(contact=self, key=k[:100]) for k in keys)
+        ContactKey.objects.bulk_create(ContactKey(contact=self, key=k) for k in self.search_keys())
 
 
 class ContactKey(models.Model):

@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from zhiban.lib.pinyin import search_keys
 from zhiban.org.demo_data import DEMO_PASSWORD, GIVEN, SURNAMES
 from zhiban.org.models import (
     Contact,
@@ -90,7 +89,7 @@ def _people(units: list[Unit], total: int, rng: random.Random) -> list[Person]:
         unit = units[i % len(units)]
         rows.append(Person(name=name, gender=rng.choice("MF"), unit=unit, position="值班员" if i % 7 else "科长",
                            mobile=f"13{i:09d}", office_phone=f"0558-{6000000 + i}", order=i,
-                           search_text=" ".join(search_keys(name))[:400]))
+                           search_text=Person.search_text_for(name)))
     return Person.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -130,8 +129,6 @@ def _lines_and_contacts(units, people) -> None:
         numbers.append(ContactNumber(contact=contact, label="office", number=phone))
         if contact.person:
             numbers.append(ContactNumber(contact=contact, label="mobile", number=contact.person.mobile, internal_only=True))
-        texts = [contact.name, contact.position, contact.organisation]
-        for key in {k for text in texts if text for k in search_keys(text)}:
-            keys.append(ContactKey(contact=contact, key=key[:100]))
+        keys.extend(ContactKey(contact=contact, key=key) for key in contact.search_keys())
     ContactNumber.objects.bulk_create(numbers, batch_size=5000)
     ContactKey.objects.bulk_create(keys, batch_size=5000)
