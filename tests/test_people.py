@@ -70,7 +70,7 @@ def test_rule_B8_only_the_audit_admin_reads_the_audit_log(org):
     assert org.client(org.city_admin).get("/audit/").status_code == 403
 
 
-def test_rule_B2_only_established_eligible_active_people_may_keep_duty(org):
+def test_rule_B2_B24_only_established_eligible_active_people_may_keep_duty(org):
     contract = make_person(org.county, "聘用人员", is_established=False)
     unwell = make_person(org.county, "病休人员", duty_eligible=False)
     assert org.officer.may_keep_duty
