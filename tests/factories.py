@@ -12,7 +12,6 @@ from zhiban.org.models import (
     ContactNumber,
     DutyLine,
     Person,
-    Role,
     RoleAssignment,
     TrainingRecord,
     Unit,
@@ -63,5 +62,3 @@ def make_contact(unit: Unit, name: str, *, numbers=(("office", "0558-1234567", F
 def make_line(unit: Unit, kind=DutyLine.Kind.FIXED, number: str | None = None) -> DutyLine:
     return DutyLine.objects.create(unit=unit, kind=kind, number=number or f"0558-{5000000 + next(_seq)}")
 
-
-ROLE = Role

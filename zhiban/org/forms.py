@@ -9,7 +9,6 @@ from zhiban.org.models import (
     DutyNumberFiling,
     DutyPolicy,
     Person,
-    Role,
     RoleAssignment,
     TrainingRecord,
     Unit,
@@ -165,5 +164,3 @@ class ImportForm(forms.Form):
             raise ValidationError("请上传 .xlsx 格式的 Excel 文件")
         return upload
 
-
-ROLE_CHOICES = Role.choices

@@ -30,10 +30,6 @@ class PolicyValue:
     value: int
     source: Unit | None  # None: the regulation's default
 
-    @property
-    def is_own(self) -> bool:
-        return False
-
 
 @dataclass(frozen=True)
 class EffectivePolicy:
