@@ -146,7 +146,7 @@ def _fill(scope: Scope, user: User) -> None:
         if assignment.role in ACT_ROLES:
             scope.act_paths.add(unit.path)
     scope.home_unit_id, scope.home_unit = home.pk, home
-    paths = scope.read_paths | {u.path for u in [person.unit]}
+    paths = scope.read_paths | {person.unit.path}
     scope.root_paths = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
 
 

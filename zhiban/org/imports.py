@@ -56,10 +56,11 @@ def import_units(data: bytes, scope: Scope) -> ImportResult:
     except BadWorkbook as e:
         return ImportResult(errors=[str(e)])
     writable = {u.name: u for u in scope.units(write=True)}
+    existing = set(Unit.objects.values_list("name", flat=True))
     seen: dict[str, Unit] = {}
     with transaction.atomic():
         for row in rows:
-            problems = _import_unit_row(row, kinds, writable, seen, scope)
+            problems = _import_unit_row(row, kinds, writable, seen, existing, scope)
             result.errors.extend(f"第{row.number}行：{p}" for p in problems)
             if not problems:
                 result.created += 1
@@ -69,12 +70,12 @@ def import_units(data: bytes, scope: Scope) -> ImportResult:
     return result
 
 
-def _import_unit_row(row, kinds, writable, seen, scope) -> list[str]:
+def _import_unit_row(row, kinds, writable, seen, existing, scope) -> list[str]:
     name = row.get("单位名称")
     problems = []
     if not name:
         return ["单位名称不能为空"]
-    if name in seen or Unit.objects.filter(name=name).exists():
+    if name in seen or name in existing:
         problems.append(f"单位“{name}”已存在")
     kind = kinds.get(row.get("单位类型"))
     if kind is None:

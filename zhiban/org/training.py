@@ -19,11 +19,12 @@ def clearance_problem(person: Person, day: dt.date, valid_months: int | None = N
         return f"{person.name}未被列为可值班人员（须为在职、正式在编且经单位认可）"
     if valid_months is None:
         valid_months = effective_policy(person.unit).training_valid_months
-    passed = TrainingRecord.objects.filter(person=person, result=TrainingRecord.Result.PASSED, date__lte=day)
-    if not passed.filter(kind=TrainingRecord.Kind.PRE_JOB).exists():
+    # Read through person.trainings so a list page (or the roster) can prefetch them: no query per person.
+    passed = [t for t in person.trainings.all() if t.result == TrainingRecord.Result.PASSED and t.date <= day]
+    if not any(t.kind == TrainingRecord.Kind.PRE_JOB for t in passed):
         return f"{person.name}尚未通过岗前培训"
     since = add_months(day, -valid_months)
-    if not passed.filter(date__gt=since).exists():
+    if not any(t.date > since for t in passed):
         return f"{person.name}最近{valid_months}个月内没有合格的值班业务培训"
     return None
 

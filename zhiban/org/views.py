@@ -373,7 +373,8 @@ def training_list(request):
     people = Person.objects.filter(scope.unit_q("unit__"), active=True).select_related("unit")
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
-    people = people.filter(roles__role__in=["duty_staff", "leader"]).distinct().order_by("unit__path", "order", "id")
+    people = (people.filter(roles__role__in=["duty_staff", "leader"]).distinct()
+              .order_by("unit__path", "order", "id").prefetch_related("trainings"))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     months_by_unit: dict[int, int] = {}
     rows = []
