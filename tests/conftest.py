@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_person, make_unit
+from zhiban.org.access import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
 
@@ -35,6 +36,12 @@ class Org:
         return client
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts as a fresh worker would: no scope or fragment cached by an earlier test."""
+    GenerationCache.forget()
+
+
 @pytest.fixture
 def org(db) -> Org:
     city = make_unit("示范市人民政府", Unit.Kind.CITY, short_name="市政府", duty_office_name="市政府总值班室")
@@ -44,7 +51,12 @@ def org(db) -> Org:
     city_dept = make_unit("示范市应急管理局", Unit.Kind.DEPARTMENT, city)
     county_dept = make_unit("东湖县应急管理局", Unit.Kind.DEPARTMENT, county)
     return Org(
-        city=city, county=county, sibling=sibling, township=township, city_dept=city_dept, county_dept=county_dept,
+        city=city,
+        county=county,
+        sibling=sibling,
+        township=township,
+        city_dept=city_dept,
+        county_dept=county_dept,
         city_admin=make_person(city, "周建国", roles=[Role.DUTY_ADMIN, Role.DUTY_STAFF]),
         county_admin=make_person(county, "何丽娟", roles=[Role.DUTY_ADMIN]),
         county_leader=make_person(county, "曾志强", roles=[Role.LEADER]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 from django.utils import timezone
 
@@ -25,16 +26,30 @@ def make_unit(name: str, kind=Unit.Kind.DEPARTMENT, parent: Unit | None = None, 
     return Unit.objects.create(name=name, kind=kind, parent=parent, **extra)
 
 
-def make_person(unit: Unit, name: str | None = None, *, roles=(), role_unit: Unit | None = None,
-                login: bool = True, system_role: str = "", **extra) -> Person:
+def make_person(
+    unit: Unit,
+    name: str | None = None,
+    *,
+    roles=(),
+    role_unit: Unit | None = None,
+    login: bool = True,
+    system_role: str = "",
+    **extra,
+) -> Person:
     n = next(_seq)
     user = None
     if login:
         user = User.objects.create(username=f"user{n}", system_role=system_role)
         user.set_unusable_password()
         user.save()
-    person = Person.objects.create(name=name or f"测试{n}", gender=extra.pop("gender", "M"), unit=unit, user=user,
-                                   mobile=extra.pop("mobile", f"138{n:08d}"), **extra)
+    person = Person.objects.create(
+        name=name or f"测试{n}",
+        gender=extra.pop("gender", "M"),
+        unit=unit,
+        user=user,
+        mobile=extra.pop("mobile", f"138{n:08d}"),
+        **extra,
+    )
     for role in roles:
         RoleAssignment.objects.create(person=person, unit=role_unit or unit, role=role)
     return person
@@ -47,13 +62,18 @@ def make_system_user(system_role: str) -> User:
     return user
 
 
-def train(person: Person, kind=TrainingRecord.Kind.PRE_JOB, on: dt.date | None = None, result="passed") -> TrainingRecord:
-    return TrainingRecord.objects.create(person=person, kind=kind, date=on or timezone.localdate(),
-                                         content="值班业务培训", result=result)
+def train(
+    person: Person, kind=TrainingRecord.Kind.PRE_JOB, on: dt.date | None = None, result="passed"
+) -> TrainingRecord:
+    return TrainingRecord.objects.create(
+        person=person, kind=kind, date=on or timezone.localdate(), content="值班业务培训", result=result
+    )
 
 
 def make_contact(unit: Unit, name: str, *, numbers=(("office", "0558-1234567", False),), **extra) -> Contact:
-    contact = Contact.objects.create(unit=unit, kind=extra.pop("kind", Contact.Kind.LEADER), name=name, **extra)
+    contact = Contact.objects.create(
+        unit=unit, kind=extra.pop("kind", Contact.Kind.LEADER), name=name, **extra
+    )
     for label, number, internal in numbers:
         ContactNumber.objects.create(contact=contact, label=label, number=number, internal_only=internal)
     return contact
@@ -62,3 +82,10 @@ def make_contact(unit: Unit, name: str, *, numbers=(("office", "0558-1234567", F
 def make_line(unit: Unit, kind=DutyLine.Kind.FIXED, number: str | None = None) -> DutyLine:
     return DutyLine.objects.create(unit=unit, kind=kind, number=number or f"0558-{5000000 + next(_seq)}")
 
+
+def listed_contacts(response) -> dict[int, str]:
+    """Contact id -> name, as the directory page shows them (its rows are rendered HTML)."""
+    return {
+        int(pk): name
+        for pk, name in re.findall(r'href="/org/contacts/(\d+)/">([^<]*)</a>', response.content.decode())
+    }

@@ -17,18 +17,25 @@ def test_openapi_schema_and_docs_are_served(db, client):
 
 
 def test_create_person(org, client, auth):
-    response = client.post("/api/v1/people", {"name": "接口新人", "gender": "F", "unit_id": org.county.pk,
-                                              "mobile": "13912349999"}, content_type="application/json", headers=auth)
+    response = client.post(
+        "/api/v1/people",
+        {"name": "接口新人", "gender": "F", "unit_id": org.county.pk, "mobile": "13912349999"},
+        content_type="application/json",
+        headers=auth,
+    )
     assert response.status_code == 201
     assert Person.objects.get(mobile="13912349999").unit == org.county
 
 
-@pytest.mark.parametrize("body,status", [
-    ({"name": "", "gender": "F", "unit_id": 0}, 422),
-    ({"name": "x", "gender": "X", "unit_id": 0}, 422),
-    ({"name": "x", "gender": "F"}, 422),
-    ("not json", 400),
-])
+@pytest.mark.parametrize(
+    "body,status",
+    [
+        ({"name": "", "gender": "F", "unit_id": 0}, 422),
+        ({"name": "x", "gender": "X", "unit_id": 0}, 422),
+        ({"name": "x", "gender": "F"}, 422),
+        ("not json", 400),
+    ],
+)
 def test_bad_bodies_get_4xx_json(org, client, auth, body, status):
     response = client.post("/api/v1/people", body, content_type="application/json", headers=auth)
     assert response.status_code in (status, 400, 422)
@@ -37,16 +44,21 @@ def test_bad_bodies_get_4xx_json(org, client, auth, body, status):
 
 
 def test_duplicate_mobile_gets_400_with_the_field(org, client, auth):
-    response = client.post("/api/v1/people", {"name": "重复", "gender": "F", "unit_id": org.county.pk,
-                                              "mobile": org.officer.mobile}, content_type="application/json", headers=auth)
+    response = client.post(
+        "/api/v1/people",
+        {"name": "重复", "gender": "F", "unit_id": org.county.pk, "mobile": org.officer.mobile},
+        content_type="application/json",
+        headers=auth,
+    )
     assert response.status_code == 400
     assert "mobile" in response.json()["errors"]
     assert not Person.objects.filter(name="重复").exists()
 
 
 def test_bad_mobile_in_patch_gets_400(org, client, auth):
-    response = client.patch(f"/api/v1/people/{org.officer.pk}", {"mobile": "123"}, content_type="application/json",
-                            headers=auth)
+    response = client.patch(
+        f"/api/v1/people/{org.officer.pk}", {"mobile": "123"}, content_type="application/json", headers=auth
+    )
     assert response.status_code == 400
     org.officer.refresh_from_db()
     assert org.officer.mobile != "123"

@@ -10,10 +10,22 @@ from zhiban.org.models import Person
 
 
 def _edit_officer(org, name="林海燕（改）"):
-    return org.client(org.county_admin).post(f"/org/people/{org.officer.pk}/edit/", {
-        "name": name, "gender": "F", "unit": org.county.pk, "position": "值班员", "rank": "",
-        "mobile": org.officer.mobile, "office_phone": "", "is_established": "on", "duty_eligible": "on",
-        "active": "on", "order": 0})
+    return org.client(org.county_admin).post(
+        f"/org/people/{org.officer.pk}/edit/",
+        {
+            "name": name,
+            "gender": "F",
+            "unit": org.county.pk,
+            "position": "值班员",
+            "rank": "",
+            "mobile": org.officer.mobile,
+            "office_phone": "",
+            "is_established": "on",
+            "duty_eligible": "on",
+            "active": "on",
+            "order": 0,
+        },
+    )
 
 
 def test_update_is_recorded_with_who_before_and_after(org):
@@ -27,13 +39,26 @@ def test_update_is_recorded_with_who_before_and_after(org):
 
 def test_create_and_delete_are_recorded(org):
     client = org.client(org.county_admin)
-    client.post("/org/contacts/new/", {
-        "kind": "department", "name": "县水利局", "unit": org.county.pk, "order": 0,
-        "numbers-TOTAL_FORMS": 1, "numbers-INITIAL_FORMS": 0, "numbers-MIN_NUM_FORMS": 1, "numbers-MAX_NUM_FORMS": 9,
-        "numbers-0-label": "office", "numbers-0-number": "0558-1"})
+    client.post(
+        "/org/contacts/new/",
+        {
+            "kind": "department",
+            "name": "县水利局",
+            "unit": org.county.pk,
+            "order": 0,
+            "numbers-TOTAL_FORMS": 1,
+            "numbers-INITIAL_FORMS": 0,
+            "numbers-MIN_NUM_FORMS": 1,
+            "numbers-MAX_NUM_FORMS": 9,
+            "numbers-0-label": "office",
+            "numbers-0-number": "0558-1",
+        },
+    )
     contact_entry = AuditEntry.objects.get(model="org.contact", action="create")
     client.post(f"/org/contacts/{contact_entry.object_id}/delete/")
-    assert AuditEntry.objects.filter(model="org.contact", action="delete", object_id=contact_entry.object_id).exists()
+    assert AuditEntry.objects.filter(
+        model="org.contact", action="delete", object_id=contact_entry.object_id
+    ).exists()
     assert AuditEntry.objects.filter(model="org.contactnumber", action="create").exists()
 
 
@@ -44,8 +69,9 @@ def test_record_page_shows_its_history(org):
 
 
 def test_passwords_never_reach_the_trail(org):
-    org.client(org.county_admin).post(f"/org/people/{org.officer.pk}/account/",
-                                      {"username": "linhaiyan", "password": "Duty-Room-2026!"})
+    org.client(org.county_admin).post(
+        f"/org/people/{org.officer.pk}/account/", {"username": "linhaiyan", "password": "Duty-Room-2026!"}
+    )
     for entry in AuditEntry.objects.filter(model="org.user"):
         assert "password" not in (entry.after or {}) and "password" not in (entry.before or {})
 
@@ -87,7 +113,11 @@ def test_api_writes_are_audited_as_the_tokens_owner(org, client):
     from zhiban.org.models import ApiToken
 
     key = ApiToken.issue(org.county_admin.user, "t")[1]
-    client.patch(f"/api/v1/people/{org.officer.pk}", {"position": "主班"}, content_type="application/json",
-                 headers={"Authorization": f"Bearer {key}"})
+    client.patch(
+        f"/api/v1/people/{org.officer.pk}",
+        {"position": "主班"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
     entry = history(org.officer).get()
     assert entry.actor_id == org.county_admin.user_id and entry.after["position"] == "主班"

@@ -25,7 +25,7 @@ def test_demo_shows_the_rules_at_work(db):
     call_command("demo")
     today = timezone.localdate()
     problems = [clearance_problem(p, today) for p in Person.objects.filter(roles__role="duty_staff")]
-    assert any(p and "岗前培训" in p for p in problems)   # B16: a newcomer
-    assert any(p and "个月内" in p for p in problems)     # B16: lapsed training
+    assert any(p and "岗前培训" in p for p in problems)  # B16: a newcomer
+    assert any(p and "个月内" in p for p in problems)  # B16: lapsed training
     assert DutyNumberFiling.objects.filter(acknowledged_at=None).exists()  # B23
-    assert Contact.objects.filter(numbers__internal_only=True).exists()   # A1.7
+    assert Contact.objects.filter(numbers__internal_only=True).exists()  # A1.7

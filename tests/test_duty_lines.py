@@ -24,10 +24,16 @@ def test_rule_B23_rule_B29_minimum_lines_follow_the_policy(org):
 def test_rule_B23_changing_the_24h_number_is_filed_with_the_superior(org):
     make_line(org.county, DutyLine.Kind.HOTLINE_24H, "0558-1111111")
     client = org.client(org.county_admin)
-    response = client.post("/org/duty-lines/change-24h/", {"new_number": "0558-2222222", "reason": "值班室搬迁"})
+    response = client.post(
+        "/org/duty-lines/change-24h/", {"new_number": "0558-2222222", "reason": "值班室搬迁"}
+    )
     assert response.status_code == 302
     filing = DutyNumberFiling.objects.get()
-    assert (filing.old_number, filing.new_number, filing.superior) == ("0558-1111111", "0558-2222222", org.city)
+    assert (filing.old_number, filing.new_number, filing.superior) == (
+        "0558-1111111",
+        "0558-2222222",
+        org.city,
+    )
     assert filing.filed_by == org.county_admin
     active = DutyLine.objects.get(unit=org.county, kind=DutyLine.Kind.HOTLINE_24H, active=True)
     assert active.number == "0558-2222222"
@@ -36,7 +42,9 @@ def test_rule_B23_changing_the_24h_number_is_filed_with_the_superior(org):
 
 def test_rule_B23_superior_sees_and_acknowledges_the_filing(org):
     make_line(org.county, DutyLine.Kind.HOTLINE_24H, "0558-1111111")
-    org.client(org.county_admin).post("/org/duty-lines/change-24h/", {"new_number": "0558-2222222", "reason": "搬迁"})
+    org.client(org.county_admin).post(
+        "/org/duty-lines/change-24h/", {"new_number": "0558-2222222", "reason": "搬迁"}
+    )
     filing = DutyNumberFiling.objects.get()
     city = org.client(org.city_admin)
     page = city.get("/org/duty-lines/")
@@ -59,29 +67,36 @@ def test_rule_B23_the_filing_unit_cannot_acknowledge_its_own_filing(org):
 
 def test_rule_B23_24h_number_is_not_edited_in_place(org):
     line = make_line(org.county, DutyLine.Kind.HOTLINE_24H, "0558-1111111")
-    org.client(org.county_admin).post(f"/org/duty-lines/{line.pk}/edit/",
-                                      {"kind": "24h", "number": "0558-9999999", "note": "", "active": "on"})
+    org.client(org.county_admin).post(
+        f"/org/duty-lines/{line.pk}/edit/",
+        {"kind": "24h", "number": "0558-9999999", "note": "", "active": "on"},
+    )
     line.refresh_from_db()
     assert line.number == "0558-1111111"
 
 
 def test_rule_B23_a_second_24h_number_is_refused(org):
     make_line(org.county, DutyLine.Kind.HOTLINE_24H)
-    response = org.client(org.county_admin).post("/org/duty-lines/new/", {"kind": "24h", "number": "0558-3333333",
-                                                                          "active": "on"})
+    response = org.client(org.county_admin).post(
+        "/org/duty-lines/new/", {"kind": "24h", "number": "0558-3333333", "active": "on"}
+    )
     assert "变更并报备" in response.context["form"].errors["kind"][0]
 
 
 def test_bad_number_is_refused_in_chinese(org):
-    response = org.client(org.county_admin).post("/org/duty-lines/change-24h/", {"new_number": "abc", "reason": "x"})
+    response = org.client(org.county_admin).post(
+        "/org/duty-lines/change-24h/", {"new_number": "abc", "reason": "x"}
+    )
     assert response.context["form"].errors["new_number"] == ["电话号码只能包含数字、-、+、括号、空格和“转”"]
     assert not DutyNumberFiling.objects.exists()
 
 
 def test_history_of_the_line_is_kept(org):
     line = make_line(org.county, DutyLine.Kind.FIXED, "0558-1111111")
-    org.client(org.county_admin).post(f"/org/duty-lines/{line.pk}/edit/",
-                                      {"kind": "fixed", "number": "0558-1111112", "note": "换号", "active": "on"})
+    org.client(org.county_admin).post(
+        f"/org/duty-lines/{line.pk}/edit/",
+        {"kind": "fixed", "number": "0558-1111112", "note": "换号", "active": "on"},
+    )
     from zhiban.audit.trail import history
 
     entry = history(line).get()

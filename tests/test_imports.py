@@ -21,8 +21,13 @@ def _xlsx(header, rows) -> io.BytesIO:
 
 
 def test_rule_B2_units_imported_with_parents_named_in_the_file(org):
-    upload = _xlsx(UNIT_COLUMNS, [["东湖县城关镇人民政府", "城关镇", "乡镇（街道）", "东湖县人民政府", 10, ""],
-                                  ["城关镇综合办", "", "部门", "东湖县城关镇人民政府", "", ""]])
+    upload = _xlsx(
+        UNIT_COLUMNS,
+        [
+            ["东湖县城关镇人民政府", "城关镇", "乡镇（街道）", "东湖县人民政府", 10, ""],
+            ["城关镇综合办", "", "部门", "东湖县城关镇人民政府", "", ""],
+        ],
+    )
     response = org.client(org.county_admin).post("/org/units/import/", {"file": upload})
     assert response.status_code == 302
     office = Unit.objects.get(name="城关镇综合办")
@@ -30,10 +35,15 @@ def test_rule_B2_units_imported_with_parents_named_in_the_file(org):
 
 
 def test_unit_file_with_bad_rows_saves_nothing_and_names_every_row(org):
-    upload = _xlsx(UNIT_COLUMNS, [["好单位", "", "部门", "东湖县人民政府", 1, ""],
-                                  ["坏类型", "", "省政府", "东湖县人民政府", 1, ""],
-                                  ["越权", "", "部门", "西山县人民政府", 1, ""],
-                                  ["东湖县人民政府", "", "部门", "东湖县人民政府", "x", ""]])
+    upload = _xlsx(
+        UNIT_COLUMNS,
+        [
+            ["好单位", "", "部门", "东湖县人民政府", 1, ""],
+            ["坏类型", "", "省政府", "东湖县人民政府", 1, ""],
+            ["越权", "", "部门", "西山县人民政府", 1, ""],
+            ["东湖县人民政府", "", "部门", "东湖县人民政府", "x", ""],
+        ],
+    )
     response = org.client(org.county_admin).post("/org/units/import/", {"file": upload})
     errors = response.context["result"].errors
     assert any(e.startswith("第3行：单位类型“省政府”不认识") for e in errors)
@@ -44,7 +54,10 @@ def test_unit_file_with_bad_rows_saves_nothing_and_names_every_row(org):
 
 
 def test_people_imported_with_roles(org):
-    upload = _xlsx(PERSON_COLUMNS, [["王芳", "女", "东湖县人民政府", "值班员", "", "13912340001", "", "是", "是", "值班人员"]])
+    upload = _xlsx(
+        PERSON_COLUMNS,
+        [["王芳", "女", "东湖县人民政府", "值班员", "", "13912340001", "", "是", "是", "值班人员"]],
+    )
     response = org.client(org.county_admin).post("/org/people/import/", {"file": upload})
     assert response.status_code == 302
     person = Person.objects.get(name="王芳")
@@ -52,12 +65,18 @@ def test_people_imported_with_roles(org):
 
 
 def test_people_file_with_bad_rows_saves_nothing(org):
-    upload = _xlsx(PERSON_COLUMNS, [
-        ["王芳", "女", "东湖县人民政府", "", "", "13912340001", "", "是", "是", ""],
-        ["李强", "未知", "东湖县人民政府", "", "", "13912340001", "", "也许", "是", "厨师"],
-        ["", "男", "不存在的单位", "", "", "123", "", "", "", ""],
-        ["赵六", "男", "东湖县人民政府", "", "", org.officer.mobile, "", "", "", ""]])
-    errors = org.client(org.county_admin).post("/org/people/import/", {"file": upload}).context["result"].errors
+    upload = _xlsx(
+        PERSON_COLUMNS,
+        [
+            ["王芳", "女", "东湖县人民政府", "", "", "13912340001", "", "是", "是", ""],
+            ["李强", "未知", "东湖县人民政府", "", "", "13912340001", "", "也许", "是", "厨师"],
+            ["", "男", "不存在的单位", "", "", "123", "", "", "", ""],
+            ["赵六", "男", "东湖县人民政府", "", "", org.officer.mobile, "", "", "", ""],
+        ],
+    )
+    errors = (
+        org.client(org.county_admin).post("/org/people/import/", {"file": upload}).context["result"].errors
+    )
     row3 = [e for e in errors if e.startswith("第3行")]
     assert "第3行：性别应为“男”或“女”" in row3
     assert "第3行：手机号码13912340001与第2行重复" in row3
@@ -80,7 +99,7 @@ def test_not_an_excel_file_is_refused(org):
 
 
 def test_export_keeps_numbers_as_text_and_escapes_formulas(org):
-    org.officer.position = "=HYPERLINK(\"http://evil\")"
+    org.officer.position = '=HYPERLINK("http://evil")'
     org.officer.save()
     wb = load_workbook(io.BytesIO(org.client(org.county_admin).get("/org/people/export.xlsx").content))
     rows = {row[0].value: row for row in wb.active.iter_rows(min_row=2)}

@@ -10,8 +10,19 @@ from zhiban.org.models import Person, Role, RoleAssignment, User
 
 
 def _form(org, **changes):
-    data = {"name": "王芳", "gender": "F", "unit": org.county.pk, "position": "值班员", "rank": "", "mobile": "13912345678",
-            "office_phone": "0558-1234567", "is_established": "on", "duty_eligible": "on", "active": "on", "order": 0}
+    data = {
+        "name": "王芳",
+        "gender": "F",
+        "unit": org.county.pk,
+        "position": "值班员",
+        "rank": "",
+        "mobile": "13912345678",
+        "office_phone": "0558-1234567",
+        "is_established": "on",
+        "duty_eligible": "on",
+        "active": "on",
+        "order": 0,
+    }
     data.update(changes)
     return data
 
@@ -120,15 +131,17 @@ def test_role_added_and_removed_on_the_page(org):
 
 
 def test_same_role_twice_is_refused(org):
-    response = org.client(org.county_admin).post(f"/org/people/{org.officer.pk}/roles/new/",
-                                                 {"role": Role.DUTY_STAFF, "unit": org.county.pk})
+    response = org.client(org.county_admin).post(
+        f"/org/people/{org.officer.pk}/roles/new/", {"role": Role.DUTY_STAFF, "unit": org.county.pk}
+    )
     assert "该人员在此单位已有这个角色" in response.context["form"].errors["role"]
 
 
 def test_account_is_created_with_an_argon2_hash(org):
     person = make_person(org.county, "新同事", login=False)
-    response = org.client(org.county_admin).post(f"/org/people/{person.pk}/account/",
-                                                 {"username": "xintongshi", "password": "Duty-Room-2026!"})
+    response = org.client(org.county_admin).post(
+        f"/org/people/{person.pk}/account/", {"username": "xintongshi", "password": "Duty-Room-2026!"}
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.user.password.startswith("argon2")

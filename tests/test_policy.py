@@ -23,7 +23,10 @@ def test_rule_B29_a_unit_inherits_from_the_nearest_ancestor(org):
     assert township.handover_reminder_minutes == 90
     assert effective_policy(org.sibling).phone_report_minutes == 10
     assert effective_policy(org.sibling).values["phone_report_minutes"].source == org.city
-    assert effective_policy(org.sibling).handover_reminder_minutes == POLICY_DEFAULTS["handover_reminder_minutes"]
+    assert (
+        effective_policy(org.sibling).handover_reminder_minutes
+        == POLICY_DEFAULTS["handover_reminder_minutes"]
+    )
 
 
 def test_rule_B29_policy_page_shows_value_and_source(org):
@@ -43,8 +46,10 @@ def test_rule_B29_admin_overrides_and_clears_a_value(org):
 
 def test_rule_B29_zero_or_text_is_refused(org):
     client = org.client(org.county_admin)
-    response = client.post(f"/org/units/{org.county.pk}/policy/edit/", {"phone_report_minutes": "0",
-                                                                         "written_report_minutes": "abc"})
+    response = client.post(
+        f"/org/units/{org.county.pk}/policy/edit/",
+        {"phone_report_minutes": "0", "written_report_minutes": "abc"},
+    )
     errors = response.context["form"].errors
     assert errors["phone_report_minutes"] == ["应为不小于1的整数"]
     assert "written_report_minutes" in errors
@@ -52,5 +57,9 @@ def test_rule_B29_zero_or_text_is_refused(org):
 
 
 def test_rule_B29_a_county_cannot_set_the_citys_policy(org):
-    assert org.client(org.county_admin).post(f"/org/units/{org.city.pk}/policy/edit/",
-                                             {"phone_report_minutes": "5"}).status_code == 404
+    assert (
+        org.client(org.county_admin)
+        .post(f"/org/units/{org.city.pk}/policy/edit/", {"phone_report_minutes": "5"})
+        .status_code
+        == 404
+    )

@@ -46,7 +46,13 @@ def test_bad_database_urls_are_refused(url, tmp_path):
 
 def test_database_urls(tmp_path):
     pg = database("postgres://duty:p%40ss@db.example:5433/zhiban", tmp_path / "db")
-    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("zhiban", "duty", "p@ss", "db.example", "5433")
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "zhiban",
+        "duty",
+        "p@ss",
+        "db.example",
+        "5433",
+    )
     sqlite = database(None, tmp_path / "db")
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE" and "WAL" in sqlite["OPTIONS"]["init_command"]
     assert database("sqlite:////srv/zhiban.db", tmp_path)["NAME"] == "/srv/zhiban.db"

@@ -65,11 +65,15 @@ def test_rule_B16_training_page_lists_who_is_not_cleared(org):
 @time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
 def test_training_in_the_future_and_bad_dates_are_refused(org):
     client = org.client(org.county_admin)
-    response = client.post(f"/org/people/{org.officer.pk}/training/new/",
-                           {"kind": "pre_job", "date": "2026-03-06", "content": "岗前培训", "result": "passed"})
+    response = client.post(
+        f"/org/people/{org.officer.pk}/training/new/",
+        {"kind": "pre_job", "date": "2026-03-06", "content": "岗前培训", "result": "passed"},
+    )
     assert response.context["form"].errors["date"] == ["培训日期不能晚于今天"]
-    response = client.post(f"/org/people/{org.officer.pk}/training/new/",
-                           {"kind": "pre_job", "date": "2026-02-30", "content": "岗前培训", "result": "passed"})
+    response = client.post(
+        f"/org/people/{org.officer.pk}/training/new/",
+        {"kind": "pre_job", "date": "2026-02-30", "content": "岗前培训", "result": "passed"},
+    )
     assert response.context["form"].errors["date"] == ["日期格式不对，请填写如 2026-03-05 或 2026年3月5日"]
     assert 'value="2026-02-30"' in response.content.decode()
     assert not TrainingRecord.objects.exists()
@@ -79,6 +83,7 @@ def test_training_in_the_future_and_bad_dates_are_refused(org):
 def test_training_date_in_chinese_form_is_accepted(org):
     response = org.client(org.county_admin).post(
         f"/org/people/{org.officer.pk}/training/new/",
-        {"kind": "pre_job", "date": "2026年3月5日", "content": "岗前培训", "result": "passed"})
+        {"kind": "pre_job", "date": "2026年3月5日", "content": "岗前培训", "result": "passed"},
+    )
     assert response.status_code == 302
     assert TrainingRecord.objects.get().date == dt.date(2026, 3, 5)

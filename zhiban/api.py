@@ -62,8 +62,11 @@ _MESSAGES = {
 @api.exception_handler(RequestInvalid)
 def _request_invalid(request, exc):
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "data", "query", "path")),
-         "message": _MESSAGES.get(e.get("type", ""), "不合规"), "type": e.get("type", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "data", "query", "path")),
+            "message": _MESSAGES.get(e.get("type", ""), "不合规"),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors
     ]
     return api.create_response(request, {"detail": "请求数据不合规", "errors": errors}, status=422)

@@ -72,8 +72,16 @@ def _needs_encoding(value) -> bool:
     return value is not None and not isinstance(value, str | int | float | bool | list | dict)
 
 
-def record(action: str, *, model: str, object_id="", object_repr="", before=None, after=None,
-           actor: Actor | None = None) -> AuditEntry | None:
+def record(
+    action: str,
+    *,
+    model: str,
+    object_id="",
+    object_repr="",
+    before=None,
+    after=None,
+    actor: Actor | None = None,
+) -> AuditEntry | None:
     actor = actor or current_actor()
     if actor is None:
         return None
@@ -132,13 +140,25 @@ def _post_save(sender, instance, created, **kwargs):
     if not created and before == after:
         return
     action = AuditEntry.Action.CREATE if created or before is None else AuditEntry.Action.UPDATE
-    record(action, model=label(sender), object_id=instance.pk, object_repr=instance,
-           before=None if action == AuditEntry.Action.CREATE else before, after=after)
+    record(
+        action,
+        model=label(sender),
+        object_id=instance.pk,
+        object_repr=instance,
+        before=None if action == AuditEntry.Action.CREATE else before,
+        after=after,
+    )
 
 
 def _post_delete(sender, instance, **kwargs):
-    record(AuditEntry.Action.DELETE, model=label(sender), object_id=instance.pk, object_repr=instance,
-           before=snapshot(instance), after=None)
+    record(
+        AuditEntry.Action.DELETE,
+        model=label(sender),
+        object_id=instance.pk,
+        object_repr=instance,
+        before=snapshot(instance),
+        after=None,
+    )
 
 
 def track(*model_classes: type[models.Model]) -> None:

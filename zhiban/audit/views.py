@@ -24,4 +24,6 @@ def audit_log(request):
     if request.GET.get("verify"):
         count, broken = verify_chain()
         verified = {"count": count, "broken": broken}
-    return render(request, "audit/log.html", {"page": page, "verified": verified, "actions": AuditEntry.Action.choices})
+    return render(
+        request, "audit/log.html", {"page": page, "verified": verified, "actions": AuditEntry.Action.choices}
+    )

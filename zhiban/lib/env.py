@@ -71,7 +71,9 @@ def database(url: str | None, sqlite_path: Path) -> dict:
     if parts.scheme == "sqlite":
         path = unquote(parts.path)
         if not path or path == "/":
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r}: a SQLite URL needs a path, sqlite:///var/db.sqlite3")
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={url!r}: a SQLite URL needs a path, sqlite:///var/db.sqlite3"
+            )
         # sqlite:///var/db.sqlite3 is relative to the working directory, sqlite:////srv/db.sqlite3 absolute.
         return _sqlite(Path(path[1:]))
     if parts.scheme in ("postgres", "postgresql", "pgsql"):

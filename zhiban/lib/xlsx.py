@@ -23,7 +23,9 @@ def safe_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_table(title: str, headers: list[str], rows: Iterable[list], widths: list[int] | None = None) -> bytes:
+def write_table(
+    title: str, headers: list[str], rows: Iterable[list], widths: list[int] | None = None
+) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]

@@ -9,14 +9,17 @@ each other: every accessor raises 404 for an object outside the scope, 403 for a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from zhiban.org.models import (
     Contact,
+    DataGeneration,
     DutyLine,
     DutyNumberFiling,
     Person,
@@ -61,8 +64,11 @@ class Scope:
         for path in paths:
             q |= Q(**{f"{prefix}path__startswith": path})
         if not write and self.read_unit_ids:
-            q |= Q(**{f"{prefix}pk__in": self.read_unit_ids} if prefix == "" else
-                   {f"{prefix[:-2]}_id__in": self.read_unit_ids})
+            q |= Q(
+                **{f"{prefix}pk__in": self.read_unit_ids}
+                if prefix == ""
+                else {f"{prefix[:-2]}_id__in": self.read_unit_ids}
+            )
         return q
 
     def subtree_q(self, prefix: str = "") -> Q:
@@ -81,8 +87,12 @@ class Scope:
         return Unit.objects.filter(self.unit_q(write=write))
 
     def can_read_unit(self, unit: Unit) -> bool:
-        return (self.all_units or self.write_all or unit.pk in self.read_unit_ids
-                or any(unit.path.startswith(p) for p in self.read_paths))
+        return (
+            self.all_units
+            or self.write_all
+            or unit.pk in self.read_unit_ids
+            or any(unit.path.startswith(p) for p in self.read_paths)
+        )
 
     def can_write_unit(self, unit: Unit) -> bool:
         return self.write_all or any(unit.path.startswith(p) for p in self.write_paths)
@@ -106,15 +116,88 @@ class Scope:
 
 
 def scope_for(user: User) -> Scope:
-    """Computed once per request and kept on the user object."""
+    """Kept on the user object for the request, and per process for the current access generation."""
     cached = getattr(user, "_zhiban_scope", None)
     if cached is not None:
         return cached
-    scope = Scope(user=user)
-    if user.is_authenticated and user.is_active:
-        _fill(scope, user)
+    scope = _cached_scope(user) if user.is_authenticated and user.is_active else Scope(user=user)
     user._zhiban_scope = scope
     return scope
+
+
+class GenerationCache:
+    """A per-process cache valid for one data generation: emptied whenever the generation read at the
+    start of a request differs from the one its entries were made for."""
+
+    _all: list[GenerationCache] = []
+    _seen: int | None = None
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: dict = {}
+        GenerationCache._all.append(self)
+
+    def get_or_build(self, key, build):
+        value = self.entries.get(key)
+        if value is None:
+            value = build()
+            if len(self.entries) >= self.size:
+                self.entries.clear()
+            self.entries[key] = value
+        return value
+
+    @classmethod
+    def forget(cls) -> None:
+        cls._seen = None
+        for cache in cls._all:
+            cache.entries.clear()
+
+    @classmethod
+    def check(cls) -> None:
+        """Read the generation (one indexed row) and drop every cache made for another one."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT value FROM {DataGeneration._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        generation = row[0] if row else 0
+        if generation != cls._seen:
+            cls.forget()
+            cls._seen = generation
+
+
+def bump_data_generation() -> None:
+    """Call in the transaction that changes a unit, person, role or contact (signals do it for saves).
+    A new random value, not an increment: a generation seen inside a transaction that was rolled back
+    can then never come back as the number of a later, different state."""
+    value = secrets.randbits(62) + 1
+    if not DataGeneration.objects.filter(pk=1).update(value=value):
+        DataGeneration.objects.update_or_create(pk=1, defaults={"value": value})
+
+
+_scopes = GenerationCache(size=5000)  # (user id, system role) -> scope without its user
+
+
+def _cached_scope(user: User) -> Scope:
+    """The two queries and path sets of a scope are built once per user and generation."""
+    GenerationCache.check()
+
+    def build() -> Scope:
+        scope = Scope(user=user)
+        _fill(scope, user)
+        return replace(scope, user=None)
+
+    return replace(_scopes.get_or_build((user.pk, user.system_role), build), user=user)
+
+
+def scope_key(scope: Scope) -> tuple:
+    """What a scope-dependent fragment depends on: everything the person may read, and where they belong."""
+    return (
+        scope.all_units,
+        frozenset(scope.read_paths),
+        frozenset(scope.read_unit_ids),
+        frozenset(scope.member_unit_ids),
+        frozenset(scope.member_paths),
+        scope.can_write,
+    )
 
 
 def _fill(scope: Scope, user: User) -> None:
@@ -200,8 +283,11 @@ def get_training_for_user(user: User, pk, write: bool = False) -> TrainingRecord
 def get_filing_for_user(user: User, pk) -> DutyNumberFiling:
     """A filing is seen by its unit and by the superior it was filed with (and that one's superiors)."""
     scope = scope_for(user)
-    return _fetch(DutyNumberFiling.objects.select_related("unit", "superior"), pk,
-                  scope.unit_q("unit__") | scope.subtree_q("superior__"))
+    return _fetch(
+        DutyNumberFiling.objects.select_related("unit", "superior"),
+        pk,
+        scope.unit_q("unit__") | scope.subtree_q("superior__"),
+    )
 
 
 def current_unit(request) -> Unit | None:

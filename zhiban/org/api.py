@@ -110,8 +110,11 @@ def get_unit(request, unit_id: int):
 @router.get("/units/{unit_id}/policy", response={200: PolicyOut, 404: Error})
 def get_policy(request, unit_id: int):
     policy = effective_policy(get_unit_for_user(request.user, unit_id))
-    return {"unit_id": unit_id, "values": policy.as_dict(),
-            "sources": {name: v.source.pk if v.source else None for name, v in policy.values.items()}}
+    return {
+        "unit_id": unit_id,
+        "values": policy.as_dict(),
+        "sources": {name: v.source.pk if v.source else None for name, v in policy.values.items()},
+    }
 
 
 @router.get("/people", response=list[PersonOut])
@@ -168,7 +171,10 @@ def get_contact(request, contact_id: int):
 def me(request):
     scope = scope_for(request.user)
     person = scope.person
-    return {"username": request.user.username, "system_role": request.user.system_role,
-            "person_id": person.pk if person else None, "unit_id": person.unit_id if person else None,
-            "home_unit_id": scope.home_unit_id}
-
+    return {
+        "username": request.user.username,
+        "system_role": request.user.system_role,
+        "person_id": person.pk if person else None,
+        "unit_id": person.unit_id if person else None,
+        "home_unit_id": scope.home_unit_id,
+    }

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class OrgConfig(AppConfig):
@@ -10,5 +11,27 @@ class OrgConfig(AppConfig):
         from zhiban.audit.trail import track
         from zhiban.org import models as m
 
-        track(m.Unit, m.User, m.Person, m.RoleAssignment, m.Contact, m.ContactNumber, m.DutyLine,
-              m.DutyNumberFiling, m.DutyPolicy, m.TrainingRecord, m.ApiToken)
+        track(
+            m.Unit,
+            m.User,
+            m.Person,
+            m.RoleAssignment,
+            m.Contact,
+            m.ContactNumber,
+            m.DutyLine,
+            m.DutyNumberFiling,
+            m.DutyPolicy,
+            m.TrainingRecord,
+            m.ApiToken,
+        )
+
+        # Scopes and cached fragments depend on these; every write raises the data generation.
+        for model in (m.Unit, m.Person, m.RoleAssignment, m.Contact, m.ContactNumber):
+            post_save.connect(_bump, sender=model, dispatch_uid=f"generation-{model.__name__}-save")
+            post_delete.connect(_bump, sender=model, dispatch_uid=f"generation-{model.__name__}-delete")
+
+
+def _bump(sender, **kwargs) -> None:
+    from zhiban.org.access import bump_data_generation
+
+    bump_data_generation()

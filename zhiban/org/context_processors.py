@@ -6,7 +6,10 @@ from zhiban.org.access import current_unit, scope_for
 def scope(request):
     if not request.user.is_authenticated:
         return {}
-    return {"scope": scope_for(request.user), "current_unit": SimpleLazyObject(lambda: current_unit_cached(request))}
+    return {
+        "scope": scope_for(request.user),
+        "current_unit": SimpleLazyObject(lambda: current_unit_cached(request)),
+    }
 
 
 def current_unit_cached(request):

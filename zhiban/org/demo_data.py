@@ -25,7 +25,9 @@ from zhiban.org.models import (
 
 DEMO_PASSWORD = "Zhiban-demo-2026"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单解"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕红梅玉兰文斌晓东丽娟春梅国华立新建军"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕红梅玉兰文斌晓东丽娟春梅国华立新建军"
+)
 
 # (key, name, short, kind, parent key, duty office)
 UNITS = [
@@ -40,10 +42,26 @@ UNITS = [
 ]
 
 # people per unit: (leaders, duty staff)
-STAFFING = {"city": (4, 10), "donghu": (3, 7), "xishan": (3, 7), "zone": (2, 6), "qingshi": (2, 4),
-            "city_ema": (1, 3), "city_health": (1, 2), "donghu_ema": (1, 2)}
-AREA_CODE = {"city": "0558", "donghu": "0558", "xishan": "0558", "zone": "0558", "qingshi": "0558",
-             "city_ema": "0558", "city_health": "0558", "donghu_ema": "0558"}
+STAFFING = {
+    "city": (4, 10),
+    "donghu": (3, 7),
+    "xishan": (3, 7),
+    "zone": (2, 6),
+    "qingshi": (2, 4),
+    "city_ema": (1, 3),
+    "city_health": (1, 2),
+    "donghu_ema": (1, 2),
+}
+AREA_CODE = {
+    "city": "0558",
+    "donghu": "0558",
+    "xishan": "0558",
+    "zone": "0558",
+    "qingshi": "0558",
+    "city_ema": "0558",
+    "city_health": "0558",
+    "donghu_ema": "0558",
+}
 
 # Named accounts a visitor of the demo can sign in as; every one has DEMO_PASSWORD.
 ACCOUNTS = [
@@ -88,20 +106,31 @@ class DemoBuilder:
     def _units(self) -> None:
         for order, (key, name, short, kind, parent, office) in enumerate(UNITS):
             self.units[key] = Unit.objects.create(
-                name=name, short_name=short, kind=kind, parent=self.units.get(parent), order=order * 10,
-                duty_office_name=office)
+                name=name,
+                short_name=short,
+                kind=kind,
+                parent=self.units.get(parent),
+                order=order * 10,
+                duty_office_name=office,
+            )
             self.people[key] = []
 
     def _policies(self) -> None:
         # The city writes down the regulation's numbers as its own implementing rules (B29); the zone,
         # under its own 2024 rules, wants the primary 15 minutes early instead of 10.
-        DutyPolicy.objects.create(unit=self.units["city"], phone_report_minutes=15, written_report_minutes=30,
-                                  training_valid_months=12)
+        DutyPolicy.objects.create(
+            unit=self.units["city"],
+            phone_report_minutes=15,
+            written_report_minutes=30,
+            training_valid_months=12,
+        )
         DutyPolicy.objects.create(unit=self.units["zone"], primary_early_minutes=15)
 
     def _name(self) -> str:
         while True:
-            name = self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+            name = self.rng.choice(SURNAMES) + "".join(
+                self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2)))
+            )
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name
@@ -114,10 +143,16 @@ class DemoBuilder:
         self.used_names.add(name)
         unit = self.units[key]
         person = Person.objects.create(
-            name=name, gender=self.rng.choice("MF"), unit=unit, position=position,
-            rank=extra.pop("rank", "一级科员"), mobile=self._mobile(),
-            office_phone=f"{AREA_CODE[key]}-{5500000 + len(self.used_names) * 7}", order=len(self.people[key]),
-            **extra)
+            name=name,
+            gender=self.rng.choice("MF"),
+            unit=unit,
+            position=position,
+            rank=extra.pop("rank", "一级科员"),
+            mobile=self._mobile(),
+            office_phone=f"{AREA_CODE[key]}-{5500000 + len(self.used_names) * 7}",
+            order=len(self.people[key]),
+            **extra,
+        )
         for role in roles:
             RoleAssignment.objects.create(person=person, unit=unit, role=role)
         self.people[key].append(person)
@@ -126,20 +161,32 @@ class DemoBuilder:
     def _accounts(self) -> None:
         for username, key, name, position, roles, system_role in ACCOUNTS:
             person = self._person(key, name, position, roles, rank="四级主任科员")
-            user = User.objects.create_user(username=username, password=self.password, system_role=system_role)
+            user = User.objects.create_user(
+                username=username, password=self.password, system_role=system_role
+            )
             person.user = user
             person.save(update_fields=["user"])
             self._train(person, pre_job_years_ago=3, annual_months_ago=4)
         for username, name, role in SYSTEM_ACCOUNTS:
-            User.objects.create_user(username=username, password=self.password, first_name=name, system_role=role)
+            User.objects.create_user(
+                username=username, password=self.password, first_name=name, system_role=role
+            )
 
     def _staff(self) -> None:
         for key, (leaders, staff) in STAFFING.items():
-            titles = ["副县长", "县政府办主任", "副主任", "调研员"] if key in ("donghu", "xishan") else \
-                     ["副市长", "市政府秘书长", "副秘书长", "办公室主任"] if key == "city" else \
-                     ["主任", "副主任", "党工委委员"] if key == "zone" else ["局长", "副局长", "镇长", "副镇长"]
+            titles = (
+                ["副县长", "县政府办主任", "副主任", "调研员"]
+                if key in ("donghu", "xishan")
+                else ["副市长", "市政府秘书长", "副秘书长", "办公室主任"]
+                if key == "city"
+                else ["主任", "副主任", "党工委委员"]
+                if key == "zone"
+                else ["局长", "副局长", "镇长", "副镇长"]
+            )
             for i in range(leaders):
-                person = self._person(key, self._name(), titles[i % len(titles)], [Role.LEADER], rank="领导职务")
+                person = self._person(
+                    key, self._name(), titles[i % len(titles)], [Role.LEADER], rank="领导职务"
+                )
                 self._train(person, pre_job_years_ago=5, annual_months_ago=self.rng.randint(1, 10))
             existing = sum(1 for p in self.people[key] if Role.DUTY_STAFF in p.role_set())
             for i in range(max(0, staff - existing)):
@@ -149,19 +196,33 @@ class DemoBuilder:
                 if i == 1 and key == "xishan":
                     self._train(person, pre_job_years_ago=3, annual_months_ago=14)  # lapsed
                     continue
-                self._train(person, pre_job_years_ago=self.rng.randint(1, 6), annual_months_ago=self.rng.randint(1, 11))
+                self._train(
+                    person,
+                    pre_job_years_ago=self.rng.randint(1, 6),
+                    annual_months_ago=self.rng.randint(1, 11),
+                )
             # One contract worker who is not 正式在编 and so may not keep duty (B2/B24).
             self._person(key, self._name(), "聘用人员", [], is_established=False, duty_eligible=False)
 
     def _train(self, person: Person, pre_job_years_ago: int, annual_months_ago: int) -> None:
         pre = self.today - dt.timedelta(days=365 * pre_job_years_ago + 30)
         annual = self.today - dt.timedelta(days=30 * annual_months_ago + self.rng.randint(0, 20))
-        TrainingRecord.objects.create(person=person, kind=TrainingRecord.Kind.PRE_JOB, date=pre,
-                                      content="值班工作制度、信息报送要求、设施设备操作", result="passed",
-                                      organiser="市政府总值班室")
-        TrainingRecord.objects.create(person=person, kind=TrainingRecord.Kind.ANNUAL, date=annual,
-                                      content="突发事件信息报告时限与要素（年度业务培训）", result="passed",
-                                      organiser="市政府总值班室")
+        TrainingRecord.objects.create(
+            person=person,
+            kind=TrainingRecord.Kind.PRE_JOB,
+            date=pre,
+            content="值班工作制度、信息报送要求、设施设备操作",
+            result="passed",
+            organiser="市政府总值班室",
+        )
+        TrainingRecord.objects.create(
+            person=person,
+            kind=TrainingRecord.Kind.ANNUAL,
+            date=annual,
+            content="突发事件信息报告时限与要素（年度业务培训）",
+            result="passed",
+            organiser="市政府总值班室",
+        )
 
     def _duty_lines(self) -> None:
         for index, (key, unit) in enumerate(self.units.items()):
@@ -177,14 +238,24 @@ class DemoBuilder:
         old.active, old.note = False, "机房改造后停用"
         old.save()
         DutyLine.objects.create(unit=xishan, kind=DutyLine.Kind.HOTLINE_24H, number="0558-5519999")
-        DutyNumberFiling.objects.create(unit=xishan, old_number=old.number, new_number="0558-5519999",
-                                        reason="值班室搬迁至县政务服务中心", superior=self.units["city"],
-                                        filed_by=self.people["xishan"][0])
+        DutyNumberFiling.objects.create(
+            unit=xishan,
+            old_number=old.number,
+            new_number="0558-5519999",
+            reason="值班室搬迁至县政务服务中心",
+            superior=self.units["city"],
+            filed_by=self.people["xishan"][0],
+        )
 
     def _contacts(self) -> None:
         for key, unit in self.units.items():
-            duty = Contact.objects.create(unit=unit, kind=Contact.Kind.DUTY_OFFICE, name=unit.duty_office,
-                                          organisation=unit.name, order=0)
+            duty = Contact.objects.create(
+                unit=unit,
+                kind=Contact.Kind.DUTY_OFFICE,
+                name=unit.duty_office,
+                organisation=unit.name,
+                order=0,
+            )
             for line in unit.duty_lines.filter(active=True):
                 label = {"fax": "fax", "24h": "duty"}.get(line.kind, "office")
                 ContactNumber.objects.create(contact=duty, label=label, number=line.number)
@@ -192,13 +263,20 @@ class DemoBuilder:
                 roles = person.role_set()
                 if Role.LEADER not in roles and Role.DUTY_ADMIN not in roles:
                     continue
-                contact = Contact.objects.create(unit=unit, kind=Contact.Kind.LEADER, name=person.name,
-                                                 organisation=unit.name, position=person.position,
-                                                 person=person, order=order)
+                contact = Contact.objects.create(
+                    unit=unit,
+                    kind=Contact.Kind.LEADER,
+                    name=person.name,
+                    organisation=unit.name,
+                    position=person.position,
+                    person=person,
+                    order=order,
+                )
                 ContactNumber.objects.create(contact=contact, label="office", number=person.office_phone)
                 # A1.7: a leader's personal mobile is for the unit's own duty staff only.
-                ContactNumber.objects.create(contact=contact, label="mobile", number=person.mobile,
-                                             internal_only=True)
+                ContactNumber.objects.create(
+                    contact=contact, label="mobile", number=person.mobile, internal_only=True
+                )
 
 
 def build_demo(today: dt.date | None = None) -> dict[str, Unit]:

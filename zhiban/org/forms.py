@@ -39,8 +39,19 @@ class UnitForm(forms.ModelForm):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["name", "gender", "unit", "position", "rank", "mobile", "office_phone",
-                  "is_established", "duty_eligible", "active", "order"]
+        fields = [
+            "name",
+            "gender",
+            "unit",
+            "position",
+            "rank",
+            "mobile",
+            "office_phone",
+            "is_established",
+            "duty_eligible",
+            "active",
+            "order",
+        ]
         error_messages = {"name": {"required": "请填写姓名"}, "gender": {"required": "请选择性别"}}
 
     def __init__(self, *args, units=None, **kwargs):
@@ -63,16 +74,24 @@ class RoleForm(forms.ModelForm):
     def validate_unique(self):
         super().validate_unique()
         data = self.cleaned_data
-        if RoleAssignment.objects.filter(person=self.instance.person, unit=data.get("unit"),
-                                         role=data.get("role")).exists():
+        if RoleAssignment.objects.filter(
+            person=self.instance.person, unit=data.get("unit"), role=data.get("role")
+        ).exists():
             self.add_error("role", "该人员在此单位已有这个角色")
 
 
 class AccountForm(forms.Form):
-    username = forms.RegexField(label="登录名", regex=r"^[a-zA-Z0-9_.\-]{3,30}$",
-                                error_messages={"invalid": "登录名为3-30位字母、数字或 _ . -"})
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, min_length=10,
-                               help_text="至少10位；本人首次登录后应修改")
+    username = forms.RegexField(
+        label="登录名",
+        regex=r"^[a-zA-Z0-9_.\-]{3,30}$",
+        error_messages={"invalid": "登录名为3-30位字母、数字或 _ . -"},
+    )
+    password = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        min_length=10,
+        help_text="至少10位；本人首次登录后应修改",
+    )
 
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,8 +134,13 @@ class ContactForm(forms.ModelForm):
 
 
 ContactNumberFormSet = forms.inlineformset_factory(
-    Contact, ContactNumber, fields=["label", "number", "internal_only"], extra=3, can_delete=True,
-    min_num=1, validate_min=True,
+    Contact,
+    ContactNumber,
+    fields=["label", "number", "internal_only"],
+    extra=3,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
     error_messages={"too_few_forms": "请至少填写一个号码"},
 )
 
@@ -130,8 +154,11 @@ class DutyLineForm(forms.ModelForm):
 class NumberChangeForm(forms.Form):
     """B23: changing the 24-hour number is filed with the superior duty office."""
 
-    new_number = forms.CharField(label="新的24小时值班电话", max_length=30,
-                                 validators=DutyNumberFiling._meta.get_field("new_number").validators)
+    new_number = forms.CharField(
+        label="新的24小时值班电话",
+        max_length=30,
+        validators=DutyNumberFiling._meta.get_field("new_number").validators,
+    )
     reason = forms.CharField(label="变更原因", max_length=200)
 
 
@@ -163,4 +190,3 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError("请上传 .xlsx 格式的 Excel 文件")
         return upload
-

@@ -12,7 +12,18 @@ from zhiban.org.access import Scope
 from zhiban.org.models import Person, Role, RoleAssignment, Unit
 
 UNIT_COLUMNS = ["单位名称", "简称", "单位类型", "上级单位", "排序", "值班机构名称"]
-PERSON_COLUMNS = ["姓名", "性别", "单位", "职务", "职级", "手机", "办公电话", "正式在编", "可安排值班", "角色"]
+PERSON_COLUMNS = [
+    "姓名",
+    "性别",
+    "单位",
+    "职务",
+    "职级",
+    "手机",
+    "办公电话",
+    "正式在编",
+    "可安排值班",
+    "角色",
+]
 _YES = {"是", "1", "y", "yes", "true", "√"}
 _NO = {"否", "0", "n", "no", "false", "×", ""}
 
@@ -49,8 +60,15 @@ def _by_label(choices) -> dict[str, str]:
 def import_units(data: bytes, scope: Scope) -> ImportResult:
     """Rows name their parent by name: an existing unit in the importer's scope, or a row above."""
     result = ImportResult()
-    kinds = _by_label(Unit.Kind.choices) | {"市政府": "city", "县政府": "county", "区政府": "county",
-                                           "开发区": "zone", "乡镇": "township", "街道": "township", "部门": "department"}
+    kinds = _by_label(Unit.Kind.choices) | {
+        "市政府": "city",
+        "县政府": "county",
+        "区政府": "county",
+        "开发区": "zone",
+        "乡镇": "township",
+        "街道": "township",
+        "部门": "department",
+    }
     try:
         rows = list(read_table(data, ["单位名称", "单位类型", "上级单位"]))
     except BadWorkbook as e:
@@ -91,8 +109,14 @@ def _import_unit_row(row, kinds, writable, seen, existing, scope) -> list[str]:
         problems.append(f"排序“{order}”应为整数")
     if problems:
         return problems
-    unit = Unit(name=name, short_name=row.get("简称"), kind=kind, parent=parent, order=int(order),
-                duty_office_name=row.get("值班机构名称"))
+    unit = Unit(
+        name=name,
+        short_name=row.get("简称"),
+        kind=kind,
+        parent=parent,
+        order=int(order),
+        duty_office_name=row.get("值班机构名称"),
+    )
     try:
         unit.full_clean()
     except ValidationError as e:
@@ -127,7 +151,11 @@ def import_people(data: bytes, scope: Scope) -> ImportResult:
 def _import_person_row(row, units, mobiles_in_file, result) -> list[str]:
     problems: list[str] = []
     genders = _by_label(Person.Gender.choices)
-    roles = _by_label(Role.choices) | {"管理员": Role.DUTY_ADMIN, "领导": Role.LEADER, "值班员": Role.DUTY_STAFF}
+    roles = _by_label(Role.choices) | {
+        "管理员": Role.DUTY_ADMIN,
+        "领导": Role.LEADER,
+        "值班员": Role.DUTY_STAFF,
+    }
     unit = units.get(row.get("单位"))
     if unit is None:
         problems.append(f"单位“{row.get('单位')}”不存在或不在您管理的范围内")

@@ -48,11 +48,17 @@ class Unit(models.Model):
     short_name = models.CharField("简称", max_length=30, blank=True)
     kind = models.CharField("单位类型", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     order = models.PositiveIntegerField("排序", default=0)
-    duty_office_name = models.CharField("值班机构名称", max_length=100, blank=True,
-                                        help_text="如：市政府总值班室；留空则为“单位名称+值班室”")
+    duty_office_name = models.CharField(
+        "值班机构名称", max_length=100, blank=True, help_text="如：市政府总值班室；留空则为“单位名称+值班室”"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     active = models.BooleanField("在用", default=True)
@@ -96,7 +102,9 @@ class Unit(models.Model):
         allowed = Unit.CHILD_KINDS[self.kind]
         bad = {c.get_kind_display() for c in self.children.all() if c.kind not in allowed}
         if bad:
-            raise ValidationError({"kind": f"本单位下有“{'、'.join(sorted(bad))}”，不能改为“{self.get_kind_display()}”"})
+            raise ValidationError(
+                {"kind": f"本单位下有“{'、'.join(sorted(bad))}”，不能改为“{self.get_kind_display()}”"}
+            )
 
     def clean(self) -> None:
         if self.parent_id is None:
@@ -142,7 +150,9 @@ class User(AbstractUser):
         SECURITY_ADMIN = "security_admin", "安全管理员"
         AUDIT_ADMIN = "audit_admin", "审计管理员"
 
-    system_role = models.CharField("系统角色", max_length=20, choices=SystemRole.choices, blank=True, default="")
+    system_role = models.CharField(
+        "系统角色", max_length=20, choices=SystemRole.choices, blank=True, default=""
+    )
 
     def display_name(self) -> str:
         person = getattr(self, "person", None)
@@ -161,13 +171,15 @@ class Person(models.Model):
     rank = models.CharField("职级", max_length=50, blank=True)
     mobile = models.CharField("手机", max_length=11, blank=True, validators=[mobile_validator])
     office_phone = models.CharField("办公电话", max_length=30, blank=True, validators=[phone_validator])
-    user = models.OneToOneField(User, verbose_name="登录账号", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="person")
+    user = models.OneToOneField(
+        User, verbose_name="登录账号", null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
     active = models.BooleanField("在职", default=True)
     # B2/B24: duty is kept by formal, established staff whom the office judges fit for it.
     is_established = models.BooleanField("正式在编", default=True)
-    duty_eligible = models.BooleanField("可安排值班", default=True,
-                                        help_text="身体状况、业务能力等经单位认可，可排入值班")
+    duty_eligible = models.BooleanField(
+        "可安排值班", default=True, help_text="身体状况、业务能力等经单位认可，可排入值班"
+    )
     search_text = models.CharField(max_length=400, editable=False, default="", db_index=True)
     order = models.PositiveIntegerField("排序", default=0)
 
@@ -175,8 +187,12 @@ class Person(models.Model):
         ordering = ["unit__path", "order", "id"]
         verbose_name = "人员"
         constraints = [
-            models.UniqueConstraint(fields=["mobile"], condition=~Q(mobile=""), name="person_mobile_unique",
-                                    violation_error_message="该手机号码已登记在其他人员名下"),
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=~Q(mobile=""),
+                name="person_mobile_unique",
+                violation_error_message="该手机号码已登记在其他人员名下",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,7 +203,9 @@ class Person(models.Model):
         if self.mobile and Person.objects.filter(mobile=self.mobile).exclude(pk=self.pk).exists():
             raise ValidationError({"mobile": "该手机号码已登记在其他人员名下"})
         if self.pk and self.unit_id:
-            stranded = [r for r in self.roles.select_related("unit") if not self.unit.path.startswith(r.unit.path)]
+            stranded = [
+                r for r in self.roles.select_related("unit") if not self.unit.path.startswith(r.unit.path)
+            ]
             if stranded:
                 names = "、".join(f"{r.unit.label}{r.get_role_display()}" for r in stranded)
                 raise ValidationError({"unit": f"调整单位前请先移除与新单位不符的角色：{names}"})
@@ -222,7 +240,9 @@ class RoleAssignment(models.Model):
     lead the government's duty)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles", verbose_name="人员")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="单位")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="单位"
+    )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
 
     class Meta:
@@ -253,8 +273,9 @@ class Contact(models.Model):
     name = models.CharField("名称/姓名", max_length=100)
     organisation = models.CharField("单位/部门", max_length=100, blank=True)
     position = models.CharField("职务", max_length=50, blank=True)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name="对应人员")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="对应人员"
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
 
@@ -271,7 +292,12 @@ class Contact(models.Model):
 
     def search_keys(self) -> set[str]:
         """Name, position and organisation, each with pinyin in every reading and initials."""
-        return {key[:100] for text in (self.name, self.position, self.organisation) if text for key in search_keys(text)}
+        return {
+            key[:100]
+            for text in (self.name, self.position, self.organisation)
+            if text
+            for key in search_keys(text)
+        }
 
     def index_keys(self) -> None:
         ContactKey.objects.filter(contact=self).delete()
@@ -341,16 +367,21 @@ class DutyLine(models.Model):
 class DutyNumberFiling(models.Model):
     """B23: a change of the 24-hour number, filed with the superior duty office (备案)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="number_filings", verbose_name="单位")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="number_filings", verbose_name="单位"
+    )
     old_number = models.CharField("原号码", max_length=30, blank=True)
     new_number = models.CharField("新号码", max_length=30, validators=[phone_validator])
     reason = models.CharField("变更原因", max_length=200)
     filed_at = models.DateTimeField("报备时间", default=timezone.now)
     filed_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
-    superior = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="received_filings",
-                                 verbose_name="报备至")
+    superior = models.ForeignKey(
+        Unit, null=True, on_delete=models.SET_NULL, related_name="received_filings", verbose_name="报备至"
+    )
     acknowledged_at = models.DateTimeField("上级确认时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-filed_at"]
@@ -367,8 +398,12 @@ class DutyPolicy(models.Model):
     unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="policy")
     phone_report_minutes = models.PositiveSmallIntegerField("电话报告时限（分钟）", null=True, blank=True)
     written_report_minutes = models.PositiveSmallIntegerField("书面报告时限（分钟）", null=True, blank=True)
-    verification_phone_minutes = models.PositiveSmallIntegerField("核报电话反馈时限（分钟）", null=True, blank=True)
-    verification_written_minutes = models.PositiveSmallIntegerField("核报书面反馈时限（分钟）", null=True, blank=True)
+    verification_phone_minutes = models.PositiveSmallIntegerField(
+        "核报电话反馈时限（分钟）", null=True, blank=True
+    )
+    verification_written_minutes = models.PositiveSmallIntegerField(
+        "核报书面反馈时限（分钟）", null=True, blank=True
+    )
     answer_within_rings = models.PositiveSmallIntegerField("接听时限（响铃声数）", null=True, blank=True)
     handover_reminder_minutes = models.PositiveSmallIntegerField("交班前提醒（分钟）", null=True, blank=True)
     primary_early_minutes = models.PositiveSmallIntegerField("主班提前到岗（分钟）", null=True, blank=True)
@@ -393,7 +428,9 @@ class TrainingRecord(models.Model):
         PASSED = "passed", "合格"
         FAILED = "failed", "不合格"
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="trainings", verbose_name="人员")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="trainings", verbose_name="人员"
+    )
     kind = models.CharField("培训类型", max_length=20, choices=Kind.choices)
     date = models.DateField("培训日期")
     content = models.CharField("培训内容", max_length=200)
@@ -442,10 +479,22 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, key: str) -> User | None:
-        token = (cls.objects.select_related("user").filter(key_hash=cls.hash_key(key), revoked_at=None).first())
+        token = cls.objects.select_related("user").filter(key_hash=cls.hash_key(key), revoked_at=None).first()
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+
+class DataGeneration(models.Model):
+    """One counter, raised in the same transaction as any change to units, people, roles or contacts.
+    Each process caches scopes and read-mostly fragments (the unit tree, directory searches) for the
+    generation it last read, so a revoked role or an edited number shows on the very next request in
+    every worker, and a rolled-back change leaves nothing stale behind."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)

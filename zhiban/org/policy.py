@@ -10,15 +10,15 @@ from zhiban.org.models import DutyPolicy, Unit
 
 # The defaults the two regulations give; see RULES.md for the rule of each.
 POLICY_DEFAULTS: dict[str, int] = {
-    "phone_report_minutes": 15,          # B21
-    "written_report_minutes": 30,        # B21
-    "verification_phone_minutes": 15,    # B20/B21
+    "phone_report_minutes": 15,  # B21
+    "written_report_minutes": 30,  # B21
+    "verification_phone_minutes": 15,  # B20/B21
     "verification_written_minutes": 30,  # B20/B21
-    "answer_within_rings": 3,            # A2.5
-    "handover_reminder_minutes": 60,     # A2.3
-    "primary_early_minutes": 10,         # B7
-    "min_fixed_lines": 2,                # B23
-    "training_valid_months": 12,         # B16
+    "answer_within_rings": 3,  # A2.5
+    "handover_reminder_minutes": 60,  # A2.3
+    "primary_early_minutes": 10,  # B7
+    "min_fixed_lines": 2,  # B23
+    "training_valid_months": 12,  # B16
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
 

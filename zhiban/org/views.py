@@ -19,18 +19,30 @@ from zhiban.lib.pinyin import normalise
 from zhiban.lib.xlsx import XLSX_MIME, write_table
 from zhiban.org import imports
 from zhiban.org.access import (
+    GenerationCache,
     current_unit,
     get_person_for_user,
     get_training_for_user,
     get_unit_for_user,
     scope_for,
+    scope_key,
 )
 from zhiban.org.forms import AccountForm, ImportForm, PersonForm, RoleForm, TrainingForm, UnitForm
+from zhiban.org.fragments import unit_nodes
 from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit, User
 from zhiban.org.policy import effective_policy
 from zhiban.org.training import clearance_problem
 
 PAGE_SIZE = 50
+_MAX_PAGE = 10_000
+
+
+def page_number(raw) -> int:
+    """?page=N as a number from 1; anything else is page 1 (a bad link must not be an error)."""
+    try:
+        return min(max(int(raw), 1), _MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -100,14 +112,23 @@ def switch_unit(request):
 
 # --- units --------------------------------------------------------------------------------------------
 
+
 @login_required
 def unit_tree(request):
     """Top of the tree in scope; children load on demand (htmx), so a 500-unit city stays fast."""
     scope = scope_for(request.user)
-    roots = Unit.objects.filter(parent=None) if scope.all_units else Unit.objects.filter(path__in=scope.root_paths)
+    roots = (
+        Unit.objects.filter(parent=None)
+        if scope.all_units
+        else Unit.objects.filter(path__in=scope.root_paths)
+    )
     if not request.GET.get("all"):
         roots = roots.filter(active=True)
-    return render(request, "org/unit_tree.html", {"roots": _with_child_counts(roots), "can_write": scope.can_write})
+    nodes = _trees.get_or_build(
+        (scope_key(scope), "roots", bool(request.GET.get("all"))),
+        lambda: unit_nodes(_with_child_counts(roots), scope.can_write),
+    )
+    return render(request, "org/unit_tree.html", {"nodes": nodes, "can_write": scope.can_write})
 
 
 def _with_child_counts(queryset):
@@ -117,9 +138,15 @@ def _with_child_counts(queryset):
 @login_required
 def unit_children(request, pk):
     unit = get_unit_for_user(request.user, pk)
-    children = _with_child_counts(unit.children.all())
-    return render(request, "org/_unit_children.html", {"children": children,
-                                                        "can_write": scope_for(request.user).can_write})
+    scope = scope_for(request.user)
+    nodes = _trees.get_or_build(
+        (scope_key(scope), unit.pk),
+        lambda: unit_nodes(_with_child_counts(unit.children.all()), scope.can_write),
+    )
+    return HttpResponse(nodes)
+
+
+_trees = GenerationCache(size=2000)  # (scope key, unit id or "roots", with inactive) -> <li> nodes
 
 
 @login_required
@@ -153,7 +180,9 @@ def unit_create(request):
             unit = form.save()
             messages.success(request, f"已新增单位：{unit.name}")
             return redirect("unit_detail", unit.pk)
-    return render(request, "form_page.html", {"form": form, "title": "新增单位", "cancel_url": reverse("unit_tree")})
+    return render(
+        request, "form_page.html", {"form": form, "title": "新增单位", "cancel_url": reverse("unit_tree")}
+    )
 
 
 @login_required
@@ -170,8 +199,15 @@ def unit_edit(request, pk):
                 form.save()
             messages.success(request, "已保存")
             return redirect("unit_detail", unit.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"修改单位：{unit.name}",
-                                              "cancel_url": reverse("unit_detail", args=[unit.pk])})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"修改单位：{unit.name}",
+            "cancel_url": reverse("unit_detail", args=[unit.pk]),
+        },
+    )
 
 
 @login_required
@@ -208,17 +244,31 @@ def unit_import(request):
         if result.ok:
             messages.success(request, f"已导入 {result.created} 个单位")
             return redirect("unit_tree")
-    return render(request, "org/import.html", {"form": form, "result": result, "title": "导入单位",
-                                               "columns": imports.UNIT_COLUMNS, "template_url": reverse("unit_import_template")})
+    return render(
+        request,
+        "org/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": "导入单位",
+            "columns": imports.UNIT_COLUMNS,
+            "template_url": reverse("unit_import_template"),
+        },
+    )
 
 
 @login_required
 def unit_import_template(request):
-    data = write_table("单位", imports.UNIT_COLUMNS, [["示例县应急管理局", "县应急局", "部门（单位）", "示例县人民政府", "10", ""]])
+    data = write_table(
+        "单位",
+        imports.UNIT_COLUMNS,
+        [["示例县应急管理局", "县应急局", "部门（单位）", "示例县人民政府", "10", ""]],
+    )
     return xlsx_response(data, "unit-import-template.xlsx")
 
 
 # --- people -------------------------------------------------------------------------------------------
+
 
 def _people_queryset(request):
     scope = scope_for(request.user)
@@ -230,8 +280,9 @@ def _people_queryset(request):
         people = people.filter(active=True)
     query = normalise(request.GET.get("q", ""))
     if query:
-        people = people.filter(Q(search_text__contains=query) | Q(mobile__startswith=query)
-                               | Q(position__contains=query))
+        people = people.filter(
+            Q(search_text__contains=query) | Q(mobile__startswith=query) | Q(position__contains=query)
+        )
     return people.order_by("unit__path", "order", "id")
 
 
@@ -239,8 +290,11 @@ def _people_queryset(request):
 def person_list(request):
     page = Paginator(_people_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "org/_person_rows.html" if request.htmx else "org/person_list.html"
-    return render(request, template, {"page": page, "q": request.GET.get("q", ""),
-                                      "can_write": scope_for(request.user).can_write})
+    return render(
+        request,
+        template,
+        {"page": page, "q": request.GET.get("q", ""), "can_write": scope_for(request.user).can_write},
+    )
 
 
 @login_required
@@ -270,7 +324,9 @@ def person_create(request):
         person = form.save()
         messages.success(request, f"已新增人员：{person.name}")
         return redirect("person_detail", person.pk)
-    return render(request, "form_page.html", {"form": form, "title": "新增人员", "cancel_url": reverse("person_list")})
+    return render(
+        request, "form_page.html", {"form": form, "title": "新增人员", "cancel_url": reverse("person_list")}
+    )
 
 
 @login_required
@@ -283,8 +339,15 @@ def person_edit(request, pk):
         form.save()
         messages.success(request, "已保存")
         return redirect("person_detail", person.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"修改人员：{person.name}",
-                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"修改人员：{person.name}",
+            "cancel_url": reverse("person_detail", args=[person.pk]),
+        },
+    )
 
 
 @login_required
@@ -297,8 +360,15 @@ def role_add(request, pk):
         form.save()
         messages.success(request, "已添加角色")
         return redirect("person_detail", person.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"为{person.name}添加角色",
-                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"为{person.name}添加角色",
+            "cancel_url": reverse("person_detail", args=[person.pk]),
+        },
+    )
 
 
 @login_required
@@ -319,8 +389,9 @@ def person_account(request, pk):
     person = get_person_for_user(request.user, pk)
     if not may_manage_person(scope_for(request.user), person):
         raise PermissionDenied("只读权限，不能修改")
-    form = AccountForm(request.POST or None, person=person,
-                       initial={"username": person.user.username if person.user else ""})
+    form = AccountForm(
+        request.POST or None, person=person, initial={"username": person.user.username if person.user else ""}
+    )
     if form.is_valid():
         with transaction.atomic():
             user = person.user or User()
@@ -332,8 +403,15 @@ def person_account(request, pk):
                 person.save(update_fields=["user", "search_text"])
         messages.success(request, f"已设置{person.name}的登录账号")
         return redirect("person_detail", person.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"{person.name}的登录账号",
-                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"{person.name}的登录账号",
+            "cancel_url": reverse("person_detail", args=[person.pk]),
+        },
+    )
 
 
 @login_required
@@ -346,23 +424,42 @@ def person_import(request):
         if result.ok:
             messages.success(request, f"已导入：新增 {result.created} 人，更新 {result.updated} 人")
             return redirect("person_list")
-    return render(request, "org/import.html", {"form": form, "result": result, "title": "导入人员",
-                                               "columns": imports.PERSON_COLUMNS, "template_url": reverse("person_export")})
+    return render(
+        request,
+        "org/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": "导入人员",
+            "columns": imports.PERSON_COLUMNS,
+            "template_url": reverse("person_export"),
+        },
+    )
 
 
 @login_required
 def person_export(request):
     people = _people_queryset(request).prefetch_related("roles")
     rows = [
-        [p.name, p.get_gender_display(), p.unit.name, p.position, p.rank, p.mobile, p.office_phone,
-         "是" if p.is_established else "否", "是" if p.duty_eligible else "否",
-         "、".join(sorted({r.get_role_display() for r in p.roles.all()}))]
+        [
+            p.name,
+            p.get_gender_display(),
+            p.unit.name,
+            p.position,
+            p.rank,
+            p.mobile,
+            p.office_phone,
+            "是" if p.is_established else "否",
+            "是" if p.duty_eligible else "否",
+            "、".join(sorted({r.get_role_display() for r in p.roles.all()})),
+        ]
         for p in people
     ]
     return xlsx_response(write_table("人员", imports.PERSON_COLUMNS, rows), "people.xlsx")
 
 
 # --- training (B16) -----------------------------------------------------------------------------------
+
 
 @login_required
 def training_list(request):
@@ -373,8 +470,12 @@ def training_list(request):
     people = Person.objects.filter(scope.unit_q("unit__"), active=True).select_related("unit")
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
-    people = (people.filter(roles__role__in=["duty_staff", "leader"]).distinct()
-              .order_by("unit__path", "order", "id").prefetch_related("trainings"))
+    people = (
+        people.filter(roles__role__in=["duty_staff", "leader"])
+        .distinct()
+        .order_by("unit__path", "order", "id")
+        .prefetch_related("trainings")
+    )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     months_by_unit: dict[int, int] = {}
     rows = []
@@ -383,8 +484,11 @@ def training_list(request):
             months_by_unit[person.unit_id] = effective_policy(person.unit).training_valid_months
         rows.append((person, clearance_problem(person, today, months_by_unit[person.unit_id])))
     valid_months = effective_policy(unit).training_valid_months if unit else None
-    return render(request, "org/training_list.html", {"page": page, "rows": rows, "today": today,
-                                                      "valid_months": valid_months})
+    return render(
+        request,
+        "org/training_list.html",
+        {"page": page, "rows": rows, "today": today, "valid_months": valid_months},
+    )
 
 
 @login_required
@@ -395,8 +499,15 @@ def training_create(request, pk):
         form.save()
         messages.success(request, "已登记培训记录")
         return redirect("person_detail", person.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"登记{person.name}的培训",
-                                              "cancel_url": reverse("person_detail", args=[person.pk])})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"登记{person.name}的培训",
+            "cancel_url": reverse("person_detail", args=[person.pk]),
+        },
+    )
 
 
 @login_required

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,31 +12,55 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import history
+from zhiban.lib.pinyin import normalise
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import (
+    GenerationCache,
     current_unit,
     get_contact_for_user,
     get_duty_line_for_user,
     get_filing_for_user,
     get_unit_for_user,
     scope_for,
+    scope_key,
 )
 from zhiban.org.contacts import visible_contacts, with_shown_numbers
 from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
+from zhiban.org.fragments import contact_rows
 from zhiban.org.models import Contact, ContactNumber, DutyLine, DutyNumberFiling, DutyPolicy, Unit
 from zhiban.org.policy import POLICY_DEFAULTS, PolicyValue, effective_policy
-from zhiban.org.views import PAGE_SIZE, require_write, xlsx_response
+from zhiban.org.views import page_number, require_write, xlsx_response
 
 # --- contacts -----------------------------------------------------------------------------------------
+
+SEARCH_PAGE = 20
+_searches = GenerationCache(size=2000)  # (scope key, normalised query, page) -> (rows html, has next)
 
 
 @login_required
 def contact_list(request):
+    """Search as you type. No total count (it would cost more than the page): a page of SEARCH_PAGE rows
+    and whether there is a next one. Results are cached per viewer scope and data generation."""
     scope = scope_for(request.user)
     query = request.GET.get("q", "")
-    contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "rows": with_shown_numbers(page, scope), "q": query, "can_write": scope.can_write}
+    number = page_number(request.GET.get("page"))
+
+    def build() -> tuple[str, bool]:
+        start = (number - 1) * SEARCH_PAGE
+        contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")[
+            start : start + SEARCH_PAGE + 1
+        ]
+        rows = with_shown_numbers(contacts, scope)
+        return contact_rows(rows[:SEARCH_PAGE]), len(rows) > SEARCH_PAGE
+
+    rows_html, has_next = _searches.get_or_build((scope_key(scope), normalise(query), number), build)
+    context = {
+        "rows_html": rows_html,
+        "number": number,
+        "has_next": has_next,
+        "q": query,
+        "can_write": scope.can_write,
+    }
     template = "org/_contact_rows.html" if request.htmx else "org/contact_list.html"
     return render(request, template, context)
 
@@ -57,11 +80,24 @@ def contact_export(request):
     scope = scope_for(request.user)
     outside = request.GET.get("audience") == "outside"
     contacts = visible_contacts(scope, request.GET.get("q", "")).order_by("unit__path", "order", "id")
-    rows = [[c.unit.name, c.get_kind_display(), c.name, c.organisation, c.position,
-             "；".join(f"{n.get_label_display()} {n.number}" for n in c.shown), c.note]
-            for c in with_shown_numbers(contacts, scope, for_outside=outside)]
-    data = write_table("通讯录", ["所属单位", "类别", "名称/姓名", "单位/部门", "职务", "电话", "备注"], rows,
-                       widths=[20, 8, 14, 20, 14, 40, 20])
+    rows = [
+        [
+            c.unit.name,
+            c.get_kind_display(),
+            c.name,
+            c.organisation,
+            c.position,
+            "；".join(f"{n.get_label_display()} {n.number}" for n in c.shown),
+            c.note,
+        ]
+        for c in with_shown_numbers(contacts, scope, for_outside=outside)
+    ]
+    data = write_table(
+        "通讯录",
+        ["所属单位", "类别", "名称/姓名", "单位/部门", "职务", "电话", "备注"],
+        rows,
+        widths=[20, 8, 14, 20, 14, 40, 20],
+    )
     return xlsx_response(data, "contacts-outside.xlsx" if outside else "contacts.xlsx")
 
 
@@ -70,14 +106,25 @@ def contact_detail(request, pk):
     contact = get_contact_for_user(request.user, pk)
     scope = scope_for(request.user)
     with_shown_numbers([contact], scope)
-    return render(request, "org/contact_detail.html", {
-        "contact": contact, "can_write": scope.can_write_unit(contact.unit), "history": history(contact)[:50]})
+    return render(
+        request,
+        "org/contact_detail.html",
+        {
+            "contact": contact,
+            "can_write": scope.can_write_unit(contact.unit),
+            "history": history(contact)[:50],
+        },
+    )
 
 
 def _contact_form(request, contact: Contact, title: str, cancel_url: str):
     scope = scope_for(request.user)
-    form = ContactForm(request.POST or None, instance=contact, units=scope.units(write=True),
-                       initial={"unit": current_unit(request)} if contact.pk is None else None)
+    form = ContactForm(
+        request.POST or None,
+        instance=contact,
+        units=scope.units(write=True),
+        initial={"unit": current_unit(request)} if contact.pk is None else None,
+    )
     visible = ContactNumber.objects.filter(contact=contact) if contact.pk else ContactNumber.objects.none()
     if contact.pk and not scope.is_member_of(contact.unit_id):
         visible = visible.filter(internal_only=False)
@@ -89,8 +136,11 @@ def _contact_form(request, contact: Contact, title: str, cancel_url: str):
             numbers.save()
         messages.success(request, "已保存")
         return redirect("contact_detail", contact.pk)
-    return render(request, "org/contact_form.html", {"form": form, "numbers": numbers, "title": title,
-                                                     "cancel_url": cancel_url})
+    return render(
+        request,
+        "org/contact_form.html",
+        {"form": form, "numbers": numbers, "title": title, "cancel_url": cancel_url},
+    )
 
 
 @login_required
@@ -124,13 +174,19 @@ def duty_lines(request):
     if unit is None:
         raise PermissionDenied("没有可查看的单位")
     policy = effective_policy(unit)
-    below = (Unit.objects.filter(scope.subtree_q(), path__startswith=unit.path).exclude(pk=unit.pk)
-             .exclude(kind="department").order_by("path")[:200])
+    below = (
+        Unit.objects.filter(scope.subtree_q(), path__startswith=unit.path)
+        .exclude(pk=unit.pk)
+        .exclude(kind="department")
+        .order_by("path")[:200]
+    )
     lines_below = {}
     for line in DutyLine.objects.filter(unit__in=below, active=True):
         lines_below.setdefault(line.unit_id, []).append(line)
-    overview = [(u, lines_below.get(u.pk, []), sum(1 for x in lines_below.get(u.pk, []) if x.kind == "fixed"))
-                for u in below]
+    overview = [
+        (u, lines_below.get(u.pk, []), sum(1 for x in lines_below.get(u.pk, []) if x.kind == "fixed"))
+        for u in below
+    ]
     lines = list(unit.duty_lines.all())
     context = {
         "unit": unit,
@@ -139,8 +195,11 @@ def duty_lines(request):
         "min_fixed": policy.min_fixed_lines,
         "overview": overview,
         "filed": DutyNumberFiling.objects.filter(unit=unit).select_related("superior")[:20],
-        "received": (DutyNumberFiling.objects.filter(superior=unit).select_related("unit")[:50]
-                     if scope.oversees(unit) else []),
+        "received": (
+            DutyNumberFiling.objects.filter(superior=unit).select_related("unit")[:50]
+            if scope.oversees(unit)
+            else []
+        ),
         "can_write": scope.can_write_unit(unit),
     }
     return render(request, "org/duty_lines.html", context)
@@ -153,14 +212,20 @@ def duty_line_create(request):
         raise PermissionDenied("只读权限，不能修改")
     form = DutyLineForm(request.POST or None, instance=DutyLine(unit=unit))
     if form.is_valid():
-        if form.cleaned_data["kind"] == DutyLine.Kind.HOTLINE_24H and unit.duty_lines.filter(
-                kind=DutyLine.Kind.HOTLINE_24H, active=True).exists():
+        if (
+            form.cleaned_data["kind"] == DutyLine.Kind.HOTLINE_24H
+            and unit.duty_lines.filter(kind=DutyLine.Kind.HOTLINE_24H, active=True).exists()
+        ):
             form.add_error("kind", "已有24小时值班电话；如需更换，请用“变更并报备”")
         else:
             form.save()
             messages.success(request, "已添加")
             return redirect("duty_lines")
-    return render(request, "form_page.html", {"form": form, "title": "添加值班电话", "cancel_url": reverse("duty_lines")})
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "添加值班电话", "cancel_url": reverse("duty_lines")},
+    )
 
 
 @login_required
@@ -176,7 +241,11 @@ def duty_line_edit(request, pk):
         form.save()
         messages.success(request, "已保存")
         return redirect("duty_lines")
-    return render(request, "form_page.html", {"form": form, "title": f"修改：{line}", "cancel_url": reverse("duty_lines")})
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": f"修改：{line}", "cancel_url": reverse("duty_lines")},
+    )
 
 
 @login_required
@@ -188,11 +257,16 @@ def duty_number_change(request):
         raise PermissionDenied("只读权限，不能修改")
     form = NumberChangeForm(request.POST or None)
     if form.is_valid():
-        duty_number_change_file(unit, form.cleaned_data["new_number"], form.cleaned_data["reason"], scope.person)
+        duty_number_change_file(
+            unit, form.cleaned_data["new_number"], form.cleaned_data["reason"], scope.person
+        )
         messages.success(request, "已变更，并报上级值班机构备案")
         return redirect("duty_lines")
-    return render(request, "form_page.html", {"form": form, "title": "变更24小时值班电话并报备",
-                                              "cancel_url": reverse("duty_lines")})
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "变更24小时值班电话并报备", "cancel_url": reverse("duty_lines")},
+    )
 
 
 def duty_number_change_file(unit, new_number: str, reason: str, by) -> DutyNumberFiling:
@@ -204,8 +278,14 @@ def duty_number_change_file(unit, new_number: str, reason: str, by) -> DutyNumbe
             current.note = f"{timezone.localdate():%Y-%m-%d}停用，改为{new_number}"
             current.save()
         DutyLine.objects.create(unit=unit, kind=DutyLine.Kind.HOTLINE_24H, number=new_number)
-        return DutyNumberFiling.objects.create(unit=unit, old_number=old_number, new_number=new_number,
-                                               reason=reason, filed_by=by, superior=unit.parent)
+        return DutyNumberFiling.objects.create(
+            unit=unit,
+            old_number=old_number,
+            new_number=new_number,
+            reason=reason,
+            filed_by=by,
+            superior=unit.parent,
+        )
 
 
 def _acts_for_superior(scope, filing: DutyNumberFiling) -> bool:
@@ -216,8 +296,11 @@ def _acts_for_superior(scope, filing: DutyNumberFiling) -> bool:
 def filing_detail(request, pk):
     filing = get_filing_for_user(request.user, pk)
     can_ack = filing.acknowledged_at is None and _acts_for_superior(scope_for(request.user), filing)
-    return render(request, "org/filing_detail.html", {"filing": filing, "can_ack": can_ack,
-                                                      "history": history(filing)[:20]})
+    return render(
+        request,
+        "org/filing_detail.html",
+        {"filing": filing, "can_ack": can_ack, "history": history(filing)[:20]},
+    )
 
 
 @login_required
@@ -244,8 +327,11 @@ def policy(request, pk=None):
     if unit is None:
         raise PermissionDenied("没有可查看的单位")
     scope = scope_for(request.user)
-    return render(request, "org/policy.html", {"unit": unit, "policy": effective_policy(unit),
-                                               "can_write": scope.can_write_unit(unit)})
+    return render(
+        request,
+        "org/policy.html",
+        {"unit": unit, "policy": effective_policy(unit), "can_write": scope.can_write_unit(unit)},
+    )
 
 
 @login_required
@@ -261,5 +347,12 @@ def policy_edit(request, pk):
         form.save()
         messages.success(request, "已保存值班工作规则")
         return redirect("policy_unit", unit.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"{unit.label}值班工作规则（B29 实施细则）",
-                                              "cancel_url": reverse("policy_unit", args=[unit.pk])})
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"{unit.label}值班工作规则（B29 实施细则）",
+            "cancel_url": reverse("policy_unit", args=[unit.pk]),
+        },
+    )

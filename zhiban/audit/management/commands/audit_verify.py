@@ -9,6 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count, broken = verify_chain()
         if broken is not None:
-            raise CommandError(f"audit chain broken at entry {broken.pk} ({broken.at:%Y-%m-%d %H:%M:%S}); "
-                               f"{count} entries before it hold")
+            raise CommandError(
+                f"audit chain broken at entry {broken.pk} ({broken.at:%Y-%m-%d %H:%M:%S}); "
+                f"{count} entries before it hold"
+            )
         self.stdout.write(f"audit chain holds: {count} entries")

@@ -12,8 +12,12 @@ class Command(BaseCommand):
             self.stdout.write("demo data already loaded")
         else:
             build_demo()
-            self.stdout.write(f"demo data loaded: {Unit.objects.count()} units, {Person.objects.count()} people")
+            self.stdout.write(
+                f"demo data loaded: {Unit.objects.count()} units, {Person.objects.count()} people"
+            )
         self.stdout.write("")
-        self.stdout.write("  管理员登录 administrator login:  admin / " + DEMO_PASSWORD + "  (市政府总值班室 值班室管理员)")
+        self.stdout.write(
+            "  管理员登录 administrator login:  admin / " + DEMO_PASSWORD + "  (市政府总值班室 值班室管理员)"
+        )
         others = ", ".join(a[0] for a in ACCOUNTS[1:]) + ", " + ", ".join(a[0] for a in SYSTEM_ACCOUNTS)
         self.stdout.write(f"  other demo logins, same password: {others}")
