@@ -137,13 +137,14 @@ def _with_child_counts(queryset):
 
 @login_required
 def unit_children(request, pk):
-    unit = get_unit_for_user(request.user, pk)
     scope = scope_for(request.user)
-    nodes = _trees.get_or_build(
-        (scope_key(scope), unit.pk),
-        lambda: unit_nodes(_with_child_counts(unit.children.all()), scope.can_write),
-    )
-    return HttpResponse(nodes)
+
+    def build():  # get_unit_for_user raises 404 for a unit out of scope, and then nothing is cached
+        unit = get_unit_for_user(request.user, pk)
+        return unit_nodes(_with_child_counts(unit.children.all()), scope.can_write)
+
+    # a fragment cached under this scope key was built after that same access check
+    return HttpResponse(_trees.get_or_build((scope_key(scope), pk), build))
 
 
 _trees = GenerationCache(size=2000)  # (scope key, unit id or "roots", with inactive) -> <li> nodes

@@ -2,9 +2,11 @@ import datetime as dt
 from functools import lru_cache
 
 from django import template
+from django.template import defaulttags
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from zhiban.lib.dates import date_cn
@@ -120,3 +122,30 @@ def topbar(context) -> str:
         _url("logout"),
         context["csrf_token"],
     )
+
+
+class _CachedURLNode(defaulttags.URLNode):
+    """{% url 'name' %} without arguments is the same string on every request: reversed once."""
+
+    def render(self, context):
+        if self.args or self.kwargs or self.asvar:
+            return super().render(context)
+        name = self.view_name.resolve(context)
+        return conditional_escape(_url(name)) if context.autoescape else _url(name)
+
+
+@register.tag
+def url(parser, token):
+    node = defaulttags.url(parser, token)
+    return _CachedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
+
+@register.simple_tag(name="static")
+def cached_static(path: str) -> str:
+    """{% static %} without a storage lookup per request (the manifest does not change while running)."""
+    return _static_url(path)
+
+
+@lru_cache(maxsize=256)
+def _static_url(path: str) -> str:
+    return static(path)
