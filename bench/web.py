@@ -94,22 +94,30 @@ async def _worker(host, port, requests, deadline: float, latencies: list, errors
 
 async def _load(host, port, paths, cookie, seconds, connections) -> tuple[float, list, list]:
     """`paths` is one path, requested over and over, or a list of paths each requested once (no warm-up)."""
+
     def request(path: str) -> bytes:
         htmx = "HX-Request: true\r\n" if path.startswith("HX:") else ""
-        return (f"GET {path.removeprefix('HX:')} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
-                f"{htmx}Connection: keep-alive\r\n\r\n").encode()
+        return (
+            f"GET {path.removeprefix('HX:')} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
+            f"{htmx}Connection: keep-alive\r\n\r\n"
+        ).encode()
 
     latencies, errors = [], []
     if isinstance(paths, str):
         requests = itertools.repeat(request(paths))
         # warm-up: the first requests fill caches and open database connections
-        await asyncio.gather(*[_worker(host, port, requests, time.perf_counter() + 0.5, [], errors)
-                               for _ in range(connections)])
+        await asyncio.gather(
+            *[
+                _worker(host, port, requests, time.perf_counter() + 0.5, [], errors)
+                for _ in range(connections)
+            ]
+        )
     else:
         requests = iter([request(p) for p in paths])
     start = time.perf_counter()
-    await asyncio.gather(*[_worker(host, port, requests, start + seconds, latencies, errors)
-                           for _ in range(connections)])
+    await asyncio.gather(
+        *[_worker(host, port, requests, start + seconds, latencies, errors) for _ in range(connections)]
+    )
     return len(latencies) / (time.perf_counter() - start), latencies, errors
 
 
@@ -133,9 +141,25 @@ def main() -> None:
     queries = manage(env, "shell", "-c", QUERIES_SNIPPET).split()
 
     server = subprocess.Popen(
-        [str(Path(PY).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(args.port),
-         "--workers", "1", "--blocking-threads", "1", "--log-level", "warning", "zhiban.wsgi:application"],
-        cwd=ROOT, env=env)
+        [
+            str(Path(PY).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
+            "--workers",
+            "1",
+            "--blocking-threads",
+            "1",
+            "--log-level",
+            "warning",
+            "zhiban.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -155,8 +179,9 @@ def main() -> None:
         baseline = None
         print(f"\n{'page':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
         for label, path in pages:
-            rate, latencies, errors = asyncio.run(_load("127.0.0.1", args.port, path, cookie, args.seconds,
-                                                        args.connections))
+            rate, latencies, errors = asyncio.run(
+                _load("127.0.0.1", args.port, path, cookie, args.seconds, args.connections)
+            )
             if errors:
                 sys.exit(f"{label}: HTTP {errors[0].decode()}")
             if not isinstance(path, str) and len(latencies) >= len(path) - args.connections:
