@@ -1,0 +1,337 @@
+"""The roster solver: a plain problem in, assignments out, OR-Tools CP-SAT in between. No Django here.
+
+Hard rules
+- every post of every shift filled with as many people as it asks (A1.1/B9; sensitive periods ask more);
+- a person holds one post at a time, and after a night shift rests `rest_hours_after_night` (policy);
+- only people eligible for the post and available that day: cleared for duty (B16), not exempted (A3.1);
+- a leader on every day marked `leader_required` (holidays and sensitive periods, B10);
+- pinned assignments are kept.
+Soft, weighted (the objective): even spread of shifts, nights, weekend and holiday shifts within each
+pool of interchangeable people, counting what each already did in earlier rosters so a year is fair;
+personal requests not to be on duty on a day; no two shifts closer than `min_days_between`.
+
+Deterministic for the same problem and seed: the parallel workers are interleaved in a fixed order and
+the limit is CP-SAT's deterministic time, not the wall clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+POST_NAMES = {"leader": "带班领导", "primary": "主班", "deputy": "副班", "standby": "备班"}
+CATEGORIES = ("shifts", "nights", "weekends", "holidays")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    posts: frozenset[str]  # the posts this person may hold
+    pool: str = "staff"  # fairness is compared among people of one pool (leaders with leaders)
+    unavailable: frozenset[dt.date] = frozenset()  # hard: exempted, not cleared, away
+    history: dict[str, int] = field(default_factory=dict)  # counts per category from earlier rosters
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One shift of one day: a pair of datetimes (night shifts cross midnight)."""
+
+    key: str  # unique in the problem, e.g. "2026-03-05/night"
+    day: dt.date
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    night: bool
+    weekend: bool = False
+    holiday: bool = False
+    leader_required: bool = False
+    posts: dict[str, int] = field(default_factory=dict)  # post -> how many
+
+    @property
+    def label(self) -> str:
+        return f"{self.day.month}月{self.day.day}日{self.name}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A person would rather not be on duty on this day (soft)."""
+
+    person_id: int
+    day: dt.date
+    weight: int = 10
+
+
+@dataclass(frozen=True)
+class Pin:
+    person_id: int
+    shift_key: str
+    post: str
+
+
+@dataclass(frozen=True)
+class Weights:
+    shifts: int = 100
+    nights: int = 60
+    weekends: int = 40
+    holidays: int = 80
+    spacing: int = 5
+
+
+@dataclass
+class Problem:
+    people: list[Person]
+    shifts: list[Shift]
+    rest_hours_after_night: int = 24
+    min_days_between: int = 2
+    requests: list[Request] = field(default_factory=list)
+    pins: list[Pin] = field(default_factory=list)
+    weights: Weights = field(default_factory=Weights)
+    time_limit: float = 10.0  # deterministic seconds (about wall seconds on one core)
+    relative_gap: float = 0.0  # stop when proven within this gap (0: prove the optimum)
+    seed: int = 0
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class Assignment:
+    person_id: int
+    shift_key: str
+    post: str
+
+
+@dataclass
+class Result:
+    status: str  # "optimal" | "feasible" | "infeasible" | "unknown"
+    assignments: list[Assignment] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # in Chinese, when infeasible
+    objective: float | None = None
+    bound: float | None = None
+    seconds: float = 0.0
+    first_feasible_seconds: float | None = None
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        if self.objective == 0:
+            return 0.0
+        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+
+
+def solve(problem: Problem) -> Result:
+    started = time.perf_counter()
+    reasons = precheck(problem)
+    if reasons:
+        return Result("infeasible", reasons=reasons, seconds=time.perf_counter() - started)
+    model = _Model(problem)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = max(1, problem.workers)
+    params.interleave_search = True  # deterministic with several workers
+    params.max_deterministic_time = problem.time_limit
+    params.max_time_in_seconds = problem.time_limit * 6  # a backstop only
+    params.random_seed = problem.seed
+    params.relative_gap_limit = problem.relative_gap
+    watcher = _FirstSolution(started)
+    status = solver.solve(model.model, watcher)
+    result = Result(_STATUS.get(status, "unknown"), seconds=time.perf_counter() - started,
+                    first_feasible_seconds=watcher.first)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.assignments = sorted(
+            (Assignment(p, s, post) for (p, s, post), var in model.x.items() if solver.boolean_value(var)),
+            key=lambda a: (a.shift_key, a.post, a.person_id))
+        result.objective = solver.objective_value
+        result.bound = solver.best_objective_bound
+        if status == cp_model.FEASIBLE and result.gap is not None and result.gap <= problem.relative_gap:
+            result.status = "optimal" if result.gap == 0 else "feasible"
+    elif status == cp_model.INFEASIBLE:
+        result.reasons = ["排班规则相互冲突，无法排出：请检查休息时长、固定安排和人员可用日期"]
+    return result
+
+
+_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
+           cp_model.MODEL_INVALID: "unknown", cp_model.UNKNOWN: "unknown"}
+
+
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    def __init__(self, started: float):
+        super().__init__()
+        self.started = started
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        if self.first is None:
+            self.first = time.perf_counter() - self.started
+
+
+def eligible(person: Person, shift: Shift, post: str) -> bool:
+    return post in person.posts and shift.day not in person.unavailable
+
+
+def precheck(problem: Problem) -> list[str]:
+    """Reasons that need no search: a post nobody may hold, a holiday without a leader post, a bad pin."""
+    reasons = []
+    people = {p.id: p for p in problem.people}
+    shifts = {s.key: s for s in problem.shifts}
+    for shift in problem.shifts:
+        if shift.leader_required and not shift.posts.get("leader"):
+            reasons.append(f"{shift.label}：节假日和敏感时期须有带班领导，班次未设带班领导岗位")
+        for post, count in shift.posts.items():
+            holders = [p for p in problem.people if eligible(p, shift, post)]
+            if len(holders) < count:
+                qualified = [p for p in problem.people if post in p.posts]
+                why = "合格人员均已免值班、未通过培训或不可值班" if qualified else "没有可担任该岗位的人员"
+                reasons.append(f"{shift.label}{POST_NAMES.get(post, post)}：需要{count}人，{why}"
+                               + (f"（可用{len(holders)}人）" if holders else ""))
+    for pin in problem.pins:
+        person, shift = people.get(pin.person_id), shifts.get(pin.shift_key)
+        if person is None or shift is None or not eligible(person, shift, pin.post):
+            name = person.name if person else str(pin.person_id)
+            where = shift.label if shift else pin.shift_key
+            reasons.append(f"{where}：固定安排的{name}不能担任{POST_NAMES.get(pin.post, pin.post)}")
+    return reasons
+
+
+class _Model:
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[int, str, str], cp_model.IntVar] = {}
+        m = self.model
+        on: dict[tuple[int, str], list] = defaultdict(list)  # (person, shift) -> post variables
+        for shift in problem.shifts:
+            for post, count in shift.posts.items():
+                holders = []
+                for person in problem.people:
+                    if eligible(person, shift, post):
+                        var = m.new_bool_var(f"x{person.id}_{shift.key}_{post}")
+                        self.x[person.id, shift.key, post] = var
+                        on[person.id, shift.key].append(var)
+                        holders.append(var)
+                m.add(sum(holders) == count)
+        for pin in problem.pins:
+            m.add(self.x[pin.person_id, pin.shift_key, pin.post] == 1)
+        works = {}
+        for key, variables in on.items():
+            if len(variables) == 1:
+                works[key] = variables[0]
+            else:
+                works[key] = m.new_bool_var(f"w{key}")
+                m.add(sum(variables) == works[key])
+        self._conflicts(works)
+        self.model.minimize(self._fairness(works) + self._requests(works) + self._spacing(works))
+
+    def _conflicts(self, works) -> None:
+        """One post at a time; rest after a night shift."""
+        rest = dt.timedelta(hours=self.problem.rest_hours_after_night)
+        shifts = sorted(self.problem.shifts, key=lambda s: s.start)
+        for person in self.problem.people:
+            mine = [s for s in shifts if (person.id, s.key) in works]
+            for i, first in enumerate(mine):
+                blocked_until = first.end + (rest if first.night else dt.timedelta(0))
+                for second in mine[i + 1:]:
+                    if second.start >= blocked_until:
+                        break
+                    self.model.add_at_most_one(works[person.id, first.key], works[person.id, second.key])
+
+    def _counts(self, works, person: Person) -> dict[str, list]:
+        counts = {c: [] for c in CATEGORIES}
+        for shift in self.problem.shifts:
+            var = works.get((person.id, shift.key))
+            if var is None:
+                continue
+            counts["shifts"].append(var)
+            if shift.night:
+                counts["nights"].append(var)
+            if shift.weekend:
+                counts["weekends"].append(var)
+            if shift.holiday:
+                counts["holidays"].append(var)
+        return counts
+
+    def _fairness(self, works):
+        """Per pool and category: the spread (most - fewest) of history + this roster."""
+        pools = defaultdict(list)
+        for person in self.problem.people:
+            pools[person.pool].append(person)
+        terms = []
+        weights = self.problem.weights
+        fixed = self._pool_totals(pools)
+        for pool, people in pools.items():
+            if len(people) < 2:
+                continue
+            counts = {p.id: self._counts(works, p) for p in people}
+            for category in CATEGORIES:
+                if not any(counts[p.id][category] for p in people):
+                    continue
+                top = max(p.history.get(category, 0) + len(counts[p.id][category]) for p in people)
+                high = self.model.new_int_var(0, top, f"max_{pool}_{category}")
+                low = self.model.new_int_var(0, top, f"min_{pool}_{category}")
+                if pool in fixed:
+                    # The pool's total is known, so the most is at least the average rounded up and (with
+                    # no one away) the fewest at most the average rounded down: the bound is proven at once.
+                    total = fixed[pool][category] + sum(p.history.get(category, 0) for p in people)
+                    self.model.add(high * len(people) >= total)
+                    if not any(p.unavailable for p in people):
+                        self.model.add(low * len(people) <= total)
+                for p in people:
+                    total = p.history.get(category, 0) + sum(counts[p.id][category])
+                    self.model.add(total <= high)
+                    if not p.unavailable:  # someone away part of the period is not held to the minimum
+                        self.model.add(total >= low)
+                terms.append(getattr(weights, category) * (high - low))
+        return sum(terms)
+
+    def _pool_totals(self, pools) -> dict[str, dict[str, int]]:
+        """For a pool whose posts nobody outside it holds, how many shifts of each category it must cover."""
+        pools_of_post = defaultdict(set)
+        for person in self.problem.people:
+            for post in person.posts:
+                pools_of_post[post].add(person.pool)
+        totals = {}
+        for pool, people in pools.items():
+            posts = set().union(*(p.posts for p in people))
+            if any(pools_of_post[post] != {pool} for post in posts):
+                continue
+            total = dict.fromkeys(CATEGORIES, 0)
+            for shift in self.problem.shifts:
+                n = sum(count for post, count in shift.posts.items() if post in posts)
+                total["shifts"] += n
+                total["nights"] += n if shift.night else 0
+                total["weekends"] += n if shift.weekend else 0
+                total["holidays"] += n if shift.holiday else 0
+            totals[pool] = total
+        return totals
+
+    def _requests(self, works):
+        by_day = defaultdict(list)
+        for shift in self.problem.shifts:
+            by_day[shift.day].append(shift)
+        return sum(request.weight * works[request.person_id, s.key] for request in self.problem.requests
+                   for s in by_day.get(request.day, []) if (request.person_id, s.key) in works)
+
+    def _spacing(self, works):
+        """A penalty for each pair of one person's shifts that start fewer than min_days_between apart."""
+        gap = dt.timedelta(days=self.problem.min_days_between)
+        weight = self.problem.weights.spacing
+        if not weight or gap <= dt.timedelta(0):
+            return 0
+        shifts = sorted(self.problem.shifts, key=lambda s: s.start)
+        penalties = []
+        for person in self.problem.people:
+            mine = [s for s in shifts if (person.id, s.key) in works]
+            for i, first in enumerate(mine):
+                for second in mine[i + 1:]:
+                    if second.start - first.start >= gap:
+                        break
+                    both = self.model.new_bool_var("")
+                    self.model.add_bool_and([works[person.id, first.key], works[person.id, second.key]]) \
+                        .only_enforce_if(both)
+                    self.model.add_bool_or([works[person.id, first.key].Not(), works[person.id, second.key].Not(),
+                                            both])
+                    penalties.append(both)
+        return weight * sum(penalties)
