@@ -40,6 +40,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/roster.py
 
 clean:
 	rm -rf $(VENV) var

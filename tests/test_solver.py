@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from zhiban.roster.solver import Person, Pin, Problem, Request, Shift, Weights, solve
+from zhiban.roster.solver import Person, Pin, Problem, Request, Shift, Weights, solve, solve_by_months
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = dt.date(2026, 3, 2)  # a Monday
@@ -17,13 +17,27 @@ def day_shifts(days: int, posts: dict[str, int], **flags) -> list[Shift]:
     for i in range(days):
         day = START + dt.timedelta(days=i)
         start = dt.datetime.combine(day, dt.time(8, 30), TZ)
-        shifts.append(Shift(key=f"{day}/24h", day=day, name="全天班", start=start, end=start + dt.timedelta(hours=24),
-                            night=True, weekend=day.weekday() >= 5, posts=dict(posts), **flags))
+        shifts.append(
+            Shift(
+                key=f"{day}/24h",
+                day=day,
+                name="全天班",
+                start=start,
+                end=start + dt.timedelta(hours=24),
+                night=True,
+                weekend=day.weekday() >= 5,
+                posts=dict(posts),
+                **flags,
+            )
+        )
     return shifts
 
 
 def staff(n: int, **extra) -> list[Person]:
-    return [Person(id=i + 1, name=f"值班员{i + 1}", posts=frozenset({"primary", "standby"}), **extra) for i in range(n)]
+    return [
+        Person(id=i + 1, name=f"值班员{i + 1}", posts=frozenset({"primary", "standby"}), **extra)
+        for i in range(n)
+    ]
 
 
 def by_person(result) -> dict[int, int]:
@@ -34,7 +48,9 @@ def by_person(result) -> dict[int, int]:
 
 
 def test_rule_A1_1_every_post_of_every_day_filled_and_spread_evenly():
-    result = solve(Problem(people=staff(8), shifts=day_shifts(4, {"primary": 1, "standby": 1}), min_days_between=0))
+    result = solve(
+        Problem(people=staff(8), shifts=day_shifts(4, {"primary": 1, "standby": 1}), min_days_between=0)
+    )
     assert result.status == "optimal"
     assert len(result.assignments) == 8
     filled = {(a.shift_key, a.post) for a in result.assignments}
@@ -87,16 +103,24 @@ def test_infeasible_when_rest_cannot_be_kept():
 
 def test_pins_are_kept_and_requests_respected():
     shifts = day_shifts(4, {"primary": 1})
-    result = solve(Problem(people=staff(4), shifts=shifts, pins=[Pin(3, shifts[0].key, "primary")],
-                           requests=[Request(1, START + dt.timedelta(days=1), weight=50)]))
+    result = solve(
+        Problem(
+            people=staff(4),
+            shifts=shifts,
+            pins=[Pin(3, shifts[0].key, "primary")],
+            requests=[Request(1, START + dt.timedelta(days=1), weight=50)],
+        )
+    )
     assert (3, shifts[0].key) in {(a.person_id, a.shift_key) for a in result.assignments}
     assert (1, shifts[1].key) not in {(a.person_id, a.shift_key) for a in result.assignments}
 
 
 def test_history_evens_out_a_year():
     """Person 1 already did three more nights than the others: this month they get fewer."""
-    people = [Person(id=1, name="甲", posts=frozenset({"primary"}), history={"shifts": 3, "nights": 3}),
-              *staff(3)[1:]]
+    people = [
+        Person(id=1, name="甲", posts=frozenset({"primary"}), history={"shifts": 3, "nights": 3}),
+        *staff(3)[1:],
+    ]
     weights = Weights(weekends=0)
     result = solve(Problem(people=people, shifts=day_shifts(9, {"primary": 1}), weights=weights))
     # 9 days: 1 + 4 + 4 leaves everyone at 4 shifts and 4 nights in total
@@ -106,3 +130,28 @@ def test_history_evens_out_a_year():
 def test_same_problem_and_seed_gives_the_same_roster():
     problem = Problem(people=staff(10), shifts=day_shifts(14, {"primary": 1, "standby": 1}), seed=3)
     assert solve(problem).assignments == solve(problem).assignments
+
+
+def test_month_by_month_carries_history_and_rest_across_the_border():
+    """Two 'months' of 24-hour shifts (Mar 30-31, Apr 1-2), two people with a day's rest after each
+    shift: whoever has Mar 31 may not have Apr 1, and the four shifts end 2-2."""
+    start = dt.date(2026, 3, 30)
+    shifts = []
+    for i in range(4):
+        day = start + dt.timedelta(days=i)
+        begin = dt.datetime.combine(day, dt.time(8, 30), TZ)
+        shifts.append(
+            Shift(
+                key=f"{day}/24h",
+                day=day,
+                name="全天班",
+                start=begin,
+                end=begin + dt.timedelta(hours=24),
+                night=True,
+                posts={"primary": 1},
+            )
+        )
+    result = solve_by_months(Problem(people=staff(2), shifts=shifts, weights=Weights(weekends=0)))
+    order = [a.person_id for a in sorted(result.assignments, key=lambda a: a.shift_key)]
+    assert order in ([1, 2, 1, 2], [2, 1, 2, 1])
+    assert result.status == "optimal" and result.objective == result.bound == 0

@@ -10,15 +10,15 @@ Soft, weighted (the objective): even spread of shifts, nights, weekend and holid
 pool of interchangeable people, counting what each already did in earlier rosters so a year is fair;
 personal requests not to be on duty on a day; no two shifts closer than `min_days_between`.
 
-Deterministic for the same problem and seed: the parallel workers are interleaved in a fixed order and
-the limit is CP-SAT's deterministic time, not the wall clock."""
+Deterministic for the same problem and seed with one worker (the default): the limit is then CP-SAT's
+deterministic time, not the wall clock. More workers trade that for speed on a year's roster."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -92,8 +92,9 @@ class Problem:
     weights: Weights = field(default_factory=Weights)
     time_limit: float = 10.0  # deterministic seconds (about wall seconds on one core)
     relative_gap: float = 0.0  # stop when proven within this gap (0: prove the optimum)
+    busy_until: dict[int, dt.datetime] = field(default_factory=dict)  # resting from an earlier roster
     seed: int = 0
-    workers: int = 2
+    workers: int = 1  # 1: the same roster for the same problem and seed
 
 
 @dataclass(frozen=True)
@@ -131,19 +132,28 @@ def solve(problem: Problem) -> Result:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, problem.workers)
-    params.interleave_search = True  # deterministic with several workers
-    params.max_deterministic_time = problem.time_limit
-    params.max_time_in_seconds = problem.time_limit * 6  # a backstop only
+    # One worker is deterministic for a seed; several are faster on big problems but may return another
+    # of several equally good rosters. Presolve costs more than it saves on these models (measured).
+    params.cp_model_presolve = False
+    if params.num_workers == 1:
+        params.max_deterministic_time = problem.time_limit
+        params.max_time_in_seconds = problem.time_limit * 6  # a backstop only
+    else:
+        params.max_time_in_seconds = problem.time_limit
     params.random_seed = problem.seed
     params.relative_gap_limit = problem.relative_gap
     watcher = _FirstSolution(started)
     status = solver.solve(model.model, watcher)
-    result = Result(_STATUS.get(status, "unknown"), seconds=time.perf_counter() - started,
-                    first_feasible_seconds=watcher.first)
+    result = Result(
+        _STATUS.get(status, "unknown"),
+        seconds=time.perf_counter() - started,
+        first_feasible_seconds=watcher.first,
+    )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.assignments = sorted(
             (Assignment(p, s, post) for (p, s, post), var in model.x.items() if solver.boolean_value(var)),
-            key=lambda a: (a.shift_key, a.post, a.person_id))
+            key=lambda a: (a.shift_key, a.post, a.person_id),
+        )
         result.objective = solver.objective_value
         result.bound = solver.best_objective_bound
         if status == cp_model.FEASIBLE and result.gap is not None and result.gap <= problem.relative_gap:
@@ -153,8 +163,13 @@ def solve(problem: Problem) -> Result:
     return result
 
 
-_STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible",
-           cp_model.MODEL_INVALID: "unknown", cp_model.UNKNOWN: "unknown"}
+_STATUS = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.MODEL_INVALID: "unknown",
+    cp_model.UNKNOWN: "unknown",
+}
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -168,8 +183,12 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
             self.first = time.perf_counter() - self.started
 
 
-def eligible(person: Person, shift: Shift, post: str) -> bool:
-    return post in person.posts and shift.day not in person.unavailable
+def eligible(person: Person, shift: Shift, post: str, busy_until: dt.datetime | None = None) -> bool:
+    return (
+        post in person.posts
+        and shift.day not in person.unavailable
+        and (busy_until is None or shift.start >= busy_until)
+    )
 
 
 def precheck(problem: Problem) -> list[str]:
@@ -181,15 +200,21 @@ def precheck(problem: Problem) -> list[str]:
         if shift.leader_required and not shift.posts.get("leader"):
             reasons.append(f"{shift.label}：节假日和敏感时期须有带班领导，班次未设带班领导岗位")
         for post, count in shift.posts.items():
-            holders = [p for p in problem.people if eligible(p, shift, post)]
+            holders = [p for p in problem.people if eligible(p, shift, post, problem.busy_until.get(p.id))]
             if len(holders) < count:
                 qualified = [p for p in problem.people if post in p.posts]
                 why = "合格人员均已免值班、未通过培训或不可值班" if qualified else "没有可担任该岗位的人员"
-                reasons.append(f"{shift.label}{POST_NAMES.get(post, post)}：需要{count}人，{why}"
-                               + (f"（可用{len(holders)}人）" if holders else ""))
+                reasons.append(
+                    f"{shift.label}{POST_NAMES.get(post, post)}：需要{count}人，{why}"
+                    + (f"（可用{len(holders)}人）" if holders else "")
+                )
     for pin in problem.pins:
         person, shift = people.get(pin.person_id), shifts.get(pin.shift_key)
-        if person is None or shift is None or not eligible(person, shift, pin.post):
+        if (
+            person is None
+            or shift is None
+            or not eligible(person, shift, pin.post, problem.busy_until.get(person.id))
+        ):
             name = person.name if person else str(pin.person_id)
             where = shift.label if shift else pin.shift_key
             reasons.append(f"{where}：固定安排的{name}不能担任{POST_NAMES.get(pin.post, pin.post)}")
@@ -207,7 +232,7 @@ class _Model:
             for post, count in shift.posts.items():
                 holders = []
                 for person in problem.people:
-                    if eligible(person, shift, post):
+                    if eligible(person, shift, post, problem.busy_until.get(person.id)):
                         var = m.new_bool_var(f"x{person.id}_{shift.key}_{post}")
                         self.x[person.id, shift.key, post] = var
                         on[person.id, shift.key].append(var)
@@ -223,6 +248,7 @@ class _Model:
                 works[key] = m.new_bool_var(f"w{key}")
                 m.add(sum(variables) == works[key])
         self._conflicts(works)
+        self._hint(works)
         self.model.minimize(self._fairness(works) + self._requests(works) + self._spacing(works))
 
     def _conflicts(self, works) -> None:
@@ -233,10 +259,52 @@ class _Model:
             mine = [s for s in shifts if (person.id, s.key) in works]
             for i, first in enumerate(mine):
                 blocked_until = first.end + (rest if first.night else dt.timedelta(0))
-                for second in mine[i + 1:]:
+                for second in mine[i + 1 :]:
                     if second.start >= blocked_until:
                         break
                     self.model.add_at_most_one(works[person.id, first.key], works[person.id, second.key])
+
+    def _hint(self, works) -> None:
+        """A greedy roster as a starting point: each post in time order to the eligible person with the
+        least work so far (history included) who is free and rested. The search improves on it."""
+        rest = dt.timedelta(hours=self.problem.rest_hours_after_night)
+        busy_until: dict[int, dt.datetime] = {}
+        load = {p.id: [p.history.get(c, 0) for c in CATEGORIES] for p in self.problem.people}
+        people = {p.id: p for p in self.problem.people}
+        pinned = {(pin.shift_key, pin.post): pin.person_id for pin in self.problem.pins}
+        chosen: set[tuple[int, str, str]] = set()
+        for shift in sorted(self.problem.shifts, key=lambda s: s.start):
+            flags = (1, shift.night, shift.weekend, shift.holiday)
+            taken: set[int] = set()
+            for post, count in shift.posts.items():
+                candidates = [
+                    pid
+                    for pid in people
+                    if (pid, shift.key, post) in self.x
+                    and pid not in taken
+                    and busy_until.get(pid, shift.start) <= shift.start
+                ]
+                # fewest holidays first on a holiday, then weekends, nights, shifts
+                candidates.sort(
+                    key=lambda pid: ([n for f, n in zip(flags, load[pid], strict=True) if f][::-1], pid)
+                )
+                picks = [pinned[shift.key, post]] if (shift.key, post) in pinned else []
+                picks += [pid for pid in candidates if pid not in picks][: count - len(picks)]
+                for pid in picks:
+                    taken.add(pid)
+                    chosen.add((pid, shift.key, post))
+                    busy_until[pid] = shift.end + (rest if shift.night else dt.timedelta(0))
+                    load[pid] = [n + f for n, f in zip(load[pid], flags, strict=True)]
+        for key, var in self.x.items():
+            self.model.add_hint(var, key in chosen)
+        self.hinted_on = {(pid, key) for pid, key, _ in chosen}
+        self._hinted_indexes = {works[key].index for key in self.hinted_on}
+        for key, var in works.items():
+            if not any(var is v for v in (self.x.get((key[0], key[1], post)) for post in POST_NAMES)):
+                self.model.add_hint(var, key in self.hinted_on)
+
+    def _hinted(self, works, var) -> bool:
+        return var.index in self._hinted_indexes
 
     def _counts(self, works, person: Person) -> dict[str, list]:
         counts = {c: [] for c in CATEGORIES}
@@ -272,12 +340,22 @@ class _Model:
                 high = self.model.new_int_var(0, top, f"max_{pool}_{category}")
                 low = self.model.new_int_var(0, top, f"min_{pool}_{category}")
                 if pool in fixed:
-                    # The pool's total is known, so the most is at least the average rounded up and (with
-                    # no one away) the fewest at most the average rounded down: the bound is proven at once.
-                    total = fixed[pool][category] + sum(p.history.get(category, 0) for p in people)
-                    self.model.add(high * len(people) >= total)
-                    if not any(p.unavailable for p in people):
-                        self.model.add(low * len(people) <= total)
+                    # The pool's total is known, so the most is at least the average rounded up and the
+                    # fewest at most an average rounded down: the bound on the spread is proven at once.
+                    history = sum(p.history.get(category, 0) for p in people)
+                    self.model.add(high * len(people) >= fixed[pool][category] + history)
+                    # those held to the minimum share at most the whole pool's work
+                    held = [p for p in people if not p.unavailable]
+                    if held:
+                        held_history = sum(p.history.get(category, 0) for p in held)
+                        self.model.add(low * len(held) <= fixed[pool][category] + held_history)
+                hinted = {
+                    p.id: p.history.get(category, 0)
+                    + sum(self._hinted(works, v) for v in counts[p.id][category])
+                    for p in people
+                }
+                self.model.add_hint(high, max(hinted.values()))
+                self.model.add_hint(low, min((hinted[p.id] for p in people if not p.unavailable), default=0))
                 for p in people:
                     total = p.history.get(category, 0) + sum(counts[p.id][category])
                     self.model.add(total <= high)
@@ -311,8 +389,12 @@ class _Model:
         by_day = defaultdict(list)
         for shift in self.problem.shifts:
             by_day[shift.day].append(shift)
-        return sum(request.weight * works[request.person_id, s.key] for request in self.problem.requests
-                   for s in by_day.get(request.day, []) if (request.person_id, s.key) in works)
+        return sum(
+            request.weight * works[request.person_id, s.key]
+            for request in self.problem.requests
+            for s in by_day.get(request.day, [])
+            if (request.person_id, s.key) in works
+        )
 
     def _spacing(self, works):
         """A penalty for each pair of one person's shifts that start fewer than min_days_between apart."""
@@ -325,13 +407,116 @@ class _Model:
         for person in self.problem.people:
             mine = [s for s in shifts if (person.id, s.key) in works]
             for i, first in enumerate(mine):
-                for second in mine[i + 1:]:
+                for second in mine[i + 1 :]:
                     if second.start - first.start >= gap:
                         break
-                    both = self.model.new_bool_var("")
-                    self.model.add_bool_and([works[person.id, first.key], works[person.id, second.key]]) \
-                        .only_enforce_if(both)
-                    self.model.add_bool_or([works[person.id, first.key].Not(), works[person.id, second.key].Not(),
-                                            both])
+                    both = self.model.new_bool_var("")  # minimised, so only its lower bound is needed
+                    self.model.add(both >= works[person.id, first.key] + works[person.id, second.key] - 1)
+                    self.model.add_hint(
+                        both,
+                        (person.id, first.key) in self.hinted_on
+                        and (person.id, second.key) in self.hinted_on,
+                    )
                     penalties.append(both)
         return weight * sum(penalties)
+
+
+def solve_by_months(problem: Problem) -> Result:
+    """A long period (a year) solved month by month, each month counting the months before it as history
+    and resting from their last nights. The gap is proven against the bound of the whole period's
+    problem: no roster can spread a pool's fixed total more evenly than its average allows."""
+    started = time.perf_counter()
+    months: dict[tuple[int, int], list[Shift]] = defaultdict(list)
+    for shift in problem.shifts:
+        months[shift.day.year, shift.day.month].append(shift)
+    people = list(problem.people)
+    busy_until: dict[int, dt.datetime] = dict(problem.busy_until)
+    rest = dt.timedelta(hours=problem.rest_hours_after_night)
+    assignments: list[Assignment] = []
+    by_key = {s.key: s for s in problem.shifts}
+    first = None
+    for month in sorted(months):
+        keys = {s.key for s in months[month]}
+        part = replace(
+            problem,
+            people=people,
+            shifts=months[month],
+            busy_until=busy_until,
+            pins=[p for p in problem.pins if p.shift_key in keys],
+            requests=[r for r in problem.requests if (r.day.year, r.day.month) == month],
+        )
+        result = solve(part)
+        if result.status not in ("optimal", "feasible"):
+            return replace(result, seconds=time.perf_counter() - started)
+        if first is None:
+            first = time.perf_counter() - started
+        assignments += result.assignments
+        counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0))
+        for a in result.assignments:
+            shift = by_key[a.shift_key]
+            _count(counts[a.person_id], shift)
+            end = shift.end + (rest if shift.night else dt.timedelta(0))
+            busy_until[a.person_id] = max(busy_until.get(a.person_id, end), end)
+        people = [
+            replace(p, history={c: p.history.get(c, 0) + counts[p.id][c] for c in CATEGORIES}) for p in people
+        ]
+    objective, bound = evaluate(problem, assignments)
+    return Result(
+        "optimal" if objective == bound else "feasible",
+        assignments=assignments,
+        objective=objective,
+        bound=bound,
+        seconds=time.perf_counter() - started,
+        first_feasible_seconds=first,
+    )
+
+
+def _count(counts: dict[str, int], shift: Shift) -> None:
+    counts["shifts"] += 1
+    counts["nights"] += shift.night
+    counts["weekends"] += shift.weekend
+    counts["holidays"] += shift.holiday
+
+
+def evaluate(problem: Problem, assignments: list[Assignment]) -> tuple[float, float]:
+    """The objective of `assignments` for the whole problem, and a lower bound no roster can beat."""
+    shifts = {s.key: s for s in problem.shifts}
+    counts: dict[int, dict[str, int]] = {
+        p.id: {c: p.history.get(c, 0) for c in CATEGORIES} for p in problem.people
+    }
+    mine: dict[int, list[Shift]] = defaultdict(list)
+    for a in assignments:
+        _count(counts[a.person_id], shifts[a.shift_key])
+        mine[a.person_id].append(shifts[a.shift_key])
+    pools = defaultdict(list)
+    for person in problem.people:
+        pools[person.pool].append(person)
+    model = _Model.__new__(_Model)
+    model.problem = problem
+    fixed = model._pool_totals(pools)
+    objective = bound = 0.0
+    for pool, people in pools.items():
+        held = [p for p in people if not p.unavailable]
+        if len(people) < 2 or not held:
+            continue
+        for category in CATEGORIES:
+            weight = getattr(problem.weights, category)
+            totals = [counts[p.id][category] for p in people]
+            if max(totals) == 0 and not fixed.get(pool, {}).get(category):
+                continue
+            objective += weight * (max(totals) - min(counts[p.id][category] for p in held))
+            if pool in fixed:
+                top = -(
+                    -(fixed[pool][category] + sum(p.history.get(category, 0) for p in people)) // len(people)
+                )
+                low = (fixed[pool][category] + sum(p.history.get(category, 0) for p in held)) // len(held)
+                bound += weight * max(0, top - low)
+    gap = dt.timedelta(days=problem.min_days_between)
+    for person_shifts in mine.values():
+        person_shifts.sort(key=lambda s: s.start)
+        objective += problem.weights.spacing * sum(
+            1 for i, a in enumerate(person_shifts) for b in person_shifts[i + 1 :] if b.start - a.start < gap
+        )
+    requested = {(r.person_id, r.day): r.weight for r in problem.requests}
+    objective += sum(requested.get((a.person_id, shifts[a.shift_key].day), 0) for a in assignments)
+    return objective, bound
