@@ -10,6 +10,7 @@ each other: every accessor raises 404 for an object outside the scope, 403 for a
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
@@ -126,11 +127,14 @@ def scope_for(user: User) -> Scope:
 
 
 class GenerationCache:
-    """A per-process cache valid for one data generation: emptied whenever the generation read at the
-    start of a request differs from the one its entries were made for."""
+    """A per-process cache valid for one data generation. Each request reads the generation once
+    (check()); entries are keyed by the generation their request read, so a fragment built from data
+    read just before a change can never be served after it, even with several threads; a new generation
+    empties every cache."""
 
     _all: list[GenerationCache] = []
     _seen: int | None = None
+    _request = threading.local()  # the generation this thread's current request read
 
     def __init__(self, size: int):
         self.size = size
@@ -138,17 +142,21 @@ class GenerationCache:
         GenerationCache._all.append(self)
 
     def get_or_build(self, key, build):
-        value = self.entries.get(key)
+        generation = getattr(self._request, "generation", None)
+        if generation is None:  # no generation read in this request: nothing to trust
+            return build()
+        value = self.entries.get((generation, key))
         if value is None:
             value = build()
             if len(self.entries) >= self.size:
                 self.entries.clear()
-            self.entries[key] = value
+            self.entries[generation, key] = value
         return value
 
     @classmethod
     def forget(cls) -> None:
         cls._seen = None
+        cls._request.generation = None
         for cache in cls._all:
             cache.entries.clear()
 
@@ -162,6 +170,7 @@ class GenerationCache:
         if generation != cls._seen:
             cls.forget()
             cls._seen = generation
+        cls._request.generation = generation
 
 
 def bump_data_generation() -> None:
