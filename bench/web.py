@@ -66,6 +66,10 @@ random.Random(7).shuffle(queries)
 print(" ".join(q for q in queries if " " not in q))
 """
 
+# A browser sends back the CSRF cookie it was given on its first page; without it every page would
+# make a new secret, which no real user's request does.
+CSRF_SECRET = "benchcsrfsecret0123456789abcdefg"
+
 
 async def _worker(host, port, requests, deadline: float, latencies: list, errors: list) -> None:
     reader, writer = await asyncio.open_connection(host, port)
@@ -98,7 +102,8 @@ async def _load(host, port, paths, cookie, seconds, connections) -> tuple[float,
     def request(path: str) -> bytes:
         htmx = "HX-Request: true\r\n" if path.startswith("HX:") else ""
         return (
-            f"GET {path.removeprefix('HX:')} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
+            f"GET {path.removeprefix('HX:')} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Cookie: sessionid={cookie}; csrftoken={CSRF_SECRET}\r\n"
             f"{htmx}Connection: keep-alive\r\n\r\n"
         ).encode()
 

@@ -117,17 +117,19 @@ def switch_unit(request):
 def unit_tree(request):
     """Top of the tree in scope; children load on demand (htmx), so a 500-unit city stays fast."""
     scope = scope_for(request.user)
-    roots = (
-        Unit.objects.filter(parent=None)
-        if scope.all_units
-        else Unit.objects.filter(path__in=scope.root_paths)
-    )
-    if not request.GET.get("all"):
-        roots = roots.filter(active=True)
-    nodes = _trees.get_or_build(
-        (scope_key(scope), "roots", bool(request.GET.get("all"))),
-        lambda: unit_nodes(_with_child_counts(roots), scope.can_write),
-    )
+    with_inactive = bool(request.GET.get("all"))
+
+    def build():
+        roots = (
+            Unit.objects.filter(parent=None)
+            if scope.all_units
+            else Unit.objects.filter(path__in=scope.root_paths)
+        )
+        if not with_inactive:
+            roots = roots.filter(active=True)
+        return unit_nodes(_with_child_counts(roots), scope.can_write)
+
+    nodes = _trees.get_or_build((scope_key(scope), "roots", with_inactive), build)
     return render(request, "org/unit_tree.html", {"nodes": nodes, "can_write": scope.can_write})
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import history
-from zhiban.lib.pinyin import normalise
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import (
     GenerationCache,
@@ -34,35 +37,39 @@ from zhiban.org.views import page_number, require_write, xlsx_response
 # --- contacts -----------------------------------------------------------------------------------------
 
 SEARCH_PAGE = 20
-_searches = GenerationCache(size=2000)  # (scope key, normalised query, page) -> (rows html, has next)
+# (scope key, query as typed, page, whole page or rows only) -> html
+_searches = GenerationCache(size=2000)
 
 
 @login_required
 def contact_list(request):
     """Search as you type. No total count (it would cost more than the page): a page of SEARCH_PAGE rows
-    and whether there is a next one. Results are cached per viewer scope and data generation."""
+    and whether there is a next one. The page body is cached per viewer scope and data generation; it
+    holds nothing of the request but the query (links carry q and page only)."""
     scope = scope_for(request.user)
     query = request.GET.get("q", "")
     number = page_number(request.GET.get("page"))
+    rows_only = bool(request.htmx)
 
-    def build() -> tuple[str, bool]:
+    def build() -> str:
         start = (number - 1) * SEARCH_PAGE
-        contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")[
-            start : start + SEARCH_PAGE + 1
-        ]
-        rows = with_shown_numbers(contacts, scope)
-        return contact_rows(rows[:SEARCH_PAGE]), len(rows) > SEARCH_PAGE
+        contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")
+        rows = with_shown_numbers(contacts[start : start + SEARCH_PAGE + 1], scope)
+        link = f"{reverse('contact_list')}?q={quote(query)}&page="
+        context = {
+            "rows_html": contact_rows(rows[:SEARCH_PAGE]),
+            "number": number,
+            "q": query,
+            "previous": f"{link}{number - 1}" if number > 1 else "",
+            "next": f"{link}{number + 1}" if len(rows) > SEARCH_PAGE else "",
+            "can_write": scope.can_write,
+        }
+        return render_to_string("org/_contact_rows.html" if rows_only else "org/_contact_page.html", context)
 
-    rows_html, has_next = _searches.get_or_build((scope_key(scope), normalise(query), number), build)
-    context = {
-        "rows_html": rows_html,
-        "number": number,
-        "has_next": has_next,
-        "q": query,
-        "can_write": scope.can_write,
-    }
-    template = "org/_contact_rows.html" if request.htmx else "org/contact_list.html"
-    return render(request, template, context)
+    body = _searches.get_or_build((scope_key(scope), query, number, rows_only), build)
+    if rows_only:
+        return HttpResponse(body)
+    return render(request, "org/contact_list.html", {"body": body})
 
 
 @login_required
