@@ -37,6 +37,12 @@ class Org:
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded files (exemption records) go to a directory of this test, not var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test starts as a fresh worker would: no scope or fragment cached by an earlier test."""
     GenerationCache.forget()

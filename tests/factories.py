@@ -89,3 +89,66 @@ def listed_contacts(response) -> dict[int, str]:
         int(pk): name
         for pk, name in re.findall(r'href="/org/contacts/(\d+)/">([^<]*)</a>', response.content.decode())
     }
+
+
+def make_shift_types(unit: Unit, *, leader_on_holidays: bool = True) -> None:
+    """The usual county pattern: a 24-hour shift from 08:30 with a primary, a deputy and a standby;
+    on holidays and in sensitive periods also a leader on duty."""
+    from zhiban.roster.models import DayKind, ShiftType
+
+    for kind in DayKind.values:
+        leaders = 1 if leader_on_holidays and kind in (DayKind.HOLIDAY, DayKind.SENSITIVE) else 0
+        ShiftType.objects.create(
+            unit=unit,
+            day_kind=kind,
+            name="全天班",
+            start=dt.time(8, 30),
+            hours=24,
+            leaders=leaders,
+            primaries=1,
+            deputies=1,
+            standbys=1,
+        )
+
+
+def make_roster(unit: Unit, start: dt.date, days: int, **extra):
+    from zhiban.roster.models import Roster
+
+    return Roster.objects.create(
+        unit=unit, title=f"{unit.label}值班表", start=start, end=start + dt.timedelta(days=days - 1), **extra
+    )
+
+
+def make_assignment(
+    roster, person: Person, day: dt.date, post: str = "primary", hours: int = 24, start=(8, 30)
+):
+    from zhiban.roster.models import Assignment
+
+    begin = timezone.make_aware(dt.datetime.combine(day, dt.time(*start)))
+    return Assignment.objects.create(
+        roster=roster,
+        person=person,
+        day=day,
+        shift_name="全天班",
+        start=begin,
+        end=begin + dt.timedelta(hours=hours),
+        night=begin.hour + hours > 24,
+        post=post,
+    )
+
+
+def make_exemption(person: Person, start: dt.date, end: dt.date, state: str = "applied"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhiban.roster.models import Exemption
+
+    return Exemption.objects.create(
+        person=person,
+        start=start,
+        end=end,
+        reason="术后休养",
+        hospital="示范市第一人民医院",
+        state=state,
+        hospital_record=SimpleUploadedFile("病历.pdf", b"%PDF-1.4 record"),
+        rest_note=SimpleUploadedFile("休息证明.pdf", b"%PDF-1.4 note"),
+    )

@@ -3,10 +3,20 @@ officer of the sibling 西山县 gets 404 and the inspector may read but gets 40
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, get_resolver
 
-from tests.factories import listed_contacts, make_contact, make_line, train
+from tests.factories import (
+    listed_contacts,
+    make_assignment,
+    make_contact,
+    make_exemption,
+    make_line,
+    make_roster,
+    train,
+)
 from zhiban.api import api
 from zhiban.org.models import ApiToken, Contact, DutyNumberFiling, Person, RoleAssignment, Unit
 from zhiban.org.views_directory import duty_number_change_file
@@ -19,7 +29,13 @@ def objects(org):
     training = train(org.officer)
     filing = duty_number_change_file(org.county, "0558-7777777", "搬迁", org.county_admin)
     role = RoleAssignment.objects.get(person=org.officer)
+    roster = make_roster(org.county, dt.date(2026, 3, 1), 3)
+    assignment = make_assignment(roster, org.officer, dt.date(2026, 3, 1))
+    exemption = make_exemption(org.officer, dt.date(2026, 4, 1), dt.date(2026, 4, 10))
     return {
+        "roster": roster,
+        "assignment": assignment,
+        "exemption": exemption,
         "unit": org.county,
         "person": org.officer,
         "contact": contact,
@@ -51,8 +67,24 @@ OBJECT_URLS = {
     "duty_line_edit": (lambda o: [o["line"].pk], True),
     "filing_detail": (lambda o: [o["filing"].pk], False),
     "filing_acknowledge": (lambda o: [o["filing"].pk], True),
+    "roster_detail": (lambda o: [o["roster"].pk], False),
+    "roster_generate": (lambda o: [o["roster"].pk], True),
+    "roster_publish": (lambda o: [o["roster"].pk], True),
+    "assignment_edit": (lambda o: [o["assignment"].pk], True),
+    "exemption_detail": (lambda o: [o["exemption"].pk], False),
+    "exemption_step": (lambda o: [o["exemption"].pk], True),
+    "exemption_file": (lambda o: [o["exemption"].pk, "record"], False),
 }
-POST_ONLY = {"unit_move", "role_remove", "training_delete", "contact_delete", "filing_acknowledge"}
+POST_ONLY = {
+    "unit_move",
+    "role_remove",
+    "training_delete",
+    "contact_delete",
+    "filing_acknowledge",
+    "roster_generate",
+    "roster_publish",
+    "exemption_step",
+}
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {
     "healthz",
@@ -80,6 +112,15 @@ UNSCOPED_BY_ID = {
     "token_list",
     "token_revoke",
     "audit_log",
+    "roster_list",
+    "roster_create",
+    "duty_now",
+    "shift_types",
+    "shift_type_create",
+    "holiday_create",
+    "sensitive_period_create",
+    "exemption_list",
+    "exemption_apply",
 }
 
 

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "zhiban.lib",
     "zhiban.audit",
     "zhiban.org",
+    "zhiban.notify",
+    "zhiban.roster",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +98,17 @@ SESSION_COOKIE_AGE = 12 * 3600
 IDLE_TIMEOUT_SECONDS = env_int("IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Mail goes through the intranet's SMTP relay; the outbox retries it (notify.jobs).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhiban@localhost")
+# The roster solver's time limit (CP-SAT deterministic seconds, about wall seconds on one core).
+ROSTER_SOLVER_SECONDS = env_int("ROSTER_SOLVER_SECONDS", 10, minimum=1)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True

@@ -5,6 +5,7 @@ from zhiban.api import api
 from zhiban.audit import views as audit_views
 from zhiban.org import views, views_account, views_directory
 from zhiban.org.forms import LoginForm
+from zhiban.roster import views as roster_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -52,6 +53,23 @@ urlpatterns = [
     path("org/filings/<int:pk>/", views_directory.filing_detail, name="filing_detail"),
     path("org/filings/<int:pk>/acknowledge/", views_directory.filing_acknowledge, name="filing_acknowledge"),
     path("org/policy/", views_directory.policy, name="policy"),
+    # roster
+    path("roster/", roster_views.roster_list, name="roster_list"),
+    path("roster/new/", roster_views.roster_create, name="roster_create"),
+    path("roster/<int:pk>/", roster_views.roster_detail, name="roster_detail"),
+    path("roster/<int:pk>/generate/", roster_views.roster_generate, name="roster_generate"),
+    path("roster/<int:pk>/publish/", roster_views.roster_publish, name="roster_publish"),
+    path("roster/assignments/<int:pk>/edit/", roster_views.assignment_edit, name="assignment_edit"),
+    path("roster/on-duty/", roster_views.duty_now, name="duty_now"),
+    path("roster/shifts/", roster_views.shift_types, name="shift_types"),
+    path("roster/shifts/new/", roster_views.shift_type_create, name="shift_type_create"),
+    path("roster/holidays/new/", roster_views.holiday_create, name="holiday_create"),
+    path("roster/sensitive/new/", roster_views.sensitive_period_create, name="sensitive_period_create"),
+    path("roster/exemptions/", roster_views.exemption_list, name="exemption_list"),
+    path("roster/exemptions/new/", roster_views.exemption_apply, name="exemption_apply"),
+    path("roster/exemptions/<int:pk>/", roster_views.exemption_detail, name="exemption_detail"),
+    path("roster/exemptions/<int:pk>/step/", roster_views.exemption_step, name="exemption_step"),
+    path("roster/exemptions/<int:pk>/<str:which>/", roster_views.exemption_file, name="exemption_file"),
     # account, audit, API
     path("account/tokens/", views_account.token_list, name="token_list"),
     path("account/tokens/<int:pk>/revoke/", views_account.token_revoke, name="token_revoke"),

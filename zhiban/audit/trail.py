@@ -64,6 +64,8 @@ def snapshot(instance: models.Model) -> dict:
         if field.name in HIDDEN_FIELDS:
             continue
         value = field.value_from_object(instance)
+        if isinstance(field, models.FileField):
+            value = value.name or ""  # the stored file's name, not its contents
         data[field.attname] = DjangoJSONEncoder().default(value) if _needs_encoding(value) else value
     return data
 

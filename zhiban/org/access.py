@@ -311,3 +311,39 @@ def current_unit(request) -> Unit | None:
     if unit is None and scope.all_units:
         unit = Unit.objects.filter(parent=None).order_by("order", "id").first()
     return unit
+
+
+# --- roster ----------------------------------------------------------------------------------------
+# (here with the others, so every accessor reads the same Scope; the models are imported late because
+# the roster app depends on this one)
+
+
+def get_roster_for_user(user: User, pk, write: bool = False):
+    from zhiban.roster.models import Roster
+
+    scope = scope_for(user)
+    roster = _fetch(Roster.objects.select_related("unit"), pk, scope.unit_q("unit__"))
+    _check_write(scope, roster.unit, write)
+    return roster
+
+
+def get_assignment_for_user(user: User, pk, write: bool = False):
+    from zhiban.roster.models import Assignment
+
+    scope = scope_for(user)
+    assignment = _fetch(
+        Assignment.objects.select_related("roster__unit", "person"), pk, scope.unit_q("roster__unit__")
+    )
+    _check_write(scope, assignment.roster.unit, write)
+    return assignment
+
+
+def get_exemption_for_user(user: User, pk):
+    """An exemption is seen by the applicant and by whoever reads the applicant's unit."""
+    from zhiban.roster.models import Exemption
+
+    scope = scope_for(user)
+    q = scope.unit_q("person__unit__")
+    if scope.person is not None:
+        q |= Q(person=scope.person)
+    return _fetch(Exemption.objects.select_related("person__unit"), pk, q)

@@ -8,7 +8,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -409,6 +409,13 @@ class DutyPolicy(models.Model):
     primary_early_minutes = models.PositiveSmallIntegerField("主班提前到岗（分钟）", null=True, blank=True)
     min_fixed_lines = models.PositiveSmallIntegerField("值班专用固定电话不少于（部）", null=True, blank=True)
     training_valid_months = models.PositiveSmallIntegerField("培训有效期（月）", null=True, blank=True)
+    rest_hours_after_night = models.PositiveSmallIntegerField("夜班后休息（小时）", null=True, blank=True)
+    min_days_between_shifts = models.PositiveSmallIntegerField(
+        "两次值班间隔不少于（天）", null=True, blank=True
+    )
+    swap_needs_department_head = models.PositiveSmallIntegerField(
+        "换班须部门负责人审批（1是 0否）", null=True, blank=True, validators=[MaxValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = "值班工作规则"

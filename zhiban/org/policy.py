@@ -19,6 +19,9 @@ POLICY_DEFAULTS: dict[str, int] = {
     "primary_early_minutes": 10,  # B7
     "min_fixed_lines": 2,  # B23
     "training_valid_months": 12,  # B16
+    "rest_hours_after_night": 24,  # roster: after a night or 24-hour shift, no duty for this long
+    "min_days_between_shifts": 2,  # roster (soft): shifts of one person at least this many days apart
+    "swap_needs_department_head": 1,  # A3.2: the department head approves a swap before the duty office
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
 

@@ -1,0 +1,77 @@
+"""The job runner (DESIGN.md): loops over the small try_<thing>_one() functions of every app's jobs.py;
+sleeps a little when none had anything to do; stops cleanly on SIGTERM/SIGINT between two steps."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+log = logging.getLogger("zhiban.jobs")
+
+
+def all_jobs() -> list:
+    jobs = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zhiban."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.jobs")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.jobs":
+                raise
+            continue
+        jobs += getattr(module, "JOBS", [])
+    return jobs
+
+
+def run_until_idle(jobs=None, limit: int = 10_000) -> int:
+    """Run the jobs until none has anything to do; the number of steps taken (tests use this)."""
+    jobs = jobs if jobs is not None else all_jobs()
+    steps = 0
+    while steps < limit:
+        busy = False
+        for job in jobs:
+            if job():
+                busy = True
+                steps += 1
+        if not busy:
+            break
+    return steps
+
+
+class Command(BaseCommand):
+    help = "Runs the background jobs: reminders, deadlines, outbox delivery."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run until idle, then exit")
+        parser.add_argument("--idle-sleep", type=float, default=1.5)
+
+    def handle(self, *args, once: bool, idle_sleep: float, **options):
+        jobs = all_jobs()
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
+        self.stdout.write(
+            f"runjobs: {len(jobs)} jobs: " + ", ".join(j.__module__ + "." + j.__name__ for j in jobs)
+        )
+        while not stopping:
+            close_old_connections()
+            busy = False
+            for job in jobs:
+                if stopping:
+                    break
+                try:
+                    busy = job() or busy
+                except Exception:  # one failing job must not stop the others
+                    log.exception("job %s failed", job.__name__)
+            if once and not busy:
+                break
+            if not busy:
+                time.sleep(idle_sleep)
+        self.stdout.write("runjobs: stopped")

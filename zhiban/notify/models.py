@@ -1,0 +1,71 @@
+"""The notice centre and the outbox (DESIGN.md: detection writes an outbox row; delivery reads it,
+retries with backoff and logs every attempt; the in-app notice never depends on an outside service)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Notice(models.Model):
+    """An in-app notice to one person: shown in the header's count until read."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class OutboxMessage(models.Model):
+    """One message to deliver over an outside channel. The delivery job claims it with a conditional
+    update; next_attempt_at is the deadline column the job reads (try_deliver_one)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    person = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)  # read by notify.jobs.try_deliver_one
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.recipient}: {self.subject}"
+
+
+class DeliveryAttempt(models.Model):
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField()
+    detail = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.detail

@@ -1,0 +1,93 @@
+"""B10: which days are workdays, weekends and statutory holidays, and which fall in a sensitive period.
+
+The official calendar (chinese-calendar) covers the years the State Council has published. The holiday
+table that administrators edit comes first: next year's notice before the package has it, and local
+days (a unit's own entries apply to its subtree, the nearest unit winning)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import chinese_calendar
+
+from zhiban.org.models import Unit
+from zhiban.roster.models import DayKind, Holiday, SensitivePeriod
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    date: dt.date
+    kind: str  # DayKind.WORKDAY / WEEKEND / HOLIDAY
+    name: str = ""  # the holiday's name
+    sensitive: SensitivePeriod | None = None
+    official: bool = True  # False: neither the table nor the official calendar knows this year
+
+    @property
+    def label(self) -> str:
+        return self.name or DayKind(self.kind).label
+
+
+def official_kind(day: dt.date) -> tuple[str, str] | None:
+    """(kind, holiday name) from the official calendar, or None for a year it does not have."""
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    if on_holiday:
+        return (DayKind.HOLIDAY, _HOLIDAY_NAMES.get(name, "")) if name else (DayKind.WEEKEND, "")
+    return DayKind.WORKDAY, ("调休上班" if day.weekday() >= 5 else "")
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def days_between(unit: Unit, start: dt.date, end: dt.date) -> list[CalendarDay]:
+    chain = [*unit.ancestor_ids(), unit.pk]
+    depth = {unit_id: i for i, unit_id in enumerate(chain)}
+    table: dict[dt.date, Holiday] = {}
+    for row in Holiday.objects.filter(date__range=(start, end)).filter(unit_id__in=[*chain, None]):
+        held = table.get(row.date)
+        if held is None or depth.get(row.unit_id, -1) > depth.get(held.unit_id, -1):
+            table[row.date] = row
+    periods = list(SensitivePeriod.objects.filter(unit_id__in=chain, start__lte=end, end__gte=start))
+    days = []
+    for i in range((end - start).days + 1):
+        day = start + dt.timedelta(days=i)
+        sensitive = next((p for p in periods if p.start <= day <= p.end), None)
+        row = table.get(day)
+        if row is not None:
+            kind = DayKind.HOLIDAY if row.kind == Holiday.Kind.HOLIDAY else DayKind.WORKDAY
+            days.append(CalendarDay(day, kind, row.name, sensitive))
+            continue
+        official = official_kind(day)
+        if official is None:
+            kind = DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY
+            days.append(CalendarDay(day, kind, "", sensitive, official=False))
+        else:
+            days.append(CalendarDay(day, official[0], official[1], sensitive))
+    return days
+
+
+def next_year_warning(today: dt.date) -> str | None:
+    """From 1 December: a warning while next year has neither official data nor entries in the table."""
+    if today.month != 12:
+        return None
+    year = today.year + 1
+    if official_kind(dt.date(year, 1, 1)) is not None:
+        return None
+    if Holiday.objects.filter(date__year=year, unit=None).exists():
+        return None
+    return (
+        f"{year}年的法定节假日尚未录入：官方日历还没有{year}年的数据，请按国务院办公厅通知在“节假日安排”中录入，"
+        f"否则{year}年的值班表只能按周末排班。"
+    )

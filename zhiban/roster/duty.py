@@ -1,0 +1,37 @@
+"""Who is on duty at a moment (published rosters only: a draft binds nobody)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from zhiban.org.access import Scope
+from zhiban.org.models import DutyLine, Unit
+from zhiban.roster.models import Assignment, Post, Roster
+
+POST_ORDER = {post: i for i, post in enumerate(Post.values)}
+
+
+def on_duty(scope: Scope, unit: Unit, at: dt.datetime, subtree: bool = False) -> list[dict]:
+    """Per unit (the unit, or its whole subtree that the person may read): the people on duty at `at`,
+    in post order, with the duty office's phone numbers."""
+    units = Unit.objects.filter(scope.unit_q())
+    units = units.filter(path__startswith=unit.path) if subtree else units.filter(pk=unit.pk)
+    units = list(units.order_by("path"))
+    rows = Assignment.objects.filter(
+        roster__unit__in=units, roster__state=Roster.State.PUBLISHED, start__lte=at, end__gt=at
+    ).select_related("person", "roster")
+    by_unit: dict[int, list[Assignment]] = defaultdict(list)
+    for a in rows:
+        by_unit[a.roster.unit_id].append(a)
+    lines: dict[int, list[DutyLine]] = defaultdict(list)
+    for line in DutyLine.objects.filter(unit__in=units, active=True):
+        lines[line.unit_id].append(line)
+    return [
+        {
+            "unit": u,
+            "people": sorted(by_unit.get(u.pk, []), key=lambda a: (POST_ORDER[a.post], a.person.name)),
+            "lines": lines.get(u.pk, []),
+        }
+        for u in units
+    ]

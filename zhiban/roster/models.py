@@ -1,0 +1,286 @@
+"""Shift templates and posts, the calendar, exemptions, rosters and their assignments (RULES.md §2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from zhiban.org.models import Person, Unit, User
+
+
+class Post(models.TextChoices):
+    """The posts of a shift (B6, B7, B9). The values are the solver's post names."""
+
+    LEADER = "leader", "带班领导"
+    PRIMARY = "primary", "主班"
+    DEPUTY = "deputy", "副班"
+    STANDBY = "standby", "备班"
+
+
+class DayKind(models.TextChoices):
+    WORKDAY = "workday", "工作日"
+    WEEKEND = "weekend", "休息日"
+    HOLIDAY = "holiday", "法定节假日"
+    SENSITIVE = "sensitive", "敏感时期"
+
+
+class ShiftType(models.Model):
+    """One shift of a day for a kind of day, with how many people each post needs. A unit without its
+    own shifts for a kind of day uses its parent's (like the duty policy)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="shift_types")
+    day_kind = models.CharField("适用日期", max_length=10, choices=DayKind.choices)
+    name = models.CharField("班次名称", max_length=20)
+    start = models.TimeField("开始时间")
+    hours = models.PositiveSmallIntegerField(
+        "时长（小时）", validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    leaders = models.PositiveSmallIntegerField("带班领导（人）", default=0, validators=[MaxValueValidator(5)])
+    primaries = models.PositiveSmallIntegerField("主班（人）", default=1, validators=[MaxValueValidator(5)])
+    deputies = models.PositiveSmallIntegerField("副班（人）", default=0, validators=[MaxValueValidator(10)])
+    standbys = models.PositiveSmallIntegerField("备班（人）", default=0, validators=[MaxValueValidator(5)])
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["unit", "day_kind", "order", "start"]
+        verbose_name = "班次"
+
+    def __str__(self) -> str:
+        return f"{self.get_day_kind_display()}{self.name}"
+
+    @property
+    def night(self) -> bool:
+        """A shift that runs past midnight is a night shift (rest after it, counted in fairness)."""
+        start_minutes = self.start.hour * 60 + self.start.minute
+        return start_minutes + self.hours * 60 > 24 * 60
+
+    def posts(self) -> dict[str, int]:
+        counts = {
+            Post.LEADER: self.leaders,
+            Post.PRIMARY: self.primaries,
+            Post.DEPUTY: self.deputies,
+            Post.STANDBY: self.standbys,
+        }
+        return {str(post): n for post, n in counts.items() if n}
+
+    def clean(self) -> None:
+        if not self.primaries:
+            raise ValidationError({"primaries": "每个班次至少要有一名主班（A1.1）"})
+
+
+class Holiday(models.Model):
+    """A day the official calendar gets wrong or does not have yet: next year's State Council notice,
+    a local holiday. `unit` empty: for everyone; otherwise for that unit's subtree."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假"
+        WORKDAY = "workday", "调休上班"
+
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("名称", max_length=30)
+    unit = models.ForeignKey(Unit, verbose_name="仅适用于", null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "节假日安排"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "unit"],
+                name="holiday_once_per_unit",
+                violation_error_message="这一天已有安排",
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(unit=None),
+                name="holiday_once_national",
+                violation_error_message="这一天已有全国性安排",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class SensitivePeriod(models.Model):
+    """B9/B10: major events and sensitive periods: more staff, a leader on site around the clock."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="sensitive_periods"
+    )
+    name = models.CharField("名称", max_length=50)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    staff_factor = models.PositiveSmallIntegerField(
+        "值班人员倍数",
+        default=2,
+        validators=[MinValueValidator(2), MaxValueValidator(5)],
+        help_text="B9：重大活动和特殊敏感时期值班人员加倍或以上",
+    )
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = "敏感时期"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "结束日期不能早于开始日期"})
+
+
+class Exemption(models.Model):
+    """A3.1: a medical exemption from duty. The person applies with the hospital record and the rest
+    note; the department head, then the supervising leader approve; the duty office archives it. Only
+    an archived exemption keeps the person off the roster."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "待部门负责人审批"
+        HEAD_APPROVED = "head_approved", "待分管领导审批"
+        LEADER_APPROVED = "leader_approved", "待值班室备案"
+        ARCHIVED = "archived", "已备案生效"
+        REJECTED = "rejected", "未批准"
+
+    person = models.ForeignKey(
+        Person, verbose_name="申请人", on_delete=models.CASCADE, related_name="exemptions"
+    )
+    start = models.DateField("免值班开始")
+    end = models.DateField("免值班结束")
+    reason = models.CharField("原因", max_length=200)
+    hospital = models.CharField("就诊医院（三级甲等）", max_length=100)
+    hospital_record = models.FileField("病历", upload_to="exemptions/%Y/")
+    rest_note = models.FileField("医生休息证明", upload_to="exemptions/%Y/")
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.APPLIED)
+    head_by = models.ForeignKey(
+        Person, verbose_name="部门负责人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    head_at = models.DateTimeField(null=True, blank=True)
+    leader_by = models.ForeignKey(
+        Person, verbose_name="分管领导", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    leader_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        Person, verbose_name="值班室备案人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    rejected_note = models.CharField("不批准理由", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = "免值班申请"
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.start}至{self.end}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "结束日期不能早于开始日期"})
+        if self.person_id and self.start and self.end:
+            overlapping = Exemption.objects.filter(
+                person_id=self.person_id, start__lte=self.end, end__gte=self.start
+            )
+            overlapping = overlapping.exclude(state=Exemption.State.REJECTED).exclude(pk=self.pk)
+            if overlapping.exists():
+                first = overlapping.first()
+                raise ValidationError({"start": f"与已有的免值班申请（{first.start}至{first.end}）时间重叠"})
+
+
+class Roster(models.Model):
+    """A unit's roster for a period: a draft until published; after that every change is a new version
+    and the people affected are told."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="rosters")
+    title = models.CharField("名称", max_length=60)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField("版本", default=0)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filed_at = models.DateTimeField(
+        "报备时间", null=True, blank=True
+    )  # holiday rosters, with the superior office
+    solver_status = models.CharField("求解结果", max_length=20, blank=True)
+    solver_note = models.TextField("求解说明", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "unit__path"]
+        verbose_name = "值班表"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == Roster.State.PUBLISHED
+
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    def clean(self) -> None:
+        if self.start and self.end:
+            if self.end < self.start:
+                raise ValidationError({"end": "结束日期不能早于开始日期"})
+            if (self.end - self.start).days > 366:
+                raise ValidationError({"end": "一张值班表最长一年"})
+
+
+class Assignment(models.Model):
+    """One person on one post of one shift: a pair of datetimes, since shifts cross midnight."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="assignments")
+    day = models.DateField("日期")
+    shift_name = models.CharField("班次", max_length=20)
+    start = models.DateTimeField("开始", db_index=True)
+    end = models.DateTimeField("结束", db_index=True)
+    night = models.BooleanField(default=False)
+    day_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.WORKDAY)
+    post = models.CharField("岗位", max_length=10, choices=Post.choices)
+    person = models.ForeignKey(
+        Person, verbose_name="值班人员", on_delete=models.PROTECT, related_name="assignments"
+    )
+    pinned = models.BooleanField("固定", default=False)
+    # A2.3: the next reminder to the person on duty (the day before, then the policy's minutes before);
+    # read by roster.jobs.try_remind_one, empty when none is left.
+    reminder_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["start", "post", "id"]
+        verbose_name = "值班安排"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster", "start", "person"], name="assignment_one_post_per_shift"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.shift_name} {self.get_post_display()} {self.person.name}"
+
+
+class RosterChange(models.Model):
+    """A published roster's history: each version, who made it and what changed."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.TextField()
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.roster} v{self.version}"

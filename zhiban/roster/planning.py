@@ -1,0 +1,434 @@
+"""From a unit's templates, calendar, people and rules to a solver problem, and back to assignments;
+and the checks a roster must pass, by solver or by hand (A1.1, B7, B9, B10, B16, A3.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from zhiban.org.models import Person, Role, RoleAssignment, Unit
+from zhiban.org.policy import effective_policy
+from zhiban.org.training import clearance_problem
+from zhiban.roster import solver
+from zhiban.roster.calendar import CalendarDay, days_between
+from zhiban.roster.models import Assignment, DayKind, Exemption, Post, Roster, ShiftType
+
+HISTORY_MONTHS = 12  # earlier rosters counted for fairness: a year
+
+
+# --- shift templates ------------------------------------------------------------------------------
+
+
+def shift_types_for(unit: Unit) -> dict[str, list[ShiftType]]:
+    """Per kind of day, the shifts of the nearest unit (itself first) that defines that kind."""
+    chain = [unit.pk, *reversed(unit.ancestor_ids())]
+    by_unit: dict[int, dict[str, list[ShiftType]]] = defaultdict(lambda: defaultdict(list))
+    for shift_type in ShiftType.objects.filter(unit_id__in=chain):
+        by_unit[shift_type.unit_id][shift_type.day_kind].append(shift_type)
+    found: dict[str, list[ShiftType]] = {}
+    for kind in DayKind.values:
+        for unit_id in chain:
+            if by_unit[unit_id].get(kind):
+                found[kind] = sorted(by_unit[unit_id][kind], key=lambda s: (s.order, s.start))
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class PlannedShift:
+    """One shift of one day with the posts it needs, after holidays and sensitive periods (B9/B10)."""
+
+    day: CalendarDay
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    night: bool
+    posts: dict[str, int]
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}"
+
+    @property
+    def leader_required(self) -> bool:
+        return self.day.kind == DayKind.HOLIDAY or self.day.sensitive is not None
+
+
+def planned_shifts(unit: Unit, start: dt.date, end: dt.date) -> tuple[list[PlannedShift], list[str]]:
+    """The shifts to fill, and problems with the templates (a kind of day with no shifts)."""
+    templates = shift_types_for(unit)
+    shifts, problems = [], []
+    tz = timezone.get_current_timezone()
+    for day in days_between(unit, start, end):
+        base = templates.get(day.kind) or (
+            templates.get(DayKind.WEEKEND) if day.kind == DayKind.HOLIDAY else None
+        )
+        kind = DayKind.SENSITIVE if day.sensitive and templates.get(DayKind.SENSITIVE) else day.kind
+        types = templates.get(DayKind.SENSITIVE) if kind == DayKind.SENSITIVE else base
+        if not types:
+            problems.append(f"{day.date.month}月{day.date.day}日：没有“{DayKind(kind).label}”的班次设置")
+            continue
+        # B9: in a sensitive period at least `staff_factor` times the primaries and deputies of an
+        # ordinary day like it, whatever the sensitive-period template says
+        floor = {}
+        if day.sensitive and base:
+            for post in (Post.PRIMARY, Post.DEPUTY):
+                floor[post] = day.sensitive.staff_factor * max(t.posts().get(post, 0) for t in base)
+        day_shifts = []
+        for shift_type in types:
+            begin = dt.datetime.combine(day.date, shift_type.start, tz)
+            posts = dict(shift_type.posts())
+            for post, least in floor.items():
+                if least:
+                    posts[post] = max(posts.get(post, 0), least)
+            day_shifts.append(
+                PlannedShift(
+                    day,
+                    shift_type.name,
+                    begin,
+                    begin + dt.timedelta(hours=shift_type.hours),
+                    shift_type.night,
+                    posts,
+                )
+            )
+        if (day.kind == DayKind.HOLIDAY or day.sensitive) and not any(
+            s.posts.get(Post.LEADER) for s in day_shifts
+        ):
+            # B10: a leader on site on holidays and in sensitive periods, even if the template has none
+            longest = max(day_shifts, key=lambda s: s.end - s.start)
+            longest.posts[Post.LEADER] = 1
+        shifts += day_shifts
+    return shifts, problems
+
+
+# --- who may hold which post, when ---------------------------------------------------------------
+
+ROLE_POSTS = {Role.LEADER: {Post.LEADER}, Role.DUTY_STAFF: {Post.PRIMARY, Post.DEPUTY, Post.STANDBY}}
+
+
+def duty_people(unit: Unit) -> dict[Person, set[str]]:
+    """People of the unit's duty roster and the posts their roles allow (B6/B8)."""
+    people: dict[Person, set[str]] = defaultdict(set)
+    assignments = RoleAssignment.objects.filter(unit=unit, role__in=list(ROLE_POSTS)).select_related(
+        "person__unit"
+    )
+    for assignment in assignments.prefetch_related("person__trainings"):
+        people[assignment.person] |= {str(p) for p in ROLE_POSTS[assignment.role]}
+    return dict(people)
+
+
+def exempted_days(people, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
+    """A3.1: the days each person is exempted by an archived (approved and filed) exemption."""
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for exemption in Exemption.objects.filter(
+        person__in=people, state=Exemption.State.ARCHIVED, start__lte=end, end__gte=start
+    ):
+        first, last = max(exemption.start, start), min(exemption.end, end)
+        days[exemption.person_id] |= {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+    return days
+
+
+def unavailable_reason(
+    person: Person, posts: set[str], post: str, day: dt.date, exempt: set[dt.date], valid_months: int
+) -> str | None:
+    """Why `person` may not hold `post` on `day`, in Chinese; None when they may."""
+    if post not in posts:
+        return f"{person.name}不能担任{Post(post).label}（角色不符）"
+    if day in exempt:
+        return f"{person.name}在免值班期内（A3.1）"
+    return clearance_problem(person, day, valid_months)
+
+
+# --- solving -------------------------------------------------------------------------------------
+
+
+def history_counts(unit: Unit, before: dt.date, exclude: Roster | None = None) -> dict[int, dict[str, int]]:
+    """What each person did in the unit's published rosters of the last year: shifts, nights, weekends,
+    holidays, so the year is fair and not only the month."""
+    since = before - dt.timedelta(days=HISTORY_MONTHS * 31)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(solver.CATEGORIES, 0))
+    rows = Assignment.objects.filter(
+        roster__unit=unit, roster__state=Roster.State.PUBLISHED, day__gte=since, day__lt=before
+    )
+    if exclude is not None:
+        rows = rows.exclude(roster=exclude)
+    for person_id, night, kind in rows.values_list("person_id", "night", "day_kind"):
+        c = counts[person_id]
+        c["shifts"] += 1
+        c["nights"] += night
+        c["weekends"] += kind == DayKind.WEEKEND
+        c["holidays"] += kind == DayKind.HOLIDAY
+    return counts
+
+
+def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], list[str]]:
+    unit = roster.unit
+    policy = effective_policy(unit)
+    shifts, problems = planned_shifts(unit, roster.start, roster.end)
+    people = duty_people(unit)
+    exempt = exempted_days(people, roster.start, roster.end)
+    history = history_counts(unit, roster.start, exclude=roster)
+    days = roster.days()
+    solver_people = []
+    for person, posts in people.items():
+        away = frozenset(
+            d
+            for d in days
+            if d in exempt.get(person.pk, set()) or clearance_problem(person, d, policy.training_valid_months)
+        )
+        pool = "leader" if Post.LEADER in posts else "staff"
+        solver_people.append(
+            solver.Person(
+                person.pk, person.name, frozenset(posts), pool, away, dict(history.get(person.pk, {}))
+            )
+        )
+    solver_shifts = [
+        solver.Shift(
+            key=s.key,
+            day=s.day.date,
+            name=s.name,
+            start=s.start,
+            end=s.end,
+            night=s.night,
+            weekend=s.day.kind == DayKind.WEEKEND,
+            holiday=s.day.kind == DayKind.HOLIDAY,
+            leader_required=s.leader_required,
+            posts=dict(s.posts),
+        )
+        for s in shifts
+    ]
+    keys = {s.key for s in shifts}
+    pins = [
+        solver.Pin(a.person_id, a.start.isoformat(), a.post)
+        for a in roster.assignments.filter(pinned=True)
+        if a.start.isoformat() in keys
+    ]
+    problem = solver.Problem(
+        people=solver_people,
+        shifts=solver_shifts,
+        pins=pins,
+        rest_hours_after_night=policy.rest_hours_after_night,
+        min_days_between=policy.min_days_between_shifts,
+        time_limit=settings.ROSTER_SOLVER_SECONDS,
+        seed=roster.pk or 0,
+    )
+    return problem, shifts, problems
+
+
+def generate(roster: Roster) -> solver.Result:
+    """Solve the roster and replace its unpinned assignments in one transaction."""
+    problem, shifts, problems = build_problem(roster)
+    if problems:
+        result = solver.Result("infeasible", reasons=problems)
+    elif (roster.end - roster.start).days > 40:
+        result = solver.solve_by_months(problem)
+    else:
+        result = solver.solve(problem)
+    by_key = {s.key: s for s in shifts}
+    with transaction.atomic():
+        roster.solver_status = result.status
+        roster.solver_note = "\n".join(result.reasons) if result.reasons else _summary(result)
+        roster.save(update_fields=["solver_status", "solver_note"])
+        if result.assignments:
+            roster.assignments.filter(pinned=False).delete()
+            pinned = set(roster.assignments.values_list("person_id", "start"))
+            Assignment.objects.bulk_create(
+                Assignment(
+                    roster=roster,
+                    day=by_key[a.shift_key].day.date,
+                    shift_name=by_key[a.shift_key].name,
+                    start=by_key[a.shift_key].start,
+                    end=by_key[a.shift_key].end,
+                    night=by_key[a.shift_key].night,
+                    day_kind=by_key[a.shift_key].day.kind,
+                    post=a.post,
+                    person_id=a.person_id,
+                )
+                for a in result.assignments
+                if (a.person_id, by_key[a.shift_key].start) not in pinned
+            )
+    return result
+
+
+def _summary(result: solver.Result) -> str:
+    status = {"optimal": "已得到最优排班", "feasible": "已得到可行排班"}.get(result.status, "未能排出")
+    gap = f"，与最优的差距不超过{result.gap * 100:.1f}%" if result.status == "feasible" and result.gap else ""
+    return f"{status}{gap}（用时{result.seconds:.1f}秒）"
+
+
+# --- checks (the same for the solver's roster and a hand-made one) ---------------------------------
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A violation, attached to an assignment (shown next to its cell) or to the roster (a gap)."""
+
+    message: str
+    assignment_id: int | None = None
+    blocks_publishing: bool = True
+
+
+def check(roster: Roster) -> list[Violation]:
+    unit = roster.unit
+    policy = effective_policy(unit)
+    assignments = list(
+        roster.assignments.select_related("person__unit").prefetch_related("person__trainings")
+    )
+    people = duty_people(unit)
+    posts_of = {p.pk: posts for p, posts in people.items()}
+    exempt = exempted_days([a.person for a in assignments], roster.start, roster.end)
+    found: list[Violation] = []
+    for a in assignments:
+        reason = unavailable_reason(
+            a.person,
+            posts_of.get(a.person_id, set()),
+            a.post,
+            a.day,
+            exempt.get(a.person_id, set()),
+            policy.training_valid_months,
+        )
+        if reason:
+            found.append(Violation(f"{_when(a)}：{reason}", a.pk))
+    found += _conflicts(assignments, policy.rest_hours_after_night)
+    found += coverage_gaps(roster, assignments)
+    return found
+
+
+def _when(a: Assignment) -> str:
+    return f"{a.day.month}月{a.day.day}日{a.shift_name}{a.get_post_display()}"
+
+
+def _conflicts(assignments: list[Assignment], rest_hours: int) -> list[Violation]:
+    """One post at a time, and rest after a night shift; including the person's other rosters."""
+    found = []
+    rest = dt.timedelta(hours=rest_hours)
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_person[a.person_id].append(a)
+    for mine in by_person.values():
+        mine.sort(key=lambda a: a.start)
+        for first, second in zip(mine, mine[1:], strict=False):
+            if second.start < first.end:
+                found.append(
+                    Violation(f"{_when(second)}：{second.person.name}同时在{_when(first)}值班", second.pk)
+                )
+            elif first.night and second.start < first.end + rest:
+                found.append(
+                    Violation(
+                        f"{_when(second)}：{second.person.name}刚值完{_when(first)}，须休息{rest_hours}小时",
+                        second.pk,
+                    )
+                )
+    return found
+
+
+def coverage_gaps(roster: Roster, assignments: list[Assignment]) -> list[Violation]:
+    """A1.1/B9: every moment of the roster's period has a primary and a standby on duty."""
+    if not assignments:
+        return [Violation("值班表还没有任何安排")]
+    window_start = min(a.start for a in assignments)
+    first_day = timezone.localtime(window_start)
+    window_end = window_start + dt.timedelta(days=(roster.end - first_day.date()).days + 1)
+    found = []
+    for post in (Post.PRIMARY, Post.STANDBY):
+        covered_until = window_start
+        for a in sorted((a for a in assignments if a.post == post), key=lambda a: a.start):
+            if a.start > covered_until:
+                found.append(Violation(f"{_span(covered_until, a.start)}没有{post.label}（A1.1）"))
+            covered_until = max(covered_until, a.end)
+        if covered_until < window_end:
+            found.append(Violation(f"{_span(covered_until, window_end)}没有{post.label}（A1.1）"))
+    return found
+
+
+def _span(start: dt.datetime, end: dt.datetime) -> str:
+    a, b = timezone.localtime(start), timezone.localtime(end)
+    return f"{a.month}月{a.day}日{a:%H:%M}至{b.month}月{b.day}日{b:%H:%M}"
+
+
+# --- an exemption approved after publishing (A3.1) ------------------------------------------------
+
+
+def flag_published_shifts(exemption: Exemption) -> int:
+    """How many of the person's published, not yet started shifts fall in the exemption. They show as
+    violations on the roster (check() reads archived exemptions) with replacements proposed."""
+    return Assignment.objects.filter(
+        person=exemption.person,
+        roster__state=Roster.State.PUBLISHED,
+        day__range=(exemption.start, exemption.end),
+        start__gt=timezone.now(),
+    ).count()
+
+
+def replacement_candidates(assignment: Assignment, limit: int = 3) -> list[Person]:
+    """People who may take this post: eligible, cleared, not exempted, free and rested; fewest shifts in
+    the roster first."""
+    roster = assignment.roster
+    policy = effective_policy(roster.unit)
+    people = duty_people(roster.unit)
+    exempt = exempted_days(list(people), assignment.day, assignment.day)
+    rest = dt.timedelta(hours=policy.rest_hours_after_night)
+    busy = defaultdict(list)
+    for other in Assignment.objects.filter(
+        person__in=list(people), start__lt=assignment.end + rest, end__gt=assignment.start - rest
+    ).exclude(pk=assignment.pk):
+        busy[other.person_id].append(other)
+    load = defaultdict(int)
+    for person_id in roster.assignments.values_list("person_id", flat=True):
+        load[person_id] += 1
+    candidates = []
+    for person, posts in people.items():
+        if person.pk == assignment.person_id or unavailable_reason(
+            person,
+            posts,
+            assignment.post,
+            assignment.day,
+            exempt.get(person.pk, set()),
+            policy.training_valid_months,
+        ):
+            continue
+        if any(_too_close(o, assignment, rest) for o in busy.get(person.pk, [])):
+            continue
+        candidates.append(person)
+    return sorted(candidates, key=lambda p: (load[p.pk], p.name))[:limit]
+
+
+def _too_close(a: Assignment, b: Assignment, rest: dt.timedelta) -> bool:
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return second.start < first.end + (rest if first.night else dt.timedelta(0))
+
+
+def placement_problem(assignment: Assignment, person, people=None) -> str | None:
+    """Why `person` may not take this assignment's post (by hand, the solver's rules); None if they may."""
+    people = people if people is not None else duty_people(assignment.roster.unit)
+    roster = assignment.roster
+    policy = effective_policy(roster.unit)
+    person = next((p for p in people if p.pk == person.pk), person)
+    exempt = exempted_days([person], assignment.day, assignment.day).get(person.pk, set())
+    reason = unavailable_reason(
+        person,
+        people.get(person, set()),
+        assignment.post,
+        assignment.day,
+        exempt,
+        policy.training_valid_months,
+    )
+    if reason:
+        return reason
+    rest = dt.timedelta(hours=policy.rest_hours_after_night)
+    others = Assignment.objects.filter(
+        person=person, start__lt=assignment.end + rest, end__gt=assignment.start - rest
+    ).exclude(pk=assignment.pk)
+    for other in others:
+        if other.start < assignment.end and assignment.start < other.end:
+            return f"{person.name}同一时间已在{other.day.month}月{other.day.day}日{other.shift_name}值班"
+        if other.night and other.end <= assignment.start < other.end + rest:
+            return f"{person.name}刚值完{other.day.month}月{other.day.day}日{other.shift_name}，须休息{policy.rest_hours_after_night}小时"
+        if assignment.night and assignment.end <= other.start < assignment.end + rest:
+            return f"{person.name}{other.day.month}月{other.day.day}日{other.shift_name}已有安排，夜班后须休息{policy.rest_hours_after_night}小时"
+    return None

@@ -1,0 +1,425 @@
+"""Pages of the roster: templates, calendar, exemptions, rosters (draft → publish → versions), who is on duty."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiban.notify.outbox import notify_people
+from zhiban.org.access import (
+    current_unit,
+    get_assignment_for_user,
+    get_exemption_for_user,
+    get_roster_for_user,
+    scope_for,
+)
+from zhiban.org.models import Role
+from zhiban.roster import planning
+from zhiban.roster.calendar import days_between, next_year_warning
+from zhiban.roster.duty import on_duty
+from zhiban.roster.forms import (
+    AssignmentPersonForm,
+    ExemptionForm,
+    HolidayForm,
+    RosterForm,
+    SensitivePeriodForm,
+    ShiftTypeForm,
+)
+from zhiban.roster.jobs import DAY_BEFORE
+from zhiban.roster.models import (
+    Assignment,
+    Exemption,
+    Holiday,
+    Post,
+    Roster,
+    RosterChange,
+    SensitivePeriod,
+    ShiftType,
+)
+
+
+def _unit_for_writing(request):
+    unit = current_unit(request)
+    if unit is None or not scope_for(request.user).can_write_unit(unit):
+        raise PermissionDenied("只有本单位值班室管理员可以排班")
+    return unit
+
+
+# --- rosters --------------------------------------------------------------------------------------
+
+
+@login_required
+def roster_list(request):
+    scope = scope_for(request.user)
+    unit = current_unit(request)
+    rosters = Roster.objects.filter(scope.unit_q("unit__")).select_related("unit")
+    if request.GET.get("scope") != "all" and unit is not None:
+        rosters = rosters.filter(unit=unit)
+    context = {
+        "rosters": rosters[:200],
+        "unit": unit,
+        "can_write": unit is not None and scope.can_write_unit(unit),
+        "warning": next_year_warning(timezone.localdate()),
+        "all": request.GET.get("scope") == "all",
+    }
+    return render(request, "roster/roster_list.html", context)
+
+
+@login_required
+def roster_create(request):
+    unit = _unit_for_writing(request)
+    today = timezone.localdate()
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    form = RosterForm(
+        request.POST or None,
+        initial={"title": f"{unit.label}{first.year}年{first.month}月值班表", "start": first, "end": last},
+    )
+    if request.method == "POST" and form.is_valid():
+        roster = form.save(commit=False)
+        roster.unit = unit
+        roster.save()
+        messages.success(request, "值班表已建立，可以自动排班或手工安排")
+        return redirect("roster_detail", roster.pk)
+    return render(
+        request, "form_page.html", {"form": form, "title": "新建值班表", "cancel_url": reverse("roster_list")}
+    )
+
+
+@login_required
+def roster_detail(request, pk):
+    roster = get_roster_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    assignments = list(roster.assignments.select_related("person"))
+    violations = planning.check(roster)
+    by_assignment = defaultdict(list)
+    for v in violations:
+        if v.assignment_id:
+            by_assignment[v.assignment_id].append(v.message)
+    # one row per day, one cell per shift and post
+    shifts: dict[dt.date, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
+    for a in assignments:
+        a.problems = by_assignment.get(a.pk, [])
+        shifts[a.day][(a.start, a.shift_name)].append(a)
+    calendar = {d.date: d for d in days_between(roster.unit, roster.start, roster.end)}
+    rows = []
+    for day in roster.days():
+        cells = []
+        for (start, name), people in sorted(shifts.get(day, {}).items()):
+            by_post = {post: [a for a in people if a.post == post] for post in Post.values}
+            cells.append({"name": name, "start": start, "posts": by_post})
+        rows.append({"day": day, "calendar": calendar.get(day), "shifts": cells})
+    context = {
+        "roster": roster,
+        "rows": rows,
+        "posts": Post.choices,
+        "can_write": scope.can_write_unit(roster.unit),
+        "gaps": [v for v in violations if not v.assignment_id],
+        "problem_count": len(violations),
+        "changes": roster.changes.all()[:20],
+        "fairness": planning_fairness(roster, assignments),
+    }
+    return render(request, "roster/roster_detail.html", context)
+
+
+def planning_fairness(roster: Roster, assignments: list[Assignment]) -> list[dict]:
+    """Per person: shifts, hours, nights, weekends, holidays in this roster (the fairness report)."""
+    rows: dict[int, dict] = {}
+    for a in assignments:
+        row = rows.setdefault(
+            a.person_id,
+            {"person": a.person, "shifts": 0, "hours": 0.0, "nights": 0, "weekends": 0, "holidays": 0},
+        )
+        row["shifts"] += 1
+        row["hours"] += (a.end - a.start).total_seconds() / 3600
+        row["nights"] += a.night
+        row["weekends"] += a.day_kind == "weekend"
+        row["holidays"] += a.day_kind == "holiday"
+    return sorted(rows.values(), key=lambda r: (-r["shifts"], r["person"].name))
+
+
+@login_required
+@require_POST
+def roster_generate(request, pk):
+    roster = get_roster_for_user(request.user, pk, write=True)
+    if roster.is_published:
+        messages.error(request, "已发布的值班表不能重新自动排班，请逐项调整")
+        return redirect("roster_detail", roster.pk)
+    result = planning.generate(roster)
+    if result.assignments:
+        messages.success(request, roster.solver_note)
+    else:
+        messages.error(request, "未能排出：" + "；".join(result.reasons[:10]))
+    return redirect("roster_detail", roster.pk)
+
+
+@login_required
+@require_POST
+def roster_publish(request, pk):
+    roster = get_roster_for_user(request.user, pk, write=True)
+    blocking = [v for v in planning.check(roster) if v.blocks_publishing]
+    if blocking:
+        messages.error(
+            request, f"还有{len(blocking)}个问题，不能发布：" + "；".join(v.message for v in blocking[:5])
+        )
+        return redirect("roster_detail", roster.pk)
+    with transaction.atomic():
+        updated = Roster.objects.filter(pk=roster.pk, state=Roster.State.DRAFT).update(
+            state=Roster.State.PUBLISHED, version=1, published_at=timezone.now(), published_by=request.user
+        )
+        if updated:
+            RosterChange.objects.create(roster=roster, version=1, by=request.user, summary="发布")
+            roster.assignments.update(reminder_due_at=F("start") - DAY_BEFORE, reminders_sent=0)
+            people = {a.person for a in roster.assignments.select_related("person__user")}
+            notify_people(
+                people,
+                f"{roster.title}已发布，请查看您的值班安排",
+                link=reverse("roster_detail", args=[roster.pk]),
+                subject="值班表已发布",
+            )
+    messages.success(request, "值班表已发布" if updated else "值班表此前已发布")
+    return redirect("roster_detail", roster.pk)
+
+
+@login_required
+def assignment_edit(request, pk):
+    """Put another person on a post, checked by the same rules as the solver (B16, A3.1, rest)."""
+    assignment = get_assignment_for_user(request.user, pk, write=True)
+    roster = assignment.roster
+    people = planning.duty_people(roster.unit)
+    form = AssignmentPersonForm(
+        request.POST or None,
+        people=people,
+        initial={"person": assignment.person_id, "pinned": assignment.pinned},
+    )
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        error = planning.placement_problem(assignment, person, people)
+        if error:
+            form.add_error("person", error)
+        else:
+            _replace_person(request, assignment, person, form.cleaned_data["pinned"])
+            return redirect("roster_detail", roster.pk)
+    title = f"调整 {assignment.day.month}月{assignment.day.day}日{assignment.shift_name}{assignment.get_post_display()}"
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": title, "cancel_url": reverse("roster_detail", args=[roster.pk])},
+    )
+
+
+def _replace_person(request, assignment: Assignment, person, pinned: bool) -> None:
+    roster = assignment.roster
+    before = assignment.person
+    with transaction.atomic():
+        assignment.person = person
+        assignment.pinned = pinned
+        if roster.is_published and before.pk != person.pk:  # the new person is reminded afresh (A2.3)
+            assignment.reminder_due_at, assignment.reminders_sent = assignment.start - DAY_BEFORE, 0
+        assignment.save(update_fields=["person", "pinned", "reminder_due_at", "reminders_sent"])
+        if roster.is_published and before.pk != person.pk:
+            version = roster.version + 1
+            Roster.objects.filter(pk=roster.pk).update(version=version)
+            RosterChange.objects.create(
+                roster=roster,
+                version=version,
+                by=request.user,
+                summary=f"{assignment.day.month}月{assignment.day.day}日{assignment.shift_name}"
+                f"{assignment.get_post_display()}：{before.name} → {person.name}",
+            )
+            notify_people(
+                [before, person],
+                f"值班安排变更：{assignment.day.month}月{assignment.day.day}日"
+                f"{assignment.shift_name}{assignment.get_post_display()}由{before.name}改为{person.name}",
+                link=reverse("roster_detail", args=[roster.pk]),
+            )
+    messages.success(request, "已调整" + ("，已通知相关人员" if roster.is_published else ""))
+
+
+# --- who is on duty -------------------------------------------------------------------------------
+
+
+@login_required
+def duty_now(request):
+    """Who is on duty now, or at ?at=2026-03-05T03:00, in the current unit and (for a superior) below."""
+    scope = scope_for(request.user)
+    unit = current_unit(request)
+    at = timezone.now()
+    if request.GET.get("at"):
+        try:
+            at = timezone.make_aware(dt.datetime.fromisoformat(request.GET["at"]))
+        except ValueError:
+            messages.error(request, "时间格式应为 2026-03-05T08:30")
+    rows = on_duty(scope, unit, at, subtree=request.GET.get("subtree") == "1") if unit else []
+    return render(
+        request,
+        "roster/duty_now.html",
+        {
+            "rows": rows,
+            "at": at,
+            "unit": unit,
+            "post_values": Post.values,
+            "subtree": request.GET.get("subtree") == "1",
+        },
+    )
+
+
+# --- shift templates, holidays, sensitive periods -------------------------------------------------
+
+
+@login_required
+def shift_types(request):
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    if unit is None:
+        raise Http404
+    effective = planning.shift_types_for(unit)
+    own = ShiftType.objects.filter(unit=unit)
+    context = {
+        "unit": unit,
+        "effective": effective,
+        "own": own,
+        "can_write": scope.can_write_unit(unit),
+        "holidays": Holiday.objects.filter(unit__in=[None, unit]).order_by("-date")[:60],
+        "periods": SensitivePeriod.objects.filter(unit=unit)[:30],
+    }
+    return render(request, "roster/shift_types.html", context)
+
+
+def _create(request, form_class, title, unit_field=True):
+    unit = _unit_for_writing(request)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if unit_field:
+            obj.unit = unit
+        obj.full_clean()
+        obj.save()
+        messages.success(request, "已保存")
+        return redirect("shift_types")
+    return render(
+        request, "form_page.html", {"form": form, "title": title, "cancel_url": reverse("shift_types")}
+    )
+
+
+@login_required
+def shift_type_create(request):
+    return _create(request, ShiftTypeForm, "新增班次")
+
+
+@login_required
+def holiday_create(request):
+    """A unit's own holiday entry (local days; the city office enters the State Council's notice)."""
+    return _create(request, HolidayForm, "新增节假日安排")
+
+
+@login_required
+def sensitive_period_create(request):
+    return _create(request, SensitivePeriodForm, "新增敏感时期")
+
+
+# --- exemptions (A3.1) ----------------------------------------------------------------------------
+
+
+@login_required
+def exemption_list(request):
+    scope = scope_for(request.user)
+    exemptions = Exemption.objects.filter(scope.unit_q("person__unit__")).select_related("person__unit")
+    mine = Exemption.objects.filter(person=scope.person) if scope.person else Exemption.objects.none()
+    return render(request, "roster/exemption_list.html", {"exemptions": exemptions[:200], "mine": mine})
+
+
+@login_required
+def exemption_apply(request):
+    person = scope_for(request.user).person
+    if person is None:
+        raise PermissionDenied("只有登记在册的人员可以申请")
+    form = ExemptionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        form.instance.person = person
+        if form.is_valid():
+            exemption = form.save()
+            messages.success(request, "申请已提交，待部门负责人审批")
+            return redirect("exemption_detail", exemption.pk)
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "申请免值班（A3.1）", "cancel_url": reverse("exemption_list")},
+    )
+
+
+STEPS = {
+    # state -> (who acts: role or "office", next state, field prefix)
+    Exemption.State.APPLIED: (Role.APPROVER, Exemption.State.HEAD_APPROVED, "head"),
+    Exemption.State.HEAD_APPROVED: (Role.LEADER, Exemption.State.LEADER_APPROVED, "leader"),
+    Exemption.State.LEADER_APPROVED: (Role.DUTY_ADMIN, Exemption.State.ARCHIVED, "archived"),
+}
+
+
+def may_act_on(scope, exemption: Exemption) -> bool:
+    step = STEPS.get(exemption.state)
+    if step is None or scope.person is None or scope.person.pk == exemption.person_id:
+        return False
+    role = step[0]
+    unit = exemption.person.unit
+    return any(
+        unit.path.startswith(r.unit.path) for r in scope.person.roles.select_related("unit") if r.role == role
+    )
+
+
+@login_required
+def exemption_detail(request, pk):
+    exemption = get_exemption_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    return render(
+        request, "roster/exemption_detail.html", {"e": exemption, "may_act": may_act_on(scope, exemption)}
+    )
+
+
+@login_required
+@require_POST
+def exemption_step(request, pk):
+    """Approve (or reject) at the current step: department head, supervising leader, then the office."""
+    exemption = get_exemption_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    if not may_act_on(scope, exemption):
+        raise PermissionDenied("这一步不由您审批")
+    role, next_state, prefix = STEPS[exemption.state]
+    now = timezone.now()
+    if request.POST.get("decision") == "reject":
+        changes = {"state": Exemption.State.REJECTED, "rejected_note": request.POST.get("note", "")[:200]}
+    else:
+        changes = {"state": next_state, f"{prefix}_by": scope.person, f"{prefix}_at": now}
+    with transaction.atomic():
+        if not Exemption.objects.filter(pk=exemption.pk, state=exemption.state).update(**changes):
+            messages.error(request, "该申请已被他人处理")
+            return redirect("exemption_detail", exemption.pk)
+        exemption.refresh_from_db()
+        if exemption.state == Exemption.State.ARCHIVED:
+            flagged = planning.flag_published_shifts(exemption)
+            if flagged:
+                messages.warning(
+                    request, f"该人员在已发布值班表中有{flagged}个班次落在免值班期内，已标出，请调整"
+                )
+    messages.success(request, exemption.get_state_display())
+    return redirect("exemption_detail", exemption.pk)
+
+
+@login_required
+def exemption_file(request, pk, which):
+    exemption = get_exemption_for_user(request.user, pk)
+    field = {"record": exemption.hospital_record, "note": exemption.rest_note}.get(which)
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
