@@ -121,6 +121,8 @@ UNSCOPED_BY_ID = {
     "sensitive_period_create",
     "exemption_list",
     "exemption_apply",
+    "notice_list",
+    "notice_read_all",
 }
 
 

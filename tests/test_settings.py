@@ -92,3 +92,12 @@ def test_no_asset_comes_from_the_internet():
     pattern = re.compile(r"(src|href)=\"(https?:)?//", re.I)
     for path in pathlib.Path("templates").rglob("*.html"):
         assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_every_page_has_the_top_bar_with_the_person_and_logout(org):
+    """The header is drawn by a tag from the context processor; a page without it strands the user."""
+    client = org.client(org.officer)
+    for url in ("/", "/org/units/", "/org/contacts/", "/roster/", "/notices/"):
+        page = client.get(url).content.decode()
+        assert '<header class="topbar' in page and org.officer.name in page and "退出" in page, url
+        assert 'href="/roster/">排班</a>' in page, url

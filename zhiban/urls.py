@@ -3,6 +3,7 @@ from django.urls import path
 
 from zhiban.api import api
 from zhiban.audit import views as audit_views
+from zhiban.notify import views as notify_views
 from zhiban.org import views, views_account, views_directory
 from zhiban.org.forms import LoginForm
 from zhiban.roster import views as roster_views
@@ -70,6 +71,8 @@ urlpatterns = [
     path("roster/exemptions/<int:pk>/", roster_views.exemption_detail, name="exemption_detail"),
     path("roster/exemptions/<int:pk>/step/", roster_views.exemption_step, name="exemption_step"),
     path("roster/exemptions/<int:pk>/<str:which>/", roster_views.exemption_file, name="exemption_file"),
+    path("notices/", notify_views.notice_list, name="notice_list"),
+    path("notices/read/", notify_views.notice_read_all, name="notice_read_all"),
     # account, audit, API
     path("account/tokens/", views_account.token_list, name="token_list"),
     path("account/tokens/<int:pk>/revoke/", views_account.token_revoke, name="token_revoke"),

@@ -4,9 +4,12 @@ from zhiban.org.access import current_unit, scope_for
 
 
 def scope(request):
+    """`user`, `scope` and `current_unit`. It stands in for Django's auth processor: no `perms` here,
+    access is the scope's business."""
     if not request.user.is_authenticated:
-        return {}
+        return {"user": request.user}
     return {
+        "user": request.user,
         "scope": scope_for(request.user),
         "current_unit": SimpleLazyObject(lambda: current_unit_cached(request)),
     }

@@ -2,6 +2,7 @@ import datetime as dt
 from functools import lru_cache
 
 from django import template
+from django.db import connection
 from django.template import defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
@@ -66,8 +67,8 @@ def url_for(pk, name: str) -> str:
 # The top bar is on every page; built in Python it costs a tenth of the same markup as template tags.
 _MODULES = (
     ("工作台", "home"),
-    ("排班", None),
-    ("值班", None),
+    ("排班", "roster_list"),
+    ("值班", "duty_now"),
     ("来电来访", None),
     ("突发事件", None),
     ("督查", None),
@@ -99,6 +100,15 @@ def _module_links(with_audit: bool) -> str:
     return "\n    ".join(links)
 
 
+def _unread_notices(person_id: int) -> int:
+    """The header's count: one indexed raw query, cheaper than the ORM on every page."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM notify_notice WHERE person_id = %s AND read_at IS NULL", [person_id]
+        )
+        return cursor.fetchone()[0]
+
+
 @register.simple_tag(takes_context=True)
 def topbar(context) -> str:
     scope = context["scope"]
@@ -109,14 +119,21 @@ def topbar(context) -> str:
     switch = (
         format_html('<a href="{}" title="切换单位">{} ▾</a>', _url("switch_unit"), unit.label) if unit else ""
     )
+    unread = _unread_notices(person.pk) if person else 0
+    notices = format_html(
+        '<a href="{}" title="通知">通知{}</a>',
+        _url("notice_list"),
+        format_html(' <span class="count">{}</span>', unread) if unread else "",
+    )
     return format_html(
         '<header class="topbar no-print">\n  <a class="brand" href="{}">政务值班管理平台</a>\n'
-        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    <a href="{}">{}</a>\n'
+        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n'
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
         _url("home"),
         mark_safe(_module_links(scope.read_audit)),
         switch,
+        notices,
         _url("token_list"),
         name,
         _url("logout"),

@@ -1,0 +1,148 @@
+"""The job runner, reminders (A2.3) and the outbox, with mail going through a real SMTP server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+
+from tests.factories import make_assignment, make_roster
+from zhiban.lib.management.commands.runjobs import run_until_idle
+from zhiban.notify.jobs import MAX_ATTEMPTS, try_deliver_one
+from zhiban.notify.models import DeliveryAttempt, Notice, OutboxMessage
+from zhiban.notify.outbox import notify_people
+from zhiban.roster.jobs import try_remind_one
+from zhiban.roster.models import Assignment, Roster
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # the test runner's is locmem
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def published_shift(org):
+    """The officer on a published 24-hour shift from 5 March 2026, 08:30; the officer has an email."""
+    org.officer.user.email = "linhaiyan@dh.example.gov.cn"
+    org.officer.user.save()
+    roster = make_roster(org.county, dt.date(2026, 3, 5), 1, state=Roster.State.PUBLISHED)
+    assignment = make_assignment(roster, org.officer, dt.date(2026, 3, 5))
+    Assignment.objects.filter(pk=assignment.pk).update(
+        reminder_due_at=assignment.start - dt.timedelta(days=1)
+    )
+    assignment.refresh_from_db()
+    return assignment
+
+
+def at(*args):
+    return time_machine.travel(dt.datetime(*args, tzinfo=SHANGHAI), tick=False)
+
+
+def test_rule_A2_3_reminders_the_day_before_and_the_policy_minutes_before(org, published_shift):
+    with at(2026, 3, 4, 8, 29):
+        assert try_remind_one() is False  # not due yet
+    with at(2026, 3, 4, 8, 30):
+        assert try_remind_one() is True
+        assert try_remind_one() is False
+    notices = list(Notice.objects.filter(person=org.officer).order_by("id"))
+    assert len(notices) == 1 and "明天" in notices[0].text
+    with at(2026, 3, 5, 7, 30):  # the policy's 60 minutes before 08:30 (B29 default)
+        assert try_remind_one() is True
+    notices = list(Notice.objects.filter(person=org.officer).order_by("id"))
+    assert len(notices) == 2 and "60分钟后" in notices[1].text
+    published_shift.refresh_from_db()
+    assert published_shift.reminder_due_at is None and published_shift.reminders_sent == 2
+
+
+def test_rule_A2_3_two_runners_send_each_reminder_once(org, published_shift):
+    with at(2026, 3, 5, 7, 45):
+        assert run_until_idle([try_remind_one, try_remind_one]) >= 1
+        run_until_idle([try_remind_one])
+    assert (
+        Notice.objects.filter(person=org.officer).count() == 2
+    )  # the day-before one, then the hour-before one
+
+
+def test_rule_A2_3_reminder_due_while_the_runner_was_down_is_sent_when_it_starts(org, published_shift):
+    with at(2026, 3, 5, 9, 0):  # the runner comes back during the shift
+        run_until_idle()
+    assert Notice.objects.filter(person=org.officer).exists()
+    with at(2026, 3, 7, 9, 0):  # but never for a shift that is over
+        roster = make_roster(org.county, dt.date(2026, 3, 6), 1, state=Roster.State.PUBLISHED)
+        late = make_assignment(roster, org.deputy, dt.date(2026, 3, 6))
+        Assignment.objects.filter(pk=late.pk).update(reminder_due_at=late.start - dt.timedelta(days=1))
+        run_until_idle()
+    assert not Notice.objects.filter(person=org.deputy).exists()
+
+
+def test_reminder_email_goes_through_smtp(org, published_shift, smtp):
+    with at(2026, 3, 4, 9, 0):
+        run_until_idle()
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message.rcpt_tos == ["linhaiyan@dh.example.gov.cn"]
+    assert "值班提醒".encode() in message.content or b"=?utf-8?" in message.content
+    sent = OutboxMessage.objects.get()
+    assert sent.state == OutboxMessage.State.SENT and sent.attempt_log.get().ok
+
+
+def test_failed_delivery_is_retried_with_backoff_then_given_up(org, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens there
+    org.officer.user.email = "linhaiyan@dh.example.gov.cn"
+    org.officer.user.save()
+    with at(2026, 3, 4, 9, 0):
+        notify_people([org.officer], "测试通知")
+        assert try_deliver_one() is True
+        assert try_deliver_one() is False  # the retry waits
+    message = OutboxMessage.objects.get()
+    assert message.state == OutboxMessage.State.PENDING and message.attempts == 1
+    for hour in range(10, 10 + MAX_ATTEMPTS):
+        with at(2026, 3, 4, hour, 30):
+            try_deliver_one()
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.FAILED and message.attempts == MAX_ATTEMPTS
+    assert DeliveryAttempt.objects.filter(message=message, ok=False).count() == MAX_ATTEMPTS
+    assert Notice.objects.filter(person=org.officer, text="测试通知").exists()  # the in-app notice stands
+
+
+def test_runjobs_once_exits_when_idle(db):
+    from django.core.management import call_command
+
+    call_command("runjobs", "--once")
+
+
+def test_notices_are_ones_own_and_counted_in_the_header(org):
+    notify_people([org.officer], "值班表已发布")
+    mine = org.client(org.officer).get("/notices/").content.decode()
+    assert "值班表已发布" in mine and '<span class="count">1</span>' in mine
+    theirs = org.client(org.deputy).get("/notices/").content.decode()
+    assert "值班表已发布" not in theirs
+    org.client(org.officer).post("/notices/read/")
+    assert not Notice.objects.filter(person=org.officer, read_at=None).exists()
