@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.utils.functional import LazyObject
 
 # The last-activity stamp is written at most this often, so a busy page does not write the session
 # on every request.
@@ -15,7 +16,10 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        authenticated = request.user.is_authenticated  # loads the lazy user
+        if isinstance(request.user, LazyObject):  # every later request.user read is a plain attribute
+            request.user = request.user._wrapped
+        if authenticated:
             now = int(time.time())
             last = request.session.get("last_seen", now)
             if now - last > settings.IDLE_TIMEOUT_SECONDS:

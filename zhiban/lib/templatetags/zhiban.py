@@ -116,10 +116,20 @@ def topbar(context) -> str:
     person = scope.person
     user = context["user"]
     name = person.name if person else (user.get_full_name() or user.username)
-    switch = (
-        format_html('<a href="{}" title="切换单位">{} ▾</a>', _url("switch_unit"), unit.label) if unit else ""
-    )
     unread = _unread_notices(person.pk) if person else 0
+    html = _topbar_html(name, unit.label if unit else None, unread, scope.read_audit)
+    # the CSRF token is masked afresh for each page: the only part not cached
+    return mark_safe(html.replace(_CSRF_SLOT, conditional_escape(str(context["csrf_token"])), 1))
+
+
+_CSRF_SLOT = "\x00csrf\x00"
+
+
+@lru_cache(maxsize=4096)
+def _topbar_html(name: str, unit_label: str | None, unread: int, read_audit: bool) -> str:
+    """Everything in the bar is one of these four values or a fixed URL, so it is built once per
+    combination; a renamed person or unit is simply another key."""
+    switch = format_html('<a href="{}" title="切换单位">{} ▾</a>', _url("switch_unit"), unit_label) if unit_label else ""
     notices = format_html(
         '<a href="{}" title="通知">通知{}</a>',
         _url("notice_list"),
@@ -131,13 +141,13 @@ def topbar(context) -> str:
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
         _url("home"),
-        mark_safe(_module_links(scope.read_audit)),
+        mark_safe(_module_links(read_audit)),
         switch,
         notices,
         _url("token_list"),
         name,
         _url("logout"),
-        context["csrf_token"],
+        mark_safe(_CSRF_SLOT),
     )
 
 
