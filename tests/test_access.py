@@ -20,6 +20,7 @@ from tests.factories import (
 from zhiban.api import api
 from zhiban.org.models import ApiToken, Contact, DutyNumberFiling, Person, RoleAssignment, Unit
 from zhiban.org.views_directory import duty_number_change_file
+from zhiban.roster.models import Swap
 
 
 @pytest.fixture
@@ -32,7 +33,9 @@ def objects(org):
     roster = make_roster(org.county, dt.date(2026, 3, 1), 3)
     assignment = make_assignment(roster, org.officer, dt.date(2026, 3, 1))
     exemption = make_exemption(org.officer, dt.date(2026, 4, 1), dt.date(2026, 4, 10))
+    swap = Swap.objects.create(applicant=org.officer, partner=org.deputy, shift=assignment, reason="家中有事")
     return {
+        "swap": swap,
         "roster": roster,
         "assignment": assignment,
         "exemption": exemption,
@@ -74,6 +77,9 @@ OBJECT_URLS = {
     "exemption_detail": (lambda o: [o["exemption"].pk], False),
     "exemption_step": (lambda o: [o["exemption"].pk], True),
     "exemption_file": (lambda o: [o["exemption"].pk, "record"], False),
+    "swap_detail": (lambda o: [o["swap"].pk], False),
+    "swap_step": (lambda o: [o["swap"].pk], True),
+    "swap_docx": (lambda o: [o["swap"].pk], False),
 }
 POST_ONLY = {
     "unit_move",
@@ -84,6 +90,7 @@ POST_ONLY = {
     "roster_generate",
     "roster_publish",
     "exemption_step",
+    "swap_step",
 }
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {
@@ -122,6 +129,8 @@ UNSCOPED_BY_ID = {
     "exemption_list",
     "exemption_apply",
     "notice_list",
+    "swap_list",
+    "swap_apply",
     "notice_read_all",
 }
 

@@ -347,3 +347,16 @@ def get_exemption_for_user(user: User, pk):
     if scope.person is not None:
         q |= Q(person=scope.person)
     return _fetch(Exemption.objects.select_related("person__unit"), pk, q)
+
+
+def get_swap_for_user(user: User, pk):
+    """A swap is seen by the applicant, the partner, and whoever reads the roster's unit."""
+    from zhiban.roster.models import Swap
+
+    scope = scope_for(user)
+    q = scope.unit_q("shift__roster__unit__")
+    if scope.person is not None:
+        q |= Q(applicant=scope.person) | Q(partner=scope.person)
+    return _fetch(
+        Swap.objects.select_related("shift__roster__unit", "partner_shift", "applicant", "partner"), pk, q
+    )

@@ -10,4 +10,4 @@ class RosterConfig(AppConfig):
         from zhiban.audit.trail import track
         from zhiban.roster import models as m
 
-        track(m.ShiftType, m.Holiday, m.SensitivePeriod, m.Exemption, m.Roster, m.Assignment)
+        track(m.ShiftType, m.Holiday, m.SensitivePeriod, m.Exemption, m.Roster, m.Assignment, m.Swap)

@@ -75,3 +75,33 @@ class AssignmentForm(forms.ModelForm):
     class Meta:
         model = Assignment
         fields = ["post", "person"]
+
+
+class SwapForm(forms.Form):
+    """The applicant picks one of their own future shifts, the partner who agreed, and (for a swap, not a
+    stand-in) the partner's shift they take in return."""
+
+    shift = forms.ModelChoiceField(label="我的班次", queryset=Assignment.objects.none())
+    partner = forms.ModelChoiceField(label="换班人（已与其商定）", queryset=Person.objects.none())
+    partner_shift = forms.ModelChoiceField(
+        label="对方的班次（替班不填）", queryset=Assignment.objects.none(), required=False
+    )
+    reason = forms.CharField(label="换班理由", max_length=200)
+
+    def __init__(self, *args, person, **kwargs):
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        mine = Assignment.objects.filter(person=person, roster__state="published", start__gt=timezone.now())
+        self.fields["shift"].queryset = mine.select_related("roster")
+        units = mine.values("roster__unit")
+        self.fields["partner"].queryset = Person.objects.filter(roles__unit__in=units, active=True).distinct()
+        self.fields["partner_shift"].queryset = Assignment.objects.filter(
+            roster__unit__in=units, roster__state="published", start__gt=timezone.now()
+        ).exclude(person=person)
+        self.fields["shift"].label_from_instance = _shift_label
+        self.fields["partner_shift"].label_from_instance = lambda a: f"{a.person.name} {_shift_label(a)}"
+
+
+def _shift_label(a) -> str:
+    return f"{a.day.month}月{a.day.day}日{a.shift_name}{a.get_post_display()}"

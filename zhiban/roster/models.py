@@ -284,3 +284,60 @@ class RosterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roster} v{self.version}"
+
+
+class Swap(models.Model):
+    """A3.2: the 《值班换班申请报告》. The applicant names the partner who agreed, the partner confirms in
+    the system, the approvers the policy names approve; only then does the roster change. Until then
+    responsibility stays with the person scheduled. A one-sided stand-in (替班) has no partner shift."""
+
+    class Kind(models.TextChoices):
+        SWAP = "swap", "换班"
+        STAND_IN = "stand_in", "替班"
+
+    class State(models.TextChoices):
+        AWAITING_PARTNER = "awaiting_partner", "待对方确认"
+        AWAITING_HEAD = "awaiting_head", "待部门负责人审批"
+        AWAITING_OFFICE = "awaiting_office", "待值班室审批"
+        APPROVED = "approved", "已批准生效"
+        REJECTED = "rejected", "未批准"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.SWAP)
+    applicant = models.ForeignKey(Person, verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Person, verbose_name="对方", on_delete=models.PROTECT, related_name="+")
+    shift = models.ForeignKey(
+        Assignment, verbose_name="申请人的班次", on_delete=models.CASCADE, related_name="+"
+    )
+    partner_shift = models.ForeignKey(
+        Assignment,
+        verbose_name="对方的班次",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    reason = models.CharField("换班理由", max_length=200)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.AWAITING_PARTNER)
+    partner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    head_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    head_at = models.DateTimeField(null=True, blank=True)
+    office_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    office_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("意见", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "换班申请"
+
+    def __str__(self) -> str:
+        return f"{self.applicant.name}与{self.partner.name}{self.get_kind_display()}"
+
+    @property
+    def open(self) -> bool:
+        return self.state in (
+            Swap.State.AWAITING_PARTNER,
+            Swap.State.AWAITING_HEAD,
+            Swap.State.AWAITING_OFFICE,
+        )

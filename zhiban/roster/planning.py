@@ -403,8 +403,9 @@ def _too_close(a: Assignment, b: Assignment, rest: dt.timedelta) -> bool:
     return second.start < first.end + (rest if first.night else dt.timedelta(0))
 
 
-def placement_problem(assignment: Assignment, person, people=None) -> str | None:
-    """Why `person` may not take this assignment's post (by hand, the solver's rules); None if they may."""
+def placement_problem(assignment: Assignment, person, people=None, ignore=()) -> str | None:
+    """Why `person` may not take this assignment's post (by hand, the solver's rules); None if they may.
+    `ignore`: assignments the person is leaving in the same change (a swap's other half)."""
     people = people if people is not None else duty_people(assignment.roster.unit)
     roster = assignment.roster
     policy = effective_policy(roster.unit)
@@ -423,7 +424,7 @@ def placement_problem(assignment: Assignment, person, people=None) -> str | None
     rest = dt.timedelta(hours=policy.rest_hours_after_night)
     others = Assignment.objects.filter(
         person=person, start__lt=assignment.end + rest, end__gt=assignment.start - rest
-    ).exclude(pk=assignment.pk)
+    ).exclude(pk__in=[assignment.pk, *(a.pk for a in ignore if a is not None)])
     for other in others:
         if other.start < assignment.end and assignment.start < other.end:
             return f"{person.name}同一时间已在{other.day.month}月{other.day.day}日{other.shift_name}值班"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.http import FileResponse, Http404
+from django.db.models import F, Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,10 +23,11 @@ from zhiban.org.access import (
     get_assignment_for_user,
     get_exemption_for_user,
     get_roster_for_user,
+    get_swap_for_user,
     scope_for,
 )
 from zhiban.org.models import Role
-from zhiban.roster import planning
+from zhiban.roster import planning, swaps
 from zhiban.roster.calendar import days_between, next_year_warning
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
@@ -35,6 +37,7 @@ from zhiban.roster.forms import (
     RosterForm,
     SensitivePeriodForm,
     ShiftTypeForm,
+    SwapForm,
 )
 from zhiban.roster.jobs import DAY_BEFORE
 from zhiban.roster.models import (
@@ -46,6 +49,7 @@ from zhiban.roster.models import (
     RosterChange,
     SensitivePeriod,
     ShiftType,
+    Swap,
 )
 
 
@@ -423,3 +427,89 @@ def exemption_file(request, pk, which):
     if not field:
         raise Http404
     return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+
+
+# --- swaps (A3.2) ---------------------------------------------------------------------------------
+
+
+@login_required
+def swap_list(request):
+    scope = scope_for(request.user)
+    person = scope.person
+    rows = Swap.objects.filter(scope.unit_q("shift__roster__unit__")).select_related(
+        "applicant", "partner", "shift"
+    )
+    mine = Swap.objects.filter(Q(applicant=person) | Q(partner=person)) if person else Swap.objects.none()
+    return render(
+        request,
+        "roster/swap_list.html",
+        {"swaps": rows[:200], "mine": mine.select_related("applicant", "partner", "shift")[:50]},
+    )
+
+
+@login_required
+def swap_apply(request):
+    person = scope_for(request.user).person
+    if person is None:
+        raise PermissionDenied("只有登记在册的人员可以申请换班")
+    form = SwapForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            swap = swaps.apply(person, data["partner"], data["shift"], data["partner_shift"], data["reason"])
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, "换班申请已提交，待对方确认")
+            return redirect("swap_detail", swap.pk)
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "值班换班申请（A3.2）", "cancel_url": reverse("swap_list")},
+    )
+
+
+@login_required
+def swap_detail(request, pk):
+    swap = get_swap_for_user(request.user, pk)
+    person = scope_for(request.user).person
+    return render(
+        request,
+        "roster/swap_detail.html",
+        {"swap": swap, "may_act": swaps.may_act(person, swap), "describe": swaps.describe},
+    )
+
+
+@login_required
+@require_POST
+def swap_step(request, pk):
+    swap = get_swap_for_user(request.user, pk)
+    person = scope_for(request.user).person
+    if not swaps.may_act(person, swap):
+        raise PermissionDenied("这一步不由您办理")
+    try:
+        swaps.step(
+            swap, person, approve=request.POST.get("decision") != "reject", note=request.POST.get("note", "")
+        )
+    except PermissionError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        swap.refresh_from_db()
+        messages.success(request, swap.get_state_display())
+    return redirect("swap_detail", swap.pk)
+
+
+@login_required
+def swap_docx(request, pk):
+    swap = get_swap_for_user(request.user, pk)
+    response = HttpResponse(swaps.application_docx(swap), content_type=DOCX_MIME)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote('值班换班申请报告')}-{swap.pk}.docx"
+    )
+    return response
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -129,7 +129,11 @@ _CSRF_SLOT = "\x00csrf\x00"
 def _topbar_html(name: str, unit_label: str | None, unread: int, read_audit: bool) -> str:
     """Everything in the bar is one of these four values or a fixed URL, so it is built once per
     combination; a renamed person or unit is simply another key."""
-    switch = format_html('<a href="{}" title="切换单位">{} ▾</a>', _url("switch_unit"), unit_label) if unit_label else ""
+    switch = (
+        format_html('<a href="{}" title="切换单位">{} ▾</a>', _url("switch_unit"), unit_label)
+        if unit_label
+        else ""
+    )
     notices = format_html(
         '<a href="{}" title="通知">通知{}</a>',
         _url("notice_list"),

@@ -1,0 +1,120 @@
+"""A3.2: no one stands in without an approved 《值班换班申请报告》; until then nothing changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from docx import Document
+
+from tests.factories import make_assignment, make_person, make_roster, train
+from zhiban.org.models import Role
+from zhiban.roster import swaps
+from zhiban.roster.models import Assignment, Roster, RosterChange, Swap
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def week(org):
+    """A published county roster: the officer on 12 October, the deputy on 15 October; a department
+    head; everyone trained. Today is 1 October."""
+    for person in (org.officer, org.deputy):
+        train(person, on=dt.date(2026, 9, 1))
+    head = make_person(org.county, "部门负责人", roles=[Role.APPROVER])
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 7, state=Roster.State.PUBLISHED, version=1)
+    mine = make_assignment(roster, org.officer, dt.date(2026, 10, 12))
+    theirs = make_assignment(roster, org.deputy, dt.date(2026, 10, 15))
+    with time_machine.travel(dt.datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI), tick=False):
+        yield {"roster": roster, "mine": mine, "theirs": theirs, "head": head}
+
+
+def persons(*assignments):
+    return [Assignment.objects.get(pk=a.pk).person_id for a in assignments]
+
+
+def test_rule_A3_2_swap_changes_nothing_until_the_last_approval(org, week):
+    swap = swaps.apply(org.officer, org.deputy, week["mine"], week["theirs"], "家中老人住院")
+    assert org.deputy.notices.filter(text__contains="请确认").exists()
+    swaps.step(swap, org.deputy, approve=True)
+    swaps.step(swap, week["head"], approve=True)
+    swap.refresh_from_db()
+    assert swap.state == Swap.State.AWAITING_OFFICE
+    assert persons(week["mine"], week["theirs"]) == [
+        org.officer.pk,
+        org.deputy.pk,
+    ]  # still the officer's shift
+    swaps.step(swap, org.county_admin, approve=True)
+    assert persons(week["mine"], week["theirs"]) == [org.deputy.pk, org.officer.pk]
+    week["roster"].refresh_from_db()
+    assert week["roster"].version == 2
+    assert RosterChange.objects.filter(roster=week["roster"], version=2, summary__startswith="换班").exists()
+    assert org.officer.notices.filter(text__contains="换班已批准生效").exists()
+
+
+def test_rule_A3_2_each_step_is_taken_only_by_whom_it_belongs_to(org, week):
+    swap = swaps.apply(org.officer, org.deputy, week["mine"], week["theirs"], "培训")
+    for outsider in (org.officer, org.county_admin, week["head"], org.sibling_officer):
+        assert not swaps.may_act(outsider, swap)  # it is the partner's turn
+    client = org.client(org.county_admin)
+    assert client.post(f"/roster/swaps/{swap.pk}/step/", {"decision": "approve"}).status_code == 403
+    assert (
+        org.client(org.deputy).post(f"/roster/swaps/{swap.pk}/step/", {"decision": "approve"}).status_code
+        == 302
+    )
+    swap.refresh_from_db()
+    assert swap.state == Swap.State.AWAITING_HEAD and swaps.may_act(week["head"], swap)
+
+
+def test_rule_A3_2_refusal_ends_it_and_the_roster_stands(org, week):
+    swap = swaps.apply(org.officer, org.deputy, week["mine"], week["theirs"], "出差")
+    swaps.step(swap, org.deputy, approve=False, note="当天有会")
+    swap.refresh_from_db()
+    assert swap.state == Swap.State.REJECTED and not swaps.may_act(week["head"], swap)
+    assert persons(week["mine"], week["theirs"]) == [org.officer.pk, org.deputy.pk]
+
+
+def test_rule_A3_2_stand_in_has_no_partner_shift(org, week):
+    swap = swaps.apply(org.officer, org.deputy, week["mine"], None, "探亲")
+    assert swap.kind == Swap.Kind.STAND_IN
+    for person in (org.deputy, week["head"], org.county_admin):
+        swaps.step(swap, person, approve=True)
+    assert persons(week["mine"], week["theirs"]) == [org.deputy.pk, org.deputy.pk]
+
+
+def test_swap_with_oneself_is_refused_next_to_the_field(org, week):
+    response = org.client(org.officer).post(
+        "/roster/swaps/new/", {"shift": week["mine"].pk, "partner": org.officer.pk, "reason": "x"}
+    )
+    assert "不能与自己换班" in response.content.decode()
+    assert not Swap.objects.exists()
+
+
+def test_swap_that_breaks_the_rest_rule_is_refused(org, week):
+    next_day = make_assignment(week["roster"], org.deputy, dt.date(2026, 10, 13))
+    with pytest.raises(ValidationError, match="须休息"):
+        swaps.apply(org.officer, org.deputy, week["mine"], None, "x")  # the deputy would work 12th and 13th
+    assert not Swap.objects.exists() and next_day.person_id == org.deputy.pk
+
+
+def test_untrained_partner_is_refused(org, week):
+    novice = make_person(org.county, "新同志", roles=[Role.DUTY_STAFF])
+    with pytest.raises(ValidationError, match="岗前培训"):
+        swaps.apply(org.officer, novice, week["mine"], None, "x")
+
+
+def test_swap_application_prints_as_a_word_form(org, week):
+    swap = swaps.apply(org.officer, org.deputy, week["mine"], week["theirs"], "家中老人住院")
+    response = org.client(org.officer).get(f"/roster/swaps/{swap.pk}/form.docx")
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        c.text for row in document.tables[0].rows for c in row.cells
+    )
+    assert "值班换班申请报告" in text and org.officer.name in text and "家中老人住院" in text
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert (
+        fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
+    )
