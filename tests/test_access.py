@@ -80,6 +80,8 @@ OBJECT_URLS = {
     "swap_detail": (lambda o: [o["swap"].pk], False),
     "swap_step": (lambda o: [o["swap"].pk], True),
     "swap_docx": (lambda o: [o["swap"].pk], False),
+    "roster_export": (lambda o: [o["roster"].pk], False),
+    "roster_import": (lambda o: [o["roster"].pk], True),
 }
 POST_ONLY = {
     "unit_move",
@@ -131,6 +133,8 @@ UNSCOPED_BY_ID = {
     "notice_list",
     "swap_list",
     "swap_apply",
+    "feeds",
+    "feed",  # by secret token, not by id: a wrong token is 404 (tests/test_roster_files.py)
     "notice_read_all",
 }
 

@@ -341,3 +341,25 @@ class Swap(models.Model):
             Swap.State.AWAITING_HEAD,
             Swap.State.AWAITING_OFFICE,
         )
+
+
+class CalendarFeed(models.Model):
+    """A secret URL serving a person's or a unit's published shifts as iCal. Anyone holding the URL
+    can read it (calendar apps cannot log in); regenerating it revokes the old one."""
+
+    token = models.CharField(max_length=64, unique=True)
+    person = models.OneToOneField(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="feed"
+    )
+    unit = models.OneToOneField(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="feed")
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) ^ Q(unit__isnull=False), name="feed_person_or_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"feed {self.person or self.unit}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections import defaultdict
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiban.lib.xlsx import XLSX_MIME
 from zhiban.notify.outbox import notify_people
 from zhiban.org.access import (
     current_unit,
@@ -26,8 +28,9 @@ from zhiban.org.access import (
     get_swap_for_user,
     scope_for,
 )
+from zhiban.org.forms import ImportForm
 from zhiban.org.models import Role
-from zhiban.roster import planning, swaps
+from zhiban.roster import files, planning, swaps
 from zhiban.roster.calendar import days_between, next_year_warning
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
@@ -42,6 +45,7 @@ from zhiban.roster.forms import (
 from zhiban.roster.jobs import DAY_BEFORE
 from zhiban.roster.models import (
     Assignment,
+    CalendarFeed,
     Exemption,
     Holiday,
     Post,
@@ -513,3 +517,80 @@ def swap_docx(request, pk):
 
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- files: Excel, iCal ---------------------------------------------------------------------------
+
+
+@login_required
+def roster_export(request, pk):
+    roster = get_roster_for_user(request.user, pk)
+    response = HttpResponse(files.export_xlsx(roster), content_type=XLSX_MIME)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(roster.title)}.xlsx"
+    return response
+
+
+@login_required
+def roster_import(request, pk):
+    roster = get_roster_for_user(request.user, pk, write=True)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if form.is_valid():
+        result = files.import_xlsx(roster, form.cleaned_data["file"].read())
+        if result.ok:
+            messages.success(request, f"已导入 {result.created} 项安排")
+            return redirect("roster_detail", roster.pk)
+    return render(
+        request,
+        "org/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": f"导入 {roster.title}",
+            "columns": files.HEADERS,
+            "template_url": reverse("roster_export", args=[roster.pk]),
+        },
+    )
+
+
+@login_required
+def feeds(request):
+    """One's own calendar URL, and the current unit's (for its duty-office administrators)."""
+    scope = scope_for(request.user)
+    unit = current_unit(request)
+    can_unit = unit is not None and scope.can_write_unit(unit)
+    if request.method == "POST":
+        which = request.POST.get("which")
+        if which == "unit" and not can_unit:
+            raise PermissionDenied("只有本单位值班室管理员可以生成单位日历")
+        if which == "person" and scope.person is None:
+            raise PermissionDenied("只有登记在册的人员有个人日历")
+        owner = {"unit": unit} if which == "unit" else {"person": scope.person}
+        CalendarFeed.objects.update_or_create(**owner, defaults={"token": secrets.token_urlsafe(32)})
+        messages.success(request, "已生成新的订阅地址，旧地址随即失效")
+        return redirect("feeds")
+    mine = CalendarFeed.objects.filter(person=scope.person).first() if scope.person else None
+    unit_feed = CalendarFeed.objects.filter(unit=unit).first() if can_unit else None
+    return render(
+        request,
+        "roster/feeds.html",
+        {
+            "mine": mine,
+            "unit_feed": unit_feed,
+            "can_unit": can_unit,
+            "unit": unit,
+            "has_person": scope.person is not None,
+        },
+    )
+
+
+def feed(request, token):
+    """No login: the token is the key (calendar apps cannot sign in)."""
+    found = CalendarFeed.objects.select_related("person", "unit").filter(token=token).first()
+    if found is None:
+        raise Http404
+    if found.person_id:
+        body = files.ical(files.feed_assignments(person=found.person), f"{found.person.name}的值班")
+    else:
+        body = files.ical(files.feed_assignments(roster__unit=found.unit), f"{found.unit.label}值班表")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
