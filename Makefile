@@ -29,7 +29,11 @@ serve: install
 	@echo "serving http://$(HOST):$(PORT)/"
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 zhiban.wsgi:application
 
-run: demo serve
+# The site and the job runner (reminders, outbox) together; Ctrl-C stops both.
+run: demo
+	@echo "serving http://$(HOST):$(PORT)/ with the job runner"
+	@$(BIN)/python manage.py runjobs & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 zhiban.wsgi:application
 
 # The whole suite; with DATABASE_URL set (postgres://…), on PostgreSQL.
 test: install

@@ -1,9 +1,17 @@
 """`manage.py demo` builds a realistic city once; `gen_scale` builds benchmark data."""
 
+import pytest
 from django.core.management import call_command
 
 from zhiban.org.models import Contact, DutyNumberFiling, Person, Unit
 from zhiban.org.training import clearance_problem
+from zhiban.roster import demo_data
+from zhiban.roster.models import Assignment, Roster
+
+
+@pytest.fixture(autouse=True)
+def quick_solver(monkeypatch):
+    monkeypatch.setattr(demo_data, "DEMO_SOLVER_SECONDS", 0.5)
 
 
 def test_demo_builds_the_city_once(db, capsys):
@@ -17,6 +25,10 @@ def test_demo_builds_the_city_once(db, capsys):
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out
     assert Unit.objects.count() == 8
+    # rosters: last month and this month published, next month a draft
+    published = Roster.objects.filter(state=Roster.State.PUBLISHED)
+    assert published.count() >= 8 and Roster.objects.filter(state=Roster.State.DRAFT).exists()
+    assert Assignment.objects.filter(roster__in=published).exists()
 
 
 def test_demo_shows_the_rules_at_work(db):

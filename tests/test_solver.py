@@ -155,3 +155,11 @@ def test_month_by_month_carries_history_and_rest_across_the_border():
     order = [a.person_id for a in sorted(result.assignments, key=lambda a: a.shift_key)]
     assert order in ([1, 2, 1, 2], [2, 1, 2, 1])
     assert result.status == "optimal" and result.objective == result.bound == 0
+
+
+def test_too_few_people_to_rest_after_nights_is_named():
+    """Two 24-hour days needing a primary and a standby each, three people: after the first night its
+    two must rest, so the second day has one person for two posts."""
+    result = solve(Problem(people=staff(3), shifts=day_shifts(2, {"primary": 1, "standby": 1})))
+    assert result.status == "infeasible"
+    assert result.reasons == ["3月2日全天班与3月3日全天班：夜班后须休息24小时，两班共需4人，可值班的只有3人"]

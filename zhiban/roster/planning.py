@@ -220,9 +220,11 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
     return problem, shifts, problems
 
 
-def generate(roster: Roster) -> solver.Result:
+def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
     """Solve the roster and replace its unpinned assignments in one transaction."""
     problem, shifts, problems = build_problem(roster)
+    if time_limit is not None:
+        problem.time_limit = time_limit
     if problems:
         result = solver.Result("infeasible", reasons=problems)
     elif (roster.end - roster.start).days > 40:

@@ -137,7 +137,8 @@ def solve(problem: Problem) -> Result:
     params.cp_model_presolve = False
     if params.num_workers == 1:
         params.max_deterministic_time = problem.time_limit
-        params.max_time_in_seconds = problem.time_limit * 6  # a backstop only
+        # a backstop on a slow machine, where a deterministic second can take three wall seconds
+        params.max_time_in_seconds = problem.time_limit * 1.5
     else:
         params.max_time_in_seconds = problem.time_limit
     params.random_seed = problem.seed
@@ -208,6 +209,7 @@ def precheck(problem: Problem) -> list[str]:
                     f"{shift.label}{POST_NAMES.get(post, post)}：需要{count}人，{why}"
                     + (f"（可用{len(holders)}人）" if holders else "")
                 )
+    reasons += _rest_capacity(problem)
     for pin in problem.pins:
         person, shift = people.get(pin.person_id), shifts.get(pin.shift_key)
         if (
@@ -218,6 +220,41 @@ def precheck(problem: Problem) -> list[str]:
             name = person.name if person else str(pin.person_id)
             where = shift.label if shift else pin.shift_key
             reasons.append(f"{where}：固定安排的{name}不能担任{POST_NAMES.get(pin.post, pin.post)}")
+    return reasons
+
+
+def _rest_capacity(problem: Problem) -> list[str]:
+    """After a night shift its people rest, so a night and the shift that follows need different people:
+    when the people able to hold those posts are fewer than the two shifts need together, say so."""
+    reasons = []
+    rest = dt.timedelta(hours=problem.rest_hours_after_night)
+    shifts = sorted(problem.shifts, key=lambda s: s.start)
+    holders: dict[str, frozenset[int]] = {}
+    for post in {p for s in shifts for p in s.posts}:
+        holders[post] = frozenset(p.id for p in problem.people if post in p.posts)
+    groups = {frozenset(h) for h in holders.values() if h}
+    for i, first in enumerate(shifts):
+        if not first.night:
+            continue
+        for second in shifts[i + 1 :]:
+            if second.start >= first.end + rest:
+                break
+            for group in groups:
+                need = sum(
+                    n for s in (first, second) for post, n in s.posts.items() if holders[post] == group
+                )
+                able = {
+                    p.id
+                    for p in problem.people
+                    if p.id in group and (first.day not in p.unavailable or second.day not in p.unavailable)
+                }
+                if need > len(able):
+                    reasons.append(
+                        f"{first.label}与{second.label}：夜班后须休息{problem.rest_hours_after_night}"
+                        f"小时，两班共需{need}人，可值班的只有{len(able)}人"
+                    )
+    if len(reasons) > 3:
+        reasons = [*reasons[:3], f"……同类问题共{len(reasons)}处"]
     return reasons
 
 
@@ -325,7 +362,8 @@ class _Model:
         """Per pool and category: the spread (most - fewest) of history + this roster."""
         pools = defaultdict(list)
         for person in self.problem.people:
-            pools[person.pool].append(person)
+            if any(key[0] == person.id for key in works):  # someone who may hold nothing is not in the spread
+                pools[person.pool].append(person)
         terms = []
         weights = self.problem.weights
         fixed = self._pool_totals(pools)

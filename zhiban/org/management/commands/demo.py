@@ -2,16 +2,21 @@ from django.core.management.base import BaseCommand
 
 from zhiban.org.demo_data import ACCOUNTS, DEMO_PASSWORD, SYSTEM_ACCOUNTS, build_demo
 from zhiban.org.models import Person, Unit
+from zhiban.roster import demo_data as roster_demo
 
 
 class Command(BaseCommand):
-    help = "Loads the demo city (once): units, people, roles, training, contacts, duty lines."
+    help = "Loads the demo city (once): units, people, roles, training, contacts, duty lines, rosters."
 
     def handle(self, *args, **options):
         if Unit.objects.exists():
             self.stdout.write("demo data already loaded")
         else:
-            build_demo()
+            units = build_demo()
+            rosters = roster_demo.build(units)
+            self.stdout.write(
+                f"demo rosters: {len(rosters)} (last month and this month published, next month a draft)"
+            )
             self.stdout.write(
                 f"demo data loaded: {Unit.objects.count()} units, {Person.objects.count()} people"
             )

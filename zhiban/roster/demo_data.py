@@ -1,0 +1,119 @@
+"""The demo city's rosters: shift templates, a sensitive period, last month and this month published
+(so 当前值班 shows someone), next month as a solved draft, an exemption in progress and a swap."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from zhiban.lib.dates import add_months
+from zhiban.org.models import Person, Role, Unit, User
+from zhiban.roster import planning, swaps
+from zhiban.roster.jobs import DAY_BEFORE
+from zhiban.roster.models import Assignment, DayKind, Exemption, Roster, SensitivePeriod, ShiftType
+
+ROSTER_UNITS = ("city", "donghu", "xishan", "zone", "qingshi")
+DEMO_SOLVER_SECONDS = 2  # a good roster, quickly: `make run` should not keep a newcomer waiting
+
+
+def _shift(unit, kind, name, start, hours, **posts):
+    ShiftType.objects.create(unit=unit, day_kind=kind, name=name, start=start, hours=hours, **posts)
+
+
+def shift_templates(units: dict[str, Unit]) -> None:
+    city = units["city"]
+    # The city's duty office: day and night on workdays, a 24-hour shift otherwise; every unit below
+    # inherits these unless it sets its own (the counties and the zone do).
+    _shift(city, DayKind.WORKDAY, "白班", dt.time(8, 30), 9, primaries=1, deputies=1, standbys=1)
+    _shift(city, DayKind.WORKDAY, "夜班", dt.time(17, 30), 15, primaries=1, standbys=1, order=1)
+    _shift(city, DayKind.WEEKEND, "全天班", dt.time(8, 30), 24, primaries=1, deputies=1, standbys=1)
+    _shift(
+        city, DayKind.HOLIDAY, "全天班", dt.time(8, 30), 24, leaders=1, primaries=1, deputies=1, standbys=1
+    )
+    for key in ("donghu", "xishan", "zone", "qingshi"):
+        unit = units[key]
+        for kind in (DayKind.WORKDAY, DayKind.WEEKEND):
+            _shift(unit, kind, "全天班", dt.time(8, 30), 24, primaries=1, standbys=1)
+        _shift(unit, DayKind.HOLIDAY, "全天班", dt.time(8, 30), 24, leaders=1, primaries=1, standbys=1)
+
+
+def build(units: dict[str, Unit], today: dt.date | None = None) -> list[Roster]:
+    today = today or timezone.localdate()
+    shift_templates(units)
+    this_month = today.replace(day=1)
+    SensitivePeriod.objects.create(
+        unit=units["city"],
+        name="全国两会期间",
+        start=dt.date(today.year, 3, 4),
+        end=dt.date(today.year, 3, 11),
+        staff_factor=2,
+    )
+    admin = User.objects.filter(username="admin").first()
+    rosters = []
+    for months, publish in ((-1, True), (0, True), (1, False)):
+        start = add_months(this_month, months)
+        end = add_months(start, 1) - dt.timedelta(days=1)
+        for key in ROSTER_UNITS:
+            unit = units[key]
+            roster = Roster.objects.create(
+                unit=unit, title=f"{unit.label}{start.year}年{start.month}月值班表", start=start, end=end
+            )
+            planning.generate(roster, time_limit=DEMO_SOLVER_SECONDS)
+            if publish and roster.assignments.exists() and not planning.check(roster):
+                Roster.objects.filter(pk=roster.pk).update(
+                    state=Roster.State.PUBLISHED, version=1, published_at=timezone.now(), published_by=admin
+                )
+                roster.assignments.filter(start__gt=timezone.now()).update(reminders_sent=0)
+                for a in roster.assignments.filter(start__gt=timezone.now()):
+                    Assignment.objects.filter(pk=a.pk).update(reminder_due_at=a.start - DAY_BEFORE)
+            rosters.append(roster)
+    _exemption_and_swap(units, today)
+    return rosters
+
+
+def _exemption_and_swap(units, today) -> None:
+    """An exemption waiting for the supervising leader, and a swap waiting for the partner."""
+    staff = Person.objects.filter(roles__unit=units["donghu"], roles__role=Role.DUTY_STAFF).order_by("id")
+    applicant = staff.first()
+    if applicant is not None:
+        from django.core.files.base import ContentFile
+
+        exemption = Exemption(
+            person=applicant,
+            start=add_months(today, 1).replace(day=10),
+            end=add_months(today, 1).replace(day=20),
+            reason="腰椎手术后休养",
+            hospital="示范市第一人民医院",
+            state=Exemption.State.HEAD_APPROVED,
+        )
+        exemption.hospital_record.save("病历.pdf", ContentFile(b"%PDF-1.4 demo"), save=False)
+        exemption.rest_note.save("休息证明.pdf", ContentFile(b"%PDF-1.4 demo"), save=False)
+        exemption.save()
+    mine = (
+        Assignment.objects.filter(
+            roster__unit=units["city"],
+            roster__state=Roster.State.PUBLISHED,
+            start__gt=timezone.now() + dt.timedelta(days=2),
+            post="primary",
+        )
+        .select_related("person", "roster")
+        .order_by("start")
+        .first()
+    )
+    if mine is None:
+        return
+    theirs = (
+        Assignment.objects.filter(
+            roster=mine.roster, post="primary", start__gt=mine.start + dt.timedelta(days=3)
+        )
+        .exclude(person=mine.person)
+        .select_related("person")
+        .order_by("start")
+    )
+    for candidate in theirs[:10]:
+        try:
+            swaps.apply(mine.person, candidate.person, mine, candidate, "孩子中考，需请假陪考")
+            return
+        except Exception:  # noqa: BLE001 - try the next partner whose shifts fit the rules
+            continue
