@@ -82,6 +82,7 @@ OBJECT_URLS = {
     "swap_docx": (lambda o: [o["swap"].pk], False),
     "roster_export": (lambda o: [o["roster"].pk], False),
     "roster_import": (lambda o: [o["roster"].pk], True),
+    "roster_file": (lambda o: [o["roster"].pk], True),
 }
 POST_ONLY = {
     "unit_move",
@@ -93,6 +94,7 @@ POST_ONLY = {
     "roster_publish",
     "exemption_step",
     "swap_step",
+    "roster_file",
 }
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {
@@ -134,6 +136,7 @@ UNSCOPED_BY_ID = {
     "swap_list",
     "swap_apply",
     "feeds",
+    "holiday_filings",
     "feed",  # by secret token, not by id: a wrong token is 404 (tests/test_roster_files.py)
     "notice_read_all",
 }
@@ -252,6 +255,8 @@ API_OBJECT_PATHS = {
     "/api/v1/units/{unit_id}/policy": lambda o: f"/api/v1/units/{o['unit'].pk}/policy",
     "/api/v1/people/{person_id}": lambda o: f"/api/v1/people/{o['person'].pk}",
     "/api/v1/contacts/{contact_id}": lambda o: f"/api/v1/contacts/{o['contact'].pk}",
+    "/api/v1/units/{unit_id}/on-duty": lambda o: f"/api/v1/units/{o['unit'].pk}/on-duty",
+    "/api/v1/rosters/{roster_id}": lambda o: f"/api/v1/rosters/{o['roster'].pk}",
 }
 API_LISTS = {"/api/v1/units", "/api/v1/people", "/api/v1/contacts", "/api/v1/me"}
 

@@ -277,3 +277,38 @@ def test_pinned_assignment_is_kept_by_the_solver(org, county_duty, before_nation
     assert roster.assignments.filter(pk=pinned.pk, person=org.deputy).exists()
     assert roster.assignments.filter(day=dt.date(2026, 10, 14), post="standby").count() == 1
     assert timezone.localtime(pinned.start).hour == 8
+
+
+def test_who_is_on_duty_over_the_api(org, county_duty, before_national_day, client):
+    from zhiban.org.models import ApiToken
+
+    roster = make_roster(org.county, dt.date(2026, 9, 20), 1, state=Roster.State.PUBLISHED)
+    make_assignment(roster, org.deputy, dt.date(2026, 9, 20))
+    token = ApiToken.issue(org.city_admin.user, "大屏")[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    body = client.get(f"/api/v1/units/{org.city.pk}/on-duty?subtree=true", headers=headers).json()
+    county = next(u for u in body if u["unit_id"] == org.county.pk)
+    assert [(p["name"], p["post_label"]) for p in county["people"]] == [(org.deputy.name, "主班")]
+    past = client.get(f"/api/v1/units/{org.county.pk}/on-duty?at=2026-09-20T07:00:00", headers=headers).json()
+    assert past[0]["people"] == []
+    assert client.get(f"/api/v1/rosters/{roster.pk}", headers=headers).json()["assignments"][0]["person"] == \
+        org.deputy.name
+
+
+def test_holiday_roster_filed_with_the_superior_who_sees_who_has_not(org, county_duty, before_national_day):
+    roster = make_roster(org.county, NATIONAL_DAY, 7, state=Roster.State.PUBLISHED, version=1)
+    city = org.client(org.city_admin)
+
+    def filings() -> str:
+        text = city.get("/roster/filings/", {"start": "2026-10-01", "end": "2026-10-07"}).content.decode()
+        return text[text.index("<table"):]
+
+    # without dates the page takes the next holiday by itself: the Mid-autumn Festival, 25 September
+    assert "9月25日" in city.get("/roster/filings/").content.decode()
+    assert filings().count("未报备") == 3  # both counties and the township
+    assert org.client(org.county_admin).post(f"/roster/{roster.pk}/file/").status_code == 302
+    roster.refresh_from_db()
+    assert roster.filed_at is not None
+    assert org.city_admin.notices.filter(text__contains="报备").exists()
+    assert filings().count("未报备") == 2
+    assert org.client(org.sibling_officer).post(f"/roster/{roster.pk}/file/").status_code == 404

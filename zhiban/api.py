@@ -80,8 +80,10 @@ def _out_of_range(request, exc):
 
 def _register_routers() -> None:
     from zhiban.org.api import router as org_router
+    from zhiban.roster.api import router as roster_router
 
     api.add_router("/", org_router)
+    api.add_router("/", roster_router)
 
 
 _register_routers()

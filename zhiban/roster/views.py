@@ -29,7 +29,7 @@ from zhiban.org.access import (
     scope_for,
 )
 from zhiban.org.forms import ImportForm
-from zhiban.org.models import Role
+from zhiban.org.models import Person, Role, Unit
 from zhiban.roster import files, planning, swaps
 from zhiban.roster.calendar import days_between, next_year_warning
 from zhiban.roster.duty import on_duty
@@ -594,3 +594,78 @@ def feed(request, token):
     else:
         body = files.ical(files.feed_assignments(roster__unit=found.unit), f"{found.unit.label}值班表")
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+# --- holiday rosters filed with the superior office ------------------------------------------------
+
+
+@login_required
+@require_POST
+def roster_file(request, pk):
+    """报备: a published roster covering holidays is filed with the superior duty office."""
+    roster = get_roster_for_user(request.user, pk, write=True)
+    if not roster.is_published:
+        messages.error(request, "请先发布值班表再报备")
+        return redirect("roster_detail", roster.pk)
+    superior = roster.unit.parent
+    with transaction.atomic():
+        if Roster.objects.filter(pk=roster.pk, filed_at=None).update(filed_at=timezone.now()) and superior:
+            admins = Person.objects.filter(roles__unit=superior, roles__role=Role.DUTY_ADMIN).distinct()
+            notify_people(
+                admins,
+                f"{roster.unit.label}报备了{roster.title}",
+                link=reverse("roster_detail", args=[roster.pk]),
+            )
+    messages.success(request, f"已报{superior.duty_office if superior else '备'}")
+    return redirect("roster_detail", roster.pk)
+
+
+@login_required
+def holiday_filings(request):
+    """For a superior office: which units below have filed their roster for a holiday period."""
+    scope = scope_for(request.user)
+    unit = current_unit(request)
+    if unit is None:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+        end = dt.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        start, end = next_holiday(unit, today)
+    units = (
+        Unit.objects.filter(scope.unit_q(), path__startswith=unit.path, depth__gt=unit.depth)
+        .exclude(kind=Unit.Kind.DEPARTMENT)
+        .order_by("path")
+    )
+    rosters = Roster.objects.filter(
+        unit__in=units, state=Roster.State.PUBLISHED, start__lte=end, end__gte=start
+    )
+    filed = {r.unit_id: r for r in rosters.order_by("filed_at") if r.filed_at}
+    published = {r.unit_id: r for r in rosters}
+    rows = [{"unit": u, "filed": filed.get(u.pk), "published": published.get(u.pk)} for u in units]
+    return render(
+        request,
+        "roster/holiday_filings.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "unit": unit,
+            "missing": sum(1 for r in rows if not r["filed"]),
+        },
+    )
+
+
+def next_holiday(unit, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The next run of statutory holidays within 120 days (or the coming month when there is none)."""
+    days = days_between(unit, today, today + dt.timedelta(days=120))
+    holidays = [d.date for d in days if d.kind == "holiday"]
+    if not holidays:
+        return today, today + dt.timedelta(days=30)
+    first = last = holidays[0]
+    for day in holidays[1:]:
+        if (day - last).days > 1:
+            break
+        last = day
+    return first, last
