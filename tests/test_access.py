@@ -137,6 +137,7 @@ UNSCOPED_BY_ID = {
     "swap_apply",
     "feeds",
     "holiday_filings",
+    "fairness_report",
     "feed",  # by secret token, not by id: a wrong token is 404 (tests/test_roster_files.py)
     "notice_read_all",
 }

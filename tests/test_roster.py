@@ -312,3 +312,34 @@ def test_holiday_roster_filed_with_the_superior_who_sees_who_has_not(org, county
     assert org.city_admin.notices.filter(text__contains="报备").exists()
     assert filings().count("未报备") == 2
     assert org.client(org.sibling_officer).post(f"/roster/{roster.pk}/file/").status_code == 404
+
+
+def test_fairness_report_flags_an_overloaded_person_and_scores_the_roster(org, county_duty, before_national_day):
+    from zhiban.roster import fairness
+
+    solved = make_roster(org.county, dt.date(2026, 10, 12), 7)
+    planning.generate(solved)
+    good = fairness.report(list(solved.assignments.select_related("person")), planning.duty_people(org.county),
+                           planning.check(solved))
+    assert good.spreads["值班人员"]["shifts"] <= 1 and not any(r.overloaded for r in good.rows)
+    assert good.score >= 90
+    lopsided = make_roster(org.county, dt.date(2026, 11, 2), 7)
+    for i in range(0, 7, 2):  # the officer on every other day, nobody else
+        make_assignment(lopsided, org.officer, dt.date(2026, 11, 2) + dt.timedelta(days=i))
+    bad = fairness.report(list(lopsided.assignments.select_related("person")), planning.duty_people(org.county),
+                          planning.check(lopsided))
+    officer = next(r for r in bad.rows if r.person == org.officer)
+    assert officer.shifts == 4 and officer.overloaded
+    assert bad.score < good.score and any("空档" in f for f in bad.findings)
+    page = org.client(org.county_admin).get(f"/roster/{lopsided.pk}/").content.decode()
+    assert "质量评分" in page and "偏多" in page
+
+
+def test_fairness_over_a_period_counts_published_rosters(org, county_duty, before_national_day):
+    roster = make_roster(org.county, dt.date(2026, 9, 1), 3, state=Roster.State.PUBLISHED)
+    make_assignment(roster, org.officer, dt.date(2026, 9, 1))
+    make_assignment(roster, org.officer, dt.date(2026, 9, 3))
+    page = org.client(org.county_admin).get("/roster/fairness/", {"start": "2026-09-01", "end": "2026-09-30"})
+    text = page.content.decode()
+    row = text[text.index(org.officer.name, text.index("<tbody")):]
+    assert row.split("</tr>")[0].count("<td>2</td>") >= 1  # two shifts, two nights

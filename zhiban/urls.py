@@ -78,6 +78,7 @@ urlpatterns = [
             path("on-duty/", roster_views.duty_now, name="duty_now"),
             path("<int:pk>/file/", roster_views.roster_file, name="roster_file"),
             path("filings/", roster_views.holiday_filings, name="holiday_filings"),
+            path("fairness/", roster_views.fairness_report, name="fairness_report"),
             path("<int:pk>/export.xlsx", roster_views.roster_export, name="roster_export"),
             path("<int:pk>/import/", roster_views.roster_import, name="roster_import"),
             path("feeds/", roster_views.feeds, name="feeds"),

@@ -30,7 +30,7 @@ from zhiban.org.access import (
 )
 from zhiban.org.forms import ImportForm
 from zhiban.org.models import Person, Role, Unit
-from zhiban.roster import files, planning, swaps
+from zhiban.roster import fairness, files, planning, swaps
 from zhiban.roster.calendar import days_between, next_year_warning
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
@@ -117,8 +117,11 @@ def roster_detail(request, pk):
             by_assignment[v.assignment_id].append(v.message)
     # one row per day, one cell per shift and post
     shifts: dict[dt.date, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
+    can_write = scope.can_write_unit(roster.unit)
     for a in assignments:
         a.problems = by_assignment.get(a.pk, [])
+        # A3.1: a shift that became a violation (an exemption approved after publishing) gets proposals
+        a.candidates = planning.replacement_candidates(a) if a.problems and can_write else []
         shifts[a.day][(a.start, a.shift_name)].append(a)
     calendar = {d.date: d for d in days_between(roster.unit, roster.start, roster.end)}
     rows = []
@@ -136,25 +139,9 @@ def roster_detail(request, pk):
         "gaps": [v for v in violations if not v.assignment_id],
         "problem_count": len(violations),
         "changes": roster.changes.all()[:20],
-        "fairness": planning_fairness(roster, assignments),
+        "fairness": fairness.report(assignments, planning.duty_people(roster.unit), violations),
     }
     return render(request, "roster/roster_detail.html", context)
-
-
-def planning_fairness(roster: Roster, assignments: list[Assignment]) -> list[dict]:
-    """Per person: shifts, hours, nights, weekends, holidays in this roster (the fairness report)."""
-    rows: dict[int, dict] = {}
-    for a in assignments:
-        row = rows.setdefault(
-            a.person_id,
-            {"person": a.person, "shifts": 0, "hours": 0.0, "nights": 0, "weekends": 0, "holidays": 0},
-        )
-        row["shifts"] += 1
-        row["hours"] += (a.end - a.start).total_seconds() / 3600
-        row["nights"] += a.night
-        row["weekends"] += a.day_kind == "weekend"
-        row["holidays"] += a.day_kind == "holiday"
-    return sorted(rows.values(), key=lambda r: (-r["shifts"], r["person"].name))
 
 
 @login_required
@@ -669,3 +656,28 @@ def next_holiday(unit, today: dt.date) -> tuple[dt.date, dt.date]:
             break
         last = day
     return first, last
+
+
+@login_required
+def fairness_report(request):
+    """The fairness of a period (default: this year so far) across the unit's published rosters."""
+    unit = current_unit(request)
+    if unit is None:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start", ""))
+        end = dt.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        start, end = today.replace(month=1, day=1), today
+    assignments = list(
+        Assignment.objects.filter(
+            roster__unit=unit, roster__state=Roster.State.PUBLISHED, day__range=(start, end)
+        ).select_related("person")
+    )
+    result = fairness.report(assignments, planning.duty_people(unit))
+    return render(
+        request,
+        "roster/fairness.html",
+        {"report": result, "unit": unit, "start": start, "end": end, "categories": fairness.CATEGORIES},
+    )
