@@ -138,6 +138,8 @@ UNSCOPED_BY_ID = {
     "feeds",
     "holiday_filings",
     "fairness_report",
+    "my_duty",
+    "duty_request_delete",  # one's own only: another's id is 404 (tests/test_roster.py)
     "feed",  # by secret token, not by id: a wrong token is 404 (tests/test_roster_files.py)
     "notice_read_all",
 }

@@ -163,6 +163,8 @@ def test_rule_A3_1_exemption_goes_head_leader_office_and_then_keeps_the_person_o
         ), person.name
     exemption.refresh_from_db()
     assert exemption.state == Exemption.State.ARCHIVED
+    assert org.county_leader.notices.filter(text__contains="免值班申请").exists()  # told when it was their turn
+    assert org.officer.notices.filter(text__contains="已备案生效").exists()
     assert (exemption.head_by, exemption.leader_by, exemption.archived_by) == (
         head,
         org.county_leader,
@@ -343,3 +345,17 @@ def test_fairness_over_a_period_counts_published_rosters(org, county_duty, befor
     text = page.content.decode()
     row = text[text.index(org.officer.name, text.index("<tbody")):]
     assert row.split("</tr>")[0].count("<td>2</td>") >= 1  # two shifts, two nights
+
+
+def test_days_people_would_rather_not_work_are_avoided(org, county_duty, before_national_day):
+    client = org.client(org.officer)
+    assert client.post("/roster/mine/", {"day": "2026-10-12", "note": "孩子开家长会"}).status_code == 302
+    again = client.post("/roster/mine/", {"day": "2026-10-12"})
+    assert "这一天已经登记过" in again.content.decode()
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 7)
+    planning.generate(roster)
+    days = set(roster.assignments.filter(person=org.officer).values_list("day", flat=True))
+    assert days and dt.date(2026, 10, 12) not in days  # a wish, met where fairness allows
+    wish = org.officer.duty_requests.first()
+    assert org.client(org.deputy).post(f"/roster/mine/requests/{wish.pk}/delete/").status_code == 404
+    assert client.post(f"/roster/mine/requests/{wish.pk}/delete/").status_code == 302

@@ -3,7 +3,15 @@ from __future__ import annotations
 from django import forms
 
 from zhiban.org.models import Person
-from zhiban.roster.models import Assignment, Exemption, Holiday, Roster, SensitivePeriod, ShiftType
+from zhiban.roster.models import (
+    Assignment,
+    DutyRequest,
+    Exemption,
+    Holiday,
+    Roster,
+    SensitivePeriod,
+    ShiftType,
+)
 
 
 class RosterForm(forms.ModelForm):
@@ -105,3 +113,18 @@ class SwapForm(forms.Form):
 
 def _shift_label(a) -> str:
     return f"{a.day.month}月{a.day.day}日{a.shift_name}{a.get_post_display()}"
+
+
+class DutyRequestForm(forms.ModelForm):
+    class Meta:
+        model = DutyRequest
+        fields = ["day", "note"]
+        widgets = {"day": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_day(self):
+        # the view sets the person before validation; person is no form field, so check the pair here
+        day = self.cleaned_data["day"]
+        person_id = self.instance.person_id
+        if person_id and DutyRequest.objects.filter(person_id=person_id, day=day).exists():
+            raise forms.ValidationError("这一天已经登记过")
+        return day

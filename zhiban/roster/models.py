@@ -363,3 +363,26 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed {self.person or self.unit}"
+
+
+class DutyRequest(models.Model):
+    """A day a person would rather not be on duty (a wish, not an exemption): the solver avoids it
+    when it can, at a cost weighed against fairness."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duty_requests")
+    day = models.DateField("日期")
+    note = models.CharField("说明", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "day"],
+                name="duty_request_once_a_day",
+                violation_error_message="这一天已经登记过",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.day}"

@@ -16,7 +16,7 @@ from zhiban.org.policy import effective_policy
 from zhiban.org.training import clearance_problem
 from zhiban.roster import solver
 from zhiban.roster.calendar import CalendarDay, days_between
-from zhiban.roster.models import Assignment, DayKind, Exemption, Post, Roster, ShiftType
+from zhiban.roster.models import Assignment, DayKind, DutyRequest, Exemption, Post, Roster, ShiftType
 
 HISTORY_MONTHS = 12  # earlier rosters counted for fairness: a year
 
@@ -208,7 +208,12 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
         for a in roster.assignments.filter(pinned=True)
         if a.start.isoformat() in keys
     ]
+    requests = [
+        solver.Request(r.person_id, r.day)
+        for r in DutyRequest.objects.filter(person__in=list(people), day__range=(roster.start, roster.end))
+    ]
     problem = solver.Problem(
+        requests=requests,
         people=solver_people,
         shifts=solver_shifts,
         pins=pins,

@@ -35,6 +35,7 @@ from zhiban.roster.calendar import days_between, next_year_warning
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
     AssignmentPersonForm,
+    DutyRequestForm,
     ExemptionForm,
     HolidayForm,
     RosterForm,
@@ -46,6 +47,7 @@ from zhiban.roster.jobs import DAY_BEFORE
 from zhiban.roster.models import (
     Assignment,
     CalendarFeed,
+    DutyRequest,
     Exemption,
     Holiday,
     Post,
@@ -344,7 +346,9 @@ def exemption_apply(request):
     if request.method == "POST":
         form.instance.person = person
         if form.is_valid():
-            exemption = form.save()
+            with transaction.atomic():
+                exemption = form.save()
+                _tell_next_actor(exemption)
             messages.success(request, "申请已提交，待部门负责人审批")
             return redirect("exemption_detail", exemption.pk)
     return render(
@@ -360,6 +364,32 @@ STEPS = {
     Exemption.State.HEAD_APPROVED: (Role.LEADER, Exemption.State.LEADER_APPROVED, "leader"),
     Exemption.State.LEADER_APPROVED: (Role.DUTY_ADMIN, Exemption.State.ARCHIVED, "archived"),
 }
+
+
+def exemption_actors(exemption: Exemption) -> list[Person]:
+    """Who holds the role of the current step in the applicant's unit or a unit above it."""
+    step = STEPS.get(exemption.state)
+    if step is None:
+        return []
+    unit = exemption.person.unit
+    people = (
+        Person.objects.filter(
+            roles__role=step[0], roles__unit_id__in=[*unit.ancestor_ids(), unit.pk], active=True
+        )
+        .exclude(pk=exemption.person_id)
+        .distinct()
+    )
+    return list(people)
+
+
+def _tell_next_actor(exemption: Exemption) -> None:
+    notify_people(
+        exemption_actors(exemption),
+        f"{exemption.person.name}的免值班申请（{exemption.start}至"
+        f"{exemption.end}）待您办理：{exemption.get_state_display()}",
+        link=reverse("exemption_detail", args=[exemption.pk]),
+        subject="免值班申请待办理",
+    )
 
 
 def may_act_on(scope, exemption: Exemption) -> bool:
@@ -401,6 +431,13 @@ def exemption_step(request, pk):
             messages.error(request, "该申请已被他人处理")
             return redirect("exemption_detail", exemption.pk)
         exemption.refresh_from_db()
+        _tell_next_actor(exemption)
+        if exemption.state in (Exemption.State.ARCHIVED, Exemption.State.REJECTED):
+            notify_people(
+                [exemption.person],
+                f"您的免值班申请：{exemption.get_state_display()}",
+                link=reverse("exemption_detail", args=[exemption.pk]),
+            )
         if exemption.state == Exemption.State.ARCHIVED:
             flagged = planning.flag_published_shifts(exemption)
             if flagged:
@@ -681,3 +718,36 @@ def fairness_report(request):
         "roster/fairness.html",
         {"report": result, "unit": unit, "start": start, "end": end, "categories": fairness.CATEGORIES},
     )
+
+
+# --- my duty: upcoming shifts and days I would rather not be on duty --------------------------------
+
+
+@login_required
+def my_duty(request):
+    person = scope_for(request.user).person
+    if person is None:
+        raise Http404
+    form = DutyRequestForm(request.POST or None)
+    if request.method == "POST":
+        form.instance.person = person
+        if form.is_valid():
+            form.save()
+            messages.success(request, "已登记，自动排班时会尽量避开这一天")
+            return redirect("my_duty")
+    today = timezone.localdate()
+    upcoming = Assignment.objects.filter(
+        person=person, roster__state=Roster.State.PUBLISHED, end__gte=timezone.now()
+    ).select_related("roster__unit")[:30]
+    wishes = DutyRequest.objects.filter(person=person, day__gte=today)
+    return render(request, "roster/my_duty.html", {"form": form, "upcoming": upcoming, "wishes": wishes})
+
+
+@login_required
+@require_POST
+def duty_request_delete(request, pk):
+    person = scope_for(request.user).person
+    deleted, _ = DutyRequest.objects.filter(pk=pk, person=person).delete() if person else (0, None)
+    if not deleted:
+        raise Http404
+    return redirect("my_duty")
