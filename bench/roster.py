@@ -8,6 +8,9 @@ standby); weekends and holidays one 24-hour shift with a leader; a sensitive wee
 Six people are exempted for three weeks each, and 40 requests to be off a given day are added. Prints time
 to first feasible, status, gap and the fairness spread (most - fewest nights per person among staff),
 and, as a baseline from the same run, the time of the month problem with one post a day.
+
+The year is solved month by month (solver.solve_by_months: each month counts the earlier ones as history);
+its gap is against a lower bound for the whole year's problem, so it is a proven gap, not a per-month one.
 """
 
 from __future__ import annotations
