@@ -20,7 +20,7 @@ from tests.factories import (
 from zhiban.api import api
 from zhiban.org.models import ApiToken, Contact, DutyNumberFiling, Person, RoleAssignment, Unit
 from zhiban.org.views_directory import duty_number_change_file
-from zhiban.roster.models import Swap
+from zhiban.roster.models import SensitivePeriod, ShiftType, Swap
 
 
 @pytest.fixture
@@ -34,7 +34,13 @@ def objects(org):
     assignment = make_assignment(roster, org.officer, dt.date(2026, 3, 1))
     exemption = make_exemption(org.officer, dt.date(2026, 4, 1), dt.date(2026, 4, 10))
     swap = Swap.objects.create(applicant=org.officer, partner=org.deputy, shift=assignment, reason="家中有事")
+    shift_type = ShiftType.objects.create(unit=org.county, day_kind="workday", name="全天班",
+                                          start=dt.time(8, 30), hours=24)
+    period = SensitivePeriod.objects.create(unit=org.county, name="汛期", start=dt.date(2026, 6, 1),
+                                            end=dt.date(2026, 6, 30))
     return {
+        "shift_type": shift_type,
+        "period": period,
         "swap": swap,
         "roster": roster,
         "assignment": assignment,
@@ -83,6 +89,8 @@ OBJECT_URLS = {
     "roster_export": (lambda o: [o["roster"].pk], False),
     "roster_import": (lambda o: [o["roster"].pk], True),
     "roster_file": (lambda o: [o["roster"].pk], True),
+    "setting_edit": (lambda o: ["shift", o["shift_type"].pk], True),
+    "setting_delete": (lambda o: ["sensitive", o["period"].pk], True),
 }
 POST_ONLY = {
     "unit_move",
@@ -95,6 +103,7 @@ POST_ONLY = {
     "exemption_step",
     "swap_step",
     "roster_file",
+    "setting_delete",
 }
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {

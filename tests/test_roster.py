@@ -359,3 +359,23 @@ def test_days_people_would_rather_not_work_are_avoided(org, county_duty, before_
     wish = org.officer.duty_requests.first()
     assert org.client(org.deputy).post(f"/roster/mine/requests/{wish.pk}/delete/").status_code == 404
     assert client.post(f"/roster/mine/requests/{wish.pk}/delete/").status_code == 302
+
+
+def test_settings_are_edited_by_their_unit_and_checked(org):
+    from zhiban.roster.models import ShiftType
+
+    make_shift_types(org.county)
+    mine = ShiftType.objects.filter(unit=org.county).first()
+    client = org.client(org.county_admin)
+    response = client.post(f"/roster/settings/shift/{mine.pk}/edit/", {
+        "day_kind": "workday", "name": "全天班", "start": "08:30", "hours": 24, "leaders": 0, "primaries": 0,
+        "deputies": 1, "standbys": 1, "order": 0})
+    assert "每个班次至少要有一名主班" in response.content.decode()  # A1.1, next to the field
+    mine.refresh_from_db()
+    assert mine.primaries == 1
+    bad = client.post("/roster/sensitive/new/", {"name": "汛期", "start": "2026-07-01", "end": "2026-06-01",
+                                                  "staff_factor": 2})
+    assert "结束日期不能早于开始日期" in bad.content.decode()
+    assert not SensitivePeriod.objects.exists()
+    city_holiday = Holiday.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")  # national
+    assert client.post(f"/roster/settings/holiday/{city_holiday.pk}/delete/").status_code == 403

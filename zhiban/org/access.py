@@ -360,3 +360,19 @@ def get_swap_for_user(user: User, pk):
     return _fetch(
         Swap.objects.select_related("shift__roster__unit", "partner_shift", "applicant", "partner"), pk, q
     )
+
+
+def get_roster_setting_for_user(user: User, model, pk, write: bool = False):
+    """A shift type, holiday entry or sensitive period (roster settings, each owned by a unit). A national
+    holiday entry (no unit) is read by all and written only by the system administrator."""
+    scope = scope_for(user)
+    q = scope.unit_q("unit__")
+    if model._meta.get_field("unit").null:
+        q |= Q(unit=None)
+    obj = _fetch(model.objects.select_related("unit"), pk, q)
+    if write:
+        if obj.unit is None and not scope.write_all:
+            raise PermissionDenied("全国性节假日安排只能由系统管理员修改")
+        if obj.unit is not None:
+            _check_write(scope, obj.unit, True)
+    return obj

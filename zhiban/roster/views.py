@@ -25,6 +25,7 @@ from zhiban.org.access import (
     get_assignment_for_user,
     get_exemption_for_user,
     get_roster_for_user,
+    get_roster_setting_for_user,
     get_swap_for_user,
     scope_for,
 )
@@ -751,3 +752,42 @@ def duty_request_delete(request, pk):
     if not deleted:
         raise Http404
     return redirect("my_duty")
+
+
+SETTINGS = {
+    "shift": (ShiftType, ShiftTypeForm, "班次"),
+    "holiday": (Holiday, HolidayForm, "节假日安排"),
+    "sensitive": (SensitivePeriod, SensitivePeriodForm, "敏感时期"),
+}
+
+
+@login_required
+def setting_edit(request, kind, pk):
+    model, form_class, label = _setting_kind(kind)
+    obj = get_roster_setting_for_user(request.user, model, pk, write=True)
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "已保存")
+        return redirect("shift_types")
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": f"修改{label}", "cancel_url": reverse("shift_types")},
+    )
+
+
+@login_required
+@require_POST
+def setting_delete(request, kind, pk):
+    model, _, label = _setting_kind(kind)
+    obj = get_roster_setting_for_user(request.user, model, pk, write=True)
+    obj.delete()
+    messages.success(request, f"已删除{label}")
+    return redirect("shift_types")
+
+
+def _setting_kind(kind):
+    if kind not in SETTINGS:
+        raise Http404
+    return SETTINGS[kind]
