@@ -77,7 +77,9 @@ urlpatterns = [
             path("assignments/<int:pk>/edit/", roster_views.assignment_edit, name="assignment_edit"),
             path("on-duty/", roster_views.duty_now, name="duty_now"),
             path("mine/", roster_views.my_duty, name="my_duty"),
-            path("mine/requests/<int:pk>/delete/", roster_views.duty_request_delete, name="duty_request_delete"),
+            path(
+                "mine/requests/<int:pk>/delete/", roster_views.duty_request_delete, name="duty_request_delete"
+            ),
             path("<int:pk>/file/", roster_views.roster_file, name="roster_file"),
             path("filings/", roster_views.holiday_filings, name="holiday_filings"),
             path("fairness/", roster_views.fairness_report, name="fairness_report"),

@@ -169,3 +169,15 @@ def track(*model_classes: type[models.Model]) -> None:
         pre_save.connect(_pre_save, sender=model, dispatch_uid=uid)
         post_save.connect(_post_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_post_delete, sender=model, dispatch_uid=uid)
+
+
+def record_update(instance: models.Model, before: dict, after: dict, action: str = "update") -> None:
+    """For writes made with .update() or bulk_create, which send no signals: the fields that changed."""
+    record(
+        action,
+        model=label(type(instance)),
+        object_id=instance.pk,
+        object_repr=str(instance),
+        before=before,
+        after=after,
+    )

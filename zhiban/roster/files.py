@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
+from zhiban.audit.trail import record_update
 from zhiban.lib.dates import date_cn
 from zhiban.lib.xlsx import BadWorkbook, safe_text
 from zhiban.org.imports import ImportResult
@@ -102,10 +103,14 @@ def import_xlsx(roster: Roster, data: bytes) -> ImportResult:
     if result.errors:
         return result
     with transaction.atomic():
+        if not Roster.objects.select_for_update().filter(pk=roster.pk, state=Roster.State.DRAFT).exists():
+            return ImportResult(errors=["值班表已发布，未导入"])
+        before = roster.assignments.count()
         roster.assignments.all().delete()
         Assignment.objects.bulk_create(a for _, a in placed)
         roster.solver_status, roster.solver_note = "", "由 Excel 导入"
         roster.save(update_fields=["solver_status", "solver_note"])
+        record_update(roster, {"assignments": before}, {"assignments": len(placed), "source": "Excel"})
     result.created = len(placed)
     return result
 

@@ -47,6 +47,14 @@ class HolidayForm(forms.ModelForm):
         fields = ["date", "kind", "name"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
+    def clean_date(self):
+        # the unit is set by the view, not a form field, so the unique (date, unit) pair is checked here
+        day = self.cleaned_data["date"]
+        same = Holiday.objects.filter(date=day, unit_id=self.instance.unit_id).exclude(pk=self.instance.pk)
+        if same.exists():
+            raise forms.ValidationError("这一天已有安排")
+        return day
+
 
 class SensitivePeriodForm(forms.ModelForm):
     class Meta:

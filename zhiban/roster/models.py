@@ -70,6 +70,8 @@ class ShiftType(models.Model):
     def clean(self) -> None:
         if not self.primaries:
             raise ValidationError({"primaries": "每个班次至少要有一名主班（A1.1）"})
+        if not self.standbys:
+            raise ValidationError({"standbys": "每个班次至少要有一名备班（A1.1：每时每刻都须有主班和备班）"})
 
 
 class Holiday(models.Model):
@@ -230,6 +232,8 @@ class Roster(models.Model):
 
     def clean(self) -> None:
         if self.start and self.end:
+            if not (2000 <= self.start.year <= 2100 and 2000 <= self.end.year <= 2100):
+                raise ValidationError({"start": "日期应在2000年至2100年之间"})
             if self.end < self.start:
                 raise ValidationError({"end": "结束日期不能早于开始日期"})
             if (self.end - self.start).days > 366:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhiban.audit.trail import record_update
 from zhiban.org.models import Person, Role, RoleAssignment, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.org.training import clearance_problem
@@ -208,11 +209,16 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
         for a in roster.assignments.filter(pinned=True)
         if a.start.isoformat() in keys
     ]
+    busy_until, taken_days = _taken_elsewhere(roster, people, policy.rest_hours_after_night)
+    solver_people = [
+        replace(p, unavailable=p.unavailable | taken_days.get(p.id, frozenset())) for p in solver_people
+    ]
     requests = [
         solver.Request(r.person_id, r.day)
         for r in DutyRequest.objects.filter(person__in=list(people), day__range=(roster.start, roster.end))
     ]
     problem = solver.Problem(
+        busy_until=busy_until,
         requests=requests,
         people=solver_people,
         shifts=solver_shifts,
@@ -223,6 +229,25 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
         seed=roster.pk or 0,
     )
     return problem, shifts, problems
+
+
+def _taken_elsewhere(roster: Roster, people, rest_hours: int) -> tuple[dict, dict]:
+    """From the people's shifts in other rosters: until when each rests into this period (busy_until), and
+    the days of this period they are already on duty elsewhere (kept off those days)."""
+    rest = dt.timedelta(hours=rest_hours)
+    busy_until: dict[int, dt.datetime] = {}
+    taken: dict[int, set[dt.date]] = defaultdict(set)
+    for other in other_rosters_assignments(roster, [p.pk for p in people], rest_hours):
+        free_at = other.end + (rest if other.night else dt.timedelta(0))
+        if other.day < roster.start:
+            busy_until[other.person_id] = max(busy_until.get(other.person_id, free_at), free_at)
+            continue
+        day = other.day
+        while day <= timezone.localtime(free_at).date():
+            if roster.start <= day <= roster.end:
+                taken[other.person_id].add(day)
+            day += dt.timedelta(days=1)
+    return busy_until, {k: frozenset(v) for k, v in taken.items()}
 
 
 def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
@@ -238,6 +263,11 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
         result = solver.solve(problem)
     by_key = {s.key: s for s in shifts}
     with transaction.atomic():
+        # the solve took seconds: someone may have published meanwhile, and a published roster is never
+        # replaced wholesale
+        if not Roster.objects.select_for_update().filter(pk=roster.pk, state=Roster.State.DRAFT).exists():
+            return solver.Result("unknown", reasons=["值班表已在求解期间发布，未作更改"])
+        before = roster.assignments.count()
         roster.solver_status = result.status
         roster.solver_note = "\n".join(result.reasons) if result.reasons else _summary(result)
         roster.save(update_fields=["solver_status", "solver_note"])
@@ -259,6 +289,11 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
                 for a in result.assignments
                 if (a.person_id, by_key[a.shift_key].start) not in pinned
             )
+        record_update(
+            roster,
+            {"assignments": before},
+            {"assignments": roster.assignments.count(), "solver": result.status},
+        )
     return result
 
 
@@ -301,17 +336,37 @@ def check(roster: Roster) -> list[Violation]:
         )
         if reason:
             found.append(Violation(f"{_when(a)}：{reason}", a.pk))
-    found += _conflicts(assignments, policy.rest_hours_after_night)
+    others = other_rosters_assignments(
+        roster, [a.person_id for a in assignments], policy.rest_hours_after_night
+    )
+    found += _conflicts(assignments + others, policy.rest_hours_after_night, report_for=roster.pk)
     found += coverage_gaps(roster, assignments)
     return found
+
+
+def other_rosters_assignments(roster: Roster, person_ids, rest_hours: int) -> list[Assignment]:
+    """The same people's shifts in other rosters (another unit's, a neighbouring month's) that could
+    clash with this roster's period or need rest into it."""
+    tz = timezone.get_current_timezone()
+    reach = dt.timedelta(hours=rest_hours) + dt.timedelta(days=1)
+    start = dt.datetime.combine(roster.start, dt.time(0), tz) - reach
+    end = dt.datetime.combine(roster.end, dt.time(0), tz) + reach + dt.timedelta(days=1)
+    return list(
+        Assignment.objects.filter(person_id__in=set(person_ids), start__lt=end, end__gt=start)
+        .exclude(roster=roster)
+        .select_related("person", "roster")
+    )
 
 
 def _when(a: Assignment) -> str:
     return f"{a.day.month}月{a.day.day}日{a.shift_name}{a.get_post_display()}"
 
 
-def _conflicts(assignments: list[Assignment], rest_hours: int) -> list[Violation]:
-    """One post at a time, and rest after a night shift; including the person's other rosters."""
+def _conflicts(
+    assignments: list[Assignment], rest_hours: int, report_for: int | None = None
+) -> list[Violation]:
+    """One post at a time, and rest after a night shift. `assignments` may include the person's shifts in
+    other rosters; then only clashes involving roster `report_for`'s own shifts are reported, on them."""
     found = []
     rest = dt.timedelta(hours=rest_hours)
     by_person: dict[int, list[Assignment]] = defaultdict(list)
@@ -320,6 +375,27 @@ def _conflicts(assignments: list[Assignment], rest_hours: int) -> list[Violation
     for mine in by_person.values():
         mine.sort(key=lambda a: a.start)
         for first, second in zip(mine, mine[1:], strict=False):
+            if report_for is not None and report_for not in (first.roster_id, second.roster_id):
+                continue
+            flagged = second if report_for is None or second.roster_id == report_for else first
+            if second.start < first.end:
+                found.append(
+                    Violation(
+                        f"{_when(flagged)}：{flagged.person.name}同时在"
+                        f"{_when(first if flagged is second else second)}值班",
+                        flagged.pk,
+                    )
+                )
+                continue
+            if flagged is first and first.night and second.start < first.end + rest:
+                found.append(
+                    Violation(
+                        f"{_when(first)}：{first.person.name}值完此班须休息{rest_hours}小时，"
+                        f"但{_when(second)}已有安排",
+                        first.pk,
+                    )
+                )
+                continue
             if second.start < first.end:
                 found.append(
                     Violation(f"{_when(second)}：{second.person.name}同时在{_when(first)}值班", second.pk)
@@ -338,9 +414,10 @@ def coverage_gaps(roster: Roster, assignments: list[Assignment]) -> list[Violati
     """A1.1/B9: every moment of the roster's period has a primary and a standby on duty."""
     if not assignments:
         return [Violation("值班表还没有任何安排")]
-    window_start = min(a.start for a in assignments)
-    first_day = timezone.localtime(window_start)
-    window_end = window_start + dt.timedelta(days=(roster.end - first_day.date()).days + 1)
+    # the period runs from the first planned shift of the first day to the same time after the last day
+    shifts, _ = planned_shifts(roster.unit, roster.start, roster.start)
+    window_start = min((s.start for s in shifts), default=min(a.start for a in assignments))
+    window_end = window_start + dt.timedelta(days=(roster.end - roster.start).days + 1)
     found = []
     for post in (Post.PRIMARY, Post.STANDBY):
         covered_until = window_start

@@ -7,9 +7,11 @@ import io
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiban.audit.trail import record_update
 from zhiban.lib.docx import new_document, set_cell
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role
@@ -37,6 +39,8 @@ def validate(applicant: Person, partner: Person, shift: Assignment, partner_shif
     if Swap.objects.filter(shift=shift, state__in=OPEN_STATES).exists():
         raise ValidationError({"shift": "该班次已有待审批的换班申请"})
     if partner_shift is not None:
+        if partner_shift.start == shift.start:
+            raise ValidationError({"partner_shift": "同一班次内的岗位对调请联系值班室直接调整"})
         if partner_shift.person_id != partner.pk:
             raise ValidationError({"partner_shift": "所选班次不是对方的班次"})
         if partner_shift.roster.unit_id != shift.roster.unit_id or partner_shift.start <= timezone.now():
@@ -81,6 +85,12 @@ def apply(
     return swap
 
 
+def role_units(role: str, unit) -> list[int]:
+    """Where a role must be held to act on `unit`'s business: an approver (department head) in the unit
+    itself, since that role reads only its own unit; the duty roles in the unit or any unit above."""
+    return [unit.pk] if role == Role.APPROVER else [*unit.ancestor_ids(), unit.pk]
+
+
 def next_actors(swap: Swap) -> list[Person]:
     """Who must act now: the partner, the department head(s) of the unit, or its duty-office admins."""
     unit = swap.shift.roster.unit
@@ -91,8 +101,8 @@ def next_actors(swap: Swap) -> list[Person]:
     )
     if role is None:
         return []
-    ancestors = [*unit.ancestor_ids(), unit.pk]
-    people = Person.objects.filter(roles__role=role, roles__unit_id__in=ancestors, active=True).distinct()
+    people = Person.objects.filter(roles__role=role, roles__unit_id__in=role_units(role, unit), active=True)
+    people = people.distinct()
     return [p for p in people if p.pk not in (swap.applicant_id, swap.partner_id)]
 
 
@@ -106,6 +116,7 @@ def step(swap: Swap, person: Person, approve: bool, note: str = "") -> Swap:
     if not may_act(person, swap):
         raise PermissionError("这一步不由您办理")
     now = timezone.now()
+    before_state = swap.state
     policy = effective_policy(swap.shift.roster.unit)
     if not approve:
         changes = {"state": Swap.State.REJECTED, "decision_note": note[:200]}
@@ -124,6 +135,7 @@ def step(swap: Swap, person: Person, approve: bool, note: str = "") -> Swap:
     with transaction.atomic():
         if not Swap.objects.filter(pk=swap.pk, state=swap.state).update(**changes):
             raise PermissionError("该申请已被他人处理")
+        record_update(swap, {"state": before_state}, {"state": swap_state_after(changes)})
         swap.refresh_from_db()
         if swap.state == Swap.State.APPROVED:
             _carry_out(swap, person)
@@ -153,6 +165,9 @@ def _carry_out(swap: Swap, by: Person) -> None:
     )
     if shift.person_id != swap.applicant_id or (partner_shift and partner_shift.person_id != swap.partner_id):
         raise ValidationError("班次已被调整，本申请不能生效，请重新申请")
+    now = timezone.now()
+    if shift.start <= now or (partner_shift and partner_shift.start <= now):
+        raise ValidationError("班次已开始，换班不能再生效；值班责任仍由原排班人员承担")
     for who, where, skip in _placements(swap.applicant, swap.partner, shift, partner_shift):
         problem = planning.placement_problem(where, who, ignore=skip)
         if problem:
@@ -161,12 +176,16 @@ def _carry_out(swap: Swap, by: Person) -> None:
     # the unique (roster, start, person) would clash mid-exchange if both shifts start together; they never
     # do (a person holds one post at a time), so the two updates are safe in either order
     for assignment, person in moved:
+        record_update(
+            assignment, {"person_id": assignment.person_id}, {"person_id": person.pk, "swap": swap.pk}
+        )
         Assignment.objects.filter(pk=assignment.pk).update(
             person=person, reminder_due_at=assignment.start - DAY_BEFORE, reminders_sent=0
         )
     roster = shift.roster
-    version = roster.version + 1
-    Roster.objects.filter(pk=roster.pk).update(version=version)
+    Roster.objects.filter(pk=roster.pk).update(version=F("version") + 1)
+    version = Roster.objects.values_list("version", flat=True).get(pk=roster.pk)
+    record_update(roster, {"version": version - 1}, {"version": version})
     RosterChange.objects.create(
         roster=roster,
         version=version,
@@ -221,3 +240,7 @@ def _stamp(at, name: str) -> str:
         return "（待办理）"
     local = timezone.localtime(at)
     return f"{name}　{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def swap_state_after(changes: dict) -> str:
+    return str(changes["state"])

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiban.audit.trail import record_update
 from zhiban.lib.xlsx import XLSX_MIME
 from zhiban.notify.outbox import notify_people
 from zhiban.org.access import (
@@ -177,6 +178,9 @@ def roster_publish(request, pk):
             state=Roster.State.PUBLISHED, version=1, published_at=timezone.now(), published_by=request.user
         )
         if updated:
+            record_update(
+                roster, {"state": Roster.State.DRAFT}, {"state": Roster.State.PUBLISHED, "version": 1}
+            )
             RosterChange.objects.create(roster=roster, version=1, by=request.user, summary="发布")
             roster.assignments.update(reminder_due_at=F("start") - DAY_BEFORE, reminders_sent=0)
             people = {a.person for a in roster.assignments.select_related("person__user")}
@@ -227,8 +231,9 @@ def _replace_person(request, assignment: Assignment, person, pinned: bool) -> No
             assignment.reminder_due_at, assignment.reminders_sent = assignment.start - DAY_BEFORE, 0
         assignment.save(update_fields=["person", "pinned", "reminder_due_at", "reminders_sent"])
         if roster.is_published and before.pk != person.pk:
-            version = roster.version + 1
-            Roster.objects.filter(pk=roster.pk).update(version=version)
+            Roster.objects.filter(pk=roster.pk).update(version=F("version") + 1)
+            version = Roster.objects.values_list("version", flat=True).get(pk=roster.pk)
+            record_update(roster, {"version": version - 1}, {"version": version})
             RosterChange.objects.create(
                 roster=roster,
                 version=version,
@@ -257,7 +262,9 @@ def duty_now(request):
     if request.GET.get("at"):
         try:
             at = timezone.make_aware(dt.datetime.fromisoformat(request.GET["at"]))
-        except ValueError:
+            at.astimezone(dt.UTC)  # a year 1 moment cannot be stored or compared in UTC
+        except (ValueError, OverflowError):
+            at = timezone.now()
             messages.error(request, "时间格式应为 2026-03-05T08:30")
     rows = on_duty(scope, unit, at, subtree=request.GET.get("subtree") == "1") if unit else []
     return render(
@@ -289,21 +296,20 @@ def shift_types(request):
         "effective": effective,
         "own": own,
         "can_write": scope.can_write_unit(unit),
-        "holidays": Holiday.objects.filter(unit__in=[None, unit]).order_by("-date")[:60],
+        "holidays": Holiday.objects.filter(Q(unit=None) | Q(unit_id__in=[*unit.ancestor_ids(), unit.pk]))
+        .select_related("unit")
+        .order_by("-date")[:60],
         "periods": SensitivePeriod.objects.filter(unit=unit)[:30],
     }
     return render(request, "roster/shift_types.html", context)
 
 
-def _create(request, form_class, title, unit_field=True):
+def _create(request, form_class, title):
     unit = _unit_for_writing(request)
     form = form_class(request.POST or None)
+    form.instance.unit = unit  # before validation, so unique (date, unit) is checked next to the field
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        if unit_field:
-            obj.unit = unit
-        obj.full_clean()
-        obj.save()
+        form.save()
         messages.success(request, "已保存")
         return redirect("shift_types")
     return render(
@@ -375,7 +381,7 @@ def exemption_actors(exemption: Exemption) -> list[Person]:
     unit = exemption.person.unit
     people = (
         Person.objects.filter(
-            roles__role=step[0], roles__unit_id__in=[*unit.ancestor_ids(), unit.pk], active=True
+            roles__role=step[0], roles__unit_id__in=swaps.role_units(step[0], unit), active=True
         )
         .exclude(pk=exemption.person_id)
         .distinct()
@@ -399,9 +405,8 @@ def may_act_on(scope, exemption: Exemption) -> bool:
         return False
     role = step[0]
     unit = exemption.person.unit
-    return any(
-        unit.path.startswith(r.unit.path) for r in scope.person.roles.select_related("unit") if r.role == role
-    )
+    allowed = set(swaps.role_units(role, unit))
+    return any(r.unit_id in allowed for r in scope.person.roles.all() if r.role == role)
 
 
 @login_required
@@ -422,6 +427,7 @@ def exemption_step(request, pk):
     if not may_act_on(scope, exemption):
         raise PermissionDenied("这一步不由您审批")
     role, next_state, prefix = STEPS[exemption.state]
+    before_state = exemption.state
     now = timezone.now()
     if request.POST.get("decision") == "reject":
         changes = {"state": Exemption.State.REJECTED, "rejected_note": request.POST.get("note", "")[:200]}
@@ -432,6 +438,7 @@ def exemption_step(request, pk):
             messages.error(request, "该申请已被他人处理")
             return redirect("exemption_detail", exemption.pk)
         exemption.refresh_from_db()
+        record_update(exemption, {"state": before_state}, {k: str(v) for k, v in changes.items()})
         _tell_next_actor(exemption)
         if exemption.state in (Exemption.State.ARCHIVED, Exemption.State.REJECTED):
             notify_people(
@@ -455,7 +462,11 @@ def exemption_file(request, pk, which):
     field = {"record": exemption.hospital_record, "note": exemption.rest_note}.get(which)
     if not field:
         raise Http404
-    return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+    try:
+        handle = field.open("rb")
+    except OSError:
+        raise Http404("文件已不存在") from None
+    return FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
 
 
 # --- swaps (A3.2) ---------------------------------------------------------------------------------
@@ -523,8 +534,8 @@ def swap_step(request, pk):
         )
     except PermissionError as error:
         messages.error(request, str(error))
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+    except (ValidationError, IntegrityError) as error:
+        messages.error(request, "；".join(getattr(error, "messages", ["换班未能生效，请重新申请"])))
     else:
         swap.refresh_from_db()
         messages.success(request, swap.get_state_display())
@@ -586,6 +597,9 @@ def feeds(request):
     can_unit = unit is not None and scope.can_write_unit(unit)
     if request.method == "POST":
         which = request.POST.get("which")
+        if which not in ("unit", "person"):
+            messages.error(request, "请选择个人日历或单位日历")
+            return redirect("feeds")
         if which == "unit" and not can_unit:
             raise PermissionDenied("只有本单位值班室管理员可以生成单位日历")
         if which == "person" and scope.person is None:
