@@ -24,8 +24,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import chinese_calendar  # noqa: E402
-
+from zhiban.lib.workdays import HOLIDAY, WORKDAY, kind_of  # noqa: E402
 from zhiban.roster.solver import Person, Problem, Request, Shift, solve, solve_by_months  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -37,11 +36,8 @@ def shifts_for(
     shifts = []
     for i in range(days):
         day = start + dt.timedelta(days=i)
-        try:
-            workday = chinese_calendar.is_workday(day)
-            holiday = chinese_calendar.is_holiday(day) and day.weekday() < 5
-        except NotImplementedError:
-            workday, holiday = day.weekday() < 5, False
+        kind = kind_of(day)  # as the roster reads the official calendar
+        workday, holiday = kind == WORKDAY, kind == HOLIDAY
         hot = sensitive is not None and sensitive[0] <= day <= sensitive[1]
         factor = 2 if hot else 1
         at = lambda h, m, d=day: dt.datetime.combine(d, dt.time(h, m), TZ)  # noqa: E731

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import chinese_calendar
-
+from zhiban.lib.workdays import official_kind
 from zhiban.org.models import Unit
 from zhiban.roster.models import DayKind, Holiday, SensitivePeriod
 
@@ -26,29 +25,6 @@ class CalendarDay:
     @property
     def label(self) -> str:
         return self.name or DayKind(self.kind).label
-
-
-def official_kind(day: dt.date) -> tuple[str, str] | None:
-    """(kind, holiday name) from the official calendar, or None for a year it does not have."""
-    try:
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return None
-    if on_holiday:
-        return (DayKind.HOLIDAY, _HOLIDAY_NAMES.get(name, "")) if name else (DayKind.WEEKEND, "")
-    return DayKind.WORKDAY, ("调休上班" if day.weekday() >= 5 else "")
-
-
-_HOLIDAY_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
-}
 
 
 def days_between(unit: Unit, start: dt.date, end: dt.date) -> list[CalendarDay]:
