@@ -46,19 +46,22 @@ def shifts_for(
             "holiday": holiday,
             "leader_required": holiday or hot,
         }
-        if simple:
-            shifts.append(
-                Shift(
-                    f"{day}/24h",
-                    day,
-                    "全天班",
-                    at(8, 30),
-                    at(8, 30) + dt.timedelta(days=1),
-                    True,
-                    posts={"primary": 1},
-                    **{**flags, "leader_required": False},
-                )
+
+        def whole_day(posts, flags, day=day, at=at):
+            return Shift(
+                f"{day}/24h",
+                day,
+                "全天班",
+                at(8, 30),
+                at(8, 30) + dt.timedelta(days=1),
+                True,
+                posts=posts,
+                **flags,
             )
+
+        full = {"leader": 1, "primary": factor, "deputy": factor, "standby": 1}
+        if simple:
+            shifts.append(whole_day({"primary": 1}, {**flags, "leader_required": False}))
         elif workday:
             shifts.append(
                 Shift(
@@ -80,23 +83,12 @@ def shifts_for(
                     at(17, 30),
                     at(8, 30) + dt.timedelta(days=1),
                     True,
-                    posts={"leader": 1, "primary": factor, "deputy": factor, "standby": 1},
+                    posts=full,
                     **flags,
                 )
             )
         else:
-            shifts.append(
-                Shift(
-                    f"{day}/24h",
-                    day,
-                    "全天班",
-                    at(8, 30),
-                    at(8, 30) + dt.timedelta(days=1),
-                    True,
-                    posts={"leader": 1, "primary": factor, "deputy": factor, "standby": 1},
-                    **flags,
-                )
-            )
+            shifts.append(whole_day(full, flags))
     return shifts
 
 

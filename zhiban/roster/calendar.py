@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from zhiban.lib.workdays import official_kind
+from zhiban.lib.workdays import kind_of, official_kind
 from zhiban.org.models import Unit
 from zhiban.roster.models import DayKind, Holiday, SensitivePeriod
 
@@ -47,8 +47,7 @@ def days_between(unit: Unit, start: dt.date, end: dt.date) -> list[CalendarDay]:
             continue
         official = official_kind(day)
         if official is None:
-            kind = DayKind.WEEKEND if day.weekday() >= 5 else DayKind.WORKDAY
-            days.append(CalendarDay(day, kind, "", sensitive, official=False))
+            days.append(CalendarDay(day, kind_of(day), "", sensitive, official=False))
         else:
             days.append(CalendarDay(day, official[0], official[1], sensitive))
     return days

@@ -88,16 +88,20 @@ def import_xlsx(roster: Roster, data: bytes) -> ImportResult:
     result.errors += problems
     planned = {(s.day.date, s.name): s for s in shifts}
     people = planning.duty_people(roster.unit)
+    policy = effective_policy(roster.unit)
+    exempt = planning.exempted_days(list(people), roster.start, roster.end)  # once, not per name
     by_name = defaultdict(list)
     for person in people:
         by_name[person.name].append(person)
     placed: list[tuple[int, Assignment]] = []
     seen: set[tuple] = set()
     for number, values in rows:
-        errors, assignments = _import_row(number, values, roster, planned, people, by_name, seen)
+        errors, assignments = _import_row(
+            number, values, roster, planned, people, by_name, seen, exempt, policy.training_valid_months
+        )
         result.errors += [f"第{number}行：{e}" for e in errors]
         placed += [(number, a) for a in assignments]
-    result.errors += [f"第{n}行：{e}" for n, e in _double_bookings(placed, roster)]
+    result.errors += [f"第{n}行：{e}" for n, e in _double_bookings(placed, policy.rest_hours_after_night)]
     for key in sorted(set(planned) - seen):
         result.errors.append(f"缺少{key[0].month}月{key[0].day}日{key[1]}（文件中没有这一班）")
     if result.errors:
@@ -145,7 +149,7 @@ def _text(value) -> str:
     return text[1:] if text.startswith("'") else text
 
 
-def _import_row(number, values, roster, planned, people, by_name, seen):
+def _import_row(number, values, roster, planned, people, by_name, seen, exempt, valid_months):
     errors: list[str] = []
     try:
         day = dt.date.fromisoformat(values.get("日期", "").replace("/", "-"))
@@ -189,8 +193,8 @@ def _import_row(number, values, roster, planned, people, by_name, seen):
                 people[person],
                 post,
                 day,
-                planning.exempted_days([person], day, day).get(person.pk, set()),
-                effective_policy(roster.unit).training_valid_months,
+                exempt.get(person.pk, set()),
+                valid_months,
             )
             if reason:
                 errors.append(reason)
@@ -198,9 +202,9 @@ def _import_row(number, values, roster, planned, people, by_name, seen):
     return errors, assignments
 
 
-def _double_bookings(placed, roster):
+def _double_bookings(placed, rest_hours: int):
     """One post at a time, rest after nights: the same check as a hand edit, across the file's rows."""
-    rest = dt.timedelta(hours=effective_policy(roster.unit).rest_hours_after_night)
+    rest = dt.timedelta(hours=rest_hours)
     found = []
     by_person = defaultdict(list)
     for number, a in placed:

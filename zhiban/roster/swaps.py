@@ -135,7 +135,7 @@ def step(swap: Swap, person: Person, approve: bool, note: str = "") -> Swap:
     with transaction.atomic():
         if not Swap.objects.filter(pk=swap.pk, state=swap.state).update(**changes):
             raise PermissionError("该申请已被他人处理")
-        record_update(swap, {"state": before_state}, {"state": swap_state_after(changes)})
+        record_update(swap, {"state": before_state}, {"state": str(changes["state"])})
         swap.refresh_from_db()
         if swap.state == Swap.State.APPROVED:
             _carry_out(swap, person)
@@ -240,7 +240,3 @@ def _stamp(at, name: str) -> str:
         return "（待办理）"
     local = timezone.localtime(at)
     return f"{name}　{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def swap_state_after(changes: dict) -> str:
-    return str(changes["state"])
