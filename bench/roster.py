@@ -9,8 +9,10 @@ Six people are exempted for three weeks each, and 40 requests to be off a given 
 to first feasible, status, gap and the fairness spread (most - fewest nights per person among staff),
 and, as a baseline from the same run, the time of the month problem with one post a day.
 
-The year is solved month by month (solver.solve_by_months: each month counts the earlier ones as history);
-its gap is against a lower bound for the whole year's problem, so it is a proven gap, not a per-month one.
+The year is solved by solver.solve_by_months: a small model first plans how many shifts of each kind
+each person holds in each month, as evenly over the year as can be (its optimum is a proven lower bound
+on the year's fairness); then each month is solved to its planned counts. The gap is against that bound,
+so it is a proven gap for the whole year, not a per-month one.
 """
 
 from __future__ import annotations

@@ -163,3 +163,44 @@ def test_too_few_people_to_rest_after_nights_is_named():
     result = solve(Problem(people=staff(3), shifts=day_shifts(2, {"primary": 1, "standby": 1})))
     assert result.status == "infeasible"
     assert result.reasons == ["3月2日全天班与3月3日全天班：夜班后须休息24小时，两班共需4人，可值班的只有3人"]
+
+
+def border_days(first: dt.date, days: int) -> list[Shift]:
+    shifts = []
+    for i in range(days):
+        day = first + dt.timedelta(days=i)
+        start = dt.datetime.combine(day, dt.time(8, 30), TZ)
+        shifts.append(
+            Shift(
+                f"{day}/24h",
+                day,
+                "全天班",
+                start,
+                start + dt.timedelta(hours=24),
+                True,
+                posts={"primary": 1, "standby": 1},
+            )
+        )
+    return shifts
+
+
+def test_a_long_period_is_planned_whole_so_someone_back_from_leave_catches_up():
+    """Mar 26 - Apr 6, a primary and a standby a day: 24 posts for 6 people. Person 6 is away until
+    Mar 29, so can hold at most Mar 30/31 then Apr 1-6 with a day's rest after each: the plan of the
+    whole period still gives them 4 like everyone else, and the bound it proves is met."""
+    first = dt.date(2026, 3, 26)
+    away = frozenset(first + dt.timedelta(days=i) for i in range(4))
+    people = staff(5) + [Person(6, "值班员6", frozenset({"primary", "standby"}), unavailable=away)]
+    result = solve_by_months(Problem(people=people, shifts=border_days(first, 12), min_days_between=0))
+    assert result.status == "optimal" and result.objective == result.bound == 0
+    assert by_person(result) == {pid: 4 for pid in range(1, 7)}
+
+
+def test_a_long_period_whose_pools_share_posts_is_still_solved_month_by_month():
+    """Leaders who may also stand by share a post with the staff, so no pool's counts can be planned
+    alone: each month then counts the months before as history."""
+    first = dt.date(2026, 3, 27)
+    people = staff(4) + [Person(9, "领导9", frozenset({"standby"}), pool="leader")]
+    result = solve_by_months(Problem(people=people, shifts=border_days(first, 8), min_days_between=0))
+    assert result.status in ("optimal", "feasible")
+    assert len(result.assignments) == 16 and result.objective >= result.bound

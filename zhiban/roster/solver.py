@@ -56,6 +56,13 @@ class Shift:
         return f"{self.day.month}月{self.day.day}日{self.name}"
 
 
+Kind = tuple[bool, bool, bool]  # (night, weekend, holiday): shifts of one kind count alike for fairness
+
+
+def kind(shift: Shift) -> Kind:
+    return (shift.night, shift.weekend, shift.holiday)
+
+
 @dataclass(frozen=True)
 class Request:
     """A person would rather not be on duty on this day (soft)."""
@@ -79,6 +86,7 @@ class Weights:
     weekends: int = 40
     holidays: int = 80
     spacing: int = 5
+    quota: int = 1000  # per shift off a planned count (solve_by_months)
 
 
 @dataclass
@@ -93,6 +101,13 @@ class Problem:
     time_limit: float = 10.0  # deterministic seconds (about wall seconds on one core)
     relative_gap: float = 0.0  # stop when proven within this gap (0: prove the optimum)
     busy_until: dict[int, dt.datetime] = field(default_factory=dict)  # resting from an earlier roster
+    last_start: dict[int, dt.datetime] = field(
+        default_factory=dict
+    )  # an earlier roster's last shift, for spacing
+    # planned counts per (person, kind of shift); a pool with counts is balanced by them, not by its spread
+    quotas: dict[tuple[int, Kind], int] = field(default_factory=dict)
+    # a planned person holds only the kinds of shift planned for them (a smaller model)
+    only_planned: bool = False
     seed: int = 0
     workers: int = 1  # 1: the same roster for the same problem and seed
 
@@ -265,10 +280,13 @@ class _Model:
         self.x: dict[tuple[int, str, str], cp_model.IntVar] = {}
         m = self.model
         on: dict[tuple[int, str], list] = defaultdict(list)  # (person, shift) -> post variables
+        planned = {pid for pid, _ in problem.quotas} if problem.only_planned else set()
         for shift in problem.shifts:
             for post, count in shift.posts.items():
                 holders = []
                 for person in problem.people:
+                    if person.id in planned and problem.quotas.get((person.id, kind(shift)), 0) <= 0:
+                        continue
                     if eligible(person, shift, post, problem.busy_until.get(person.id)):
                         var = m.new_bool_var(f"x{person.id}_{shift.key}_{post}")
                         self.x[person.id, shift.key, post] = var
@@ -286,7 +304,9 @@ class _Model:
                 m.add(sum(variables) == works[key])
         self._conflicts(works)
         self._hint(works)
-        self.model.minimize(self._fairness(works) + self._requests(works) + self._spacing(works))
+        self.model.minimize(
+            self._fairness(works) + self._requests(works) + self._spacing(works) + self._quotas(works)
+        )
 
     def _conflicts(self, works) -> None:
         """One post at a time; rest after a night shift."""
@@ -310,8 +330,13 @@ class _Model:
         people = {p.id: p for p in self.problem.people}
         pinned = {(pin.shift_key, pin.post): pin.person_id for pin in self.problem.pins}
         chosen: set[tuple[int, str, str]] = set()
+        remaining = dict(self.problem.quotas)
+        last_start = dict(self.problem.last_start)
+        spacing = dt.timedelta(days=self.problem.min_days_between)
+        requested = {(r.person_id, r.day) for r in self.problem.requests}
         for shift in sorted(self.problem.shifts, key=lambda s: s.start):
             flags = (1, shift.night, shift.weekend, shift.holiday)
+            of_kind = kind(shift)
             taken: set[int] = set()
             for post, count in shift.posts.items():
                 candidates = [
@@ -321,15 +346,25 @@ class _Model:
                     and pid not in taken
                     and busy_until.get(pid, shift.start) <= shift.start
                 ]
-                # fewest holidays first on a holiday, then weekends, nights, shifts
+                # those with planned shifts of this kind left first, then those who asked to be off
+                # or were on duty lately last; then fewest holidays first on a holiday, then weekends,
+                # nights, shifts
                 candidates.sort(
-                    key=lambda pid: ([n for f, n in zip(flags, load[pid], strict=True) if f][::-1], pid)
+                    key=lambda pid: (
+                        remaining.get((pid, of_kind), 0) <= 0,
+                        (pid, shift.day) in requested,
+                        shift.start - last_start.get(pid, shift.start - spacing) < spacing,
+                        [n for f, n in zip(flags, load[pid], strict=True) if f][::-1],
+                        pid,
+                    )
                 )
                 picks = [pinned[shift.key, post]] if (shift.key, post) in pinned else []
                 picks += [pid for pid in candidates if pid not in picks][: count - len(picks)]
                 for pid in picks:
                     taken.add(pid)
                     chosen.add((pid, shift.key, post))
+                    remaining[pid, of_kind] = remaining.get((pid, of_kind), 0) - 1
+                    last_start[pid] = shift.start
                     busy_until[pid] = shift.end + (rest if shift.night else dt.timedelta(0))
                     load[pid] = [n + f for n, f in zip(load[pid], flags, strict=True)]
         for key, var in self.x.items():
@@ -366,9 +401,10 @@ class _Model:
                 pools[person.pool].append(person)
         terms = []
         weights = self.problem.weights
-        fixed = self._pool_totals(pools)
+        fixed = pool_totals(self.problem, pools)
+        planned = {pid for pid, _ in self.problem.quotas}
         for pool, people in pools.items():
-            if len(people) < 2:
+            if len(people) < 2 or any(p.id in planned for p in people):
                 continue
             counts = {p.id: self._counts(works, p) for p in people}
             for category in CATEGORIES:
@@ -402,26 +438,25 @@ class _Model:
                 terms.append(getattr(weights, category) * (high - low))
         return sum(terms)
 
-    def _pool_totals(self, pools) -> dict[str, dict[str, int]]:
-        """For a pool whose posts nobody outside it holds, how many shifts of each category it must cover."""
-        pools_of_post = defaultdict(set)
-        for person in self.problem.people:
-            for post in person.posts:
-                pools_of_post[post].add(person.pool)
-        totals = {}
-        for pool, people in pools.items():
-            posts = set().union(*(p.posts for p in people))
-            if any(pools_of_post[post] != {pool} for post in posts):
-                continue
-            total = dict.fromkeys(CATEGORIES, 0)
-            for shift in self.problem.shifts:
-                n = sum(count for post, count in shift.posts.items() if post in posts)
-                total["shifts"] += n
-                total["nights"] += n if shift.night else 0
-                total["weekends"] += n if shift.weekend else 0
-                total["holidays"] += n if shift.holiday else 0
-            totals[pool] = total
-        return totals
+    def _quotas(self, works):
+        """How far each planned person is off their planned count of each kind of shift."""
+        if not self.problem.quotas:
+            return 0
+        planned = {pid for pid, _ in self.problem.quotas}
+        mine: dict[tuple[int, Kind], list] = defaultdict(list)
+        for shift in self.problem.shifts:
+            for pid in planned:
+                if (pid, shift.key) in works:
+                    mine[pid, kind(shift)].append(works[pid, shift.key])
+        terms = []
+        for key in set(mine) | set(self.problem.quotas):
+            want, held = self.problem.quotas.get(key, 0), mine.get(key, [])
+            off = self.model.new_int_var(0, max(want, len(held)), "")
+            self.model.add(off >= sum(held) - want)
+            self.model.add(off >= want - sum(held))
+            self.model.add_hint(off, abs(sum(self._hinted(works, v) for v in held) - want))
+            terms.append(off)
+        return self.problem.weights.quota * sum(terms)
 
     def _requests(self, works):
         by_day = defaultdict(list)
@@ -444,6 +479,8 @@ class _Model:
         penalties = []
         for person in self.problem.people:
             mine = [s for s in shifts if (person.id, s.key) in works]
+            last = self.problem.last_start.get(person.id)
+            penalties += [works[person.id, s.key] for s in mine if last is not None and s.start - last < gap]
             for i, first in enumerate(mine):
                 for second in mine[i + 1 :]:
                     if second.start - first.start >= gap:
@@ -459,54 +496,217 @@ class _Model:
         return weight * sum(penalties)
 
 
+def pool_totals(problem: Problem, pools) -> dict[str, dict[str, int]]:
+    """For a pool whose posts nobody outside it holds, how many shifts of each category it must cover."""
+    totals = {}
+    for pool, demand in _closed_demand(problem, pools).items():
+        total = dict.fromkeys(CATEGORIES, 0)
+        for of_kind, n in demand.items():
+            for category, counts in zip(CATEGORIES, (True, *of_kind), strict=True):
+                total[category] += n if counts else 0
+        totals[pool] = total
+    return totals
+
+
+def _closed_demand(problem: Problem, pools, shifts=None) -> dict[str, dict[Kind, int]]:
+    """Per pool whose posts nobody outside it holds: how many posts of each kind of shift it must fill."""
+    pools_of_post = defaultdict(set)
+    for person in problem.people:
+        for post in person.posts:
+            pools_of_post[post].add(person.pool)
+    demand = {}
+    for pool, people in pools.items():
+        posts = set().union(*(p.posts for p in people))
+        if any(pools_of_post[post] != {pool} for post in posts):
+            continue
+        counts: dict[Kind, int] = defaultdict(int)
+        for shift in problem.shifts if shifts is None else shifts:
+            counts[kind(shift)] += sum(n for post, n in shift.posts.items() if post in posts)
+        demand[pool] = counts
+    return demand
+
+
+def _month(day: dt.date) -> tuple[int, int]:
+    return day.year, day.month
+
+
 def solve_by_months(problem: Problem) -> Result:
-    """A long period (a year) solved month by month, each month counting the months before it as history
-    and resting from their last nights. The gap is proven against the bound of the whole period's
-    problem: no roster can spread a pool's fixed total more evenly than its average allows."""
+    """A long period (a year) solved month by month.
+
+    First a small model plans how many shifts of each kind (night, weekend, holiday) each person holds in
+    each month, so that the whole period is as even as it can be: it knows every person's history and
+    availability but not the order of shifts, so its optimum is a proven lower bound for the whole
+    period's fairness. Then each month is solved to its planned counts, resting from the month before
+    and spaced from its last shifts; a count a month cannot meet is carried to the next. When a pool
+    shares posts with another the counts cannot be planned, and each month instead counts the months
+    before it as history."""
     started = time.perf_counter()
     months: dict[tuple[int, int], list[Shift]] = defaultdict(list)
     for shift in problem.shifts:
-        months[shift.day.year, shift.day.month].append(shift)
+        months[_month(shift.day)].append(shift)
+    plan, planned_bound = _plan(problem, months)
     people = list(problem.people)
     busy_until: dict[int, dt.datetime] = dict(problem.busy_until)
+    last_start: dict[int, dt.datetime] = dict(problem.last_start)
     rest = dt.timedelta(hours=problem.rest_hours_after_night)
     assignments: list[Assignment] = []
     by_key = {s.key: s for s in problem.shifts}
+    carried: dict[tuple[int, Kind], int] = defaultdict(int)
     first = None
     for month in sorted(months):
         keys = {s.key for s in months[month]}
+        quotas = {}
+        if plan is not None:
+            for key in set(plan[month]) | set(carried):
+                quotas[key] = max(0, plan[month].get(key, 0) + carried[key])
         part = replace(
             problem,
             people=people,
             shifts=months[month],
             busy_until=busy_until,
+            last_start=last_start,
+            quotas=quotas,
             pins=[p for p in problem.pins if p.shift_key in keys],
-            requests=[r for r in problem.requests if (r.day.year, r.day.month) == month],
+            requests=[r for r in problem.requests if _month(r.day) == month],
         )
-        result = solve(part)
+        # planned counts make a small model; should the month not fit them, the whole one
+        result = solve(replace(part, only_planned=True)) if quotas else solve(part)
+        if quotas and result.status not in ("optimal", "feasible"):
+            result = solve(part)
         if result.status not in ("optimal", "feasible"):
             return replace(result, seconds=time.perf_counter() - started)
         if first is None:
             first = time.perf_counter() - started
         assignments += result.assignments
         counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0))
+        held: dict[tuple[int, Kind], int] = defaultdict(int)
         for a in result.assignments:
             shift = by_key[a.shift_key]
             _count(counts[a.person_id], shift)
+            held[a.person_id, kind(shift)] += 1
             end = shift.end + (rest if shift.night else dt.timedelta(0))
             busy_until[a.person_id] = max(busy_until.get(a.person_id, end), end)
+            last_start[a.person_id] = max(last_start.get(a.person_id, shift.start), shift.start)
+        carried = defaultdict(int, {key: want - held[key] for key, want in quotas.items()})
         people = [
             replace(p, history={c: p.history.get(c, 0) + counts[p.id][c] for c in CATEGORIES}) for p in people
         ]
     objective, bound = evaluate(problem, assignments)
+    bound = max(bound, planned_bound)
     return Result(
-        "optimal" if objective == bound else "feasible",
+        "optimal" if objective <= bound else "feasible",
         assignments=assignments,
         objective=objective,
         bound=bound,
         seconds=time.perf_counter() - started,
         first_feasible_seconds=first,
     )
+
+
+def _plan(problem: Problem, months) -> tuple[dict | None, float]:
+    """How many shifts of each kind each person holds in each month, and the proven bound on fairness.
+
+    The counts are as even over the whole period as the pools' totals, each person's history and the days
+    each is available allow (the objective `evaluate` scores, without the order of shifts); among the most
+    even, each month's load is spread like the month's work. None when a pool shares posts with another."""
+    pools = defaultdict(list)
+    for person in problem.people:
+        pools[person.pool].append(person)
+    demand = {m: _closed_demand(problem, pools, shifts) for m, shifts in months.items()}
+    if any(set(d) != set(pools) for d in demand.values()):
+        return None, 0.0
+    able: dict[tuple[int, tuple[int, int], Kind], int] = defaultdict(int)  # shifts each may hold
+    for month, shifts in months.items():
+        for shift in shifts:
+            for person in problem.people:
+                if any(
+                    eligible(person, shift, post, problem.busy_until.get(person.id)) for post in shift.posts
+                ):
+                    able[person.id, month, kind(shift)] += 1
+    whole: dict[tuple[int, Kind], int] = defaultdict(int)
+    for (pid, _, of_kind), cap in able.items():
+        whole[pid, of_kind] += cap
+    need: dict[tuple[str, Kind], int] = defaultdict(int)
+    for pools_demand in demand.values():
+        for pool, kinds in pools_demand.items():
+            for of_kind, count in kinds.items():
+                need[pool, of_kind] += count
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, problem.workers)
+    solver.parameters.max_time_in_seconds = problem.time_limit
+    solver.parameters.random_seed = problem.seed
+
+    # 1. the whole period: how many of each kind each person holds, as evenly as can be
+    model = cp_model.CpModel()
+    n: dict[tuple[int, Kind], cp_model.IntVar] = {}
+    for (pool, of_kind), count in need.items():
+        holders = []
+        for person in pools[pool]:
+            if cap := whole.get((person.id, of_kind)):
+                n[person.id, of_kind] = var = model.new_int_var(0, min(cap, count), "")
+                holders.append(var)
+        model.add(sum(holders) == count)
+    terms = []
+    for pool, people in pools.items():
+        held = [p for p in people if not p.unavailable]
+        if len(people) < 2 or not held:
+            continue
+        for category, flag in zip(CATEGORIES, (None, 0, 1, 2), strict=True):
+            counted = defaultdict(list)
+            for (pid, of_kind), var in n.items():
+                if flag is None or of_kind[flag]:
+                    counted[pid].append(var)
+            history = max(p.history.get(category, 0) for p in people)
+            if not any(counted[p.id] for p in people) and not history:
+                continue
+            top = history + sum(count for (q, _), count in need.items() if q == pool)
+            high, low = model.new_int_var(0, top, ""), model.new_int_var(0, top, "")
+            for p in people:
+                model.add(p.history.get(category, 0) + sum(counted[p.id]) <= high)
+            for p in held:
+                model.add(p.history.get(category, 0) + sum(counted[p.id]) >= low)
+            terms.append(getattr(problem.weights, category) * (high - low))
+    model.minimize(sum(terms))
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, 0.0
+    bound = solver.best_objective_bound
+    totals = {key: solver.value(var) for key, var in n.items()}
+
+    # 2. the months: each person's counts split like the months' work
+    model = cp_model.CpModel()
+    q: dict[tuple[int, tuple[int, int], Kind], cp_model.IntVar] = {}
+    for month, pools_demand in demand.items():
+        for pool, kinds in pools_demand.items():
+            for of_kind, count in kinds.items():
+                holders = []
+                for person in pools[pool]:
+                    if cap := min(
+                        able.get((person.id, month, of_kind), 0), totals.get((person.id, of_kind), 0)
+                    ):
+                        q[person.id, month, of_kind] = var = model.new_int_var(0, cap, "")
+                        holders.append(var)
+                model.add(sum(holders) == count)
+    by_person: dict[tuple[int, Kind], list] = defaultdict(list)
+    for (pid, _, of_kind), var in q.items():
+        by_person[pid, of_kind].append(var)
+    for key, total in totals.items():
+        model.add(sum(by_person[key]) == total)
+    pool_of = {p.id: p.pool for p in problem.people}
+    over = []
+    for (pid, month, of_kind), var in q.items():
+        count = demand[month][pool_of[pid]][of_kind]
+        share = -(-totals[pid, of_kind] * count // need[pool_of[pid], of_kind])
+        excess = model.new_int_var(0, count, "")
+        model.add(excess >= var - share)
+        over.append(excess)
+    model.minimize(sum(over))
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, bound
+    plan: dict[tuple[int, int], dict[tuple[int, Kind], int]] = {m: {} for m in months}
+    for (pid, month, of_kind), var in q.items():
+        if value := solver.value(var):
+            plan[month][pid, of_kind] = value
+    return plan, bound
 
 
 def _count(counts: dict[str, int], shift: Shift) -> None:
@@ -529,9 +729,7 @@ def evaluate(problem: Problem, assignments: list[Assignment]) -> tuple[float, fl
     pools = defaultdict(list)
     for person in problem.people:
         pools[person.pool].append(person)
-    model = _Model.__new__(_Model)
-    model.problem = problem
-    fixed = model._pool_totals(pools)
+    fixed = pool_totals(problem, pools)
     objective = bound = 0.0
     for pool, people in pools.items():
         held = [p for p in people if not p.unavailable]
@@ -550,10 +748,17 @@ def evaluate(problem: Problem, assignments: list[Assignment]) -> tuple[float, fl
                 low = (fixed[pool][category] + sum(p.history.get(category, 0) for p in held)) // len(held)
                 bound += weight * max(0, top - low)
     gap = dt.timedelta(days=problem.min_days_between)
-    for person_shifts in mine.values():
+    for pid, person_shifts in mine.items():
         person_shifts.sort(key=lambda s: s.start)
-        objective += problem.weights.spacing * sum(
-            1 for i, a in enumerate(person_shifts) for b in person_shifts[i + 1 :] if b.start - a.start < gap
+        last = problem.last_start.get(pid)
+        objective += problem.weights.spacing * (
+            sum(1 for s in person_shifts if last is not None and s.start - last < gap)
+            + sum(
+                1
+                for i, a in enumerate(person_shifts)
+                for b in person_shifts[i + 1 :]
+                if b.start - a.start < gap
+            )
         )
     requested = {(r.person_id, r.day): r.weight for r in problem.requests}
     objective += sum(requested.get((a.person_id, shifts[a.shift_key].day), 0) for a in assignments)
