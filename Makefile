@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve lint bench clean
+.PHONY: run test install browser migrate demo serve lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d)" % sys.version_info[:2])'
@@ -35,8 +35,16 @@ run: demo
 	@$(BIN)/python manage.py runjobs & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 zhiban.wsgi:application
 
+# Browser tests (tests/browser.py) drive Debian's chromium through Playwright, never a downloaded browser.
+# Installed here once (CI's machine starts without it); a no-op when it is there. apt's output is shown on failure only.
+browser:
+	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for the browser tests"; \
+	  log=$$(mktemp); { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends chromium; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
+	  rm -f $$log; }
+
 # The whole suite; with DATABASE_URL set (postgres://…), on PostgreSQL.
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install

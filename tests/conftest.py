@@ -13,6 +13,8 @@ from tests.factories import make_person, make_unit
 from zhiban.org.access import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
+pytest_plugins = ["tests.browser"]  # fixtures for tests in a real browser: page, login_as
+
 
 @dataclass
 class Org:

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "zhiban.org",
     "zhiban.notify",
     "zhiban.roster",
+    "zhiban.intake",
+    "zhiban.shifts",
 ]
 
 MIDDLEWARE = [

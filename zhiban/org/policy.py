@@ -22,6 +22,8 @@ POLICY_DEFAULTS: dict[str, int] = {
     "rest_hours_after_night": 24,  # roster: after a night or 24-hour shift, no duty for this long
     "min_days_between_shifts": 2,  # roster (soft): shifts of one person at least this many days apart
     "swap_needs_department_head": 1,  # A3.2: the department head approves a swap before the duty office
+    "matter_reminder_hours": 12,  # B12/A1.11: the owner of an open matter is reminded this often
+    "instruction_feedback_hours": 24,  # A1.2/B5: feedback on a leader's instruction is due this long after
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
 

@@ -1,0 +1,188 @@
+"""The shift itself: a published roster's shift come alive, with check-in (B7), leave from the room
+(A2.2), free log entries, equipment and the handover signed by both sides (B14/A2.4).
+
+What happened in a shift is not stored on it: the duty log gathers the unit's calls, visits, documents,
+matters and instructions inside the shift's time window (DESIGN.md: `shifts` reads `intake`)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from zhiban.intake.models import Matter
+from zhiban.org.models import Person, Unit
+
+
+class Equipment(models.Model):
+    """A duty room's equipment whose status is checked at every handover."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "电话线路"
+        FAX = "fax", "传真机"
+        COMPUTER = "computer", "计算机"
+        PRINTER = "printer", "打印机"
+        OTHER = "other", "其他"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="equipment", verbose_name="单位")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    name = models.CharField("名称", max_length=50)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "设施设备"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shift(models.Model):
+    """One shift of one unit, as its published roster has it. Closed only by a signed handover."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "值班中"
+        CLOSED = "closed", "已交班"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="shifts", verbose_name="单位")
+    day = models.DateField("日期")
+    name = models.CharField("班次", max_length=20)
+    start = models.DateTimeField("开始", db_index=True)
+    end = models.DateTimeField("结束", db_index=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    # A2.3: at the start, whether the incoming primary has checked in; read by shifts.jobs.try_watch_arrival_one
+    arrival_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    absent_alerted_at = models.DateTimeField("未到岗告警时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = "班次"
+        constraints = [models.UniqueConstraint(fields=["unit", "start", "end"], name="shift_once")]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.unit.label} {local:%Y-%m-%d} {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class CheckIn(models.Model):
+    """B7: arrival at the duty room; the primary is due the policy's minutes before the start."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="check_ins")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="check_ins")
+    post = models.CharField("岗位", max_length=10)
+    at = models.DateTimeField("签到时间")
+    due_at = models.DateTimeField("应到时间")
+    minutes_late = models.PositiveIntegerField("迟到（分钟）", default=0)
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [models.UniqueConstraint(fields=["shift", "person"], name="check_in_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Leave(models.Model):
+    """A2.2: a deputy's leave from the duty room, asked of the primary; the last person may not leave."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="leaves")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name="离岗人")
+    approved_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="同意人（主班）"
+    )
+    reason = models.CharField("事由", max_length=200)
+    left_at = models.DateTimeField("离开时间", default=timezone.now)
+    back_at = models.DateTimeField("返回时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["left_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.reason}"
+
+
+class LogEntry(models.Model):
+    """A free entry in the duty log; emergencies are logged step by step in time order (B13)."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="entries")
+    at = models.DateTimeField("时间", default=timezone.now)
+    text = models.TextField("内容")
+    emergency = models.BooleanField("突发事件", default=False)
+    by = models.ForeignKey(
+        Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Handover(models.Model):
+    """B14/A2.4: prepared by the outgoing shift, signed in person by one of each side."""
+
+    shift = models.OneToOneField(Shift, on_delete=models.CASCADE, related_name="handover")
+    situation = models.TextField("值班情况")
+    prepared_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="交班准备人"
+    )
+    prepared_at = models.DateTimeField(default=timezone.now)
+    incoming = models.ForeignKey(
+        Shift,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handed_over_by",
+        verbose_name="接班班次",
+    )
+    outgoing_signer = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="交班人"
+    )
+    incoming_signer = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="接班人"
+    )
+    signed_at = models.DateTimeField("交接时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "交接班"
+
+    def __str__(self) -> str:
+        return f"{self.shift} 交接班"
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class EquipmentCheck(models.Model):
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="equipment_checks")
+    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="+")
+    working = models.BooleanField("正常", default=True)
+    note = models.CharField("故障说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["equipment__order", "equipment_id"]
+
+    def __str__(self) -> str:
+        return f"{self.equipment} {'正常' if self.working else '故障'}"
+
+
+class HandoverItem(models.Model):
+    """An open matter handed over, with a suggestion for how to continue."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="handover_items")
+    suggestion = models.TextField("后续办理建议")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["handover", "matter"], name="handover_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.suggestion[:30]}"
