@@ -3,10 +3,12 @@ from django.urls import include, path
 
 from zhiban.api import api
 from zhiban.audit import views as audit_views
+from zhiban.intake import views as intake_views
 from zhiban.notify import views as notify_views
 from zhiban.org import views, views_account, views_directory
 from zhiban.org.forms import LoginForm
 from zhiban.roster import views as roster_views
+from zhiban.shifts import views as shift_views
 
 
 def _group(*patterns):
@@ -103,6 +105,65 @@ urlpatterns = [
             path("exemptions/<int:pk>/", roster_views.exemption_detail, name="exemption_detail"),
             path("exemptions/<int:pk>/step/", roster_views.exemption_step, name="exemption_step"),
             path("exemptions/<int:pk>/<str:which>/", roster_views.exemption_file, name="exemption_file"),
+        ),
+    ),
+    # calls, notices, visits, documents, matters, leader instructions
+    path(
+        "intake/",
+        _group(
+            path("calls/", intake_views.call_list, name="call_list"),
+            path("calls/new/", intake_views.call_create, name="call_create"),
+            path("calls/lookup/", intake_views.call_lookup, name="call_lookup"),
+            path("calls/<int:pk>/", intake_views.call_detail, name="call_detail"),
+            path("calls/<int:pk>/edit/", intake_views.call_edit, name="call_edit"),
+            path(
+                "calls/<int:pk>/material/", intake_views.call_material_received, name="call_material_received"
+            ),
+            path("notices/new/", intake_views.notice_create, name="phone_notice_create"),
+            path("notices/<int:pk>/", intake_views.notice_detail, name="phone_notice_detail"),
+            path("visits/", intake_views.visit_list, name="visit_list"),
+            path("visits/new/", intake_views.visit_create, name="visit_create"),
+            path("visits/<int:pk>/", intake_views.visit_detail, name="visit_detail"),
+            path("visits/<int:pk>/edit/", intake_views.visit_edit, name="visit_edit"),
+            path("documents/", intake_views.document_list, name="document_list"),
+            path("documents/new/", intake_views.document_create, name="document_create"),
+            path("documents/<int:pk>/", intake_views.document_detail, name="document_detail"),
+            path(
+                "documents/<int:pk>/collections/",
+                intake_views.document_collection_add,
+                name="document_collection_add",
+            ),
+            path(
+                "documents/<int:pk>/collections/<int:collection_pk>/",
+                intake_views.document_collected,
+                name="document_collected",
+            ),
+            path("matters/", intake_views.matter_list, name="matter_list"),
+            path("matters/new/", intake_views.matter_create, name="matter_create"),
+            path("matters/<int:pk>/", intake_views.matter_detail, name="matter_detail"),
+            path("matters/<int:pk>/transfer/", intake_views.matter_transfer, name="matter_transfer"),
+            path("matters/<int:pk>/close/", intake_views.matter_close, name="matter_close"),
+            path("matters/<int:pk>/progress/", intake_views.matter_progress, name="matter_progress"),
+            path("instructions/", intake_views.instruction_list, name="instruction_list"),
+            path("instructions/new/", intake_views.instruction_create, name="instruction_create"),
+            path("instructions/<int:pk>/", intake_views.instruction_detail, name="instruction_detail"),
+            path("instructions/<int:pk>/report/", intake_views.instruction_report, name="instruction_report"),
+        ),
+    ),
+    # the shift: 一口清, duty log, check-in, leave, handover, equipment
+    path(
+        "duty/",
+        _group(
+            path("", shift_views.desk, name="desk"),
+            path("equipment/", shift_views.equipment_list, name="equipment_list"),
+            path("shifts/<int:pk>/", shift_views.shift_detail, name="shift_detail"),
+            path("shifts/<int:pk>/log.docx", shift_views.shift_log_docx, name="shift_log_docx"),
+            path("shifts/<int:pk>/check-in/", shift_views.shift_check_in, name="shift_check_in"),
+            path("shifts/<int:pk>/leave/", shift_views.leave_ask, name="leave_ask"),
+            path("shifts/<int:pk>/leave/<int:leave_pk>/back/", shift_views.leave_back, name="leave_back"),
+            path("shifts/<int:pk>/entries/", shift_views.entry_add, name="entry_add"),
+            path("shifts/<int:pk>/handover/", shift_views.handover, name="handover"),
+            path("shifts/<int:pk>/handover/sign/", shift_views.handover_sign, name="handover_sign"),
         ),
     ),
     # notices

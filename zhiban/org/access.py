@@ -376,3 +376,65 @@ def get_roster_setting_for_user(user: User, model, pk, write: bool = False):
         if obj.unit is not None:
             _check_write(scope, obj.unit, True)
     return obj
+
+
+# --- intake and shifts -----------------------------------------------------------------------------
+SECRET_CLASSES = ("secret", "confidential")
+
+
+def _check_act(scope: Scope, unit: Unit, act: bool) -> None:
+    """Recording and handling are for the people of the unit's duty office or one above it."""
+    if act and not scope.acts_for_unit(unit):
+        raise PermissionDenied("只有本单位或上级值班人员可以办理")
+
+
+def get_record_for_user(user: User, model, pk, act: bool = False):
+    """A call, phone notice, visit or matter: read in the unit's scope, handled by its duty office.
+    A matter is also seen by its owner, wherever the owner sits."""
+    scope = scope_for(user)
+    q = scope.unit_q("unit__")
+    if model.__name__ == "Matter" and scope.person is not None:
+        q |= Q(owner=scope.person)
+    record = _fetch(model.objects.select_related("unit"), pk, q)
+    if not (model.__name__ == "Matter" and scope.person and record.owner_id == scope.person.pk):
+        _check_act(scope, record.unit, act)
+    return record
+
+
+def document_q(scope: Scope) -> Q:
+    """A2.7/B15: classified documents (秘密 and above) are read only by the people of their own unit."""
+    q = scope.unit_q("unit__")
+    if scope.all_units:
+        return q & ~Q(classification__in=SECRET_CLASSES)
+    return q & (~Q(classification__in=SECRET_CLASSES) | Q(unit_id__in=scope.member_unit_ids))
+
+
+def get_document_for_user(user: User, pk, act: bool = False):
+    from zhiban.intake.models import Document
+
+    scope = scope_for(user)
+    document = _fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope))
+    _check_act(scope, document.unit, act)
+    return document
+
+
+def get_instruction_for_user(user: User, pk, act: bool = False):
+    """An instruction is seen in its unit's scope and by each person who must act on it."""
+    from zhiban.intake.models import Instruction
+
+    scope = scope_for(user)
+    q = scope.unit_q("unit__")
+    if scope.person is not None:
+        q |= Q(targets__person=scope.person) | Q(leader=scope.person)
+    instruction = _fetch(Instruction.objects.select_related("unit", "leader").distinct(), pk, q)
+    _check_act(scope, instruction.unit, act)
+    return instruction
+
+
+def get_shift_for_user(user: User, pk, act: bool = False):
+    from zhiban.shifts.models import Shift
+
+    scope = scope_for(user)
+    shift = _fetch(Shift.objects.select_related("unit"), pk, scope.unit_q("unit__"))
+    _check_act(scope, shift.unit, act)
+    return shift

@@ -416,8 +416,12 @@ class DutyPolicy(models.Model):
     swap_needs_department_head = models.PositiveSmallIntegerField(
         "换班须部门负责人审批（1是 0否）", null=True, blank=True, validators=[MaxValueValidator(1)]
     )
-    matter_reminder_hours = models.PositiveSmallIntegerField("未办结事项提醒间隔（小时）", null=True, blank=True)
-    instruction_feedback_hours = models.PositiveSmallIntegerField("批示落实反馈时限（小时）", null=True, blank=True)
+    matter_reminder_hours = models.PositiveSmallIntegerField(
+        "未办结事项提醒间隔（小时）", null=True, blank=True
+    )
+    instruction_feedback_hours = models.PositiveSmallIntegerField(
+        "批示落实反馈时限（小时）", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "值班工作规则"

@@ -68,8 +68,9 @@ def url_for(pk, name: str) -> str:
 _MODULES = (
     ("工作台", "home"),
     ("排班", "roster_list"),
-    ("值班", "duty_now"),
-    ("来电来访", None),
+    ("值班", "desk"),
+    ("来电来访", "call_list"),
+    ("事项", "matter_list"),
     ("突发事件", None),
     ("督查", None),
     ("归档", None),

@@ -1,0 +1,273 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.org.models import Person, Role, Unit
+
+
+class DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _local_now() -> str:
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+def leaders_of(unit: Unit):
+    """Leaders who may be asked or reported to: leader roles in the unit or a unit above it."""
+    return (
+        Person.objects.filter(
+            roles__role=Role.LEADER, roles__unit_id__in=[*unit.ancestor_ids(), unit.pk], active=True
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def people_of_unit(unit: Unit):
+    """The unit's people and those of its subtree (owners, targets)."""
+    return (
+        Person.objects.filter(unit__path__startswith=unit.path, active=True)
+        .select_related("unit")
+        .order_by("name")
+    )
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.name}（{obj.position}）" if obj.position else obj.name
+
+
+class CallForm(forms.ModelForm):
+    open_matter = forms.BooleanField(label="需要跟踪办理（转为事项，由接听人首接负责）", required=False)
+
+    class Meta:
+        model = Call
+        fields = [
+            "direction",
+            "at",
+            "number",
+            "name",
+            "organisation",
+            "position",
+            "content",
+            "content_when",
+            "content_where",
+            "content_who",
+            "content_what",
+            "content_why",
+            "important",
+            "handling",
+            "answer",
+            "leader",
+            "leader_answer",
+            "asked_for",
+            "asked_intent",
+            "material_requested",
+        ]
+        widgets = {
+            "at": DateTimeLocal(),
+            "number": forms.TextInput(attrs={"autofocus": True, "inputmode": "tel", "autocomplete": "off"}),
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "answer": forms.Textarea(attrs={"rows": 2}),
+            "leader_answer": forms.Textarea(attrs={"rows": 2}),
+        }
+        field_classes = {"leader": PersonChoice, "asked_for": PersonChoice}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        leaders = leaders_of(unit)
+        self.fields["leader"].queryset = leaders
+        self.fields["asked_for"].queryset = leaders
+        self.fields[
+            "asked_for"
+        ].help_text = "来电询问领导电话时选择：系统记录意图并告知该领导，不提供号码（A1.7）"
+        if not self.is_bound and not self.instance.pk:
+            self.initial.setdefault("at", _local_now())
+
+
+class CallCompleteForm(CallForm):
+    """A call the exchange created: the officer writes it up; the ring times stay as recorded."""
+
+    class Meta(CallForm.Meta):
+        fields = [f for f in CallForm.Meta.fields if f not in ("direction", "at")]
+
+
+class NoticeForm(forms.ModelForm):
+    class Meta:
+        model = PhoneNotice
+        fields = ["title", "text", "at"]
+        widgets = {"at": DateTimeLocal(), "text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        self.initial.setdefault("at", _local_now())
+
+
+class RecipientForm(forms.ModelForm):
+    """One recipient of a phone notice, with the read-back."""
+
+    class Meta:
+        model = Call
+        fields = ["organisation", "name", "position", "number", "at", "read_back_by", "read_back_at", "faxed"]
+        widgets = {"at": DateTimeLocal(), "read_back_at": DateTimeLocal()}
+
+    def __init__(self, *args, notice: PhoneNotice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = notice.unit
+        self.instance.notice = notice
+        self.instance.direction = Call.Direction.OUTGOING
+        self.instance.content = notice.text
+        self.initial.setdefault("at", _local_now())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("read_back_by") and not data.get("read_back_at"):
+            self.add_error("read_back_at", "请填写复述核对时间")
+        return data
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = [
+            "name",
+            "identity",
+            "organisation",
+            "people",
+            "purpose",
+            "arrived_at",
+            "reported_to",
+            "arrangement",
+            "left_at",
+        ]
+        widgets = {
+            "arrived_at": DateTimeLocal(),
+            "left_at": DateTimeLocal(),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "arrangement": forms.Textarea(attrs={"rows": 2}),
+        }
+        field_classes = {"reported_to": PersonChoice}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        self.fields["reported_to"].queryset = leaders_of(unit)
+        self.initial.setdefault("arrived_at", _local_now())
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["kind", "sender", "number", "title", "classification", "urgency", "pages", "received_at"]
+        widgets = {"received_at": DateTimeLocal()}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        self.initial.setdefault("received_at", _local_now())
+
+
+class DocumentHandlingForm(forms.ModelForm):
+    reported_back = forms.BooleanField(label="已办结并反馈", required=False)
+
+    class Meta:
+        model = Document
+        fields = ["handling"]
+        widgets = {"handling": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reported_back") and not (data.get("handling") or "").strip():
+            self.add_error("handling", "办结反馈须写明办理情况")
+        return data
+
+
+class CollectionForm(forms.ModelForm):
+    class Meta:
+        model = Collection
+        fields = ["department"]
+
+
+class CollectedForm(forms.Form):
+    collected_by = forms.CharField(label="领取人", max_length=50)
+
+
+class MatterForm(forms.ModelForm):
+    class Meta:
+        model = Matter
+        fields = ["title", "detail", "source", "ticket_number", "due_at"]
+        widgets = {"due_at": DateTimeLocal(), "detail": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        self.fields["source"].choices = [
+            c for c in Matter.Source.choices if c[0] in (Matter.Source.HOTLINE, Matter.Source.OTHER)
+        ]
+        self.fields["ticket_number"].help_text = "县长热线工单须填写"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == Matter.Source.HOTLINE and not data.get("due_at"):
+            self.add_error("due_at", "县长热线工单须填写办理时限")
+        return data
+
+
+class TransferForm(forms.Form):
+    to = PersonChoice(label="移交给", queryset=Person.objects.none())
+    reason = forms.CharField(label="移交原因", max_length=200)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = people_of_unit(unit)
+
+
+class CloseForm(forms.Form):
+    result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reply = forms.CharField(label="热线答复", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class InstructionForm(forms.ModelForm):
+    targets = forms.ModelMultipleChoiceField(label="落实人", queryset=Person.objects.none())
+
+    class Meta:
+        model = Instruction
+        fields = ["leader", "given_at", "text", "matter", "feedback_due_at"]
+        widgets = {
+            "given_at": DateTimeLocal(),
+            "feedback_due_at": DateTimeLocal(),
+            "text": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"leader": PersonChoice}
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.unit = unit
+        self.fields["leader"].queryset = leaders_of(unit)
+        self.fields["matter"].queryset = Matter.objects.filter(unit=unit, state=Matter.State.OPEN)
+        self.fields["targets"].queryset = people_of_unit(unit)
+        self.fields["feedback_due_at"].required = False
+        self.fields["feedback_due_at"].help_text = "留空则按值班工作规则的批示反馈时限"
+        self.initial.setdefault("given_at", _local_now())
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReportForm(forms.Form):
+    result = forms.CharField(
+        label="落实结果（报告领导）", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -1,0 +1,236 @@
+"""The workflows of intake, called from views, the API and jobs alike. Each writes in one transaction,
+and tells people through the outbox inside it, so a notice and the change it is about stand or fall
+together."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep
+from zhiban.notify.outbox import notify_people
+from zhiban.org.models import Person, Role, Unit
+from zhiban.org.policy import effective_policy
+from zhiban.roster.models import Assignment, Post, Roster
+
+
+def leaders_to_tell(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
+    """The leader on duty now (published roster), or, when none is rostered, the unit's leaders."""
+    at = at or timezone.now()
+    on_duty = [
+        a.person
+        for a in Assignment.objects.filter(
+            roster__unit=unit,
+            roster__state=Roster.State.PUBLISHED,
+            post=Post.LEADER,
+            start__lte=at,
+            end__gt=at,
+        ).select_related("person__user")
+    ]
+    if on_duty:
+        return on_duty
+    return list(
+        Person.objects.filter(roles__role=Role.LEADER, roles__unit=unit, active=True)
+        .select_related("user")
+        .distinct()
+    )
+
+
+def _next_reminder(unit: Unit, after: dt.datetime) -> dt.datetime:
+    return after + dt.timedelta(hours=effective_policy(unit).matter_reminder_hours)
+
+
+def matter_open(unit: Unit, owner: Person, title: str, **fields) -> Matter:
+    """B12: the first receiver owns the matter from now until it is closed."""
+    now = timezone.now()
+    matter = Matter(
+        unit=unit, owner=owner, title=title, opened_at=now, remind_at=_next_reminder(unit, now), **fields
+    )
+    matter.full_clean()
+    with transaction.atomic():
+        matter.save()
+        MatterStep.objects.create(matter=matter, kind=MatterStep.Kind.OPENED, by=owner, text=title)
+    return matter
+
+
+class MatterError(ValidationError):
+    pass
+
+
+def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None:
+    """Ownership moves only by an explicit, recorded transfer, with a reason, to someone of the unit."""
+    if not matter.is_open:
+        raise MatterError("事项已办结，不能移交")
+    if to.pk == matter.owner_id:
+        raise MatterError("移交对象与当前责任人相同")
+    if not reason.strip():
+        raise MatterError({"reason": "请说明移交原因"})
+    with transaction.atomic():
+        claimed = Matter.objects.filter(pk=matter.pk, owner=matter.owner_id, state=Matter.State.OPEN).update(
+            owner=to
+        )
+        if not claimed:
+            raise MatterError("事项已被他人移交或办结，请刷新后再试")
+        MatterStep.objects.create(
+            matter=matter, kind=MatterStep.Kind.TRANSFER, by=by, to=to, text=reason.strip()
+        )
+        notify_people(
+            [to],
+            f"事项移交给您办理：{matter.title}（{by.name}移交：{reason.strip()}）",
+            link=reverse("matter_detail", args=[matter.pk]),
+            subject="事项移交",
+        )
+    matter.owner = to
+
+
+def matter_progress(matter: Matter, by: Person, text: str) -> MatterStep:
+    if not text.strip():
+        raise MatterError({"text": "请填写办理进展"})
+    return MatterStep.objects.create(matter=matter, kind=MatterStep.Kind.PROGRESS, by=by, text=text.strip())
+
+
+def matter_close(matter: Matter, by: Person, result: str, reply: str = "") -> None:
+    """B12: only its owner closes a matter, and never without a result; a hotline ticket needs its reply."""
+    if not matter.is_open:
+        raise MatterError("事项已办结")
+    if by.pk != matter.owner_id:
+        raise MatterError("只有首接责任人可以办结事项；如需他人办结，请先移交")
+    errors = {}
+    if not result.strip():
+        errors["result"] = "办结事项须填写办理结果"
+    if matter.source == Matter.Source.HOTLINE and not reply.strip():
+        errors["reply"] = "县长热线工单办结须填写答复内容"
+    if errors:
+        raise MatterError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        closed = Matter.objects.filter(pk=matter.pk, state=Matter.State.OPEN, owner=by).update(
+            state=Matter.State.CLOSED,
+            closed_at=now,
+            result=result.strip(),
+            reply=reply.strip(),
+            remind_at=None,
+        )
+        if not closed:
+            raise MatterError("事项已被他人移交或办结，请刷新后再试")
+        MatterStep.objects.create(matter=matter, kind=MatterStep.Kind.CLOSED, by=by, text=result.strip())
+    matter.refresh_from_db()
+
+
+def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Call:
+    """Save a call (already validated); tell the leader whose number was asked for (A1.7); and, when it
+    needs follow-through, open a matter owned by whoever took it (B12)."""
+    with transaction.atomic():
+        if call.taken_by_id is None:
+            call.taken_by = by
+        call.save()
+        if call.asked_for_id is not None:
+            notify_people(
+                [call.asked_for],
+                f"有来电询问您的联系电话：{call.organisation}{call.name}（{call.number or '号码未知'}），"
+                f"意图：{call.asked_intent}。值班室未提供号码。",
+                link=reverse("call_detail", args=[call.pk]),
+                subject="来电询问领导电话",
+            )
+        if open_matter and by is not None and not call.matters.exists():
+            summary = call.content_what or call.content or f"{call.organisation}{call.name}来电"
+            matter_open(
+                call.unit, by, summary[:200], source=Matter.Source.CALL, call=call, detail=call.content
+            )
+    return call
+
+
+def document_register(document: Document, by: Person) -> Document:
+    """A1.10: the registrar handles it; an urgent one goes to the leaders at once."""
+    with transaction.atomic():
+        document.handler = by
+        if document.urgent:
+            document.forwarded_at = timezone.now()
+        document.save()
+        if document.urgent:
+            notify_people(
+                leaders_to_tell(document.unit),
+                f"{document.get_urgency_display()}{document.get_kind_display()}：{document.sender}"
+                f"{document.number}《{document.title}》，请阅示",
+                link=reverse("document_detail", args=[document.pk]),
+                subject=f"{document.get_urgency_display()}：{document.title}",
+            )
+    return document
+
+
+def instruction_relay(instruction: Instruction, targets: list[Person], by: Person) -> Instruction:
+    """A1.2/B5: relay a leader's instruction to those who must act; feedback is due by the policy."""
+    if not targets:
+        raise ValidationError({"targets": "请选择落实人"})
+    policy = effective_policy(instruction.unit)
+    instruction.relayed_by = by
+    if instruction.feedback_due_at is None:
+        instruction.feedback_due_at = instruction.given_at + dt.timedelta(
+            hours=policy.instruction_feedback_hours
+        )
+    with transaction.atomic():
+        instruction.save()
+        for person in targets:
+            InstructionTarget.objects.create(
+                instruction=instruction, person=person, remind_at=instruction.feedback_due_at
+            )
+        notify_people(
+            targets,
+            f"{instruction.leader.name}批示：{instruction.text[:120]}。请签收并于"
+            f"{timezone.localtime(instruction.feedback_due_at):%m月%d日%H:%M}前反馈落实情况",
+            link=reverse("instruction_detail", args=[instruction.pk]),
+            subject="领导批示待落实",
+        )
+    return instruction
+
+
+def target_acknowledge(target: InstructionTarget) -> None:
+    InstructionTarget.objects.filter(pk=target.pk, acknowledged_at=None).update(
+        acknowledged_at=timezone.now()
+    )
+
+
+def target_feedback(target: InstructionTarget, text: str) -> None:
+    if not text.strip():
+        raise ValidationError({"feedback": "请填写落实情况"})
+    now = timezone.now()
+    with transaction.atomic():
+        InstructionTarget.objects.filter(pk=target.pk).update(
+            feedback=text.strip(),
+            feedback_at=now,
+            remind_at=None,
+            acknowledged_at=target.acknowledged_at or now,
+        )
+        instruction = target.instruction
+        if not instruction.targets.filter(feedback_at=None).exists():
+            Instruction.objects.filter(pk=instruction.pk, state=Instruction.State.RELAYED).update(
+                state=Instruction.State.DONE
+            )
+            notify_people(
+                [instruction.relayed_by],
+                f"批示“{instruction.text[:40]}”已全部反馈，请汇总报告{instruction.leader.name}",
+                link=reverse("instruction_detail", args=[instruction.pk]),
+                subject="批示落实已反馈",
+            )
+
+
+def instruction_report(instruction: Instruction, result: str) -> None:
+    """The result goes back to the leader who gave the instruction."""
+    if not result.strip():
+        raise ValidationError({"result": "请填写落实结果"})
+    if instruction.targets.filter(feedback_at=None).exists():
+        raise ValidationError("尚有落实人未反馈，不能报告办结")
+    with transaction.atomic():
+        Instruction.objects.filter(pk=instruction.pk).update(
+            state=Instruction.State.REPORTED, result=result.strip(), reported_at=timezone.now()
+        )
+        notify_people(
+            [instruction.leader],
+            f"您的批示“{instruction.text[:40]}”落实结果：{result.strip()[:150]}",
+            link=reverse("instruction_detail", args=[instruction.pk]),
+            subject="批示落实结果报告",
+        )

@@ -1,0 +1,509 @@
+"""Calls, phone notices, visits, documents, matters and leader instructions: accessor → form → service
+→ redirect. Lists are of the unit the person works as (switch unit to read one below)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiban.intake import forms, services
+from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.org.access import (
+    current_unit,
+    document_q,
+    get_document_for_user,
+    get_instruction_for_user,
+    get_record_for_user,
+    scope_for,
+)
+from zhiban.org.models import Contact, ContactNumber
+
+PAGE_SIZE = 50
+
+
+def _acting_unit(request):
+    """The unit the person works as, for recording: they must act for its duty office."""
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    if unit is None or not scope.acts_for_unit(unit):
+        raise PermissionDenied("只有本单位值班人员可以登记")
+    return unit, scope.person
+
+
+def _readable_unit(request):
+    unit = current_unit(request)
+    if unit is None:
+        raise PermissionDenied("没有可查看的单位")
+    return unit
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- calls ------------------------------------------------------------------------------------------
+@login_required
+def call_list(request):
+    unit = _readable_unit(request)
+    calls = Call.objects.filter(unit=unit).select_related("taken_by")
+    q = request.GET.get("q", "").strip()
+    if q:
+        calls = calls.filter(
+            Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | Q(content__contains=q)
+        )
+    return render(request, "intake/call_list.html", {"page": _page(request, calls), "q": q, "unit": unit})
+
+
+@login_required
+def call_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.CallForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        call = services.call_record(
+            form.save(commit=False), person, open_matter=form.cleaned_data["open_matter"]
+        )
+        messages.success(request, "电话记录已保存")
+        if "another" in request.POST:
+            return redirect("call_create")
+        return redirect("call_detail", call.pk)
+    return render(request, "intake/call_form.html", {"form": form, "title": "登记电话记录", "unit": unit})
+
+
+@login_required
+def call_lookup(request):
+    """The caller filled from the directory or earlier calls by number; never a number shown (A1.7)."""
+    unit = _readable_unit(request)
+    number = request.GET.get("number", "").strip()
+    filled = {k: request.GET.get(k, "").strip() for k in ("name", "organisation", "position")}
+    source = ""
+    if len(number) >= 3 and not any(filled.values()):
+        scope = scope_for(request.user)
+        hit = (
+            ContactNumber.objects.filter(number=number, contact__in=Contact.objects.filter(scope.contact_q()))
+            .select_related("contact")
+            .first()
+        )
+        if hit:
+            c = hit.contact
+            filled = {"name": c.name, "organisation": c.organisation or c.unit.label, "position": c.position}
+            source = "通讯录"
+        else:
+            earlier = Call.objects.filter(unit=unit, number=number).exclude(name="", organisation="").first()
+            if earlier:
+                filled = {
+                    "name": earlier.name,
+                    "organisation": earlier.organisation,
+                    "position": earlier.position,
+                }
+                source = f"{timezone.localtime(earlier.at):%Y年%m月%d日}来电记录"
+    return render(request, "intake/_caller.html", {"filled": filled, "source": source})
+
+
+@login_required
+def call_detail(request, pk):
+    call = get_record_for_user(request.user, Call, pk)
+    return render(request, "intake/call_detail.html", {"call": call})
+
+
+@login_required
+def call_edit(request, pk):
+    call = get_record_for_user(request.user, Call, pk, act=True)
+    person = scope_for(request.user).person
+    form_class = forms.CallCompleteForm if call.from_exchange else forms.CallForm
+    form = form_class(request.POST or None, instance=call, unit=call.unit)
+    if request.method == "POST" and form.is_valid():
+        services.call_record(form.save(commit=False), person, open_matter=form.cleaned_data["open_matter"])
+        messages.success(request, "电话记录已保存")
+        return redirect("call_detail", call.pk)
+    return render(
+        request, "intake/call_form.html", {"form": form, "title": "补充电话记录", "unit": call.unit}
+    )
+
+
+@login_required
+@require_POST
+def call_material_received(request, pk):
+    call = get_record_for_user(request.user, Call, pk, act=True)
+    if call.material_requested and call.material_received_at is None:
+        call.material_received_at = timezone.now()
+        call.save(update_fields=["material_received_at"])
+    return redirect("call_detail", call.pk)
+
+
+# --- phone notices -----------------------------------------------------------------------------------
+@login_required
+def notice_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.NoticeForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        form.instance.by = person
+        notice = form.save()
+        return redirect("phone_notice_detail", notice.pk)
+    return render(
+        request, "form_page.html", {"form": form, "title": "电话通知", "cancel_url": reverse("call_list")}
+    )
+
+
+@login_required
+def notice_detail(request, pk):
+    notice = get_record_for_user(request.user, PhoneNotice, pk)
+    form = forms.RecipientForm(request.POST or None, notice=notice)
+    if request.method == "POST":
+        notice = get_record_for_user(request.user, PhoneNotice, pk, act=True)
+        if form.is_valid():
+            services.call_record(form.save(commit=False), scope_for(request.user).person)
+            messages.success(request, "已登记通知对象")
+            return redirect("phone_notice_detail", notice.pk)
+    recipients = notice.calls.order_by("at", "id")
+    return render(
+        request, "intake/notice_detail.html", {"notice": notice, "form": form, "recipients": recipients}
+    )
+
+
+# --- visits -----------------------------------------------------------------------------------------
+@login_required
+def visit_list(request):
+    unit = _readable_unit(request)
+    visits = Visit.objects.filter(unit=unit).select_related("reported_to")
+    return render(request, "intake/visit_list.html", {"page": _page(request, visits), "unit": unit})
+
+
+@login_required
+def visit_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.VisitForm(request.POST or None, unit=unit)
+    open_matter = request.POST.get("open_matter") == "on"
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.instance.received_by = person
+            visit = form.save()
+            if open_matter:
+                services.matter_open(
+                    unit,
+                    person,
+                    f"{visit.name}来访：{visit.purpose[:150]}",
+                    source=Matter.Source.VISIT,
+                    visit=visit,
+                )
+        messages.success(request, "来访已登记")
+        return redirect("visit_detail", visit.pk)
+    return render(request, "intake/visit_form.html", {"form": form, "title": "来访登记", "unit": unit})
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = get_record_for_user(request.user, Visit, pk)
+    return render(request, "intake/visit_detail.html", {"visit": visit})
+
+
+@login_required
+def visit_edit(request, pk):
+    visit = get_record_for_user(request.user, Visit, pk, act=True)
+    form = forms.VisitForm(request.POST or None, instance=visit, unit=visit.unit)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("visit_detail", visit.pk)
+    return render(request, "intake/visit_form.html", {"form": form, "title": "来访登记", "unit": visit.unit})
+
+
+# --- documents --------------------------------------------------------------------------------------
+@login_required
+def document_list(request):
+    unit = _readable_unit(request)
+    documents = Document.objects.filter(document_q(scope_for(request.user)), unit=unit).select_related(
+        "handler"
+    )
+    return render(request, "intake/document_list.html", {"page": _page(request, documents), "unit": unit})
+
+
+@login_required
+def document_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.DocumentForm(request.POST or None, unit=unit)
+    open_matter = request.POST.get("open_matter") == "on"
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            document = services.document_register(form.save(commit=False), person)
+            if open_matter:
+                services.matter_open(
+                    unit,
+                    person,
+                    f"办理{document.get_kind_display()}《{document.title}》"[:200],
+                    source=Matter.Source.DOCUMENT,
+                    document=document,
+                )
+        messages.success(request, "已登记" + ("，已呈送领导" if document.urgent else ""))
+        return redirect("document_detail", document.pk)
+    return render(request, "intake/document_form.html", {"form": form, "title": "收文登记", "unit": unit})
+
+
+@login_required
+def document_detail(request, pk):
+    document = get_document_for_user(request.user, pk)
+    handling = forms.DocumentHandlingForm(request.POST or None, instance=document, prefix="h")
+    collection = forms.CollectionForm(prefix="c")
+    if request.method == "POST":
+        document = get_document_for_user(request.user, pk, act=True)
+        if handling.is_valid():
+            document = handling.save(commit=False)
+            if handling.cleaned_data["reported_back"] and document.reported_back_at is None:
+                document.reported_back_at = timezone.now()
+            document.save()
+            messages.success(request, "办理情况已保存")
+            return redirect("document_detail", document.pk)
+    return render(
+        request,
+        "intake/document_detail.html",
+        {"document": document, "handling": handling, "collection": collection},
+    )
+
+
+@login_required
+@require_POST
+def document_collection_add(request, pk):
+    document = get_document_for_user(request.user, pk, act=True)
+    form = forms.CollectionForm(request.POST, prefix="c")
+    if form.is_valid():
+        form.instance.document = document
+        form.save()
+    else:
+        messages.error(request, "请填写通知领取的部门")
+    return redirect("document_detail", document.pk)
+
+
+@login_required
+@require_POST
+def document_collected(request, pk, collection_pk):
+    document = get_document_for_user(request.user, pk, act=True)
+    form = forms.CollectedForm(request.POST)
+    collection = document.collections.filter(pk=collection_pk, collected_at=None).first()
+    if collection is None:
+        messages.error(request, "该领取记录不存在或已领取")
+    elif form.is_valid():
+        collection.collected_by = form.cleaned_data["collected_by"]
+        collection.collected_at = timezone.now()
+        collection.save()
+    else:
+        messages.error(request, "请填写领取人")
+    return redirect("document_detail", document.pk)
+
+
+# --- matters ----------------------------------------------------------------------------------------
+@login_required
+def matter_list(request):
+    unit = _readable_unit(request)
+    scope = scope_for(request.user)
+    state = request.GET.get("state", "open")
+    matters = Matter.objects.filter(unit=unit).select_related("owner")
+    if state in Matter.State.values:
+        matters = matters.filter(state=state)
+    mine = (
+        Matter.objects.filter(owner=scope.person, state=Matter.State.OPEN)
+        if scope.person
+        else Matter.objects.none()
+    )
+    return render(
+        request,
+        "intake/matter_list.html",
+        {"page": _page(request, matters), "unit": unit, "state": state, "mine": mine.select_related("unit")},
+    )
+
+
+@login_required
+def matter_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.MatterForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            matter = services.matter_open(
+                unit,
+                person,
+                data["title"],
+                detail=data["detail"],
+                source=data["source"],
+                ticket_number=data["ticket_number"],
+                due_at=data["due_at"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "事项已登记，由您首接负责")
+            return redirect("matter_detail", matter.pk)
+    return render(
+        request, "form_page.html", {"form": form, "title": "登记事项", "cancel_url": reverse("matter_list")}
+    )
+
+
+@login_required
+def matter_detail(request, pk):
+    matter = get_record_for_user(request.user, Matter, pk)
+    person = scope_for(request.user).person
+    context = {
+        "matter": matter,
+        "steps": matter.steps.select_related("by", "to"),
+        "is_owner": person is not None and person.pk == matter.owner_id,
+        "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
+        "close": forms.CloseForm(prefix="x"),
+        "progress": forms.ProgressForm(prefix="p"),
+    }
+    return render(request, "intake/matter_detail.html", context)
+
+
+def _matter_action(request, pk, form_class, act, prefix, **form_kwargs):
+    matter = get_record_for_user(request.user, Matter, pk, act=True)
+    person = scope_for(request.user).person
+    if person is None:
+        raise PermissionDenied("只有登记在册的人员可以办理")
+    form = form_class(
+        request.POST, prefix=prefix, **form_kwargs(matter) if callable(form_kwargs) else form_kwargs
+    )
+    if form.is_valid():
+        try:
+            act(matter, person, form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return redirect("matter_detail", matter.pk)
+    context = {
+        "matter": matter,
+        "steps": matter.steps.select_related("by", "to"),
+        "is_owner": person.pk == matter.owner_id,
+        "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
+        "close": forms.CloseForm(prefix="x"),
+        "progress": forms.ProgressForm(prefix="p"),
+        {"t": "transfer", "x": "close", "p": "progress"}[prefix]: form,
+    }
+    return render(request, "intake/matter_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def matter_transfer(request, pk):
+    return _matter_action(
+        request,
+        pk,
+        forms.TransferForm,
+        lambda m, p, d: services.matter_transfer(m, d["to"], p, d["reason"]),
+        "t",
+        unit=get_record_for_user(request.user, Matter, pk).unit,
+    )
+
+
+@login_required
+@require_POST
+def matter_close(request, pk):
+    return _matter_action(
+        request,
+        pk,
+        forms.CloseForm,
+        lambda m, p, d: services.matter_close(m, p, d["result"], d["reply"]),
+        "x",
+    )
+
+
+@login_required
+@require_POST
+def matter_progress(request, pk):
+    return _matter_action(
+        request, pk, forms.ProgressForm, lambda m, p, d: services.matter_progress(m, p, d["text"]), "p"
+    )
+
+
+# --- leader instructions -----------------------------------------------------------------------------
+@login_required
+def instruction_list(request):
+    unit = _readable_unit(request)
+    scope = scope_for(request.user)
+    instructions = Instruction.objects.filter(unit=unit).select_related("leader")
+    mine = (
+        Instruction.objects.filter(targets__person=scope.person, targets__feedback_at=None).distinct()
+        if scope.person
+        else Instruction.objects.none()
+    )
+    return render(
+        request,
+        "intake/instruction_list.html",
+        {"page": _page(request, instructions), "unit": unit, "mine": mine.select_related("leader")},
+    )
+
+
+@login_required
+def instruction_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.InstructionForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        instruction = services.instruction_relay(
+            form.save(commit=False), list(form.cleaned_data["targets"]), person
+        )
+        messages.success(request, "批示已传达落实人")
+        return redirect("instruction_detail", instruction.pk)
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "登记领导批示", "cancel_url": reverse("instruction_list")},
+    )
+
+
+@login_required
+def instruction_detail(request, pk):
+    instruction = get_instruction_for_user(request.user, pk)
+    person = scope_for(request.user).person
+    mine = instruction.targets.filter(person=person).first() if person else None
+    feedback = forms.FeedbackForm(request.POST or None)
+    report = forms.ReportForm(prefix="r")
+    if request.method == "POST" and mine is not None:
+        if "acknowledge" in request.POST:
+            services.target_acknowledge(mine)
+            return redirect("instruction_detail", pk)
+        if feedback.is_valid():
+            try:
+                services.target_feedback(mine, feedback.cleaned_data["feedback"])
+            except ValidationError as error:
+                _form_errors(feedback, error)
+            else:
+                messages.success(request, "落实情况已反馈")
+                return redirect("instruction_detail", pk)
+    elif request.method == "POST":
+        raise PermissionDenied("您不是该批示的落实人")
+    context = {
+        "instruction": instruction,
+        "targets": instruction.targets.select_related("person"),
+        "mine": mine,
+        "feedback": feedback,
+        "report": report,
+        "may_report": scope_for(request.user).acts_for_unit(instruction.unit),
+        "now": timezone.now(),
+    }
+    return render(request, "intake/instruction_detail.html", context, status=400 if feedback.errors else 200)
+
+
+@login_required
+@require_POST
+def instruction_report(request, pk):
+    instruction = get_instruction_for_user(request.user, pk, act=True)
+    form = forms.ReportForm(request.POST, prefix="r")
+    if form.is_valid():
+        try:
+            services.instruction_report(instruction, form.cleaned_data["result"])
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, "已向领导报告落实结果")
+    return redirect("instruction_detail", pk)

@@ -1,0 +1,134 @@
+"""B13: the duty log as a Word document with its fixed fields, in the order the norm gives them."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+
+from zhiban.lib.docx import new_document, set_cell
+from zhiban.shifts.log import DutyLog
+
+
+def _at(value) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _call_line(call) -> str:
+    who = "".join(filter(None, [call.organisation, call.position, call.name])) or "—"
+    handled = call.get_handling_display()
+    if call.leader_id:
+        handled += f"（请示{call.leader.name}：{call.leader_answer or '待答复'}）"
+    return f"{call.get_direction_display()} {who} {call.number}：{call.content or '（待补记）'}；{handled}"
+
+
+def happenings(log: DutyLog) -> list[tuple[str, str]]:
+    """Everything the shift recorded, in time order: (time, text)."""
+    rows = [(c.at, _call_line(c)) for c in log.calls]
+    rows += [
+        (
+            v.arrived_at,
+            f"来访 {v.name}（{v.identity}）：{v.purpose}；报告{v.reported_to.name if v.reported_to else '—'}"
+            f"{('，' + v.arrangement) if v.arrangement else ''}",
+        )
+        for v in log.visits
+    ]
+    rows += [
+        (
+            d.received_at,
+            f"收{d.get_kind_display()} {d.sender}{d.number}《{d.title}》（{d.get_urgency_display()}）"
+            f"{'，已呈送领导' if d.forwarded_at else ''}；{d.handling or '办理中'}",
+        )
+        for d in log.documents
+    ]
+    rows += [(m.opened_at, f"受理事项：{m.title}（首接：{m.owner.name}）") for m in log.matters_opened]
+    rows += [
+        (
+            s.at,
+            f"事项“{s.matter.title}”{s.get_kind_display()}：{s.text}"
+            f"{('（' + s.by.name + '→' + s.to.name + '）') if s.to_id else ''}",
+        )
+        for s in log.matter_steps
+    ]
+    rows += [(i.given_at, f"{i.leader.name}批示：{i.text}") for i in log.instructions]
+    rows += [(e.at, e.text) for e in log.entries]
+    return [(_at(at), text) for at, text in sorted(rows, key=lambda r: r[0])]
+
+
+def handover_text(handover) -> list[tuple[str, str]]:
+    if handover is None:
+        return [("交接班", "（尚未交接）")]
+    rows = [("值班情况", handover.situation)]
+    rows.append(
+        (
+            "设施设备",
+            "；".join(
+                f"{c.equipment.name}{'正常' if c.working else '故障：' + c.note}"
+                for c in handover.equipment_checks.select_related("equipment")
+            )
+            or "—",
+        )
+    )
+    rows.append(
+        (
+            "移交事项",
+            "；".join(
+                f"{i.matter.title}（建议：{i.suggestion}）" for i in handover.items.select_related("matter")
+            )
+            or "无",
+        )
+    )
+    signed = (
+        f"{_at(handover.signed_at)}　交班人：{handover.outgoing_signer.name}　接班人：{handover.incoming_signer.name}"
+        if handover.signed
+        else "（待双方签字）"
+    )
+    rows.append(("交接时间及双方", signed))
+    return rows
+
+
+def duty_log_docx(log: DutyLog) -> bytes:
+    shift = log.shift
+    document = new_document()
+    document.add_heading("值班日志", level=0)
+    start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+    head = [
+        ("单位", shift.unit.name),
+        (
+            "值班时间",
+            f"{start.year}年{start.month}月{start.day}日 {start:%H:%M} 至 {end.month}月{end.day}日 {end:%H:%M}（{shift.name}）",
+        ),
+        ("带班领导", log.leader),
+        ("值班人员", log.staff),
+    ]
+    table = document.add_table(rows=len(head), cols=2)
+    table.style = "Table Grid"
+    for i, (label, value) in enumerate(head):
+        set_cell(table.cell(i, 0), label, bold=True)
+        set_cell(table.cell(i, 1), value)
+    for title, rows in (
+        ("值班情况（来文、来电及处理情况，其他重要事项）", happenings(log)),
+        ("突发事件信息报告及处置（按时间顺序）", [(_at(e.at), e.text) for e in log.emergencies]),
+    ):
+        document.add_heading(title, level=1)
+        if not rows:
+            document.add_paragraph("无")
+            continue
+        table = document.add_table(rows=len(rows), cols=2)
+        table.style = "Table Grid"
+        for i, (at, text) in enumerate(rows):
+            set_cell(table.cell(i, 0), at)
+            set_cell(table.cell(i, 1), text)
+    document.add_heading("交接班", level=1)
+    rows = handover_text(log.handover)
+    table = document.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    for i, (label, value) in enumerate(rows):
+        set_cell(table.cell(i, 0), label, bold=True)
+        set_cell(table.cell(i, 1), value)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,180 @@
+"""B13: the duty log of a shift, gathered from what the unit recorded in the shift's time window, and
+B7's 一口清: the day stated at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
+from zhiban.org.models import Unit
+from zhiban.roster.models import Assignment, Post
+from zhiban.shifts.models import Equipment, EquipmentCheck, Handover, LogEntry, Shift
+from zhiban.shifts.services import people_of, shift_before
+
+
+@dataclass
+class DutyLog:
+    shift: Shift
+    people: list[Assignment]
+    check_ins: list
+    calls: list[Call]
+    visits: list[Visit]
+    documents: list[Document]
+    matters_opened: list[Matter]
+    matter_steps: list[MatterStep]
+    instructions: list[Instruction]
+    entries: list[LogEntry]
+    emergencies: list[LogEntry]
+    received: Handover | None  # the handover this shift took over
+    handover: Handover | None  # the one it gave
+    leaves: list = field(default_factory=list)
+
+    def holders(self, post: str) -> list[str]:
+        return [a.person.name for a in self.people if a.post == post]
+
+    @property
+    def leader(self) -> str:
+        return "、".join(self.holders(Post.LEADER)) or "—"
+
+    @property
+    def staff(self) -> str:
+        primary = "、".join(self.holders(Post.PRIMARY)) or "—"
+        deputies = "、".join(self.holders(Post.DEPUTY))
+        return f"主班：{primary}" + (f"；副班：{deputies}" if deputies else "")
+
+
+def _window(prefix: str, shift: Shift) -> Q:
+    return Q(**{f"{prefix}__gte": shift.start, f"{prefix}__lt": shift.end})
+
+
+def duty_log(shift: Shift) -> DutyLog:
+    unit = shift.unit
+    entries = list(shift.entries.select_related("by"))
+    return DutyLog(
+        shift=shift,
+        people=people_of(shift),
+        check_ins=list(shift.check_ins.select_related("person")),
+        calls=list(
+            Call.objects.filter(_window("at", shift), unit=unit)
+            .select_related("taken_by", "leader")
+            .order_by("at")
+        ),
+        visits=list(
+            Visit.objects.filter(_window("arrived_at", shift), unit=unit)
+            .select_related("reported_to")
+            .order_by("arrived_at")
+        ),
+        documents=list(
+            Document.objects.filter(_window("received_at", shift), unit=unit)
+            .select_related("handler")
+            .order_by("received_at")
+        ),
+        matters_opened=list(
+            Matter.objects.filter(_window("opened_at", shift), unit=unit)
+            .select_related("owner")
+            .order_by("opened_at")
+        ),
+        matter_steps=list(
+            MatterStep.objects.filter(_window("at", shift), matter__unit=unit)
+            .exclude(kind=MatterStep.Kind.OPENED)
+            .select_related("matter", "by", "to")
+        ),
+        instructions=list(
+            Instruction.objects.filter(_window("given_at", shift), unit=unit)
+            .select_related("leader")
+            .order_by("given_at")
+        ),
+        entries=[e for e in entries if not e.emergency],
+        emergencies=[e for e in entries if e.emergency],
+        received=_received(shift),
+        handover=Handover.objects.filter(shift=shift)
+        .select_related("outgoing_signer", "incoming_signer")
+        .first(),
+        leaves=list(shift.leaves.select_related("person", "approved_by")),
+    )
+
+
+def _received(shift: Shift) -> Handover | None:
+    before = shift_before(shift)
+    return (
+        Handover.objects.filter(shift=before).select_related("outgoing_signer", "incoming_signer").first()
+        if before
+        else None
+    )
+
+
+@dataclass
+class Summary:
+    """一口清 (B7): who is on duty, calls and visits with the important ones, open matters, pending
+    instructions, equipment."""
+
+    unit: Unit
+    at: dt.datetime
+    shift: Shift | None
+    people: list[Assignment]
+    calls_in: int
+    calls_out: int
+    visits: int
+    documents: int
+    important: list[Call]
+    urgent_documents: list[Document]
+    open_matters: list[Matter]
+    pending_instructions: list[Instruction]
+    overdue_targets: list[InstructionTarget]
+    equipment: list[tuple[Equipment, EquipmentCheck | None]]
+
+
+def summary(unit: Unit, shift: Shift | None, at: dt.datetime | None = None) -> Summary:
+    at = at or timezone.now()
+    local = timezone.localtime(at)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    since = min(shift.start, day_start) if shift else day_start
+    calls = Call.objects.filter(unit=unit, at__gte=since, at__lte=at)
+    counts = {d: n for d, n in _count_by(calls, "direction")}
+    last_check = (
+        Handover.objects.filter(shift__unit=unit, signed_at__isnull=False).order_by("-signed_at").first()
+    )
+    checks = {c.equipment_id: c for c in last_check.equipment_checks.all()} if last_check else {}
+    return Summary(
+        unit=unit,
+        at=at,
+        shift=shift,
+        people=people_of(shift) if shift else [],
+        calls_in=counts.get(Call.Direction.INCOMING, 0),
+        calls_out=counts.get(Call.Direction.OUTGOING, 0),
+        visits=Visit.objects.filter(unit=unit, arrived_at__gte=since, arrived_at__lte=at).count(),
+        documents=Document.objects.filter(unit=unit, received_at__gte=since, received_at__lte=at).count(),
+        important=list(calls.filter(important=True).order_by("-at")[:10]),
+        urgent_documents=list(
+            Document.objects.filter(unit=unit, received_at__gte=since, received_at__lte=at)
+            .exclude(urgency=Document.Urgency.NORMAL)
+            .order_by("-received_at")[:10]
+        ),
+        open_matters=list(
+            Matter.objects.filter(unit=unit, state=Matter.State.OPEN)
+            .select_related("owner")
+            .order_by("opened_at")[:50]
+        ),
+        pending_instructions=list(
+            Instruction.objects.filter(unit=unit)
+            .exclude(state=Instruction.State.REPORTED)
+            .select_related("leader")
+            .order_by("feedback_due_at")[:20]
+        ),
+        overdue_targets=list(
+            InstructionTarget.objects.filter(
+                instruction__unit=unit, feedback_at=None, instruction__feedback_due_at__lt=at
+            ).select_related("person", "instruction")[:20]
+        ),
+        equipment=[(e, checks.get(e.pk)) for e in Equipment.objects.filter(unit=unit, active=True)],
+    )
+
+
+def _count_by(queryset, field_name: str):
+    from django.db.models import Count
+
+    return queryset.order_by().values_list(field_name).annotate(n=Count("id"))

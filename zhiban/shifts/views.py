@@ -1,0 +1,239 @@
+"""The duty desk (一口清), the shift's duty log and its Word file, check-in, leave, and the handover."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zhiban.intake.models import Matter
+from zhiban.intake.views import _acting_unit, _readable_unit
+from zhiban.org.access import get_shift_for_user, scope_for
+from zhiban.org.models import Person
+from zhiban.roster.models import Post
+from zhiban.shifts import services
+from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
+from zhiban.shifts.log import duty_log, summary
+from zhiban.shifts.models import Equipment, Handover, Shift
+
+
+@login_required
+def desk(request):
+    """一口清 (B7): the day at once, with the shift in progress and what its people do next."""
+    unit = _readable_unit(request)
+    shift = services.shift_at(unit)
+    person = scope_for(request.user).person
+    context = {
+        "summary": summary(unit, shift),
+        "shift": shift,
+        "my_post": services.post_of(shift, person) if shift and person else None,
+        "checked_in": shift is not None
+        and person is not None
+        and shift.check_ins.filter(person=person).exists(),
+        "present": services.present(shift) if shift else [],
+        "recent": Shift.objects.filter(unit=unit).order_by("-start")[:8],
+    }
+    return render(request, "shifts/desk.html", context)
+
+
+@login_required
+def shift_detail(request, pk):
+    """B13: the duty log of one shift, printable on A4."""
+    shift = get_shift_for_user(request.user, pk)
+    log = duty_log(shift)
+    context = {
+        "log": log,
+        "entry": EntryForm(),
+        "happenings": happenings(log),
+        "handover_rows": handover_text(log.handover),
+    }
+    return render(request, "shifts/duty_log.html", context)
+
+
+@login_required
+def shift_log_docx(request, pk):
+    shift = get_shift_for_user(request.user, pk)
+    response = HttpResponse(
+        duty_log_docx(duty_log(shift)),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="duty-log-{shift.pk}.docx"'
+    return response
+
+
+@login_required
+@require_POST
+def shift_check_in(request, pk):
+    shift = get_shift_for_user(request.user, pk)
+    person = scope_for(request.user).person
+    try:
+        if person is None:
+            raise services.ShiftError("只有登记在册的值班人员可以签到")
+        check = services.check_in(shift, person)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        late = f"，迟到{check.minutes_late}分钟，已记录" if check.minutes_late else ""
+        messages.success(request, f"已签到{late}")
+    return redirect("desk")
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label="离岗事由", max_length=200, required=False)
+    primary_password = forms.CharField(
+        label="主班密码（主班当面同意）", widget=forms.PasswordInput, required=False
+    )
+
+
+@login_required
+@require_POST
+def leave_ask(request, pk):
+    """A2.2: the deputy asks, the primary agrees on the same screen with their password."""
+    from django.contrib.auth import authenticate
+
+    shift = get_shift_for_user(request.user, pk)
+    person = scope_for(request.user).person
+    form = LeaveForm(request.POST)
+    form.is_valid()
+    primaries = [a.person for a in services.people_of(shift) if a.post == Post.PRIMARY]
+    approver = next(
+        (
+            p
+            for p in primaries
+            if p.user
+            and authenticate(username=p.user.username, password=form.cleaned_data.get("primary_password", ""))
+        ),
+        None,
+    )
+    try:
+        if person is None:
+            raise services.ShiftError("只有登记在册的值班人员可以离岗登记")
+        if approver is None:
+            raise services.ShiftError("主班密码不正确：离岗须经主班当面同意")
+        services.leave_ask(shift, person, approver, form.cleaned_data.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "离岗已登记，返回后请点“已返回”")
+    return redirect("desk")
+
+
+@login_required
+@require_POST
+def leave_back(request, pk, leave_pk):
+    shift = get_shift_for_user(request.user, pk)
+    leave = shift.leaves.filter(pk=leave_pk).first()
+    if leave is None or (scope_for(request.user).person or Person()).pk != leave.person_id:
+        raise PermissionDenied("只能登记本人返回")
+    services.leave_back(leave)
+    return redirect("desk")
+
+
+class EntryForm(forms.Form):
+    text = forms.CharField(label="记事", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    emergency = forms.BooleanField(label="突发事件处置（按时间逐条记录）", required=False)
+
+
+@login_required
+@require_POST
+def entry_add(request, pk):
+    shift = get_shift_for_user(request.user, pk, act=True)
+    form = EntryForm(request.POST)
+    if form.is_valid() and form.cleaned_data["text"].strip():
+        shift.entries.create(
+            text=form.cleaned_data["text"].strip(),
+            emergency=form.cleaned_data["emergency"],
+            by=scope_for(request.user).person,
+        )
+    else:
+        messages.error(request, "请填写记事内容")
+    return redirect("shift_detail", shift.pk)
+
+
+@login_required
+def handover(request, pk):
+    """B14: the outgoing shift prepares: situation, equipment, a suggestion for every open matter."""
+    shift = get_shift_for_user(request.user, pk, act=True)
+    person = scope_for(request.user).person
+    existing = Handover.objects.filter(shift=shift).first()
+    equipment = list(Equipment.objects.filter(unit=shift.unit, active=True))
+    matters = list(Matter.objects.filter(unit=shift.unit, state=Matter.State.OPEN).select_related("owner"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and not (existing and existing.signed):
+        states = {
+            e.pk: (request.POST.get(f"eq-{e.pk}") != "fault", request.POST.get(f"eq-note-{e.pk}", ""))
+            for e in equipment
+        }
+        suggestions = {m.pk: request.POST.get(f"m-{m.pk}", "") for m in matters}
+        try:
+            services.handover_prepare(shift, person, request.POST.get("situation", ""), states, suggestions)
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        else:
+            messages.success(request, "交接班材料已准备，请交接双方当面签字")
+            return redirect("handover", shift.pk)
+    if existing:
+        checks = {c.equipment_id: c for c in existing.equipment_checks.all()}
+        items = {i.matter_id: i.suggestion for i in existing.items.all()}
+    else:
+        checks, items = {}, {}
+    context = {
+        "shift": shift,
+        "handover": existing,
+        "equipment": [(e, checks.get(e.pk)) for e in equipment],
+        "matters": [(m, request.POST.get(f"m-{m.pk}", items.get(m.pk, ""))) for m in matters],
+        "situation": request.POST.get("situation", existing.situation if existing else ""),
+        "errors": errors,
+        "incoming": services.shift_after(shift),
+        "posted": request.POST,
+    }
+    return render(request, "shifts/handover.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def handover_sign(request, pk):
+    """A2.4: both sides in person, each with their own password, on this one screen."""
+    shift = get_shift_for_user(request.user, pk, act=True)
+    prepared = Handover.objects.filter(shift=shift).first()
+    if prepared is None:
+        messages.error(request, "请先准备交接班材料")
+        return redirect("handover", shift.pk)
+    post = request.POST
+    try:
+        services.handover_sign(
+            prepared,
+            (post.get("outgoing_username", ""), post.get("outgoing_password", "")),
+            (post.get("incoming_username", ""), post.get("incoming_password", "")),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("handover", shift.pk)
+    messages.success(request, "交接班已签字，本班次已交班")
+    return redirect("shift_detail", shift.pk)
+
+
+class EquipmentForm(forms.ModelForm):
+    class Meta:
+        model = Equipment
+        fields = ["kind", "name", "order", "active"]
+
+
+@login_required
+def equipment_list(request):
+    unit, _ = _acting_unit(request)
+    form = EquipmentForm(request.POST or None)
+    if request.method == "POST":
+        if not scope_for(request.user).can_write_unit(unit):
+            raise PermissionDenied("只有值班室管理员可以维护设施设备")
+        form.instance.unit = unit
+        if form.is_valid():
+            form.save()
+            return redirect("equipment_list")
+    items = Equipment.objects.filter(unit=unit)
+    return render(request, "shifts/equipment.html", {"form": form, "items": items, "unit": unit})
