@@ -38,7 +38,9 @@ def objects(org):
                                           start=dt.time(8, 30), hours=24)
     period = SensitivePeriod.objects.create(unit=org.county, name="汛期", start=dt.date(2026, 6, 1),
                                             end=dt.date(2026, 6, 30))
+    intake = intake_objects(org, assignment)
     return {
+        **intake,
         "shift_type": shift_type,
         "period": period,
         "swap": swap,
@@ -52,6 +54,43 @@ def objects(org):
         "training": training,
         "filing": filing,
         "role": role,
+    }
+
+
+def intake_objects(org, assignment) -> dict:
+    from zhiban.intake import services
+    from zhiban.intake.models import Call, Collection, Document, Instruction, PhoneNotice, Visit
+    from zhiban.shifts.models import Handover, Leave, Shift
+
+    call = Call.objects.create(unit=org.county, number="0558-1000000", name="张三", taken_by=org.officer)
+    notice = PhoneNotice.objects.create(unit=org.county, title="防汛通知", text="做好防汛准备", by=org.officer)
+    visit = Visit.objects.create(unit=org.county, name="李四", identity="群众", purpose="反映问题")
+    document = Document.objects.create(unit=org.county, sender="市政府办", title="关于值班的通知")
+    collection = Collection.objects.create(document=document, department="县应急局")
+    matter = services.matter_open(org.county, org.officer, "道路积水")
+    instruction = services.instruction_relay(
+        Instruction(unit=org.county, leader=org.county_leader, text="抓紧处置", feedback_due_at=None),
+        [org.deputy],
+        org.officer,
+    )
+    roster = assignment.roster
+    roster.state = "published"
+    roster.save()
+    shift = Shift.objects.create(
+        unit=org.county, day=assignment.day, name="全天班", start=assignment.start, end=assignment.end
+    )
+    leave = Leave.objects.create(shift=shift, person=org.deputy, approved_by=org.officer, reason="取材料")
+    Handover.objects.create(shift=shift, situation="平稳", prepared_by=org.officer)
+    return {
+        "call": call,
+        "notice": notice,
+        "visit": visit,
+        "document": document,
+        "collection": collection,
+        "matter": matter,
+        "instruction": instruction,
+        "shift": shift,
+        "leave": leave,
     }
 
 
@@ -91,6 +130,29 @@ OBJECT_URLS = {
     "roster_file": (lambda o: [o["roster"].pk], True),
     "setting_edit": (lambda o: ["shift", o["shift_type"].pk], True),
     "setting_delete": (lambda o: ["sensitive", o["period"].pk], True),
+    "call_detail": (lambda o: [o["call"].pk], False),
+    "call_edit": (lambda o: [o["call"].pk], True),
+    "call_material_received": (lambda o: [o["call"].pk], True),
+    "phone_notice_detail": (lambda o: [o["notice"].pk], True),
+    "visit_detail": (lambda o: [o["visit"].pk], False),
+    "visit_edit": (lambda o: [o["visit"].pk], True),
+    "document_detail": (lambda o: [o["document"].pk], True),
+    "document_collection_add": (lambda o: [o["document"].pk], True),
+    "document_collected": (lambda o: [o["document"].pk, o["collection"].pk], True),
+    "matter_detail": (lambda o: [o["matter"].pk], False),
+    "matter_transfer": (lambda o: [o["matter"].pk], True),
+    "matter_close": (lambda o: [o["matter"].pk], True),
+    "matter_progress": (lambda o: [o["matter"].pk], True),
+    "instruction_detail": (lambda o: [o["instruction"].pk], True),
+    "instruction_report": (lambda o: [o["instruction"].pk], True),
+    "shift_detail": (lambda o: [o["shift"].pk], False),
+    "shift_log_docx": (lambda o: [o["shift"].pk], False),
+    "shift_check_in": (lambda o: [o["shift"].pk], True),
+    "leave_ask": (lambda o: [o["shift"].pk], True),
+    "leave_back": (lambda o: [o["shift"].pk, o["leave"].pk], True),
+    "entry_add": (lambda o: [o["shift"].pk], True),
+    "handover": (lambda o: [o["shift"].pk], True),
+    "handover_sign": (lambda o: [o["shift"].pk], True),
 }
 POST_ONLY = {
     "unit_move",
@@ -104,6 +166,18 @@ POST_ONLY = {
     "swap_step",
     "roster_file",
     "setting_delete",
+    "call_material_received",
+    "document_collection_add",
+    "document_collected",
+    "matter_transfer",
+    "matter_close",
+    "matter_progress",
+    "instruction_report",
+    "shift_check_in",
+    "leave_ask",
+    "leave_back",
+    "entry_add",
+    "handover_sign",
 }
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {
@@ -151,6 +225,21 @@ UNSCOPED_BY_ID = {
     "duty_request_delete",  # one's own only: another's id is 404 (tests/test_roster.py)
     "feed",  # by secret token, not by id: a wrong token is 404 (tests/test_roster_files.py)
     "notice_read_all",
+    # intake and the shift: lists and forms of the unit one works as
+    "call_list",
+    "call_create",
+    "call_lookup",
+    "phone_notice_create",
+    "visit_list",
+    "visit_create",
+    "document_list",
+    "document_create",
+    "matter_list",
+    "matter_create",
+    "instruction_list",
+    "instruction_create",
+    "desk",
+    "equipment_list",
 }
 
 

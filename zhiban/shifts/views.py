@@ -68,7 +68,7 @@ def shift_log_docx(request, pk):
 @login_required
 @require_POST
 def shift_check_in(request, pk):
-    shift = get_shift_for_user(request.user, pk)
+    shift = get_shift_for_user(request.user, pk, act=True)
     person = scope_for(request.user).person
     try:
         if person is None:
@@ -95,7 +95,7 @@ def leave_ask(request, pk):
     """A2.2: the deputy asks, the primary agrees on the same screen with their password."""
     from django.contrib.auth import authenticate
 
-    shift = get_shift_for_user(request.user, pk)
+    shift = get_shift_for_user(request.user, pk, act=True)
     person = scope_for(request.user).person
     form = LeaveForm(request.POST)
     form.is_valid()
@@ -125,7 +125,7 @@ def leave_ask(request, pk):
 @login_required
 @require_POST
 def leave_back(request, pk, leave_pk):
-    shift = get_shift_for_user(request.user, pk)
+    shift = get_shift_for_user(request.user, pk, act=True)
     leave = shift.leaves.filter(pk=leave_pk).first()
     if leave is None or (scope_for(request.user).person or Person()).pk != leave.person_id:
         raise PermissionDenied("只能登记本人返回")
