@@ -180,8 +180,8 @@ def handover_prepare(
     return handover
 
 
-def _signer(shift: Shift | None, username: str, password: str, side: str) -> Person:
-    user = authenticate(username=username, password=password)
+def _signer(request, shift: Shift | None, username: str, password: str, side: str) -> Person:
+    user = authenticate(request, username=username, password=password)  # lockout applies (django-axes)
     person = getattr(user, "person", None) if user else None
     if person is None:
         raise ShiftError({f"{side}_password": "用户名或密码不正确"})
@@ -192,15 +192,17 @@ def _signer(shift: Shift | None, username: str, password: str, side: str) -> Per
     return person
 
 
-def handover_sign(handover: Handover, outgoing: tuple[str, str], incoming: tuple[str, str]) -> Handover:
+def handover_sign(
+    request, handover: Handover, outgoing: tuple[str, str], incoming: tuple[str, str]
+) -> Handover:
     """A2.4: both sides sign in person, each with their own password on the same screen; two different
     people. Signing closes the outgoing shift; the incoming shift sees every carried matter."""
     shift = handover.shift
     if handover.signed:
         raise ShiftError("交接班已签字")
     following = shift_after(shift)
-    out_person = _signer(shift, *outgoing, side="outgoing")
-    in_person = _signer(following, *incoming, side="incoming")
+    out_person = _signer(request, shift, *outgoing, side="outgoing")
+    in_person = _signer(request, following, *incoming, side="incoming")
     if out_person.pk == in_person.pk:
         raise ShiftError("交班人和接班人须为两个不同的人，各自输入本人密码")
     now = timezone.now()

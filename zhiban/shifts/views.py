@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -93,8 +94,6 @@ class LeaveForm(forms.Form):
 @require_POST
 def leave_ask(request, pk):
     """A2.2: the deputy asks, the primary agrees on the same screen with their password."""
-    from django.contrib.auth import authenticate
-
     shift = get_shift_for_user(request.user, pk, act=True)
     person = scope_for(request.user).person
     form = LeaveForm(request.POST)
@@ -105,7 +104,9 @@ def leave_ask(request, pk):
             p
             for p in primaries
             if p.user
-            and authenticate(username=p.user.username, password=form.cleaned_data.get("primary_password", ""))
+            and authenticate(
+                request, username=p.user.username, password=form.cleaned_data.get("primary_password", "")
+            )
         ),
         None,
     )
@@ -206,6 +207,7 @@ def handover_sign(request, pk):
     post = request.POST
     try:
         services.handover_sign(
+            request,
             prepared,
             (post.get("outgoing_username", ""), post.get("outgoing_password", "")),
             (post.get("incoming_username", ""), post.get("incoming_password", "")),
