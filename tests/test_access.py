@@ -34,10 +34,12 @@ def objects(org):
     assignment = make_assignment(roster, org.officer, dt.date(2026, 3, 1))
     exemption = make_exemption(org.officer, dt.date(2026, 4, 1), dt.date(2026, 4, 10))
     swap = Swap.objects.create(applicant=org.officer, partner=org.deputy, shift=assignment, reason="家中有事")
-    shift_type = ShiftType.objects.create(unit=org.county, day_kind="workday", name="全天班",
-                                          start=dt.time(8, 30), hours=24)
-    period = SensitivePeriod.objects.create(unit=org.county, name="汛期", start=dt.date(2026, 6, 1),
-                                            end=dt.date(2026, 6, 30))
+    shift_type = ShiftType.objects.create(
+        unit=org.county, day_kind="workday", name="全天班", start=dt.time(8, 30), hours=24
+    )
+    period = SensitivePeriod.objects.create(
+        unit=org.county, name="汛期", start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 30)
+    )
     intake = intake_objects(org, assignment)
     return {
         **intake,
@@ -63,7 +65,9 @@ def intake_objects(org, assignment) -> dict:
     from zhiban.shifts.models import Handover, Leave, Shift
 
     call = Call.objects.create(unit=org.county, number="0558-1000000", name="张三", taken_by=org.officer)
-    notice = PhoneNotice.objects.create(unit=org.county, title="防汛通知", text="做好防汛准备", by=org.officer)
+    notice = PhoneNotice.objects.create(
+        unit=org.county, title="防汛通知", text="做好防汛准备", by=org.officer
+    )
     visit = Visit.objects.create(unit=org.county, name="李四", identity="群众", purpose="反映问题")
     document = Document.objects.create(unit=org.county, sender="市政府办", title="关于值班的通知")
     collection = Collection.objects.create(document=document, department="县应急局")
@@ -358,6 +362,11 @@ API_OBJECT_PATHS = {
     "/api/v1/contacts/{contact_id}": lambda o: f"/api/v1/contacts/{o['contact'].pk}",
     "/api/v1/units/{unit_id}/on-duty": lambda o: f"/api/v1/units/{o['unit'].pk}/on-duty",
     "/api/v1/rosters/{roster_id}": lambda o: f"/api/v1/rosters/{o['roster'].pk}",
+    "/api/v1/calls/{call_id}": lambda o: f"/api/v1/calls/{o['call'].pk}",
+    "/api/v1/units/{unit_id}/calls": lambda o: f"/api/v1/units/{o['unit'].pk}/calls",
+}
+API_POST_ONLY = {
+    "/api/v1/units/{unit_id}/calls": {"number": "0558-1", "rang_at": "2026-03-05T09:00:00+08:00"}
 }
 API_LISTS = {"/api/v1/units", "/api/v1/people", "/api/v1/contacts", "/api/v1/me"}
 
@@ -375,7 +384,10 @@ def test_every_api_path_is_in_the_access_table():
 def test_rule_B3_api_sibling_unit_gets_404(org, objects, client, path):
     url = API_OBJECT_PATHS[path](objects)
     headers = {"Authorization": f"Bearer {_token(org.sibling_officer)}"}
-    response = client.get(url, headers=headers)
+    if path in API_POST_ONLY:
+        response = client.post(url, API_POST_ONLY[path], content_type="application/json", headers=headers)
+    else:
+        response = client.get(url, headers=headers)
     assert response.status_code == 404
     assert response.json()["detail"]
     if path == "/api/v1/people/{person_id}":

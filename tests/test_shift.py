@@ -675,3 +675,68 @@ def test_a_whole_day_of_duty_from_check_in_to_the_matter_closed_next_day(org, du
     page = org.client(org.officer).get(f"/duty/shifts/{duty.day.pk}/").content.decode()
     for expected in ("王建华", "交通局值班室", "刘大伟", "关于滑坡处置的通知", "跟进抢通进度", "吴建平"):
         assert expected in page
+
+
+# --- the phone exchange -----------------------------------------------------------------------------------------
+def test_the_exchange_creates_calls_with_their_rings_and_the_officer_completes_them(org, duty, client):
+    from zhiban.org.models import ApiToken
+
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, 'CTI')[1]}"}
+    url = f"/api/v1/units/{org.county.pk}/calls"
+    answered = client.post(
+        url,
+        {
+            "number": "0558-2222333",
+            "rang_at": "2026-03-05T09:10:00+08:00",
+            "answered_at": "2026-03-05T09:10:09+08:00",
+            "rings": 2,
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert answered.status_code == 201 and answered.json()["complete"] is False
+    missed = client.post(
+        url,
+        {"number": "0558-4444555", "rang_at": "2026-03-05T09:20:00+08:00", "rings": 8},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert missed.status_code == 201
+    call = Call.objects.get(pk=answered.json()["id"])
+    assert (call.rang_at, call.answered_at, call.rings, call.at) == (
+        at(9, 10),
+        at(9, 10) + dt.timedelta(seconds=9),
+        2,
+        call.answered_at,
+    )
+    assert Call.objects.get(pk=missed.json()["id"]).answered_at is None  # kept for supervision (A2.5)
+    assert "待补记" in org.client(org.officer).get("/intake/calls/").content.decode()
+    data = call_data()
+    del data["direction"], data["at"]
+    org.client(org.officer).post(f"/intake/calls/{call.pk}/edit/", data)
+    call.refresh_from_db()
+    assert call.content.startswith("青石镇S203线") and call.rings == 2 and not call.incomplete
+    assert client.get(f"/api/v1/calls/{call.pk}", headers=headers).json()["complete"] is True
+
+    backwards = client.post(
+        url,
+        {
+            "number": "0558-1",
+            "rang_at": "2026-03-05T09:10:00+08:00",
+            "answered_at": "2026-03-05T09:00:00+08:00",
+        },
+        content_type="application/json",
+        headers=headers,
+    )
+    assert backwards.status_code == 400 and "接听时间不能早于振铃时间" in str(backwards.json())
+    garbage = client.post(url, {"rang_at": "yesterday"}, content_type="application/json", headers=headers)
+    assert garbage.status_code == 422 and garbage.json()["errors"]
+    inspector = {"Authorization": f"Bearer {ApiToken.issue(org.inspector.user, 'x')[1]}"}
+    refused = client.post(
+        url,
+        {"number": "0558-1", "rang_at": "2026-03-05T09:10:00+08:00"},
+        content_type="application/json",
+        headers=inspector,
+    )
+    assert refused.status_code == 403
+    assert Call.objects.count() == 2
