@@ -41,3 +41,45 @@ def test_demo_shows_the_rules_at_work(db):
     assert any(p and "个月内" in p for p in problems)  # B16: lapsed training
     assert DutyNumberFiling.objects.filter(acknowledged_at=None).exists()  # B23
     assert Contact.objects.filter(numbers__internal_only=True).exists()  # A1.7
+
+
+def test_demo_has_a_month_of_duty_with_the_shift_in_progress(db):
+    from django.utils import timezone
+
+    from zhiban.intake.models import Call, Matter
+    from zhiban.shifts.models import Handover, Shift
+
+    call_command("demo")
+    assert Call.objects.count() >= 200 and Matter.objects.filter(state="open").exists()
+    assert Matter.objects.filter(state="closed").exists()
+    signed = Handover.objects.exclude(signed_at=None)
+    assert signed.count() >= 50 and all(h.outgoing_signer_id != h.incoming_signer_id for h in signed[:50])
+    now = timezone.now()
+    assert Shift.objects.filter(state="open", start__lte=now, end__gt=now).exists()
+
+
+def test_demo_duty_pages_render_for_the_city_office(db):
+    from django.test import Client
+
+    from zhiban.org.models import User
+    from zhiban.shifts.models import Shift
+
+    call_command("demo")
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    for url in (
+        "/duty/",
+        "/intake/calls/",
+        "/intake/visits/",
+        "/intake/documents/",
+        "/intake/matters/",
+        "/intake/instructions/",
+        "/intake/calls/new/",
+        "/duty/equipment/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    closed = Shift.objects.filter(state="closed", unit__kind="city").order_by("-start").first()
+    log = client.get(f"/duty/shifts/{closed.pk}/").content.decode()
+    assert "交班人" in log and "值班情况" in log
+    assert client.get(f"/duty/shifts/{closed.pk}/log.docx").status_code == 200

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from zhiban.org.demo_data import ACCOUNTS, DEMO_PASSWORD, SYSTEM_ACCOUNTS, build_demo
 from zhiban.org.models import Person, Unit
 from zhiban.roster import demo_data as roster_demo
+from zhiban.shifts import demo_data as shift_demo
 
 
 class Command(BaseCommand):
@@ -16,6 +17,10 @@ class Command(BaseCommand):
             rosters = roster_demo.build(units)
             self.stdout.write(
                 f"demo rosters: {len(rosters)} (last month and this month published, next month a draft)"
+            )
+            shifts = shift_demo.build(units)
+            self.stdout.write(
+                f"demo duty: {shifts} shifts of the last month with calls, visits, faxes, matters"
             )
             self.stdout.write(
                 f"demo data loaded: {Unit.objects.count()} units, {Person.objects.count()} people"
