@@ -740,3 +740,24 @@ def test_the_exchange_creates_calls_with_their_rings_and_the_officer_completes_t
     )
     assert refused.status_code == 403
     assert Call.objects.count() == 2
+
+
+def test_rule_B7_the_shift_summary_states_the_day_and_shows_every_change_at_once(org, duty):
+    """一口清: people on duty, counts, important calls, open matters, pending instructions, equipment;
+    cached per minute, yet a new record or a check-in shows on the very next request."""
+    officer = org.client(org.officer)
+    with travel(at(9, 30)):
+        first = officer.get("/duty/").content.decode()
+        assert "到岗签到" in first and "带班领导：曾志强" in first and "主班：林海燕" in first
+        assert "未检查" in first  # no handover has checked the equipment yet
+        officer.post(f"/duty/shifts/{duty.day.pk}/check-in/")
+        officer.post("/intake/calls/new/", call_data(important="on", at="2026-03-05T09:29"))
+        intake.matter_open(org.county, org.officer, "S203线道路抢通")
+        page = officer.get("/duty/").content.decode()
+    assert "到岗签到" not in page and "在岗：林海燕" in page
+    assert "青石镇政府王建华：青石镇S203线K12处山体滑坡" in page and "S203线道路抢通" in page
+    assert '<div class="num">1</div>来电' in page
+    with travel(at(9, 31)):
+        deputy_view = org.client(org.deputy).get("/duty/").content.decode()
+    assert "到岗签到" in deputy_view  # the deputy has not checked in: their own page says so
+    assert 'name="csrfmiddlewaretoken" value="\x00' not in page

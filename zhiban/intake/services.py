@@ -11,11 +11,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiban.audit.trail import record_update
 from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep
 from zhiban.notify.outbox import notify_people
+from zhiban.org.access import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Assignment, Post, Roster
+
+
+def updated(instance, unit_id: int, **after) -> None:
+    """After a conditional .update(), which sends no signals: the audit row of what changed, and the
+    unit's activity value (cached duty pages)."""
+    record_update(instance, {name: getattr(instance, name) for name in after}, after)
+    bump_unit_activity(unit_id)
 
 
 def leaders_to_tell(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
@@ -75,6 +84,7 @@ def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None
         )
         if not claimed:
             raise MatterError("事项已被他人移交或办结，请刷新后再试")
+        updated(matter, matter.unit_id, owner_id=to.pk)
         MatterStep.objects.create(
             matter=matter, kind=MatterStep.Kind.TRANSFER, by=by, to=to, text=reason.strip()
         )
@@ -117,6 +127,7 @@ def matter_close(matter: Matter, by: Person, result: str, reply: str = "") -> No
         )
         if not closed:
             raise MatterError("事项已被他人移交或办结，请刷新后再试")
+        updated(matter, matter.unit_id, state=Matter.State.CLOSED, closed_at=now, result=result.strip())
         MatterStep.objects.create(matter=matter, kind=MatterStep.Kind.CLOSED, by=by, text=result.strip())
     matter.refresh_from_db()
 
@@ -189,27 +200,27 @@ def instruction_relay(instruction: Instruction, targets: list[Person], by: Perso
 
 
 def target_acknowledge(target: InstructionTarget) -> None:
-    InstructionTarget.objects.filter(pk=target.pk, acknowledged_at=None).update(
-        acknowledged_at=timezone.now()
-    )
+    if target.acknowledged_at is None:
+        target.acknowledged_at = timezone.now()
+        target.save(update_fields=["acknowledged_at"])
 
 
 def target_feedback(target: InstructionTarget, text: str) -> None:
+    """The person's feedback; when the last one is in, whoever relayed it is told to report back."""
     if not text.strip():
         raise ValidationError({"feedback": "请填写落实情况"})
     now = timezone.now()
     with transaction.atomic():
-        InstructionTarget.objects.filter(pk=target.pk).update(
-            feedback=text.strip(),
-            feedback_at=now,
-            remind_at=None,
-            acknowledged_at=target.acknowledged_at or now,
-        )
-        instruction = target.instruction
-        if not instruction.targets.filter(feedback_at=None).exists():
-            Instruction.objects.filter(pk=instruction.pk, state=Instruction.State.RELAYED).update(
-                state=Instruction.State.DONE
-            )
+        target.feedback, target.feedback_at, target.remind_at = text.strip(), now, None
+        target.acknowledged_at = target.acknowledged_at or now
+        target.save(update_fields=["feedback", "feedback_at", "remind_at", "acknowledged_at"])
+        instruction = Instruction.objects.select_for_update().get(pk=target.instruction_id)
+        if (
+            instruction.state == Instruction.State.RELAYED
+            and not instruction.targets.filter(feedback_at=None).exists()
+        ):
+            instruction.state = Instruction.State.DONE
+            instruction.save(update_fields=["state"])
             notify_people(
                 [instruction.relayed_by],
                 f"批示“{instruction.text[:40]}”已全部反馈，请汇总报告{instruction.leader.name}",
@@ -219,14 +230,22 @@ def target_feedback(target: InstructionTarget, text: str) -> None:
 
 
 def instruction_report(instruction: Instruction, result: str) -> None:
-    """The result goes back to the leader who gave the instruction."""
+    """The result goes back to the leader who gave the instruction, once, after every feedback."""
     if not result.strip():
         raise ValidationError({"result": "请填写落实结果"})
-    if instruction.targets.filter(feedback_at=None).exists():
-        raise ValidationError("尚有落实人未反馈，不能报告办结")
+    now = timezone.now()
     with transaction.atomic():
-        Instruction.objects.filter(pk=instruction.pk).update(
-            state=Instruction.State.REPORTED, result=result.strip(), reported_at=timezone.now()
+        reported = Instruction.objects.filter(pk=instruction.pk, state=Instruction.State.DONE).update(
+            state=Instruction.State.REPORTED, result=result.strip(), reported_at=now
+        )
+        if not reported:
+            raise ValidationError("尚有落实人未反馈，或已报告过领导")
+        updated(
+            instruction,
+            instruction.unit_id,
+            state=Instruction.State.REPORTED,
+            result=result.strip(),
+            reported_at=now,
         )
         notify_people(
             [instruction.leader],

@@ -28,6 +28,7 @@ from zhiban.org.models import (
     RoleAssignment,
     TrainingRecord,
     Unit,
+    UnitActivity,
     User,
 )
 
@@ -180,6 +181,23 @@ def bump_data_generation() -> None:
     value = secrets.randbits(62) + 1
     if not DataGeneration.objects.filter(pk=1).update(value=value):
         DataGeneration.objects.update_or_create(pk=1, defaults={"value": value})
+
+
+def bump_unit_activity(unit_id: int | None) -> None:
+    """Call in the transaction that changes a unit's duty records (signals do it for saves); a random
+    value for the same reason as bump_data_generation."""
+    if unit_id is None:
+        return
+    value = secrets.randbits(62) + 1
+    if not UnitActivity.objects.filter(unit_id=unit_id).update(value=value):
+        UnitActivity.objects.update_or_create(unit_id=unit_id, defaults={"value": value})
+
+
+def unit_activity(unit_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {UnitActivity._meta.db_table} WHERE unit_id = %s", [unit_id])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 _scopes = GenerationCache(size=5000)  # (user id, system role) -> scope without its user

@@ -501,6 +501,18 @@ class ApiToken(models.Model):
         return token.user
 
 
+class UnitActivity(models.Model):
+    """Per unit, a value rewritten in the same transaction as any change to its duty records (calls,
+    visits, documents, matters, instructions, shifts, handovers) or its published roster: pages that
+    summarise a unit's duty (一口清) are cached per process for the value their request read."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.value}"
+
+
 class DataGeneration(models.Model):
     """One counter, raised in the same transaction as any change to units, people, roles or contacts.
     Each process caches scopes and read-mostly fragments (the unit tree, directory searches) for the

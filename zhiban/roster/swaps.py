@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhiban.audit.trail import record_update
 from zhiban.lib.docx import new_document, set_cell
 from zhiban.notify.outbox import notify_people
+from zhiban.org.access import bump_unit_activity
 from zhiban.org.models import Person, Role
 from zhiban.org.policy import effective_policy
 from zhiban.roster import planning
@@ -184,6 +185,7 @@ def _carry_out(swap: Swap, by: Person) -> None:
         )
     roster = shift.roster
     Roster.objects.filter(pk=roster.pk).update(version=F("version") + 1)
+    bump_unit_activity(roster.unit_id)
     version = Roster.objects.values_list("version", flat=True).get(pk=roster.pk)
     record_update(roster, {"version": version - 1}, {"version": version})
     RosterChange.objects.create(

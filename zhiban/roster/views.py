@@ -22,6 +22,7 @@ from zhiban.audit.trail import record_update
 from zhiban.lib.xlsx import XLSX_MIME
 from zhiban.notify.outbox import notify_people
 from zhiban.org.access import (
+    bump_unit_activity,
     current_unit,
     get_assignment_for_user,
     get_exemption_for_user,
@@ -182,6 +183,7 @@ def roster_publish(request, pk):
                 roster, {"state": Roster.State.DRAFT}, {"state": Roster.State.PUBLISHED, "version": 1}
             )
             RosterChange.objects.create(roster=roster, version=1, by=request.user, summary="发布")
+            bump_unit_activity(roster.unit_id)  # who is on duty changed: 一口清 and the shift pages
             roster.assignments.update(reminder_due_at=F("start") - DAY_BEFORE, reminders_sent=0)
             people = {a.person for a in roster.assignments.select_related("person__user")}
             notify_people(
@@ -232,6 +234,7 @@ def _replace_person(request, assignment: Assignment, person, pinned: bool) -> No
         assignment.save(update_fields=["person", "pinned", "reminder_due_at", "reminders_sent"])
         if roster.is_published and before.pk != person.pk:
             Roster.objects.filter(pk=roster.pk).update(version=F("version") + 1)
+            bump_unit_activity(roster.unit_id)
             version = Roster.objects.values_list("version", flat=True).get(pk=roster.pk)
             record_update(roster, {"version": version - 1}, {"version": version})
             RosterChange.objects.create(

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiban.intake.services import updated
 from zhiban.notify.outbox import notify_people
 from zhiban.roster.models import Post
 from zhiban.shifts.models import Shift
@@ -51,6 +52,7 @@ def try_watch_arrival_one() -> bool:
         if not missing:
             return True
         Shift.objects.filter(pk=due.pk).update(absent_alerted_at=now)
+        updated(due, due.unit_id, absent_alerted_at=now)
         names = "、".join(p.name for p in missing)
         before = shift_before(due)
         outgoing = [a.person for a in people_of(before)] if before else []

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from zhiban.intake.models import Matter, MatterStep
+from zhiban.intake.services import updated
 from zhiban.org.models import Person, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Assignment, Post, Roster
@@ -45,7 +46,10 @@ def shift_at(unit: Unit, at: dt.datetime | None = None) -> Shift | None:
     overlap at handover)."""
     at = at or timezone.now()
     assignment = published(unit).filter(start__lte=at, end__gt=at).order_by("-start").first()
-    return shift_open(assignment) if assignment else None
+    if assignment is None:
+        return None
+    made = Shift.objects.filter(unit=unit, start=assignment.start, end=assignment.end).first()
+    return made or shift_open(assignment)  # a read on every page; a write only the first time
 
 
 def shift_after(shift: Shift) -> Shift | None:
@@ -128,7 +132,9 @@ def leave_ask(shift: Shift, person: Person, approver: Person, reason: str) -> Le
 
 
 def leave_back(leave: Leave) -> None:
-    Leave.objects.filter(pk=leave.pk, back_at=None).update(back_at=timezone.now())
+    if leave.back_at is None:
+        leave.back_at = timezone.now()
+        leave.save(update_fields=["back_at"])
 
 
 def handover_prepare(
@@ -212,7 +218,16 @@ def handover_sign(
         )
         if not signed:
             raise ShiftError("交接班已签字")
+        updated(
+            handover,
+            shift.unit_id,
+            outgoing_signer_id=out_person.pk,
+            incoming_signer_id=in_person.pk,
+            incoming_id=following.pk,
+            signed_at=now,
+        )
         Shift.objects.filter(pk=shift.pk).update(state=Shift.State.CLOSED)
+        updated(shift, shift.unit_id, state=Shift.State.CLOSED)
         MatterStep.objects.bulk_create(
             MatterStep(
                 matter=item.matter,

@@ -8,12 +8,18 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.middleware import csrf
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from zhiban.intake.models import Matter
 from zhiban.intake.views import _acting_unit, _readable_unit
-from zhiban.org.access import get_shift_for_user, scope_for
+from zhiban.lib.templatetags.zhiban import CSRF_SLOT
+from zhiban.org.access import GenerationCache, get_shift_for_user, scope_for, unit_activity
 from zhiban.org.models import Person
 from zhiban.roster.models import Post
 from zhiban.shifts import services
@@ -21,13 +27,26 @@ from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
 from zhiban.shifts.log import duty_log, summary
 from zhiban.shifts.models import Equipment, Handover, Shift
 
+_desks = GenerationCache(size=2000)  # (unit, person, unit activity, minute) -> the page body
+
 
 @login_required
 def desk(request):
-    """一口清 (B7): the day at once, with the shift in progress and what its people do next."""
+    """一口清 (B7): the day at once, with the shift in progress and what its people do next.
+
+    The body is built once per unit, person, minute and unit activity (any change to the unit's duty
+    records or published roster raises it), so a wall screen or an officer refreshing costs one read."""
     unit = _readable_unit(request)
-    shift = services.shift_at(unit)
     person = scope_for(request.user).person
+    minute = timezone.localtime().replace(second=0, microsecond=0)
+    key = (unit.pk, person.pk if person else None, unit_activity(unit.pk), minute)
+    body = _desks.get_or_build(key, lambda: _desk_body(unit, person, request.user.pk))
+    token = conditional_escape(str(csrf.get_token(request)))
+    return render(request, "shifts/desk.html", {"body": mark_safe(body.replace(CSRF_SLOT, token))})
+
+
+def _desk_body(unit, person, user_id) -> str:
+    shift = services.shift_at(unit)
     context = {
         "summary": summary(unit, shift),
         "shift": shift,
@@ -37,8 +56,10 @@ def desk(request):
         and shift.check_ins.filter(person=person).exists(),
         "present": services.present(shift) if shift else [],
         "recent": Shift.objects.filter(unit=unit).order_by("-start")[:8],
+        "user_id": user_id,
+        "csrf_token": CSRF_SLOT,
     }
-    return render(request, "shifts/desk.html", context)
+    return render_to_string("shifts/_desk_body.html", context)
 
 
 @login_required

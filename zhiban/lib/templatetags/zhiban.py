@@ -124,6 +124,7 @@ def topbar(context) -> str:
 
 
 _CSRF_SLOT = "\x00csrf\x00"
+CSRF_SLOT = _CSRF_SLOT  # for other cached fragments with a form in them
 
 
 @lru_cache(maxsize=4096)
