@@ -5,95 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from types import SimpleNamespace
 
 import pytest
-import time_machine
 from docx import Document as WordDocument
 
-from tests.factories import make_assignment, make_contact, make_person, make_roster
+from tests.factories import make_contact
+from tests.shift_fixtures import DAY, PASSWORD, at, call_data, prepare, sign, travel
 from zhiban.intake import services as intake
 from zhiban.intake.jobs import try_remind_feedback_one, try_remind_matter_one
 from zhiban.intake.models import Call, Document, Instruction, Matter, MatterStep, PhoneNotice, Visit
 from zhiban.notify.models import Notice
-from zhiban.org.models import DutyPolicy, Role
-from zhiban.roster.models import Roster
+from zhiban.org.models import DutyPolicy
 from zhiban.shifts import services
 from zhiban.shifts.jobs import try_open_shift_one, try_watch_arrival_one
 from zhiban.shifts.log import duty_log
 from zhiban.shifts.models import CheckIn, Equipment, Handover, Leave, Shift
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-DAY = dt.date(2026, 3, 5)
-PASSWORD = "Duty-2026-pass"
-
-
-def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), SHANGHAI)
-
-
-def travel(moment: dt.datetime):
-    return time_machine.travel(moment, tick=False)
-
-
-def with_password(*people):
-    for person in people:
-        person.user.set_password(PASSWORD)
-        person.user.save()
-
-
-@pytest.fixture(autouse=True)
-def _on_the_day(settings):
-    """Each test lives on 5 March 2026 from 08:00 (and travels on from there), so sessions made in it
-    stay valid; the idle timeout is tested in test_login.py."""
-    settings.IDLE_TIMEOUT_SECONDS = 10**9
-    with travel(at(8)):
-        yield
-
-
-@pytest.fixture
-def duty(org):
-    """5 March 2026 at 东湖县: a day shift 08:30-17:30 (leader 曾志强, primary 林海燕, deputy 单晓东) and a
-    night shift 17:30-08:30 (leader 曾志强, primary 吴建平, deputy 郑小红), published; a phone, a fax."""
-    night_primary = make_person(org.county, "吴建平", roles=[Role.DUTY_STAFF])
-    night_deputy = make_person(org.county, "郑小红", roles=[Role.DUTY_STAFF])
-    with_password(org.officer, org.deputy, night_primary, night_deputy)
-    roster = make_roster(org.county, DAY, 2, state=Roster.State.PUBLISHED)
-    for person, post in ((org.county_leader, "leader"), (org.officer, "primary"), (org.deputy, "deputy")):
-        make_assignment(roster, person, DAY, post, hours=9)
-    for person, post in ((org.county_leader, "leader"), (night_primary, "primary"), (night_deputy, "deputy")):
-        make_assignment(roster, person, DAY, post, hours=15, start=(17, 30))
-    Equipment.objects.create(unit=org.county, kind="phone", name="值班电话一", order=1)
-    Equipment.objects.create(unit=org.county, kind="fax", name="传真机", order=2)
-    day_shift = services.shift_at(org.county, at(9))
-    night_shift = services.shift_at(org.county, at(18))
-    return SimpleNamespace(
-        roster=roster,
-        day=day_shift,
-        night=night_shift,
-        night_primary=night_primary,
-        night_deputy=night_deputy,
-    )
-
-
-def call_data(**extra) -> dict:
-    data = {
-        "direction": "incoming",
-        "at": "2026-03-05T09:10",
-        "number": "0558-2222333",
-        "name": "王建华",
-        "organisation": "青石镇政府",
-        "position": "党政办主任",
-        "content": "青石镇S203线K12处山体滑坡，道路中断，暂无人员伤亡",
-        "content_when": "今日8时50分",
-        "content_where": "S203线K12处",
-        "content_who": "过往车辆",
-        "content_what": "山体滑坡，道路中断",
-        "content_why": "连日降雨",
-        "handling": "recorded",
-    }
-    data.update(extra)
-    return data
+pytestmark = pytest.mark.usefixtures("on_the_day")
 
 
 # --- calls ---------------------------------------------------------------------------------------------
@@ -482,28 +410,6 @@ def test_rule_A2_2_a_deputy_leaves_only_with_the_primary_and_never_as_the_last_o
 
 
 # --- handover -------------------------------------------------------------------------------------------------
-def prepare(client, shift, matters=(), equipment=None, situation="本班平稳"):
-    data = {"situation": situation}
-    for matter, suggestion in matters:
-        data[f"m-{matter.pk}"] = suggestion
-    for item, (state, note) in (equipment or {}).items():
-        data[f"eq-{item.pk}"], data[f"eq-note-{item.pk}"] = state, note
-    return client.post(f"/duty/shifts/{shift.pk}/handover/", data)
-
-
-def sign(client, shift, outgoing, incoming, out_pw=PASSWORD, in_pw=PASSWORD):
-    return client.post(
-        f"/duty/shifts/{shift.pk}/handover/sign/",
-        {
-            "outgoing_username": outgoing.user.username,
-            "outgoing_password": out_pw,
-            "incoming_username": incoming.user.username,
-            "incoming_password": in_pw,
-        },
-        follow=True,
-    )
-
-
 def test_rule_B14_every_open_matter_needs_a_suggestion_and_a_fault_a_note(org, duty):
     matter = intake.matter_open(org.county, org.officer, "S203线道路中断")
     fax = Equipment.objects.get(kind="fax")
@@ -670,8 +576,10 @@ def test_a_whole_day_of_duty_from_check_in_to_the_matter_closed_next_day(org, du
     assert CheckIn.objects.get(shift=duty.night).minutes_late == 0
     # the closing next morning is in the log of the shift it happened in, not the night's
     assert not [s for s in night_log.matter_steps if s.kind == MatterStep.Kind.CLOSED]
+    # the handover was signed early, at 17:10: from then on the duty, and the carried matter, are the night's
     carried = [s for s in night_log.matter_steps if s.kind == MatterStep.Kind.CARRIED]
-    assert carried == [] and matter.steps.filter(kind=MatterStep.Kind.CARRIED).count() == 1
+    assert [s.to for s in carried] == [duty.night_primary]
+    assert not [s for s in day_log.matter_steps if s.kind == MatterStep.Kind.CARRIED]
     page = org.client(org.officer).get(f"/duty/shifts/{duty.day.pk}/").content.decode()
     for expected in ("王建华", "交通局值班室", "刘大伟", "关于滑坡处置的通知", "跟进抢通进度", "吴建平"):
         assert expected in page

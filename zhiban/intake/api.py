@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from zhiban.intake.forms import FIRST_YEAR, LAST_YEAR
 from zhiban.intake.models import Call
 from zhiban.org.access import get_record_for_user, get_unit_for_user, scope_for
 
@@ -76,6 +77,9 @@ def create_call(request, unit_id: int, data: CallIn):
     if not scope_for(request.user).acts_for_unit(unit):
         raise PermissionDenied("该令牌不能为此单位登记来电")
     rang_at, answered_at = _aware(data.rang_at), _aware(data.answered_at)
+    for name, moment in (("rang_at", rang_at), ("answered_at", answered_at)):
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ValidationError({name: f"时间应在{FIRST_YEAR}年至{LAST_YEAR}年之间"})
     if answered_at is not None and answered_at < rang_at:
         raise ValidationError({"answered_at": "接听时间不能早于振铃时间"})
     if not data.number.strip():

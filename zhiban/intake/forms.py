@@ -6,6 +6,23 @@ from django.utils import timezone
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.org.models import Person, Role, Unit
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a duty record's time lies in these years; others are typing slips
+
+
+def in_range(value) -> None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(f"时间应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
+
+
+class DatesInRange:
+    """Every date-and-time field of the form refuses a year outside FIRST_YEAR..LAST_YEAR."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateTimeField):
+                field.validators.append(in_range)
+
 
 class DateTimeLocal(forms.DateTimeInput):
     input_type = "datetime-local"
@@ -43,7 +60,7 @@ class PersonChoice(forms.ModelChoiceField):
         return f"{obj.name}（{obj.position}）" if obj.position else obj.name
 
 
-class CallForm(forms.ModelForm):
+class CallForm(DatesInRange, forms.ModelForm):
     open_matter = forms.BooleanField(label="需要跟踪办理（转为事项，由接听人首接负责）", required=False)
 
     class Meta:
@@ -99,7 +116,7 @@ class CallCompleteForm(CallForm):
         fields = [f for f in CallForm.Meta.fields if f not in ("direction", "at")]
 
 
-class NoticeForm(forms.ModelForm):
+class NoticeForm(DatesInRange, forms.ModelForm):
     class Meta:
         model = PhoneNotice
         fields = ["title", "text", "at"]
@@ -111,7 +128,7 @@ class NoticeForm(forms.ModelForm):
         self.initial.setdefault("at", _local_now())
 
 
-class RecipientForm(forms.ModelForm):
+class RecipientForm(DatesInRange, forms.ModelForm):
     """One recipient of a phone notice, with the read-back."""
 
     class Meta:
@@ -134,7 +151,7 @@ class RecipientForm(forms.ModelForm):
         return data
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(DatesInRange, forms.ModelForm):
     class Meta:
         model = Visit
         fields = [
@@ -163,7 +180,7 @@ class VisitForm(forms.ModelForm):
         self.initial.setdefault("arrived_at", _local_now())
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(DatesInRange, forms.ModelForm):
     class Meta:
         model = Document
         fields = ["kind", "sender", "number", "title", "classification", "urgency", "pages", "received_at"]
@@ -200,7 +217,7 @@ class CollectedForm(forms.Form):
     collected_by = forms.CharField(label="领取人", max_length=50)
 
 
-class MatterForm(forms.ModelForm):
+class MatterForm(DatesInRange, forms.ModelForm):
     class Meta:
         model = Matter
         fields = ["title", "detail", "source", "ticket_number", "due_at"]
@@ -239,7 +256,7 @@ class ProgressForm(forms.Form):
     text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class InstructionForm(forms.ModelForm):
+class InstructionForm(DatesInRange, forms.ModelForm):
     targets = forms.ModelMultipleChoiceField(label="落实人", queryset=Person.objects.none())
 
     class Meta:

@@ -220,6 +220,16 @@ class Document(models.Model):
     def urgent(self) -> bool:
         return self.urgency != self.Urgency.NORMAL
 
+    @property
+    def classified(self) -> bool:
+        return self.classification in (self.Classification.SECRET, self.Classification.CONFIDENTIAL)
+
+    def title_for(self, reveal: bool) -> str:
+        """A2.7/B15: a classified document's title only for those cleared to read it."""
+        if self.classified and not reveal:
+            return f"{self.get_classification_display()}文件（标题不予显示）"
+        return self.title
+
 
 class Collection(models.Model):
     """A department told to collect a document, and who collected it when."""

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiban.audit.trail import record_update
-from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep
+from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
 from zhiban.notify.outbox import notify_people
 from zhiban.org.access import bump_unit_activity
-from zhiban.org.models import Person, Role, Unit
+from zhiban.org.models import Person, Role, RoleAssignment, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Assignment, Post, Roster
 
@@ -49,6 +49,13 @@ def leaders_to_tell(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
     )
 
 
+def directs(person: Person, unit: Unit) -> bool:
+    """A duty-office administrator or a leader of the unit or a unit above it: may reassign its work."""
+    return RoleAssignment.objects.filter(
+        person=person, role__in=(Role.DUTY_ADMIN, Role.LEADER), unit_id__in=[*unit.ancestor_ids(), unit.pk]
+    ).exists()
+
+
 def _next_reminder(unit: Unit, after: dt.datetime) -> dt.datetime:
     return after + dt.timedelta(hours=effective_policy(unit).matter_reminder_hours)
 
@@ -74,6 +81,8 @@ def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None
     """Ownership moves only by an explicit, recorded transfer, with a reason, to someone of the unit."""
     if not matter.is_open:
         raise MatterError("事项已办结，不能移交")
+    if by.pk != matter.owner_id and not directs(by, matter.unit):
+        raise MatterError("只有首接责任人、值班室管理员或带班领导可以移交事项")
     if to.pk == matter.owner_id:
         raise MatterError("移交对象与当前责任人相同")
     if not reason.strip():
@@ -98,6 +107,8 @@ def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None
 
 
 def matter_progress(matter: Matter, by: Person, text: str) -> MatterStep:
+    if not matter.is_open:
+        raise MatterError("事项已办结")
     if not text.strip():
         raise MatterError({"text": "请填写办理进展"})
     return MatterStep.objects.create(matter=matter, kind=MatterStep.Kind.PROGRESS, by=by, text=text.strip())
@@ -138,8 +149,13 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
     with transaction.atomic():
         if call.taken_by_id is None:
             call.taken_by = by
+        asked_before = (
+            Call.objects.filter(pk=call.pk).values_list("asked_for_id", flat=True).first()
+            if call.pk
+            else None
+        )
         call.save()
-        if call.asked_for_id is not None:
+        if call.asked_for_id is not None and call.asked_for_id != asked_before:
             notify_people(
                 [call.asked_for],
                 f"有来电询问您的联系电话：{call.organisation}{call.name}（{call.number or '号码未知'}），"
@@ -155,6 +171,28 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
     return call
 
 
+def visit_record(visit: Visit, by: Person | None) -> Visit:
+    """A1.6: save a visit; the leader it is reported to is told at once (once, when first named)."""
+    reported_before = (
+        Visit.objects.filter(pk=visit.pk).values_list("reported_to_id", flat=True).first()
+        if visit.pk
+        else None
+    )
+    with transaction.atomic():
+        if visit.received_by_id is None:
+            visit.received_by = by
+        visit.save()
+        if visit.reported_to_id is not None and visit.reported_to_id != reported_before:
+            notify_people(
+                [visit.reported_to],
+                f"来访报告：{visit.organisation}{visit.name}（{visit.identity}，{visit.people}人）"
+                f"事由：{visit.purpose[:100]}。请指示接待安排",
+                link=reverse("visit_detail", args=[visit.pk]),
+                subject="来访报告",
+            )
+    return visit
+
+
 def document_register(document: Document, by: Person) -> Document:
     """A1.10: the registrar handles it; an urgent one goes to the leaders at once."""
     with transaction.atomic():
@@ -163,12 +201,14 @@ def document_register(document: Document, by: Person) -> Document:
             document.forwarded_at = timezone.now()
         document.save()
         if document.urgent:
+            # a classified title never goes into a notice or an email (A2.7/B15)
+            title = document.title_for(reveal=False)
             notify_people(
                 leaders_to_tell(document.unit),
                 f"{document.get_urgency_display()}{document.get_kind_display()}：{document.sender}"
-                f"{document.number}《{document.title}》，请阅示",
+                f"{document.number}《{title}》，请阅示",
                 link=reverse("document_detail", args=[document.pk]),
-                subject=f"{document.get_urgency_display()}：{document.title}",
+                subject=f"{document.get_urgency_display()}：{title}",
             )
     return document
 

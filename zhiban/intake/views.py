@@ -22,6 +22,7 @@ from zhiban.org.access import (
     get_document_for_user,
     get_instruction_for_user,
     get_record_for_user,
+    reads_duty_of,
     scope_for,
 )
 from zhiban.org.models import Contact, ContactNumber
@@ -39,9 +40,10 @@ def _acting_unit(request):
 
 
 def _readable_unit(request):
+    """The unit the person works as, whose duty records they may read (A2.7/B15: duty roles only)."""
     unit = current_unit(request)
-    if unit is None:
-        raise PermissionDenied("没有可查看的单位")
+    if unit is None or not reads_duty_of(scope_for(request.user), unit):
+        raise PermissionDenied("只有值班人员和带班领导可以查看值班记录")
     return unit
 
 
@@ -94,8 +96,11 @@ def call_lookup(request):
     source = ""
     if len(number) >= 3 and not any(filled.values()):
         scope = scope_for(request.user)
+        internal_ok = Q(internal_only=False) | Q(contact__unit_id__in=scope.member_unit_ids)  # A1.7
         hit = (
-            ContactNumber.objects.filter(number=number, contact__in=Contact.objects.filter(scope.contact_q()))
+            ContactNumber.objects.filter(
+                internal_ok, number=number, contact__in=Contact.objects.filter(scope.contact_q())
+            )
             .select_related("contact")
             .first()
         )
@@ -191,8 +196,7 @@ def visit_create(request):
     open_matter = request.POST.get("open_matter") == "on"
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.instance.received_by = person
-            visit = form.save()
+            visit = services.visit_record(form.save(commit=False), person)
             if open_matter:
                 services.matter_open(
                     unit,
@@ -217,7 +221,7 @@ def visit_edit(request, pk):
     visit = get_record_for_user(request.user, Visit, pk, act=True)
     form = forms.VisitForm(request.POST or None, instance=visit, unit=visit.unit)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.visit_record(form.save(commit=False), scope_for(request.user).person)
         return redirect("visit_detail", visit.pk)
     return render(request, "intake/visit_form.html", {"form": form, "title": "来访登记", "unit": visit.unit})
 
@@ -244,7 +248,7 @@ def document_create(request):
                 services.matter_open(
                     unit,
                     person,
-                    f"办理{document.get_kind_display()}《{document.title}》"[:200],
+                    f"办理{document.get_kind_display()}《{document.title_for(reveal=False)}》"[:200],
                     source=Matter.Source.DOCUMENT,
                     document=document,
                 )

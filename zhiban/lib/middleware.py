@@ -8,7 +8,7 @@ _TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/"
 class RejectNulMiddleware:
     """A NUL character is never valid text here, and PostgreSQL refuses it with an error that would
     surface as a 500: such a request is answered 400 before any view runs. Uploaded files (multipart)
-    are binary and pass."""
+    pass, but the text fields of a multipart form are checked like any other."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,6 +18,8 @@ class RejectNulMiddleware:
         has_nul = "\x00" in request.path or b"\x00" in unquote_to_bytes(query)
         if not has_nul and request.META.get("CONTENT_TYPE", "").startswith(_TEXT_BODIES):
             has_nul = b"\x00" in request.body or b"\\u0000" in request.body
+        elif not has_nul and request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            has_nul = any("\x00" in value for _, values in request.POST.lists() for value in values)
         if has_nul:
             message = "请求中含有非法字符（NUL）"
             if request.path.startswith("/api/"):

@@ -400,6 +400,21 @@ def get_roster_setting_for_user(user: User, model, pk, write: bool = False):
 SECRET_CLASSES = ("secret", "confidential")
 
 
+def duty_q(scope: Scope, prefix: str = "unit__") -> Q:
+    """A2.7/B15: duty records (calls, visits, documents, matters, the duty log) are read by the duty
+    roles of the unit and of the offices above it, never by others who merely work in the unit."""
+    return scope.subtree_q(prefix)
+
+
+def reads_duty_of(scope: Scope, unit: Unit) -> bool:
+    return scope.oversees(unit)
+
+
+def reveals_secrets(scope: Scope, unit: Unit) -> bool:
+    """Classified documents (秘密 and above) are read by the duty roles of their own unit only."""
+    return unit.pk in scope.member_unit_ids and scope.oversees(unit) and not scope.all_units
+
+
 def _check_act(scope: Scope, unit: Unit, act: bool) -> None:
     """Recording and handling are for the people of the unit's duty office or one above it."""
     if act and not scope.acts_for_unit(unit):
@@ -407,21 +422,22 @@ def _check_act(scope: Scope, unit: Unit, act: bool) -> None:
 
 
 def get_record_for_user(user: User, model, pk, act: bool = False):
-    """A call, phone notice, visit or matter: read in the unit's scope, handled by its duty office.
-    A matter is also seen by its owner, wherever the owner sits."""
+    """A call, phone notice, visit or matter: read by the duty roles over its unit, handled by its duty
+    office. A matter is also seen, and handled, by its owner, wherever the owner sits."""
     scope = scope_for(user)
-    q = scope.unit_q("unit__")
-    if model.__name__ == "Matter" and scope.person is not None:
+    q = duty_q(scope)
+    owns = model.__name__ == "Matter" and scope.person is not None
+    if owns:
         q |= Q(owner=scope.person)
     record = _fetch(model.objects.select_related("unit"), pk, q)
-    if not (model.__name__ == "Matter" and scope.person and record.owner_id == scope.person.pk):
+    if not (owns and record.owner_id == scope.person.pk):
         _check_act(scope, record.unit, act)
     return record
 
 
 def document_q(scope: Scope) -> Q:
-    """A2.7/B15: classified documents (秘密 and above) are read only by the people of their own unit."""
-    q = scope.unit_q("unit__")
+    """Documents read by the duty roles over their unit; classified ones by their own unit's only."""
+    q = duty_q(scope)
     if scope.all_units:
         return q & ~Q(classification__in=SECRET_CLASSES)
     return q & (~Q(classification__in=SECRET_CLASSES) | Q(unit_id__in=scope.member_unit_ids))
@@ -437,11 +453,11 @@ def get_document_for_user(user: User, pk, act: bool = False):
 
 
 def get_instruction_for_user(user: User, pk, act: bool = False):
-    """An instruction is seen in its unit's scope and by each person who must act on it."""
+    """An instruction is seen by the duty roles over its unit, its leader and each person who must act."""
     from zhiban.intake.models import Instruction
 
     scope = scope_for(user)
-    q = scope.unit_q("unit__")
+    q = duty_q(scope)
     if scope.person is not None:
         q |= Q(targets__person=scope.person) | Q(leader=scope.person)
     instruction = _fetch(Instruction.objects.select_related("unit", "leader").distinct(), pk, q)
@@ -453,6 +469,6 @@ def get_shift_for_user(user: User, pk, act: bool = False):
     from zhiban.shifts.models import Shift
 
     scope = scope_for(user)
-    shift = _fetch(Shift.objects.select_related("unit"), pk, scope.unit_q("unit__"))
+    shift = _fetch(Shift.objects.select_related("unit"), pk, duty_q(scope))
     _check_act(scope, shift.unit, act)
     return shift

@@ -39,7 +39,7 @@ def happenings(log: DutyLog) -> list[tuple[str, str]]:
     rows += [
         (
             d.received_at,
-            f"收{d.get_kind_display()} {d.sender}{d.number}《{d.title}》（{d.get_urgency_display()}）"
+            f"收{d.get_kind_display()} {d.sender}{d.number}《{d.shown_title}》（{d.get_urgency_display()}）"
             f"{'，已呈送领导' if d.forwarded_at else ''}；{d.handling or '办理中'}",
         )
         for d in log.documents

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiban.intake.services import updated
+from zhiban.intake.services import leaders_to_tell, updated
 from zhiban.notify.outbox import notify_people
 from zhiban.roster.models import Post
 from zhiban.shifts.models import Shift
@@ -56,7 +56,8 @@ def try_watch_arrival_one() -> bool:
         names = "、".join(p.name for p in missing)
         before = shift_before(due)
         outgoing = [a.person for a in people_of(before)] if before else []
-        leaders = [a.person for a in people if a.post == Post.LEADER]
+        # the leader on duty of the shift, or, when it has none, the unit's leader on duty or leaders
+        leaders = [a.person for a in people if a.post == Post.LEADER] or leaders_to_tell(due.unit, now)
         link = reverse("shift_detail", args=[due.pk])
         notify_people(
             outgoing,

@@ -13,7 +13,7 @@ from zhiban.intake.models import Call, Document, Instruction, InstructionTarget,
 from zhiban.org.models import Unit
 from zhiban.roster.models import Assignment, Post
 from zhiban.shifts.models import Equipment, EquipmentCheck, Handover, LogEntry, Shift
-from zhiban.shifts.services import people_of, shift_before
+from zhiban.shifts.services import people_of
 
 
 @dataclass
@@ -47,63 +47,82 @@ class DutyLog:
         return f"主班：{primary}" + (f"；副班：{deputies}" if deputies else "")
 
 
-def _window(prefix: str, shift: Shift) -> Q:
-    return Q(**{f"{prefix}__gte": shift.start, f"{prefix}__lt": shift.end})
+def window(
+    shift: Shift, received: Handover | None, handover: Handover | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The time the shift really held the duty: from the handover it took (or its rostered start) to the
+    one it gave (or its rostered end; while it stays on past the end for a late successor, until now)."""
+    start = received.signed_at if received is not None and received.signed else shift.start
+    if handover is not None and handover.signed:
+        end = handover.signed_at
+    elif shift.is_open:
+        end = max(shift.end, timezone.now())
+    else:
+        end = shift.end
+    return start, end
 
 
-def duty_log(shift: Shift) -> DutyLog:
+def duty_log(shift: Shift, reveal_secrets: bool = False) -> DutyLog:
+    """B13: everything the unit recorded while the shift held the duty. Classified document titles only
+    for those cleared (A2.7/B15)."""
     unit = shift.unit
+    received = _received(shift)
+    handover = (
+        Handover.objects.filter(shift=shift).select_related("outgoing_signer", "incoming_signer").first()
+    )
+    start, end = window(shift, received, handover)
+
+    def within(field: str) -> Q:
+        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
     entries = list(shift.entries.select_related("by"))
+    documents = list(
+        Document.objects.filter(within("received_at"), unit=unit)
+        .select_related("handler")
+        .order_by("received_at")
+    )
+    for d in documents:
+        d.shown_title = d.title_for(reveal_secrets)
     return DutyLog(
         shift=shift,
         people=people_of(shift),
         check_ins=list(shift.check_ins.select_related("person")),
         calls=list(
-            Call.objects.filter(_window("at", shift), unit=unit)
-            .select_related("taken_by", "leader")
-            .order_by("at")
+            Call.objects.filter(within("at"), unit=unit).select_related("taken_by", "leader").order_by("at")
         ),
         visits=list(
-            Visit.objects.filter(_window("arrived_at", shift), unit=unit)
+            Visit.objects.filter(within("arrived_at"), unit=unit)
             .select_related("reported_to")
             .order_by("arrived_at")
         ),
-        documents=list(
-            Document.objects.filter(_window("received_at", shift), unit=unit)
-            .select_related("handler")
-            .order_by("received_at")
-        ),
+        documents=documents,
         matters_opened=list(
-            Matter.objects.filter(_window("opened_at", shift), unit=unit)
+            Matter.objects.filter(within("opened_at"), unit=unit)
             .select_related("owner")
             .order_by("opened_at")
         ),
         matter_steps=list(
-            MatterStep.objects.filter(_window("at", shift), matter__unit=unit)
+            MatterStep.objects.filter(within("at"), matter__unit=unit)
             .exclude(kind=MatterStep.Kind.OPENED)
             .select_related("matter", "by", "to")
         ),
         instructions=list(
-            Instruction.objects.filter(_window("given_at", shift), unit=unit)
+            Instruction.objects.filter(within("given_at"), unit=unit)
             .select_related("leader")
             .order_by("given_at")
         ),
         entries=[e for e in entries if not e.emergency],
         emergencies=[e for e in entries if e.emergency],
-        received=_received(shift),
-        handover=Handover.objects.filter(shift=shift)
-        .select_related("outgoing_signer", "incoming_signer")
-        .first(),
+        received=received,
+        handover=handover,
         leaves=list(shift.leaves.select_related("person", "approved_by")),
     )
 
 
 def _received(shift: Shift) -> Handover | None:
-    before = shift_before(shift)
+    """The handover this shift signed for as the incoming side."""
     return (
-        Handover.objects.filter(shift=before).select_related("outgoing_signer", "incoming_signer").first()
-        if before
-        else None
+        Handover.objects.filter(incoming=shift).select_related("outgoing_signer", "incoming_signer").first()
     )
 
 
@@ -128,7 +147,16 @@ class Summary:
     equipment: list[tuple[Equipment, EquipmentCheck | None]]
 
 
-def summary(unit: Unit, shift: Shift | None, at: dt.datetime | None = None) -> Summary:
+def _shown(documents, reveal: bool) -> list[Document]:
+    documents = list(documents)
+    for d in documents:
+        d.shown_title = d.title_for(reveal)
+    return documents
+
+
+def summary(
+    unit: Unit, shift: Shift | None, at: dt.datetime | None = None, reveal_secrets: bool = False
+) -> Summary:
     at = at or timezone.now()
     local = timezone.localtime(at)
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -149,10 +177,11 @@ def summary(unit: Unit, shift: Shift | None, at: dt.datetime | None = None) -> S
         visits=Visit.objects.filter(unit=unit, arrived_at__gte=since, arrived_at__lte=at).count(),
         documents=Document.objects.filter(unit=unit, received_at__gte=since, received_at__lte=at).count(),
         important=list(calls.filter(important=True).order_by("-at")[:10]),
-        urgent_documents=list(
+        urgent_documents=_shown(
             Document.objects.filter(unit=unit, received_at__gte=since, received_at__lte=at)
             .exclude(urgency=Document.Urgency.NORMAL)
-            .order_by("-received_at")[:10]
+            .order_by("-received_at")[:10],
+            reveal_secrets,
         ),
         open_matters=list(
             Matter.objects.filter(unit=unit, state=Matter.State.OPEN)

@@ -159,6 +159,11 @@ class Handover(models.Model):
     def signed(self) -> bool:
         return self.signed_at is not None
 
+    @property
+    def version(self) -> str:
+        """What the signers saw: a changed preparation makes their signatures refused."""
+        return self.prepared_at.isoformat() if self.prepared_at else ""
+
 
 class EquipmentCheck(models.Model):
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="equipment_checks")

@@ -95,8 +95,13 @@ def check_in(shift: Shift, person: Person, at: dt.datetime | None = None) -> Che
         raise ShiftError("您不在本班次的值班安排中，不能签到")
     if at >= shift.end:
         raise ShiftError("本班次已结束")
-    early = effective_policy(shift.unit).primary_early_minutes if post == Post.PRIMARY else 0
+    policy = effective_policy(shift.unit)
+    early = policy.primary_early_minutes if post == Post.PRIMARY else 0
     due = shift.start - dt.timedelta(minutes=early)
+    opens = due - dt.timedelta(minutes=policy.handover_reminder_minutes)
+    if at < opens:
+        local = timezone.localtime(opens)
+        raise ShiftError(f"签到尚未开始：本班次{local.month}月{local.day}日{local:%H:%M}起可签到")
     late = max(0, int((at - due).total_seconds() // 60))
     try:
         with transaction.atomic():
@@ -146,6 +151,10 @@ def handover_prepare(
 ) -> Handover:
     """B14: the situation, each piece of equipment working or faulty (with a note), and every open
     matter of the unit with a suggestion for how to continue: none may be left out."""
+    if post_of(shift, by) is None:
+        raise ShiftError("交接材料由交班班次的值班人员准备")
+    if not shift.is_open:
+        raise ShiftError("本班次已交班")
     errors = {}
     if not situation.strip():
         errors["situation"] = "请填写本班值班情况"
@@ -198,14 +207,28 @@ def _signer(request, shift: Shift | None, username: str, password: str, side: st
     return person
 
 
+def _covers_everything(handover: Handover) -> None:
+    """Nothing open may be lost between shifts: a matter opened since the handover was prepared (or
+    equipment added) makes it stale, and it must be updated before signing."""
+    unit = handover.shift.unit
+    open_ids = set(Matter.objects.filter(unit=unit, state=Matter.State.OPEN).values_list("id", flat=True))
+    carried = set(handover.items.values_list("matter_id", flat=True))
+    equipment = set(Equipment.objects.filter(unit=unit, active=True).values_list("id", flat=True))
+    checked = set(handover.equipment_checks.values_list("equipment_id", flat=True))
+    if not open_ids <= carried or not equipment <= checked:
+        raise ShiftError("交接材料准备后又有新的未办结事项或设备，请更新交接材料后再签字")
+
+
 def handover_sign(
-    request, handover: Handover, outgoing: tuple[str, str], incoming: tuple[str, str]
+    request, handover: Handover, outgoing: tuple[str, str], incoming: tuple[str, str], prepared: str = ""
 ) -> Handover:
     """A2.4: both sides sign in person, each with their own password on the same screen; two different
     people. Signing closes the outgoing shift; the incoming shift sees every carried matter."""
     shift = handover.shift
     if handover.signed:
         raise ShiftError("交接班已签字")
+    if prepared and prepared != handover.version:
+        raise ShiftError("交接材料已被修改，请核对后再签字")
     following = shift_after(shift)
     out_person = _signer(request, shift, *outgoing, side="outgoing")
     in_person = _signer(request, following, *incoming, side="incoming")
@@ -218,6 +241,7 @@ def handover_sign(
         )
         if not signed:
             raise ShiftError("交接班已签字")
+        _covers_everything(handover)
         updated(
             handover,
             shift.unit_id,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from zhiban.intake.models import Matter
 from zhiban.intake.views import _acting_unit, _readable_unit
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT
-from zhiban.org.access import GenerationCache, get_shift_for_user, scope_for, unit_activity
+from zhiban.org.access import GenerationCache, get_shift_for_user, reveals_secrets, scope_for, unit_activity
 from zhiban.org.models import Person
 from zhiban.roster.models import Post
 from zhiban.shifts import services
@@ -40,15 +40,16 @@ def desk(request):
     person = scope_for(request.user).person
     minute = timezone.localtime().replace(second=0, microsecond=0)
     key = (unit.pk, person.pk if person else None, unit_activity(unit.pk), minute)
-    body = _desks.get_or_build(key, lambda: _desk_body(unit, person, request.user.pk))
+    reveal = reveals_secrets(scope_for(request.user), unit)
+    body = _desks.get_or_build(key, lambda: _desk_body(unit, person, request.user.pk, reveal))
     token = conditional_escape(str(csrf.get_token(request)))
     return render(request, "shifts/desk.html", {"body": mark_safe(body.replace(CSRF_SLOT, token))})
 
 
-def _desk_body(unit, person, user_id) -> str:
+def _desk_body(unit, person, user_id, reveal: bool) -> str:
     shift = services.shift_at(unit)
     context = {
-        "summary": summary(unit, shift),
+        "summary": summary(unit, shift, reveal_secrets=reveal),
         "shift": shift,
         "my_post": services.post_of(shift, person) if shift and person else None,
         "checked_in": shift is not None
@@ -66,7 +67,7 @@ def _desk_body(unit, person, user_id) -> str:
 def shift_detail(request, pk):
     """B13: the duty log of one shift, printable on A4."""
     shift = get_shift_for_user(request.user, pk)
-    log = duty_log(shift)
+    log = duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))
     context = {
         "log": log,
         "entry": EntryForm(),
@@ -80,7 +81,7 @@ def shift_detail(request, pk):
 def shift_log_docx(request, pk):
     shift = get_shift_for_user(request.user, pk)
     response = HttpResponse(
-        duty_log_docx(duty_log(shift)),
+        duty_log_docx(duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = f'attachment; filename="duty-log-{shift.pk}.docx"'
@@ -165,7 +166,9 @@ class EntryForm(forms.Form):
 def entry_add(request, pk):
     shift = get_shift_for_user(request.user, pk, act=True)
     form = EntryForm(request.POST)
-    if form.is_valid() and form.cleaned_data["text"].strip():
+    if not shift.is_open:
+        messages.error(request, "本班次已交班，值班日志不能再增加记事")
+    elif form.is_valid() and form.cleaned_data["text"].strip():
         shift.entries.create(
             text=form.cleaned_data["text"].strip(),
             emergency=form.cleaned_data["emergency"],
@@ -232,6 +235,7 @@ def handover_sign(request, pk):
             prepared,
             (post.get("outgoing_username", ""), post.get("outgoing_password", "")),
             (post.get("incoming_username", ""), post.get("incoming_password", "")),
+            prepared=post.get("prepared", ""),
         )
     except ValidationError as error:
         for message in error.messages:
