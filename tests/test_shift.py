@@ -669,3 +669,19 @@ def test_rule_B7_the_shift_summary_states_the_day_and_shows_every_change_at_once
         deputy_view = org.client(org.deputy).get("/duty/").content.decode()
     assert "到岗签到" in deputy_view  # the deputy has not checked in: their own page says so
     assert 'name="csrfmiddlewaretoken" value="\x00' not in page
+
+
+def test_the_call_list_pages_without_counting_and_shows_a_new_call_at_once(org, duty):
+    for i in range(51):
+        Call.objects.create(
+            unit=org.county, at=at(9) + dt.timedelta(minutes=i), number=f"0558-{i:04d}", name="来电人"
+        )
+    client = org.client(org.officer)
+    first = client.get("/intake/calls/").content.decode()
+    assert "0558-0050" in first and "0558-0000" not in first and "下一页" in first
+    second = client.get("/intake/calls/", {"page": 2}).content.decode()
+    assert "0558-0000" in second and "下一页" not in second
+    client.post("/intake/calls/new/", call_data(at="2026-03-05T11:00", number="0558-9999"))
+    assert "0558-9999" in client.get("/intake/calls/").content.decode()
+    assert client.get("/intake/calls/", {"page": "x<script>"}).status_code == 200
+    assert "0558-0007" in client.get("/intake/calls/", {"q": "0558-0007"}).content.decode()

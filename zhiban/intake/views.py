@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from zhiban.intake import forms, services
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.intake.rows import call_rows
 from zhiban.org.access import (
+    GenerationCache,
     current_unit,
     document_q,
     get_document_for_user,
@@ -24,10 +26,12 @@ from zhiban.org.access import (
     get_record_for_user,
     reads_duty_of,
     scope_for,
+    unit_activity,
 )
 from zhiban.org.models import Contact, ContactNumber
 
 PAGE_SIZE = 50
+_call_pages = GenerationCache(size=2000)  # (unit, unit activity, search, page) -> (rows, more)
 
 
 def _acting_unit(request):
@@ -62,6 +66,8 @@ def _form_errors(form, error: ValidationError) -> None:
 # --- calls ------------------------------------------------------------------------------------------
 @login_required
 def call_list(request):
+    """The unit's calls, newest first, 50 a page with "下一页" (no COUNT over a year of calls); the rows
+    are written in Python (calls.call_rows), a page of them in well under a millisecond."""
     unit = _readable_unit(request)
     calls = Call.objects.filter(unit=unit).select_related("taken_by")
     q = request.GET.get("q", "").strip()
@@ -69,7 +75,26 @@ def call_list(request):
         calls = calls.filter(
             Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | Q(content__contains=q)
         )
-    return render(request, "intake/call_list.html", {"page": _page(request, calls), "q": q, "unit": unit})
+    try:
+        number = min(max(1, int(request.GET.get("page", 1))), 100_000)
+    except ValueError:
+        number = 1
+
+    def build() -> tuple[str, bool]:
+        rows = list(calls[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+        return call_rows(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+
+    # a page is built once per unit activity (any change to the unit's records raises it)
+    rows, more = _call_pages.get_or_build((unit.pk, unit_activity(unit.pk), q, number), build)
+    context = {
+        "rows": rows,
+        "q": q,
+        "unit": unit,
+        "number": number,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if more else None,
+    }
+    return render(request, "intake/call_list.html", context)
 
 
 @login_required
