@@ -658,7 +658,9 @@ def test_rule_B7_the_shift_summary_states_the_day_and_shows_every_change_at_once
         first = officer.get("/duty/").content.decode()
         assert "到岗签到" in first and "带班领导：曾志强" in first and "主班：林海燕" in first
         assert "未检查" in first  # no handover has checked the equipment yet
-        officer.post(f"/duty/shifts/{duty.day.pk}/check-in/")
+        checked = officer.post(f"/duty/shifts/{duty.day.pk}/check-in/", follow=True).content.decode()
+        assert "已签到" in checked  # the flash message shows, cached page or not
+        assert "已签到" not in officer.get("/duty/").content.decode()  # and only once
         officer.post("/intake/calls/new/", call_data(important="on", at="2026-03-05T09:29"))
         intake.matter_open(org.county, org.officer, "S203线道路抢通")
         page = officer.get("/duty/").content.decode()

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.middleware import csrf
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhiban.intake.models import Matter
 from zhiban.intake.views import _acting_unit, _readable_unit
-from zhiban.lib.templatetags.zhiban import CSRF_SLOT
+from zhiban.lib.templatetags.zhiban import CSRF_SLOT, unread_notices
 from zhiban.org.access import GenerationCache, get_shift_for_user, reveals_secrets, scope_for, unit_activity
 from zhiban.org.models import Person
 from zhiban.roster.models import Post
@@ -27,23 +28,35 @@ from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
 from zhiban.shifts.log import duty_log, summary
 from zhiban.shifts.models import Equipment, Handover, Shift
 
-_desks = GenerationCache(size=2000)  # (unit, person, unit activity, minute) -> the page body
+_desks = GenerationCache(size=2000)  # (unit, person, unit activity, minute, unread) -> the page
 
 
 @login_required
 def desk(request):
     """一口清 (B7): the day at once, with the shift in progress and what its people do next.
 
-    The body is built once per unit, person, minute and unit activity (any change to the unit's duty
-    records or published roster raises it), so a wall screen or an officer refreshing costs one read."""
+    The page is built once per unit, person, minute, unit activity (any change to the unit's duty
+    records or published roster raises it) and unread-notice count, with a slot for the CSRF token; a
+    wall screen or an officer refreshing costs three indexed reads. A page with a flash message to show
+    is rendered afresh."""
     unit = _readable_unit(request)
-    person = scope_for(request.user).person
+    scope = scope_for(request.user)
+    person = scope.person
     minute = timezone.localtime().replace(second=0, microsecond=0)
-    key = (unit.pk, person.pk if person else None, unit_activity(unit.pk), minute)
-    reveal = reveals_secrets(scope_for(request.user), unit)
-    body = _desks.get_or_build(key, lambda: _desk_body(unit, person, request.user.pk, reveal))
+    unread = unread_notices(person.pk) if person else 0
+    key = (unit.pk, person.pk if person else None, unit_activity(unit.pk), minute, unread)
     token = conditional_escape(str(csrf.get_token(request)))
-    return render(request, "shifts/desk.html", {"body": mark_safe(body.replace(CSRF_SLOT, token))})
+    if CookieStorage.cookie_name in request.COOKIES:
+        body = _desk_body(unit, person, request.user.pk, reveals_secrets(scope, unit))
+        return render(request, "shifts/desk.html", {"body": mark_safe(body.replace(CSRF_SLOT, token))})
+
+    def build() -> str:
+        body = _desk_body(unit, person, request.user.pk, reveals_secrets(scope, unit))
+        context = {"body": mark_safe(body), "csrf_token": CSRF_SLOT}
+        return render(request, "shifts/desk.html", context).content.decode()
+
+    page = _desks.get_or_build(key, build)
+    return HttpResponse(page.replace(CSRF_SLOT, token))
 
 
 def _desk_body(unit, person, user_id, reveal: bool) -> str:

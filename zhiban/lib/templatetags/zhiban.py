@@ -101,7 +101,7 @@ def _module_links(with_audit: bool) -> str:
     return "\n    ".join(links)
 
 
-def _unread_notices(person_id: int) -> int:
+def unread_notices(person_id: int) -> int:
     """The header's count: one indexed raw query, cheaper than the ORM on every page."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -117,7 +117,7 @@ def topbar(context) -> str:
     person = scope.person
     user = context["user"]
     name = person.name if person else (user.get_full_name() or user.username)
-    unread = _unread_notices(person.pk) if person else 0
+    unread = unread_notices(person.pk) if person else 0
     html = _topbar_html(name, unit.label if unit else None, unread, scope.read_audit)
     # the CSRF token is masked afresh for each page: the only part not cached
     return mark_safe(html.replace(_CSRF_SLOT, conditional_escape(str(context["csrf_token"])), 1))
