@@ -43,7 +43,7 @@ def register_secret_fax(client):
     )
 
 
-def test_rule_A2_7_a_classified_title_stays_out_of_the_superiors_log_desk_matters_and_email(org, duty):
+def test_rule_A2_7_B15_a_classified_title_stays_out_of_the_superiors_log_desk_matters_and_email(org, duty):
     org.county_leader.user.email = "leader@dh.example.gov.cn"
     org.county_leader.user.save()
     with travel(at(10, 5)):
@@ -64,7 +64,7 @@ def test_rule_A2_7_a_classified_title_stays_out_of_the_superiors_log_desk_matter
     assert Notice.objects.filter(person=org.county_leader, text__contains="秘密文件").exists()
 
 
-def test_rule_A2_7_someone_of_the_unit_without_a_duty_role_reads_no_duty_record(org, duty):
+def test_rule_A2_7_B15_someone_of_the_unit_without_a_duty_role_reads_no_duty_record(org, duty):
     clerk = make_person(org.county, "普通干部")
     call = Call.objects.create(unit=org.county, number="0558-1", name="张三")
     client = org.client(clerk)

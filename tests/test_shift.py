@@ -222,7 +222,7 @@ def test_rule_A1_10_an_urgent_fax_goes_to_the_leader_at_once_and_collection_is_r
     assert document.reported_back_at is not None and document.handling == "已转县应急局落实"
 
 
-def test_rule_A2_7_a_secret_document_is_not_shown_to_the_superior_office(org, duty):
+def test_rule_A2_7_B15_a_secret_document_is_not_shown_to_the_superior_office(org, duty):
     document = Document.objects.create(
         unit=org.county, sender="县委办", title="内部敏感事项", classification="secret", handler=org.officer
     )

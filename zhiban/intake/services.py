@@ -164,11 +164,23 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
                 subject="来电询问领导电话",
             )
         if open_matter and by is not None and not call.matters.exists():
-            summary = call.content_what or call.content or f"{call.organisation}{call.name}来电"
-            matter_open(
-                call.unit, by, summary[:200], source=Matter.Source.CALL, call=call, detail=call.content
-            )
+            matter_from(call, by)
     return call
+
+
+def matter_from(record: Call | Visit | Document, by: Person) -> Matter:
+    """B12: a call, visit or document that needs follow-through becomes a matter owned by whoever took
+    it. A classified document's title does not go into the matter's (A2.7/B15)."""
+    if isinstance(record, Call):
+        title = record.content_what or record.content or f"{record.organisation}{record.name}来电"
+        fields = {"source": Matter.Source.CALL, "call": record, "detail": record.content}
+    elif isinstance(record, Visit):
+        title = f"{record.name}来访：{record.purpose}"
+        fields = {"source": Matter.Source.VISIT, "visit": record, "detail": record.purpose}
+    else:
+        title = f"办理{record.get_kind_display()}《{record.title_for(reveal=False)}》"
+        fields = {"source": Matter.Source.DOCUMENT, "document": record}
+    return matter_open(record.unit, by, title[:200], **fields)
 
 
 def visit_record(visit: Visit, by: Person | None) -> Visit:

@@ -223,16 +223,15 @@ def visit_create(request):
         with transaction.atomic():
             visit = services.visit_record(form.save(commit=False), person)
             if open_matter:
-                services.matter_open(
-                    unit,
-                    person,
-                    f"{visit.name}来访：{visit.purpose[:150]}",
-                    source=Matter.Source.VISIT,
-                    visit=visit,
-                )
+                services.matter_from(visit, person)
         messages.success(request, "来访已登记")
         return redirect("visit_detail", visit.pk)
-    return render(request, "intake/visit_form.html", {"form": form, "title": "来访登记", "unit": unit})
+    return _record_form(request, form, "来访登记", unit, "visit_list", "接待人")
+
+
+def _record_form(request, form, title, unit, list_name, receiver):
+    context = {"form": form, "title": title, "unit": unit, "list_name": list_name, "receiver": receiver}
+    return render(request, "intake/record_form.html", context)
 
 
 @login_required
@@ -248,7 +247,7 @@ def visit_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         services.visit_record(form.save(commit=False), scope_for(request.user).person)
         return redirect("visit_detail", visit.pk)
-    return render(request, "intake/visit_form.html", {"form": form, "title": "来访登记", "unit": visit.unit})
+    return _record_form(request, form, "来访登记", visit.unit, "visit_list", "接待人")
 
 
 # --- documents --------------------------------------------------------------------------------------
@@ -270,16 +269,10 @@ def document_create(request):
         with transaction.atomic():
             document = services.document_register(form.save(commit=False), person)
             if open_matter:
-                services.matter_open(
-                    unit,
-                    person,
-                    f"办理{document.get_kind_display()}《{document.title_for(reveal=False)}》"[:200],
-                    source=Matter.Source.DOCUMENT,
-                    document=document,
-                )
+                services.matter_from(document, person)
         messages.success(request, "已登记" + ("，已呈送领导" if document.urgent else ""))
         return redirect("document_detail", document.pk)
-    return render(request, "intake/document_form.html", {"form": form, "title": "收文登记", "unit": unit})
+    return _record_form(request, form, "收文登记", unit, "document_list", "登记人")
 
 
 @login_required
