@@ -128,6 +128,7 @@ class Result:
     bound: float | None = None
     seconds: float = 0.0
     first_feasible_seconds: float | None = None
+    work: float = 0.0  # CP-SAT's deterministic time spent (the same for the same problem and seed)
 
     @property
     def gap(self) -> float | None:
@@ -164,6 +165,7 @@ def solve(problem: Problem) -> Result:
         _STATUS.get(status, "unknown"),
         seconds=time.perf_counter() - started,
         first_feasible_seconds=watcher.first,
+        work=solver.deterministic_time,
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.assignments = sorted(
@@ -552,6 +554,7 @@ def solve_by_months(problem: Problem) -> Result:
     assignments: list[Assignment] = []
     by_key = {s.key: s for s in problem.shifts}
     carried: dict[tuple[int, Kind], int] = defaultdict(int)
+    banked = 0.0  # time the months before did not need, lent to a month that needs more
     first = None
     for month in sorted(months):
         keys = {s.key for s in months[month]}
@@ -566,6 +569,7 @@ def solve_by_months(problem: Problem) -> Result:
             busy_until=busy_until,
             last_start=last_start,
             quotas=quotas,
+            time_limit=problem.time_limit + banked,
             pins=[p for p in problem.pins if p.shift_key in keys],
             requests=[r for r in problem.requests if _month(r.day) == month],
         )
@@ -577,6 +581,7 @@ def solve_by_months(problem: Problem) -> Result:
             return replace(result, seconds=time.perf_counter() - started)
         if first is None:
             first = time.perf_counter() - started
+        banked = max(0.0, banked + problem.time_limit - result.work)
         assignments += result.assignments
         counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CATEGORIES, 0))
         held: dict[tuple[int, Kind], int] = defaultdict(int)
