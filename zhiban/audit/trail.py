@@ -30,9 +30,13 @@ class LazyActor:
 
     def __init__(self, user, ip: str | None):
         self._user, self._ip = user, ip
+        self._resolved: Actor | None = None
 
     def resolve(self) -> Actor | None:
-        return actor_for_user(self._user, self._ip)
+        """Once per request: a save's pre- and post-signal, and every later write, share the answer."""
+        if self._resolved is None:
+            self._resolved = actor_for_user(self._user, self._ip)
+        return self._resolved
 
 
 _actor: contextvars.ContextVar[Actor | LazyActor | None] = contextvars.ContextVar("audit_actor", default=None)
