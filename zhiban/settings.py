@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "zhiban.notify",
     "zhiban.roster",
     "zhiban.intake",
+    "zhiban.incidents",
     "zhiban.shifts",
 ]
 

@@ -422,6 +422,10 @@ class DutyPolicy(models.Model):
     instruction_feedback_hours = models.PositiveSmallIntegerField(
         "批示落实反馈时限（小时）", null=True, blank=True
     )
+    deadline_warning_minutes = models.PositiveSmallIntegerField(
+        "报告时限前预警（分钟）", null=True, blank=True
+    )
+    missed_after_minutes = models.PositiveIntegerField("逾期未报记为漏报（分钟）", null=True, blank=True)
 
     class Meta:
         verbose_name = "值班工作规则"

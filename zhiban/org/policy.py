@@ -24,6 +24,8 @@ POLICY_DEFAULTS: dict[str, int] = {
     "swap_needs_department_head": 1,  # A3.2: the department head approves a swap before the duty office
     "matter_reminder_hours": 12,  # B12/A1.11: the owner of an open matter is reminded this often
     "instruction_feedback_hours": 24,  # A1.2/B5: feedback on a leader's instruction is due this long after
+    "deadline_warning_minutes": 5,  # B21: the people on duty are warned this long before a report is due
+    "missed_after_minutes": 1440,  # B21/B28: a report not made this long after its deadline is missed (漏报)
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
 

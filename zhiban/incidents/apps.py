@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "zhiban.incidents"
+    label = "incidents"
+    verbose_name = "突发事件"
+
+    def ready(self) -> None:
+        from zhiban.audit.trail import track
+        from zhiban.incidents import models as m
+        from zhiban.intake.apps import watch_activity
+
+        track(m.Event, m.Report, m.VerificationRequest)
+        watch_activity({m.Event: "unit_id", m.Report: "event.unit_id", m.EventStep: "event.unit_id"})
