@@ -157,10 +157,16 @@ class Report(models.Model):
     measures = models.TextField("下一步拟采取的措施", blank=True)
     suggestions = models.TextField("意见建议", blank=True)
     received_at = models.DateTimeField("上级接收时间", null=True, blank=True)
-    forwarded_to = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="上级转报单位"
+    received_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A2.1: a superior forwards a report up a level as a report of its own, pointing back here
+    forwarded_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forwards",
+        verbose_name="转报自",
     )
-    forwarded_at = models.DateTimeField("转报时间", null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

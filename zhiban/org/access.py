@@ -472,3 +472,35 @@ def get_shift_for_user(user: User, pk, act: bool = False):
     shift = _fetch(Shift.objects.select_related("unit"), pk, duty_q(scope))
     _check_act(scope, shift.unit, act)
     return shift
+
+
+def get_event_for_user(user: User, pk, act: bool = False):
+    from zhiban.incidents.models import Event
+
+    scope = scope_for(user)
+    event = _fetch(Event.objects.select_related("unit"), pk, duty_q(scope))
+    _check_act(scope, event.unit, act)
+    return event
+
+
+def get_report_for_user(user: User, pk, act: bool = False):
+    """A report is read over its event's unit (its superiors included); handled by the office it went to."""
+    from zhiban.incidents.models import Report
+
+    scope = scope_for(user)
+    report = _fetch(
+        Report.objects.select_related("event__unit", "to_unit"), pk, duty_q(scope, "event__unit__")
+    )
+    _check_act(scope, report.to_unit, act)
+    return report
+
+
+def get_verification_for_user(user: User, pk):
+    from zhiban.incidents.models import VerificationRequest
+
+    scope = scope_for(user)
+    return _fetch(
+        VerificationRequest.objects.select_related("from_unit", "to_unit"),
+        pk,
+        duty_q(scope, "to_unit__") | duty_q(scope, "from_unit__"),
+    )

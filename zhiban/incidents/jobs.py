@@ -1,0 +1,119 @@
+"""B21/B20: warnings before, alarms at, and missed-report records after each reporting deadline.
+
+1. Find one event (or verification request) whose next check is due; claim it by moving next_check_at
+   on with a conditional update, so two runners never act twice.
+2. For each deadline not yet met, look at where the clock stands now (not at what was due when the runner
+   was last up): before the deadline, a warning; past it, the alarm; past the cut-off, a missed report.
+   Each is written once (its timeline step or lapse row is the record), so a runner that comes back late
+   fires the alarm that fell due meanwhile, and only the ones still true.
+3. Warnings and alarms go to the primary, the leader on duty and the duty-office administrators, in the
+   app (always) and by email through the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiban.incidents.models import Event, EventStep, Lapse, VerificationRequest
+from zhiban.incidents.services import duty_people, office_people, step
+from zhiban.notify.outbox import notify_people
+
+LABEL = {"phone": "电话报告", "written": "书面报告"}
+
+
+def try_deadline_one() -> bool:
+    now = timezone.now()
+    due = (
+        Event.objects.filter(next_check_at__lte=now).select_related("unit").order_by("next_check_at").first()
+    )
+    if due is None:
+        return False
+    with transaction.atomic():
+        if not Event.objects.filter(pk=due.pk, next_check_at=due.next_check_at).update(
+            next_check_at=due.next_check(now)
+        ):
+            return True  # another runner took it
+        for what, deadline, done in due.deadlines():
+            if done is None:
+                _check(due, what, deadline, now)
+    return True
+
+
+def _check(event: Event, what: str, deadline: dt.datetime, now: dt.datetime) -> None:
+    done = set(event.steps.filter(text__startswith=LABEL[what]).values_list("kind", flat=True))
+    local = timezone.localtime(deadline)
+    link = reverse("event_detail", args=[event.pk])
+    people = duty_people(event.unit, now)
+    if now < deadline:
+        if EventStep.Kind.WARNING not in done:
+            minutes = max(1, int((deadline - now).total_seconds() // 60))
+            step(event, EventStep.Kind.WARNING, f"{LABEL[what]}还剩{minutes}分钟（{local:%H:%M}截止）")
+            notify_people(
+                people,
+                f"【预警】{event.title}：{LABEL[what]}须在{local:%H:%M}前报出，还剩{minutes}分钟",
+                link=link,
+                subject=f"报告时限预警：{event.title}",
+            )
+        return
+    if EventStep.Kind.ALARM not in done:
+        step(event, EventStep.Kind.ALARM, f"{LABEL[what]}已超过时限（{local:%H:%M}）")
+        notify_people(
+            people,
+            f"【告警】{event.title}：{LABEL[what]}已超过{local:%H:%M}的时限，请立即报告",
+            link=link,
+            subject=f"报告超时：{event.title}",
+        )
+    if now >= deadline + dt.timedelta(minutes=event.missed_after_minutes):
+        minutes = int((now - deadline).total_seconds() // 60)
+        _, made = Lapse.objects.get_or_create(
+            unit=event.unit, event=event, what=what, kind=Lapse.Kind.MISSED, defaults={"minutes": minutes}
+        )
+        if made:
+            step(event, EventStep.Kind.MISSED, f"{LABEL[what]}逾期未报，记为漏报")
+
+
+def try_verification_one() -> bool:
+    """B20: an overdue verification reply alarms both sides and is recorded as late."""
+    now = timezone.now()
+    due = (
+        VerificationRequest.objects.filter(next_check_at__lte=now)
+        .select_related("from_unit", "to_unit")
+        .order_by("next_check_at")
+        .first()
+    )
+    if due is None:
+        return False
+    pending = [
+        (what, deadline)
+        for what, deadline, done in (
+            ("phone", due.phone_due_at, due.phone_replied_at),
+            ("written", due.written_due_at, due.written_replied_at),
+        )
+        if done is None
+    ]
+    later = [d for _, d in pending if d > now]
+    with transaction.atomic():
+        if not VerificationRequest.objects.filter(pk=due.pk, next_check_at=due.next_check_at).update(
+            next_check_at=min(later) if later else None
+        ):
+            return True
+        for what, deadline in pending:
+            if deadline <= now:
+                _, made = Lapse.objects.get_or_create(
+                    unit=due.to_unit, request=due, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": 0}
+                )
+                if made:
+                    notify_people(
+                        office_people(due.to_unit) + office_people(due.from_unit),
+                        f"【核报超时】{due.to_unit.label}{LABEL[what].replace('报告', '反馈')}已超过时限："
+                        f"{due.question[:60]}",
+                        link=reverse("verification_detail", args=[due.pk]),
+                        subject="核报反馈超时",
+                    )
+    return True
+
+
+JOBS = [try_deadline_one, try_verification_one]

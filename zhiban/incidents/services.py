@@ -1,0 +1,306 @@
+"""Emergency information workflows: open an event (copying the policy), report it up, forward it
+level by level, verify on request. Each writes in one transaction with its notices and timeline step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from zhiban.incidents.models import ELEMENTS, Event, EventStep, Lapse, Report, VerificationRequest
+from zhiban.intake.services import leaders_to_tell, updated
+from zhiban.notify.outbox import notify_people
+from zhiban.org.models import Person, Role, Unit
+from zhiban.org.policy import effective_policy
+from zhiban.roster.models import Assignment, Post, Roster
+
+CLOCK_SKEW = dt.timedelta(minutes=2)  # a report "made now" on a PC whose clock runs a little fast
+
+
+def step(event: Event, kind: str, text: str, by: Person | None = None, at: dt.datetime | None = None) -> None:
+    EventStep.objects.create(event=event, kind=kind, text=text, by=by, at=at or timezone.now())
+
+
+def duty_people(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
+    """Who must hear of a deadline (B21): the primary and the leader on duty now, and the unit's
+    duty-office administrators."""
+    at = at or timezone.now()
+    on_duty = [
+        a.person
+        for a in Assignment.objects.filter(
+            roster__unit=unit,
+            roster__state=Roster.State.PUBLISHED,
+            post__in=(Post.PRIMARY, Post.LEADER),
+            start__lte=at,
+            end__gt=at,
+        ).select_related("person__user")
+    ]
+    admins = Person.objects.filter(roles__unit=unit, roles__role=Role.DUTY_ADMIN, active=True).select_related(
+        "user"
+    )
+    return [*on_duty, *admins.distinct()]
+
+
+def office_people(unit: Unit) -> list[Person]:
+    """A duty office's people: whoever keeps or runs its duty (its inbox is theirs)."""
+    return list(
+        Person.objects.filter(
+            roles__unit=unit, roles__role__in=(Role.DUTY_ADMIN, Role.DUTY_STAFF, Role.LEADER), active=True
+        )
+        .select_related("user")
+        .distinct()
+    )
+
+
+def event_open(unit: Unit, by: Person | None, **fields) -> Event:
+    """Open an event: the unit's policy is copied onto it and the deadlines run from the moment it
+    became known (B21); the unit's leaders are told at once (A1.4)."""
+    policy = effective_policy(unit)
+    known_at = fields["known_at"]
+    if known_at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"known_at": "获知时间不能晚于现在"})
+    event = Event(
+        unit=unit,
+        opened_by=by,
+        phone_minutes=policy.phone_report_minutes,
+        written_minutes=policy.written_report_minutes,
+        warning_minutes=policy.deadline_warning_minutes,
+        missed_after_minutes=policy.missed_after_minutes,
+        phone_due_at=known_at + dt.timedelta(minutes=policy.phone_report_minutes),
+        written_due_at=known_at + dt.timedelta(minutes=policy.written_report_minutes),
+        **fields,
+    )
+    event.next_check_at = event.next_check(known_at)
+    event.full_clean()
+    with transaction.atomic():
+        event.save()
+        step(
+            event,
+            EventStep.Kind.OPENED,
+            f"{event.get_category_display()}：{event.title}（{event.place}）",
+            by,
+        )
+        local = timezone.localtime(event.phone_due_at)
+        notify_people(
+            leaders_to_tell(unit),
+            f"突发事件：{event.title}（{event.place}），{timezone.localtime(known_at):%H:%M}获知。"
+            f"电话报告须在{local:%H:%M}前",
+            link=reverse("event_detail", args=[event.pk]),
+            subject=f"突发事件：{event.title}",
+        )
+    return event
+
+
+def superiors(unit: Unit) -> list[Unit]:
+    """Where a unit may report: its superior, or, when urgent, a level above that (B21)."""
+    return list(Unit.objects.filter(pk__in=unit.ancestor_ids()).order_by("-depth"))
+
+
+def report_make(event: Event, by: Person | None, **fields) -> Report:
+    """B19/B21: a first, follow-up or final report, by phone or in writing, to a superior.
+
+    1. Refuse what cannot be: a future time, a time before the event was known, a follow-up or final
+       before a first report, anything on a closed event, a unit that is not above.
+    2. A written report names its missing elements and is refused unless it goes while verifying (B18).
+    3. The first phone and written reports meet the deadlines; one after its deadline is late (迟报).
+    4. The superior's duty office has it in its inbox at once; a final report closes the event."""
+    report = Report(event=event, by=by, **fields)
+    _refuse_impossible(event, report)
+    missing = report.missing_elements()
+    if report.channel == Report.Channel.WRITTEN and missing and not report.unverified:
+        raise ValidationError(
+            {
+                "unverified": f"要素不全：{'、'.join(missing)}。紧急情况下可勾选“边核实边报告”先行报送，再续报补充"
+            }
+        )
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if report.kind == Report.Kind.FOLLOW_UP:
+            report.number = event.reports.filter(kind=Report.Kind.FOLLOW_UP, forwarded_from=None).count() + 1
+        report.late_minutes = _meet_deadline(event, report)
+        report.full_clean()
+        report.save()
+        label = report.get_kind_display() + (f"第{report.number}次" if report.number else "")
+        gaps = f"；尚缺：{'、'.join(missing)}" if missing else ""
+        step(
+            event,
+            EventStep.Kind.REPORTED,
+            f"{report.get_channel_display()}{label}报{report.to_unit.label}"
+            f"{('（接报人' + report.phoned_whom + '）') if report.phoned_whom else ''}{gaps}",
+            by,
+            report.at,
+        )
+        if report.kind == Report.Kind.FINAL:
+            Event.objects.filter(pk=event.pk).update(state=Event.State.CLOSED)
+            updated(event, event.unit_id, state=Event.State.CLOSED)
+            step(event, EventStep.Kind.CLOSED, "终报，处置结束", by, report.at)
+        notify_people(
+            office_people(report.to_unit),
+            f"{event.unit.label}{report.get_channel_display()}{label}：{event.title}"
+            + ("（边核实边报告）" if report.unverified else ""),
+            link=reverse("report_detail", args=[report.pk]),
+            subject=f"{event.unit.label}{label}：{event.title}",
+        )
+    return report
+
+
+def _refuse_impossible(event: Event, report: Report) -> None:
+    errors = {}
+    now = timezone.now()
+    if report.at is None or report.at > now + CLOCK_SKEW:
+        errors["at"] = "报告时间不能晚于现在"
+    elif report.at < event.known_at:
+        errors["at"] = "报告时间不能早于获知时间"
+    if not event.is_open:
+        errors["kind"] = "事件已终报，不能再报告"
+    elif report.kind != Report.Kind.FIRST and not event.reports.filter(kind=Report.Kind.FIRST).exists():
+        errors["kind"] = "尚未首报，请先报送首报"
+    if report.to_unit_id not in event.unit.ancestor_ids():
+        errors["to_unit"] = "只能向上级单位报告"
+    if report.channel == Report.Channel.PHONE and not report.phoned_whom.strip():
+        errors["phoned_whom"] = "电话报告须记录接报人"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _meet_deadline(event: Event, report: Report) -> int:
+    """The first report of each channel meets that deadline; minutes late, if it is late (B21)."""
+    if report.forwarded_from_id is not None:
+        return 0
+    field = "phone_reported_at" if report.channel == Report.Channel.PHONE else "written_reported_at"
+    if getattr(event, field) is not None:
+        return 0
+    due = event.phone_due_at if report.channel == Report.Channel.PHONE else event.written_due_at
+    late = max(0, int((report.at - due).total_seconds() // 60))
+    setattr(event, field, report.at)
+    event.next_check_at = event.next_check(timezone.now())
+    Event.objects.filter(pk=event.pk).update(**{field: report.at, "next_check_at": event.next_check_at})
+    updated(event, event.unit_id, **{field: report.at})
+    if late:
+        what = "phone" if report.channel == Report.Channel.PHONE else "written"
+        Lapse.objects.get_or_create(
+            unit=event.unit, event=event, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": late}
+        )
+        step(
+            event, EventStep.Kind.LATE, f"{report.get_channel_display()}迟报{late}分钟", report.by, report.at
+        )
+    return late
+
+
+def report_receive(report: Report, by: Person) -> None:
+    """The superior's duty office takes the report from its inbox."""
+    if report.received_at is None:
+        report.received_at, report.received_by = timezone.now(), by
+        report.save(update_fields=["received_at", "received_by"])
+        step(report.event, EventStep.Kind.RECEIVED, f"{report.to_unit.label}已接收（{by.name}）", by)
+
+
+def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
+    """A2.1: the superior forwards the report up a level, as its own report of the same event."""
+    if to_unit.pk not in report.to_unit.ancestor_ids():
+        raise ValidationError({"to_unit": "只能转报本单位的上级"})
+    if report.forwards.filter(to_unit=to_unit).exists():
+        raise ValidationError({"to_unit": "已转报该单位"})
+    fields = {name: getattr(report, name) for name, _ in ELEMENTS}
+    with transaction.atomic():
+        report_receive(report, by)
+        forward = Report.objects.create(
+            event=report.event,
+            kind=report.kind,
+            number=report.number,
+            channel=Report.Channel.WRITTEN,
+            at=timezone.now(),
+            to_unit=to_unit,
+            by=by,
+            unverified=report.unverified,
+            forwarded_from=report,
+            **fields,
+        )
+        step(report.event, EventStep.Kind.FORWARDED, f"{report.to_unit.label}转报{to_unit.label}", by)
+        notify_people(
+            office_people(to_unit),
+            f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}：{report.event.title}",
+            link=reverse("report_detail", args=[forward.pk]),
+            subject=f"转报：{report.event.title}",
+        )
+    return forward
+
+
+def verification_ask(from_unit: Unit, to_unit: Unit, by: Person, question: str, event: Event | None = None):
+    """B20: a superior asks a unit below to verify; replies due by the asking office's policy."""
+    if not question.strip():
+        raise ValidationError({"question": "请填写核报事项"})
+    if from_unit.pk not in to_unit.ancestor_ids():
+        raise ValidationError({"to_unit": "只能向下级单位核报"})
+    policy = effective_policy(from_unit)
+    now = timezone.now()
+    request = VerificationRequest(
+        from_unit=from_unit,
+        to_unit=to_unit,
+        event=event,
+        question=question.strip(),
+        asked_at=now,
+        asked_by=by,
+        phone_due_at=now + dt.timedelta(minutes=policy.verification_phone_minutes),
+        written_due_at=now + dt.timedelta(minutes=policy.verification_written_minutes),
+    )
+    request.next_check_at = request.phone_due_at
+    with transaction.atomic():
+        request.save()
+        notify_people(
+            office_people(to_unit),
+            f"{from_unit.label}核报：{request.question[:100]}。电话反馈须在"
+            f"{timezone.localtime(request.phone_due_at):%H:%M}前，书面反馈须在"
+            f"{timezone.localtime(request.written_due_at):%H:%M}前",
+            link=reverse("verification_detail", args=[request.pk]),
+            subject="核报",
+        )
+    return request
+
+
+def verification_reply(
+    request: VerificationRequest, by: Person, channel: str, reply: str, delay_reason: str = ""
+):
+    """The unit replies by phone or in writing, or says why it cannot yet and keeps working (B20)."""
+    now = timezone.now()
+    if not reply.strip() and not delay_reason.strip():
+        raise ValidationError({"reply": "请填写反馈内容，或说明不能按时反馈的原因"})
+    with transaction.atomic():
+        request = VerificationRequest.objects.select_for_update().get(pk=request.pk)
+        if delay_reason.strip():
+            request.delay_reason = delay_reason.strip()
+        if reply.strip():
+            request.reply = reply.strip()
+            field = "phone_replied_at" if channel == "phone" else "written_replied_at"
+            due = request.phone_due_at if channel == "phone" else request.written_due_at
+            if getattr(request, field) is None:
+                setattr(request, field, now)
+                late = max(0, int((now - due).total_seconds() // 60))
+                if late:  # the runner may have recorded it at the deadline; now its minutes are known
+                    Lapse.objects.update_or_create(
+                        unit=request.to_unit,
+                        request=request,
+                        what=channel,
+                        kind=Lapse.Kind.LATE,
+                        defaults={"minutes": late},
+                    )
+        open_dues = [
+            d
+            for d, done in (
+                (request.phone_due_at, request.phone_replied_at),
+                (request.written_due_at, request.written_replied_at),
+            )
+            if done is None
+        ]
+        request.next_check_at = min(open_dues) if open_dues else None
+        request.save()
+        notify_people(
+            office_people(request.from_unit),
+            f"{request.to_unit.label}核报反馈：{(reply or delay_reason).strip()[:120]}",
+            link=reverse("verification_detail", args=[request.pk]),
+            subject="核报反馈",
+        )
+    return request
