@@ -85,7 +85,28 @@ def intake_objects(org, assignment) -> dict:
     )
     leave = Leave.objects.create(shift=shift, person=org.deputy, approved_by=org.officer, reason="取材料")
     Handover.objects.create(shift=shift, situation="平稳", prepared_by=org.officer)
+    from django.utils import timezone
+
+    from zhiban.incidents import services as incidents
+    from zhiban.incidents.models import Report
+
+    event = incidents.event_open(
+        org.county,
+        org.officer,
+        title="山体滑坡",
+        category="natural",
+        known_at=timezone.now(),
+        place="S203线",
+        summary="道路中断",
+    )
+    report = Report.objects.create(
+        event=event, kind="first", channel="phone", at=timezone.now(), to_unit=org.city, phoned_whom="周建国"
+    )
+    verification = incidents.verification_ask(org.city, org.county, org.city_admin, "核实滑坡伤亡")
     return {
+        "event": event,
+        "report": report,
+        "verification": verification,
         "call": call,
         "notice": notice,
         "visit": visit,
@@ -157,6 +178,14 @@ OBJECT_URLS = {
     "entry_add": (lambda o: [o["shift"].pk], True),
     "handover": (lambda o: [o["shift"].pk], True),
     "handover_sign": (lambda o: [o["shift"].pk], True),
+    "event_detail": (lambda o: [o["event"].pk], False),
+    "report_create": (lambda o: [o["event"].pk], True),
+    "event_note": (lambda o: [o["event"].pk], True),
+    "report_detail": (lambda o: [o["report"].pk], False),
+    "report_receive": (lambda o: [o["report"].pk], True),
+    "report_forward": (lambda o: [o["report"].pk], True),
+    "report_word": (lambda o: [o["report"].pk], False),
+    "verification_detail": (lambda o: [o["verification"].pk], True),
 }
 POST_ONLY = {
     "unit_move",
@@ -182,6 +211,10 @@ POST_ONLY = {
     "leave_back",
     "entry_add",
     "handover_sign",
+    "report_create",
+    "event_note",
+    "report_receive",
+    "report_forward",
 }
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {
@@ -244,6 +277,14 @@ UNSCOPED_BY_ID = {
     "instruction_create",
     "desk",
     "equipment_list",
+    # emergency information: of the unit one works as, and its subtree
+    "event_list",
+    "event_create",
+    "incident_board",
+    "incident_board_rows",
+    "report_inbox",
+    "verification_list",
+    "verification_create",
 }
 
 

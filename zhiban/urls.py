@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from zhiban.api import api
 from zhiban.audit import views as audit_views
+from zhiban.incidents import views as incident_views
 from zhiban.intake import views as intake_views
 from zhiban.notify import views as notify_views
 from zhiban.org import views, views_account, views_directory
@@ -148,6 +149,27 @@ urlpatterns = [
             path("instructions/new/", intake_views.instruction_create, name="instruction_create"),
             path("instructions/<int:pk>/", intake_views.instruction_detail, name="instruction_detail"),
             path("instructions/<int:pk>/report/", intake_views.instruction_report, name="instruction_report"),
+        ),
+    ),
+    # emergency information: events, reports, the superior's inbox, verification requests, the board
+    path(
+        "incidents/",
+        _group(
+            path("", incident_views.event_list, name="event_list"),
+            path("new/", incident_views.event_create, name="event_create"),
+            path("board/", incident_views.board, name="incident_board"),
+            path("board/rows/", incident_views.board_rows, name="incident_board_rows"),
+            path("inbox/", incident_views.inbox, name="report_inbox"),
+            path("<int:pk>/", incident_views.event_detail, name="event_detail"),
+            path("<int:pk>/reports/", incident_views.report_create, name="report_create"),
+            path("<int:pk>/notes/", incident_views.event_note, name="event_note"),
+            path("reports/<int:pk>/", incident_views.report_detail, name="report_detail"),
+            path("reports/<int:pk>/receive/", incident_views.report_receive, name="report_receive"),
+            path("reports/<int:pk>/forward/", incident_views.report_forward, name="report_forward"),
+            path("reports/<int:pk>/report.docx", incident_views.report_word, name="report_word"),
+            path("verifications/", incident_views.verification_list, name="verification_list"),
+            path("verifications/new/", incident_views.verification_create, name="verification_create"),
+            path("verifications/<int:pk>/", incident_views.verification_detail, name="verification_detail"),
         ),
     ),
     # the shift: 一口清, duty log, check-in, leave, handover, equipment

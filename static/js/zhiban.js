@@ -7,3 +7,40 @@ document.addEventListener("keydown", function (event) {
   event.preventDefault();
   if (form.requestSubmit) form.requestSubmit(); else form.submit();
 });
+
+// Reporting deadlines (B21): every element with data-due counts down each second; at zero it turns into
+// an alarm and the page beeps (WebAudio: no sound file to load on an intranet). The server's rows, polled
+// by htmx, stay the authority; this only makes the last seconds visible between polls.
+(function () {
+  var beeped = {};
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      var ctx = beep.ctx || (beep.ctx = new Ctx());
+      var osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = 880; gain.gain.value = 0.2;
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.6);
+    } catch (e) { /* no sound is no reason to stop the board */ }
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var left = Math.round((Date.parse(el.getAttribute("data-due")) - now) / 1000);
+      if (left > 0) {
+        var m = Math.floor(left / 60), s = left % 60;
+        el.textContent = "剩余 " + m + " 分 " + (s < 10 ? "0" : "") + s + " 秒";
+      } else {
+        el.textContent = "已超时";
+        el.className = "badge bad alarm";
+        el.setAttribute("role", "alert");
+        el.removeAttribute("data-due");
+      }
+    });
+    var alarms = document.querySelectorAll(".alarm");
+    if (alarms.length && !beeped[alarms.length]) { beeped[alarms.length] = true; beep(); }
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("DOMContentLoaded", tick);
+})();

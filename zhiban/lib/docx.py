@@ -11,7 +11,7 @@ BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "方正小标宋简体"
 
 
-def _east_asia(run_or_style, name: str) -> None:
+def east_asia(run_or_style, name: str) -> None:
     element = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -30,11 +30,11 @@ def new_document():
     normal = document.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = Pt(16)  # 三号
-    _east_asia(normal, BODY_FONT)
+    east_asia(normal, BODY_FONT)
     for name in ("Title", "Heading 1", "Heading 2"):
         style = document.styles[name]
         style.font.name = HEADING_FONT
-        _east_asia(style, HEADING_FONT)
+        east_asia(style, HEADING_FONT)
     document.styles["Title"].font.size = Pt(22)  # 二号
     return document
 
@@ -43,4 +43,4 @@ def set_cell(cell, text: str, bold: bool = False) -> None:
     cell.text = ""
     run = cell.paragraphs[0].add_run(text)
     run.bold = bold
-    _east_asia(run, BODY_FONT)
+    east_asia(run, BODY_FONT)

@@ -71,7 +71,7 @@ _MODULES = (
     ("值班", "desk"),
     ("来电来访", "call_list"),
     ("事项", "matter_list"),
-    ("突发事件", None),
+    ("突发事件", "event_list"),
     ("督查", None),
     ("归档", None),
     ("单位", "unit_tree"),

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from zhiban.incidents.models import ELEMENTS, Event, Report
+from zhiban.incidents.services import superiors
+from zhiban.intake.forms import DatesInRange, DateTimeLocal
+from zhiban.org.models import Unit
+
+
+def _now() -> str:
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class EventForm(DatesInRange, forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = ["title", "category", "grade", "sensitive", "known_at", "place", "summary"]
+        widgets = {"known_at": DateTimeLocal(), "summary": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "known_at": "报告时限从此刻起算（B21）",
+            "sensitive": "敏感事件或可能扩大的，不论等级都须报告",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("known_at", _now())
+
+
+class ReportForm(DatesInRange, forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = [
+            "kind",
+            "channel",
+            "at",
+            "to_unit",
+            "phoned_whom",
+            "unverified",
+            *(name for name, _ in ELEMENTS),
+        ]
+        widgets = {
+            "at": DateTimeLocal(),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name, _ in ELEMENTS[3:]},
+        }
+        help_texts = {
+            "unverified": "紧急情况下边核实边报告（B18）：缺少的要素会列出，续报补充",
+            "to_unit": "一般报上一级；紧急时乡镇可直接报市（B21）",
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+        above = superiors(event.unit)
+        self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in above])
+        if above:
+            self.initial.setdefault("to_unit", above[0].pk)
+        self.initial.setdefault("at", _now())
+        if not event.reports.exists():
+            self.initial.setdefault("kind", Report.Kind.FIRST)
+        for name, _ in ELEMENTS:
+            self.initial.setdefault(name, "")
+        self.initial.setdefault("place", event.place)
+        self.initial.setdefault(
+            "happened_at_text", f"{timezone.localtime(event.known_at):%m月%d日%H时%M分}获知"
+        )
+
+
+class ForwardForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label="转报单位", queryset=Unit.objects.none())
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=unit.ancestor_ids())
+
+
+class VerificationForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label="核报单位", queryset=Unit.objects.none())
+    question = forms.CharField(label="核报事项", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = Unit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+
+
+class ReplyForm(forms.Form):
+    channel = forms.ChoiceField(label="反馈方式", choices=[("phone", "电话反馈"), ("written", "书面反馈")])
+    reply = forms.CharField(label="反馈内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    delay_reason = forms.CharField(
+        label="不能按时反馈的原因",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="不能在时限内核实清楚的，说明原因并继续核实（B20）",
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="处置记录", widget=forms.Textarea(attrs={"rows": 2}))

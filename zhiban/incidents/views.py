@@ -1,0 +1,266 @@
+"""Events, their reports, the superior's inbox, verification requests and the duty-room board."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhiban.incidents import forms, services
+from zhiban.incidents.docx import report_docx
+from zhiban.incidents.models import ELEMENTS, Event, EventStep, Report, VerificationRequest
+from zhiban.intake.views import _acting_unit, _form_errors, _readable_unit
+from zhiban.org.access import (
+    duty_q,
+    get_event_for_user,
+    get_report_for_user,
+    get_verification_for_user,
+    scope_for,
+)
+
+
+@login_required
+def event_list(request):
+    """The unit's events and those of its subtree, open first."""
+    unit = _readable_unit(request)
+    events = (
+        Event.objects.filter(duty_q(scope_for(request.user)), unit__path__startswith=unit.path)
+        .select_related("unit")
+        .order_by("state", "-known_at")[:200]
+    )
+    return render(
+        request, "incidents/event_list.html", {"events": events, "unit": unit, "now": timezone.now()}
+    )
+
+
+@login_required
+def event_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            event = services.event_open(unit, person, **fields)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "事件已登记，报告时限开始计时，带班领导已收到通知")
+            return redirect("event_detail", event.pk)
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "登记突发事件", "cancel_url": reverse("event_list")},
+    )
+
+
+def _detail(request, event, report_form=None, note_form=None, status=200):
+    context = {
+        "event": event,
+        "reports": event.reports.select_related("to_unit", "by", "forwarded_from"),
+        "steps": event.steps.select_related("by"),
+        "form": report_form or forms.ReportForm(event=event, prefix="r"),
+        "note": note_form or forms.NoteForm(prefix="n"),
+        "now": timezone.now(),
+        "may_act": scope_for(request.user).acts_for_unit(event.unit),
+    }
+    return render(request, "incidents/event_detail.html", context, status=status)
+
+
+@login_required
+def event_detail(request, pk):
+    return _detail(request, get_event_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def report_create(request, pk):
+    event = get_event_for_user(request.user, pk, act=True)
+    form = forms.ReportForm(request.POST, event=event, prefix="r")
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            report = services.report_make(event, scope_for(request.user).person, **fields)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
+            messages.success(request, f"{report.get_kind_display()}已报送{report.to_unit.label}{late}")
+            return redirect("event_detail", event.pk)
+    return _detail(request, event, report_form=form, status=400)
+
+
+@login_required
+@require_POST
+def event_note(request, pk):
+    event = get_event_for_user(request.user, pk, act=True)
+    form = forms.NoteForm(request.POST, prefix="n")
+    if not form.is_valid():
+        return _detail(request, event, note_form=form, status=400)
+    services.step(
+        event, EventStep.Kind.NOTE, form.cleaned_data["text"].strip(), scope_for(request.user).person
+    )
+    return redirect("event_detail", event.pk)
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_report_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    context = {
+        "report": report,
+        "elements": [(label, getattr(report, name)) for name, label in ELEMENTS],
+        "missing": report.missing_elements(),
+        "forward": forms.ForwardForm(unit=report.to_unit),
+        "may_handle": scope.acts_for_unit(report.to_unit),
+    }
+    return render(request, "incidents/report_detail.html", context)
+
+
+@login_required
+@require_POST
+def report_receive(request, pk):
+    report = get_report_for_user(request.user, pk, act=True)
+    person = scope_for(request.user).person
+    if person is None:
+        raise PermissionDenied("只有登记在册的人员可以接收")
+    services.report_receive(report, person)
+    return redirect("report_detail", report.pk)
+
+
+@login_required
+@require_POST
+def report_forward(request, pk):
+    report = get_report_for_user(request.user, pk, act=True)
+    form = forms.ForwardForm(request.POST, unit=report.to_unit)
+    person = scope_for(request.user).person
+    if person is None:
+        raise PermissionDenied("只有登记在册的人员可以转报")
+    if form.is_valid():
+        try:
+            forward = services.report_forward(report, person, form.cleaned_data["to_unit"])
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"已转报{forward.to_unit.label}")
+    else:
+        messages.error(request, "请选择转报的上级单位")
+    return redirect("report_detail", report.pk)
+
+
+@login_required
+def report_word(request, pk):
+    report = get_report_for_user(request.user, pk)
+    response = HttpResponse(
+        report_docx(report),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.docx"'
+    return response
+
+
+@login_required
+def inbox(request):
+    """The reports that came to the unit one works as (A2.1), unreceived first."""
+    unit = _readable_unit(request)
+    reports = (
+        Report.objects.filter(to_unit=unit)
+        .select_related("event__unit", "by")
+        .order_by("received_at", "-at")[:200]
+    )
+    return render(request, "incidents/inbox.html", {"reports": reports, "unit": unit})
+
+
+def _board_events(request, unit):
+    return list(
+        Event.objects.filter(
+            duty_q(scope_for(request.user)), unit__path__startswith=unit.path, state=Event.State.OPEN
+        )
+        .select_related("unit")
+        .order_by("phone_due_at")[:100]
+    )
+
+
+@login_required
+def board(request):
+    """The duty-room board: open events with live countdowns; an alarm shows and sounds without a reload."""
+    unit = _readable_unit(request)
+    return render(
+        request,
+        "incidents/board.html",
+        {"unit": unit, "events": _board_events(request, unit), "now": timezone.now()},
+    )
+
+
+@login_required
+def board_rows(request):
+    unit = _readable_unit(request)
+    return render(
+        request, "incidents/_board_rows.html", {"events": _board_events(request, unit), "now": timezone.now()}
+    )
+
+
+@login_required
+def verification_list(request):
+    unit = _readable_unit(request)
+    asked = VerificationRequest.objects.filter(from_unit=unit).select_related("to_unit")[:100]
+    received = VerificationRequest.objects.filter(to_unit=unit).select_related("from_unit")[:100]
+    form = forms.VerificationForm(unit=unit)
+    return render(
+        request,
+        "incidents/verification_list.html",
+        {"unit": unit, "asked": asked, "received": received, "form": form, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def verification_create(request):
+    unit, person = _acting_unit(request)
+    form = forms.VerificationForm(request.POST, unit=unit)
+    if form.is_valid():
+        try:
+            asked = services.verification_ask(
+                unit, form.cleaned_data["to_unit"], person, form.cleaned_data["question"]
+            )
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(request, f"已向{asked.to_unit.label}核报")
+            return redirect("verification_detail", asked.pk)
+    else:
+        messages.error(request, "请选择核报单位并填写核报事项")
+    return redirect("verification_list")
+
+
+@login_required
+def verification_detail(request, pk):
+    asked = get_verification_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    form = forms.ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if not scope.acts_for_unit(asked.to_unit) or scope.person is None:
+            raise PermissionDenied("只有被核报单位的值班人员可以反馈")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.verification_reply(
+                    asked, scope.person, data["channel"], data["reply"], data["delay_reason"]
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "已反馈")
+                return redirect("verification_detail", asked.pk)
+    context = {
+        "asked": asked,
+        "form": form,
+        "may_reply": scope.acts_for_unit(asked.to_unit),
+        "now": timezone.now(),
+        "lapses": asked.lapses.all(),
+    }
+    return render(request, "incidents/verification_detail.html", context, status=400 if form.errors else 200)
