@@ -48,7 +48,10 @@ def _check(event: Event, what: str, deadline: dt.datetime, now: dt.datetime) -> 
     link = reverse("event_detail", args=[event.pk])
     people = duty_people(event.unit, now)
     if now < deadline:
-        if EventStep.Kind.WARNING not in done:
+        if (
+            now >= deadline - dt.timedelta(minutes=event.warning_minutes)
+            and EventStep.Kind.WARNING not in done
+        ):
             minutes = max(1, int((deadline - now).total_seconds() // 60))
             step(event, EventStep.Kind.WARNING, f"{LABEL[what]}还剩{minutes}分钟（{local:%H:%M}截止）")
             notify_people(

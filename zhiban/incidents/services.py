@@ -108,16 +108,17 @@ def report_make(event: Event, by: Person | None, **fields) -> Report:
     3. The first phone and written reports meet the deadlines; one after its deadline is late (迟报).
     4. The superior's duty office has it in its inbox at once; a final report closes the event."""
     report = Report(event=event, by=by, **fields)
-    _refuse_impossible(event, report)
     missing = report.missing_elements()
-    if report.channel == Report.Channel.WRITTEN and missing and not report.unverified:
-        raise ValidationError(
-            {
-                "unverified": f"要素不全：{'、'.join(missing)}。紧急情况下可勾选“边核实边报告”先行报送，再续报补充"
-            }
-        )
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event.pk)
+        event = Event.objects.select_for_update().get(pk=event.pk)  # one report of an event at a time
+        report.event = event
+        _refuse_impossible(event, report)
+        if report.channel == Report.Channel.WRITTEN and missing and not report.unverified:
+            raise ValidationError(
+                {
+                    "unverified": f"要素不全：{'、'.join(missing)}。紧急情况下可勾选“边核实边报告”先行报送，再续报补充"
+                }
+            )
         if report.kind == Report.Kind.FOLLOW_UP:
             report.number = event.reports.filter(kind=Report.Kind.FOLLOW_UP, forwarded_from=None).count() + 1
         report.late_minutes = _meet_deadline(event, report)

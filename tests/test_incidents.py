@@ -1,0 +1,331 @@
+"""Emergency information (issue 6): events, reports and their elements, the 15/30-minute deadlines tested
+at the minute before, of and after, the superior's inbox and forwarding, verification requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document as WordDocument
+
+from tests.factories import make_person
+from tests.shift_fixtures import at, travel
+from zhiban.incidents import services
+from zhiban.incidents.jobs import try_deadline_one, try_verification_one
+from zhiban.incidents.models import Event, EventStep, Lapse, Report
+from zhiban.notify.models import Notice
+from zhiban.org.models import DutyPolicy, Role
+
+pytestmark = pytest.mark.usefixtures("on_the_day")
+
+ELEMENTS = {
+    "happened_at_text": "3月5日8时50分",
+    "place": "青石镇S203线K12处",
+    "information_source": "青石镇政府电话报告",
+    "cause_nature": "连日降雨引发山体滑坡",
+    "course": "8时50分山体滑坡，阻断道路",
+    "consequences": "暂无人员伤亡，道路中断约50米",
+    "scope": "S203线双向通行",
+    "trend": "仍有降雨，存在再次滑坡可能",
+    "handling": "交通局已设置绕行标志",
+    "measures": "组织机械抢通",
+    "suggestions": "请市交通局协调抢险力量",
+}
+
+
+def open_event(org, known=(9, 0), **extra):
+    with travel(at(*known)):
+        return services.event_open(
+            org.county,
+            org.officer,
+            title="青石镇S203线山体滑坡",
+            category="natural",
+            known_at=at(*known),
+            place="青石镇S203线K12处",
+            summary="山体滑坡，道路中断",
+            **extra,
+        )
+
+
+def run_jobs() -> int:
+    ran = 0
+    while try_deadline_one() or try_verification_one():
+        ran += 1
+    return ran
+
+
+def steps(event, kind) -> list[str]:
+    return list(event.steps.filter(kind=kind).values_list("text", flat=True))
+
+
+def test_rule_B21_deadlines_run_from_the_moment_known_and_the_policy_is_copied(org, duty):
+    DutyPolicy.objects.create(unit=org.county, phone_report_minutes=10)
+    event = open_event(org)
+    assert (event.phone_due_at, event.written_due_at) == (at(9, 10), at(9, 30))
+    DutyPolicy.objects.filter(unit=org.county).update(phone_report_minutes=60, written_report_minutes=90)
+    event.refresh_from_db()
+    assert (event.phone_due_at, event.written_due_at) == (at(9, 10), at(9, 30))  # a later edit moves nothing
+    assert Notice.objects.filter(person=org.county_leader, text__contains="突发事件").exists()  # A1.4
+
+
+def test_rule_B21_a_warning_before_and_an_alarm_at_each_deadline_once(org, duty):
+    event = open_event(org)
+    with travel(at(9, 9)):
+        run_jobs()
+    assert steps(event, EventStep.Kind.WARNING) == []
+    with travel(at(9, 10)):  # five minutes before the phone deadline
+        run_jobs()
+    assert steps(event, EventStep.Kind.WARNING) == ["电话报告还剩5分钟（09:15截止）"]
+    with travel(at(9, 14)):
+        run_jobs()
+    assert steps(event, EventStep.Kind.ALARM) == []
+    with travel(at(9, 15)):
+        run_jobs()
+    assert steps(event, EventStep.Kind.ALARM) == ["电话报告已超过时限（09:15）"]
+    with travel(at(9, 16)):
+        run_jobs()
+    assert len(steps(event, EventStep.Kind.ALARM)) == 1
+    for person in (org.officer, org.county_leader):  # the primary and the leader on duty
+        assert Notice.objects.filter(person=person, text__startswith="【告警】").count() == 1
+    assert Notice.objects.filter(person=org.county_admin, text__startswith="【告警】").count() == 1
+
+
+def test_rule_B21_a_runner_back_late_fires_the_alarms_that_fell_due_and_no_stale_warnings(org, duty):
+    event = open_event(org)
+    with travel(at(9, 40)):  # the runner was down from 9:00 to 9:40
+        run_jobs()
+    assert sorted(steps(event, EventStep.Kind.ALARM)) == [
+        "书面报告已超过时限（09:30）",
+        "电话报告已超过时限（09:15）",
+    ]
+    assert steps(event, EventStep.Kind.WARNING) == []
+    event.refresh_from_db()
+    assert event.next_check_at == at(9, 15) + dt.timedelta(days=1)  # next: the missed-report cut-off
+
+
+def test_rule_B21_a_second_runner_finds_the_alarm_taken(org, duty):
+    event = open_event(org)
+    with travel(at(9, 15)):
+        first, second = try_deadline_one(), try_deadline_one()
+    assert (first, second) == (True, False)  # the second finds the check already moved on
+    assert len(steps(event, EventStep.Kind.ALARM)) == 1
+
+
+def test_rule_B21_a_report_after_its_deadline_is_late_and_one_never_made_is_missed(org, duty):
+    event = open_event(org)
+    with travel(at(9, 20)):
+        report = services.report_make(
+            event,
+            org.officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 20),
+            to_unit=org.city,
+            phoned_whom="周建国",
+        )
+    assert report.late_minutes == 5
+    assert Lapse.objects.get(event=event, what="phone").kind == Lapse.Kind.LATE
+    with travel(at(9, 30) + dt.timedelta(minutes=1440)):
+        run_jobs()
+    missed = Lapse.objects.get(event=event, what="written")
+    assert missed.kind == Lapse.Kind.MISSED and missed.minutes == 1440
+    assert steps(event, EventStep.Kind.MISSED) == ["书面报告逾期未报，记为漏报"]
+
+
+def test_rule_B19_B18_a_written_report_names_what_is_missing_and_may_go_while_verifying(org, duty):
+    event = open_event(org)
+    client = org.client(org.officer)
+    with travel(at(9, 25)):
+        refused = client.post(
+            f"/incidents/{event.pk}/reports/",
+            {
+                "r-kind": "first",
+                "r-channel": "written",
+                "r-at": "2026-03-05T09:25",
+                "r-to_unit": org.city.pk,
+                "r-place": "S203线",
+                "r-course": "山体滑坡",
+            },
+        )
+        assert refused.status_code == 400
+        assert "要素不全：时间、信息来源、事件起因和性质" in refused.content.decode()
+        assert not Report.objects.exists()
+        client.post(
+            f"/incidents/{event.pk}/reports/",
+            {
+                "r-kind": "first",
+                "r-channel": "written",
+                "r-at": "2026-03-05T09:25",
+                "r-to_unit": org.city.pk,
+                "r-place": "S203线",
+                "r-course": "山体滑坡",
+                "r-unverified": "on",
+            },
+        )
+    report = Report.objects.get()
+    assert report.unverified and "意见建议" in report.missing_elements()
+    assert report.late_minutes == 0
+    page = client.get(f"/incidents/reports/{report.pk}/").content.decode()
+    assert "尚缺要素" in page and "意见建议" in page
+
+
+def test_bad_reports_are_refused_with_a_reason_and_nothing_saved(org, duty):
+    event = open_event(org)
+    with travel(at(9, 5)):
+        cases = {
+            "报告时间不能晚于现在": {"kind": "first", "channel": "phone", "at": at(10), "phoned_whom": "周"},
+            "尚未首报，请先报送首报": {
+                "kind": "follow_up",
+                "channel": "phone",
+                "at": at(9, 5),
+                "phoned_whom": "周",
+            },
+            "电话报告须记录接报人": {"kind": "first", "channel": "phone", "at": at(9, 5), "phoned_whom": ""},
+        }
+        for message, fields in cases.items():
+            with pytest.raises(Exception, match=message):
+                services.report_make(event, org.officer, to_unit=org.city, **fields)
+        with pytest.raises(Exception, match="只能向上级单位报告"):
+            services.report_make(
+                event,
+                org.officer,
+                to_unit=org.sibling,
+                kind="first",
+                channel="phone",
+                at=at(9, 5),
+                phoned_whom="马",
+            )
+        services.report_make(
+            event, org.officer, to_unit=org.city, kind="first", channel="written", at=at(9, 5), **ELEMENTS
+        )
+        services.report_make(
+            event, org.officer, to_unit=org.city, kind="final", channel="written", at=at(9, 5), **ELEMENTS
+        )
+        with pytest.raises(Exception, match="事件已终报"):
+            services.report_make(
+                event, org.officer, to_unit=org.city, kind="final", channel="written", at=at(9, 5), **ELEMENTS
+            )
+    assert Report.objects.count() == 2
+    unknown = org.client(org.officer).post(
+        "/incidents/new/",
+        {"title": "x", "category": "alien", "known_at": "2026-03-05T08:00", "place": "某地", "summary": "x"},
+    )
+    assert "选择一个有效的选项" in unknown.content.decode() or "不是可用的选项" in unknown.content.decode()
+    future = org.client(org.officer).post(
+        "/incidents/new/",
+        {
+            "title": "x",
+            "category": "natural",
+            "known_at": "2026-03-05T12:00",
+            "place": "某地",
+            "summary": "x",
+        },
+    )
+    assert "获知时间不能晚于现在" in future.content.decode()
+    assert Event.objects.count() == 1
+
+
+def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
+    township_officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
+    with travel(at(9, 6)):
+        event = services.event_open(
+            org.township,
+            township_officer,
+            title="青石镇民房倒塌",
+            category="accident",
+            known_at=at(9),
+            place="青石村",
+            summary="一处民房倒塌",
+        )
+        report = services.report_make(
+            event,
+            township_officer,
+            kind="first",
+            channel="written",
+            at=at(9, 6),
+            to_unit=org.county,
+            **ELEMENTS,
+        )
+    inbox = org.client(org.officer).get("/incidents/inbox/").content.decode()
+    assert "青石镇民房倒塌" in inbox
+    with travel(at(9, 8)):
+        org.client(org.officer).post(f"/incidents/reports/{report.pk}/forward/", {"to_unit": org.city.pk})
+    forward = Report.objects.get(forwarded_from=report)
+    assert forward.to_unit == org.city and forward.event == event
+    report.refresh_from_db()
+    assert report.received_at == at(9, 8) and report.received_by == org.officer
+    assert "青石镇民房倒塌" in org.client(org.city_admin).get("/incidents/inbox/").content.decode()
+    assert Notice.objects.filter(person=org.city_admin, text__contains="转报").exists()
+    assert [s.kind for s in event.steps.all()] == ["opened", "reported", "received", "forwarded"]
+
+
+def test_rule_B21_a_township_may_report_straight_to_the_city_when_urgent(org, duty):
+    township_officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
+    with travel(at(9, 6)):
+        event = services.event_open(
+            org.township,
+            township_officer,
+            title="青石镇山洪",
+            category="natural",
+            known_at=at(9),
+            place="青石村",
+            summary="山洪",
+            sensitive=True,
+        )
+        services.report_make(
+            event,
+            township_officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 3),
+            to_unit=org.city,
+            phoned_whom="周建国",
+        )
+    assert Notice.objects.filter(person=org.city_admin, text__contains="青石镇山洪").exists()
+
+
+def test_rule_B20_a_verification_request_is_answered_in_time_or_its_lateness_recorded(org, duty):
+    with travel(at(10)):
+        asked = services.verification_ask(org.city, org.county, org.city_admin, "核实S203线滑坡有无人员伤亡")
+    assert (asked.phone_due_at, asked.written_due_at) == (at(10, 15), at(10, 30))
+    assert Notice.objects.filter(person=org.officer, text__contains="核报").exists()
+    client = org.client(org.officer)
+    with travel(at(10, 12)):
+        client.post(
+            f"/incidents/verifications/{asked.pk}/", {"channel": "phone", "reply": "经核实无人员伤亡"}
+        )
+        client.post(
+            f"/incidents/verifications/{asked.pk}/",
+            {"channel": "written", "delay_reason": "现场通信中断，书面材料稍后报送"},
+        )
+    with travel(at(10, 31)):
+        run_jobs()
+    lapse = Lapse.objects.get(request=asked)
+    assert (lapse.kind, lapse.what) == (Lapse.Kind.LATE, "written")
+    assert Notice.objects.filter(person=org.city_admin, text__contains="核报超时").exists()
+    with travel(at(10, 40)):
+        client.post(
+            f"/incidents/verifications/{asked.pk}/", {"channel": "written", "reply": "书面核实材料已报送"}
+        )
+    lapse.refresh_from_db()
+    asked.refresh_from_db()
+    assert lapse.minutes == 10 and asked.delay_reason.startswith("现场通信中断")
+    assert asked.phone_replied_at == at(10, 12) and asked.next_check_at is None
+
+
+def test_a_report_is_an_official_document(org, duty):
+    event = open_event(org)
+    with travel(at(9, 20)):
+        report = services.report_make(
+            event, org.officer, kind="first", channel="written", at=at(9, 20), to_unit=org.city, **ELEMENTS
+        )
+    response = org.client(org.officer).get(f"/incidents/reports/{report.pk}/report.docx")
+    word = WordDocument(io.BytesIO(response.content))
+    texts = [p.text for p in word.paragraphs]
+    assert "关于青石镇S203线山体滑坡的首报" in texts and "一、时间" in texts and "十一、意见建议" in texts
+    section = word.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.top_margin.cm, 1) == 3.7
+    assert "PAGE" in section.footer._element.xml and "— " in section.footer.paragraphs[0].text
+    title = next(p for p in word.paragraphs if p.text.startswith("关于"))
+    assert title.runs[0].font.size.pt == 22
