@@ -17,7 +17,7 @@ def test_rule_B21_the_board_shows_the_alarm_when_the_phone_deadline_passes(org, 
         unit=org.county,
         title="东湖水库超汛限",
         category="natural",
-        known_at=now - dt.timedelta(minutes=15) + dt.timedelta(seconds=3),  # phone report due in 3 seconds
+        known_at=now - dt.timedelta(minutes=15) + dt.timedelta(seconds=8),  # phone report due in 8 seconds
         place="东湖水库",
         summary="水位超汛限",
         phone_minutes=15,
