@@ -329,3 +329,19 @@ def test_a_report_is_an_official_document(org, duty):
     assert "PAGE" in section.footer._element.xml and "— " in section.footer.paragraphs[0].text
     title = next(p for p in word.paragraphs if p.text.startswith("关于"))
     assert title.runs[0].font.size.pt == 22
+
+
+def test_rule_B13_the_duty_log_holds_the_events_steps_in_time_order(org, duty):
+    from zhiban.shifts.log import duty_log
+
+    event = open_event(org)
+    with travel(at(9, 12)):
+        services.report_make(
+            event, org.officer, kind="first", channel="phone", at=at(9, 12), to_unit=org.city, phoned_whom="周建国"
+        )
+    with travel(at(9, 30)):
+        run_jobs()
+    texts = [text for _, text in duty_log(duty.day).emergencies]
+    assert texts[0].startswith("青石镇S203线山体滑坡：登记")
+    assert any("电话报告首报报市政府" in t for t in texts)
+    assert texts[-1].endswith("书面报告已超过时限（09:30）")

@@ -111,7 +111,7 @@ def duty_log_docx(log: DutyLog) -> bytes:
         set_cell(table.cell(i, 1), value)
     for title, rows in (
         ("值班情况（来文、来电及处理情况，其他重要事项）", happenings(log)),
-        ("突发事件信息报告及处置（按时间顺序）", [(_at(e.at), e.text) for e in log.emergencies]),
+        ("突发事件信息报告及处置（按时间顺序）", [(_at(at), text) for at, text in log.emergencies]),
     ):
         document.add_heading(title, level=1)
         if not rows:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiban.incidents.models import EventStep
 from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
 from zhiban.org.models import Unit
 from zhiban.roster.models import Assignment, Post
@@ -28,7 +29,7 @@ class DutyLog:
     matter_steps: list[MatterStep]
     instructions: list[Instruction]
     entries: list[LogEntry]
-    emergencies: list[LogEntry]
+    emergencies: list[tuple[dt.datetime, str]]  # events' steps and emergency entries, in time order
     received: Handover | None  # the handover this shift took over
     handover: Handover | None  # the one it gave
     leaves: list = field(default_factory=list)
@@ -112,11 +113,20 @@ def duty_log(shift: Shift, reveal_secrets: bool = False) -> DutyLog:
             .order_by("given_at")
         ),
         entries=[e for e in entries if not e.emergency],
-        emergencies=[e for e in entries if e.emergency],
+        emergencies=_emergencies(unit, within("at"), [e for e in entries if e.emergency]),
         received=received,
         handover=handover,
         leaves=list(shift.leaves.select_related("person", "approved_by")),
     )
+
+
+def _emergencies(unit, within: Q, entries: list[LogEntry]) -> list[tuple[dt.datetime, str]]:
+    """B13: emergencies logged step by step in time order: every step of the unit's events (opened,
+    reported, alarms, late) in the shift's window, with the officers' own emergency entries."""
+    rows = [(e.at, f"{e.text}（{e.by.name if e.by else ''}）") for e in entries]
+    steps = EventStep.objects.filter(within, event__unit=unit).select_related("event")
+    rows += [(s.at, f"{s.event.title}：{s.get_kind_display()}，{s.text}") for s in steps]
+    return sorted(rows, key=lambda row: row[0])
 
 
 def _received(shift: Shift) -> Handover | None:
