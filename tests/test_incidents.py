@@ -337,7 +337,13 @@ def test_rule_B13_the_duty_log_holds_the_events_steps_in_time_order(org, duty):
     event = open_event(org)
     with travel(at(9, 12)):
         services.report_make(
-            event, org.officer, kind="first", channel="phone", at=at(9, 12), to_unit=org.city, phoned_whom="周建国"
+            event,
+            org.officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 12),
+            to_unit=org.city,
+            phoned_whom="周建国",
         )
     with travel(at(9, 30)):
         run_jobs()
@@ -345,3 +351,34 @@ def test_rule_B13_the_duty_log_holds_the_events_steps_in_time_order(org, duty):
     assert texts[0].startswith("青石镇S203线山体滑坡：登记")
     assert any("电话报告首报报市政府" in t for t in texts)
     assert texts[-1].endswith("书面报告已超过时限（09:30）")
+
+
+def test_an_event_is_opened_from_a_call_with_its_time_and_content(org, duty):
+    from zhiban.intake.models import Call
+
+    call = Call.objects.create(
+        unit=org.county,
+        at=at(8, 50),
+        number="0558-2222333",
+        name="王建华",
+        content="S203线山体滑坡",
+        taken_by=org.officer,
+    )
+    client = org.client(org.officer)
+    with travel(at(8, 55)):
+        form = client.get(f"/incidents/new/?from=call:{call.pk}").content.decode()
+        assert "S203线山体滑坡" in form and "2026-03-05T08:50" in form
+        client.post(
+            f"/incidents/new/?from=call:{call.pk}",
+            {
+                "title": "S203线山体滑坡",
+                "category": "natural",
+                "known_at": "2026-03-05T08:50",
+                "place": "S203线",
+                "summary": "S203线山体滑坡",
+            },
+        )
+    event = Event.objects.get()
+    assert (event.source, event.call, event.phone_due_at) == ("call", call, at(9, 5))
+    sibling = org.client(org.sibling_officer).get(f"/incidents/new/?from=call:{call.pk}")
+    assert sibling.status_code == 404

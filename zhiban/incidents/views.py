@@ -14,10 +14,13 @@ from django.views.decorators.http import require_POST
 from zhiban.incidents import forms, services
 from zhiban.incidents.docx import report_docx
 from zhiban.incidents.models import ELEMENTS, Event, EventStep, Report, VerificationRequest
+from zhiban.intake.models import Call, Visit
 from zhiban.intake.views import _acting_unit, _form_errors, _readable_unit
 from zhiban.org.access import (
     duty_q,
+    get_document_for_user,
     get_event_for_user,
+    get_record_for_user,
     get_report_for_user,
     get_verification_for_user,
     scope_for,
@@ -38,12 +41,38 @@ def event_list(request):
     )
 
 
+def _origin(request) -> dict:
+    """?from=call:12 (or document:, visit:): the record the event is opened from, read through its
+    accessor, as the event's source fields and the form's first values."""
+    kind, _, pk = request.GET.get("from", "").partition(":")
+    if kind == "call":
+        call = get_record_for_user(request.user, Call, pk, act=True)
+        return {
+            "source": Event.Source.CALL,
+            "call": call,
+            "initial": {"summary": call.content, "known_at": call.at},
+        }
+    if kind == "visit":
+        visit = get_record_for_user(request.user, Visit, pk, act=True)
+        return {"source": Event.Source.VISIT, "visit": visit, "initial": {"summary": visit.purpose}}
+    if kind == "document":
+        document = get_document_for_user(request.user, pk, act=True)
+        initial = {"title": document.title_for(reveal=False), "known_at": document.received_at}
+        return {"source": Event.Source.DOCUMENT, "document": document, "initial": initial}
+    return {"initial": {}}
+
+
 @login_required
 def event_create(request):
+    """Opened directly, or from a call, visit or document (?from=call:12)."""
     unit, person = _acting_unit(request)
-    form = forms.EventForm(request.POST or None)
+    origin = _origin(request)
+    initial = origin.pop("initial")
+    if "known_at" in initial:
+        initial["known_at"] = timezone.localtime(initial["known_at"]).strftime("%Y-%m-%dT%H:%M")
+    form = forms.EventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items()}
+        fields = {**form.cleaned_data, **origin}
         try:
             event = services.event_open(unit, person, **fields)
         except ValidationError as error:
@@ -53,8 +82,8 @@ def event_create(request):
             return redirect("event_detail", event.pk)
     return render(
         request,
-        "form_page.html",
-        {"form": form, "title": "登记突发事件", "cancel_url": reverse("event_list")},
+        "incidents/event_form.html",
+        {"form": form, "title": "登记突发事件", "cancel_url": reverse("event_list"), "origin": origin},
     )
 
 
