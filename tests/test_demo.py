@@ -83,3 +83,13 @@ def test_demo_duty_pages_render_for_the_city_office(db):
     log = client.get(f"/duty/shifts/{closed.pk}/").content.decode()
     assert "交班人" in log and "值班情况" in log
     assert client.get(f"/duty/shifts/{closed.pk}/log.docx").status_code == 200
+
+
+def test_demo_has_a_reported_event_and_one_whose_deadline_is_running(db):
+    from zhiban.incidents.models import Event, Lapse, VerificationRequest
+
+    call_command("demo")
+    assert Event.objects.filter(state="closed", reports__kind="final").exists()
+    assert Lapse.objects.filter(kind="late", what="phone").exists()  # the flood's phone report was late
+    assert Event.objects.filter(state="open", written_reported_at=None).exists()
+    assert VerificationRequest.objects.filter(phone_replied_at=None).exists()

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from zhiban.incidents import demo_data as incident_demo
 from zhiban.org.demo_data import ACCOUNTS, DEMO_PASSWORD, SYSTEM_ACCOUNTS, build_demo
 from zhiban.org.models import Person, Unit
 from zhiban.roster import demo_data as roster_demo
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"demo rosters: {len(rosters)} (last month and this month published, next month a draft)"
             )
+            incident_demo.build(units)
             shifts = shift_demo.build(units)
             self.stdout.write(
                 f"demo duty: {shifts} shifts of the last month with calls, visits, faxes, matters"
