@@ -382,3 +382,42 @@ def test_an_event_is_opened_from_a_call_with_its_time_and_content(org, duty):
     assert (event.source, event.call, event.phone_due_at) == ("call", call, at(9, 5))
     sibling = org.client(org.sibling_officer).get(f"/incidents/new/?from=call:{call.pk}")
     assert sibling.status_code == 404
+
+
+def test_empty_and_garbage_posts_never_give_a_500(org, duty):
+    from django.utils import timezone as tz
+
+    event = open_event(org)
+    with travel(at(9, 20)):
+        report = services.report_make(
+            event,
+            org.officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 20),
+            to_unit=org.city,
+            phoned_whom="周建国",
+        )
+        asked = services.verification_ask(org.city, org.county, org.city_admin, "核实")
+    urls = [
+        "/incidents/new/",
+        f"/incidents/{event.pk}/reports/",
+        f"/incidents/{event.pk}/notes/",
+        f"/incidents/reports/{report.pk}/forward/",
+        f"/incidents/reports/{report.pk}/receive/",
+        "/incidents/verifications/new/",
+        f"/incidents/verifications/{asked.pk}/",
+    ]
+    garbage = {
+        "r-at": "0001-01-01T00:00",
+        "r-kind": "nope",
+        "known_at": "9999-99-99",
+        "to_unit": "x",
+        "channel": "x",
+    }
+    for person in (org.officer, org.city_admin):
+        client = org.client(person)
+        with travel(at(9, 30)):
+            for url in urls:
+                for data in ({}, garbage):
+                    assert client.post(url, data).status_code < 500, url
