@@ -385,7 +385,6 @@ def test_an_event_is_opened_from_a_call_with_its_time_and_content(org, duty):
 
 
 def test_empty_and_garbage_posts_never_give_a_500(org, duty):
-    from django.utils import timezone as tz
 
     event = open_event(org)
     with travel(at(9, 20)):
