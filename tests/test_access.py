@@ -103,7 +103,11 @@ def intake_objects(org, assignment) -> dict:
         event=event, kind="first", channel="phone", at=timezone.now(), to_unit=org.city, phoned_whom="周建国"
     )
     verification = incidents.verification_ask(org.city, org.county, org.city_admin, "核实滑坡伤亡")
+    from zhiban.notify.models import ChannelRoute
+
+    route = ChannelRoute.objects.create(unit=org.county, channel="sms", url="http://127.0.0.1:9/sms")
     return {
+        "route": route,
         "event": event,
         "report": report,
         "verification": verification,
@@ -186,6 +190,7 @@ OBJECT_URLS = {
     "report_forward": (lambda o: [o["report"].pk], True),
     "report_word": (lambda o: [o["report"].pk], False),
     "verification_detail": (lambda o: [o["verification"].pk], True),
+    "channel_delete": (lambda o: [o["route"].pk], True),
 }
 POST_ONLY = {
     "unit_move",
@@ -215,6 +220,7 @@ POST_ONLY = {
     "event_note",
     "report_receive",
     "report_forward",
+    "channel_delete",
 }
 # Pages without an object id: scoped by the current unit or the list's filter.
 UNSCOPED_BY_ID = {
@@ -285,6 +291,7 @@ UNSCOPED_BY_ID = {
     "report_inbox",
     "verification_list",
     "verification_create",
+    "channel_list",
 }
 
 

@@ -194,6 +194,8 @@ urlpatterns = [
         _group(
             path("", notify_views.notice_list, name="notice_list"),
             path("read/", notify_views.notice_read_all, name="notice_read_all"),
+            path("channels/", notify_views.channel_list, name="channel_list"),
+            path("channels/<int:pk>/delete/", notify_views.channel_delete, name="channel_delete"),
         ),
     ),
     # one's own account

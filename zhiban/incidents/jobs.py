@@ -59,6 +59,7 @@ def _check(event: Event, what: str, deadline: dt.datetime, now: dt.datetime) -> 
                 f"【预警】{event.title}：{LABEL[what]}须在{local:%H:%M}前报出，还剩{minutes}分钟",
                 link=link,
                 subject=f"报告时限预警：{event.title}",
+                unit=event.unit,
             )
         return
     if EventStep.Kind.ALARM not in done:
@@ -68,6 +69,7 @@ def _check(event: Event, what: str, deadline: dt.datetime, now: dt.datetime) -> 
             f"【告警】{event.title}：{LABEL[what]}已超过{local:%H:%M}的时限，请立即报告",
             link=link,
             subject=f"报告超时：{event.title}",
+            unit=event.unit,
         )
     if now >= deadline + dt.timedelta(minutes=event.missed_after_minutes):
         minutes = int((now - deadline).total_seconds() // 60)
@@ -115,6 +117,7 @@ def try_verification_one() -> bool:
                         f"{due.question[:60]}",
                         link=reverse("verification_detail", args=[due.pk]),
                         subject="核报反馈超时",
+                        unit=due.to_unit,
                     )
     return True
 

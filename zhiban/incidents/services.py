@@ -90,6 +90,7 @@ def event_open(unit: Unit, by: Person | None, **fields) -> Event:
             f"电话报告须在{local:%H:%M}前",
             link=reverse("event_detail", args=[event.pk]),
             subject=f"突发事件：{event.title}",
+            unit=unit,
         )
     return event
 
@@ -144,6 +145,7 @@ def report_make(event: Event, by: Person | None, **fields) -> Report:
             + ("（边核实边报告）" if report.unverified else ""),
             link=reverse("report_detail", args=[report.pk]),
             subject=f"{event.unit.label}{label}：{event.title}",
+            unit=report.to_unit,
         )
     return report
 
@@ -226,6 +228,7 @@ def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
             f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}：{report.event.title}",
             link=reverse("report_detail", args=[forward.pk]),
             subject=f"转报：{report.event.title}",
+            unit=to_unit,
         )
     return forward
 
@@ -258,6 +261,7 @@ def verification_ask(from_unit: Unit, to_unit: Unit, by: Person, question: str, 
             f"{timezone.localtime(request.written_due_at):%H:%M}前",
             link=reverse("verification_detail", args=[request.pk]),
             subject="核报",
+            unit=to_unit,
         )
     return request
 

@@ -1,20 +1,27 @@
-"""Delivery of the outbox (DESIGN.md): claim one due message with a conditional update, send, log the
-attempt; on failure retry with backoff, and give up after MAX_ATTEMPTS. A claim left by a runner that
-died mid-send is taken again after CLAIM_TIMEOUT."""
+"""Delivery of the outbox (DESIGN.md, B22).
+
+1. Claim one due message with a conditional update (a claim left by a runner that died mid-send is taken
+   again after CLAIM_TIMEOUT).
+2. Send it over its channel. A DingTalk robot gets every message waiting for it in one, and no more than
+   ROBOT_PER_MINUTE sends a minute: beyond that the message waits, without counting as an attempt.
+3. Log the attempt. On failure, retry with backoff; after ATTEMPTS_PER_CHANNEL failures move on to the
+   next channel of the message's fallback list; with none left, give up after MAX_ATTEMPTS."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiban.notify import channels
 from zhiban.notify.models import DeliveryAttempt, OutboxMessage
 
 MAX_ATTEMPTS = 6
+ATTEMPTS_PER_CHANNEL = 3  # then the next channel, when the message has one
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+BATCH = 10  # DingTalk messages for one robot sent together
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -33,35 +40,96 @@ def try_deliver_one() -> bool:
     )
     if due is None:
         return False
+    if due.channel == OutboxMessage.Channel.DINGTALK and _robot_busy(due, now):
+        OutboxMessage.objects.filter(pk=due.pk, state=due.state).update(
+            next_attempt_at=now + dt.timedelta(seconds=10)
+        )
+        return True
     claimed = OutboxMessage.objects.filter(pk=due.pk, state=due.state, claimed_at=due.claimed_at).update(
         state=OutboxMessage.State.SENDING, claimed_at=now, attempts=due.attempts + 1
     )
     if not claimed:
         return True  # another runner took it; look again
+    batch = _batch(due, now) if due.channel == OutboxMessage.Channel.DINGTALK else [due]
     try:
-        _send(due)
+        _send(due, batch)
     except Exception as error:  # noqa: BLE001 - any failure of the channel is logged and retried
-        attempts = due.attempts + 1
-        state = OutboxMessage.State.FAILED if attempts >= MAX_ATTEMPTS else OutboxMessage.State.PENDING
-        OutboxMessage.objects.filter(pk=due.pk).update(state=state, next_attempt_at=now + backoff(attempts))
-        DeliveryAttempt.objects.create(message=due, ok=False, detail=f"{type(error).__name__}: {error}"[:500])
+        _failed(due, batch, now, f"{type(error).__name__}: {error}"[:500])
     else:
-        OutboxMessage.objects.filter(pk=due.pk).update(state=OutboxMessage.State.SENT, sent_at=timezone.now())
-        DeliveryAttempt.objects.create(message=due, ok=True, detail="已发送")
+        sent = timezone.now()
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
+            state=OutboxMessage.State.SENT, sent_at=sent
+        )
+        for message in batch:
+            DeliveryAttempt.objects.create(
+                message=message, ok=True, detail="已发送" + ("（合并发送）" if len(batch) > 1 else "")
+            )
     return True
 
 
-def _send(message: OutboxMessage) -> None:
-    if message.channel != OutboxMessage.Channel.EMAIL:
-        raise ValueError(f"未知渠道 {message.channel}")
-    with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
-        EmailMessage(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.recipient],
-            connection=connection,
-        ).send()
+def _robot_busy(message: OutboxMessage, now: dt.datetime) -> bool:
+    """DingTalk accepts ROBOT_PER_MINUTE messages a minute per robot."""
+    recent = (  # one send may carry a batch: they share their sent_at
+        OutboxMessage.objects.filter(
+            channel=message.channel, url=message.url, sent_at__gte=now - dt.timedelta(minutes=1)
+        )
+        .values("sent_at")
+        .distinct()
+        .count()
+    )
+    return recent >= channels.ROBOT_PER_MINUTE
+
+
+def _batch(first: OutboxMessage, now: dt.datetime) -> list[OutboxMessage]:
+    """The other messages waiting for the same robot, claimed with it."""
+    others = list(
+        OutboxMessage.objects.filter(
+            channel=first.channel, url=first.url, state=OutboxMessage.State.PENDING, next_attempt_at__lte=now
+        )
+        .exclude(pk=first.pk)
+        .order_by("next_attempt_at", "id")[: BATCH - 1]
+    )
+    taken = [
+        m
+        for m in others
+        if OutboxMessage.objects.filter(pk=m.pk, state=OutboxMessage.State.PENDING).update(
+            state=OutboxMessage.State.SENDING, claimed_at=now, attempts=m.attempts + 1
+        )
+    ]
+    return [first, *taken]
+
+
+def _send(message: OutboxMessage, batch: list[OutboxMessage]) -> None:
+    kind = message.channel
+    if kind == OutboxMessage.Channel.EMAIL:
+        channels.send_email(message.recipient, message.subject, message.body)
+    elif kind == OutboxMessage.Channel.SMS:
+        channels.send_sms(message.url, message.recipient, message.body, message.template)
+    elif kind in (OutboxMessage.Channel.WECOM, OutboxMessage.Channel.DINGTALK):
+        text = "\n\n".join(m.body for m in batch)
+        channels.send_robot(kind, message.url, text, message.secret)
+    else:
+        raise channels.ChannelError(f"未知渠道 {kind}")
+
+
+def _failed(message: OutboxMessage, batch: list[OutboxMessage], now: dt.datetime, detail: str) -> None:
+    with transaction.atomic():
+        for m in batch:
+            attempts = m.attempts + 1
+            DeliveryAttempt.objects.create(message=m, ok=False, detail=detail)
+            if m.fallback and attempts >= ATTEMPTS_PER_CHANNEL:
+                OutboxMessage.objects.filter(pk=m.pk).update(state=OutboxMessage.State.FAILED)
+                following = OutboxMessage.objects.create(
+                    **{**m.fallback[0], "subject": m.subject, "body": m.body, "person": m.person},
+                    fallback=m.fallback[1:],
+                    next_attempt_at=now,
+                )
+                DeliveryAttempt.objects.create(
+                    message=m, ok=False, detail=f"改用下一渠道：{following.get_channel_display()}"
+                )
+                continue
+            state = OutboxMessage.State.FAILED if attempts >= MAX_ATTEMPTS else OutboxMessage.State.PENDING
+            OutboxMessage.objects.filter(pk=m.pk).update(state=state, next_attempt_at=now + backoff(attempts))
 
 
 JOBS = [try_deliver_one]

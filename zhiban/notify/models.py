@@ -29,6 +29,9 @@ class OutboxMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", "电子邮件"
+        SMS = "sms", "短信"
+        WECOM = "wecom", "企业微信群机器人"
+        DINGTALK = "dingtalk", "钉钉群机器人"
 
     class State(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -43,6 +46,12 @@ class OutboxMessage(models.Model):
     person = models.ForeignKey(
         "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the gateway or robot webhook, its secret (DingTalk signs with it) and, for SMS, the template
+    url = models.CharField(max_length=500, blank=True)
+    secret = models.CharField(max_length=200, blank=True)
+    template = models.CharField(max_length=100, blank=True)
+    # B22: the channels to use, in order, should this one fail: [{"channel", "recipient", "url", ...}]
+    fallback = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)  # read by notify.jobs.try_deliver_one
@@ -69,3 +78,32 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return self.detail
+
+
+class ChannelRoute(models.Model):
+    """B22: a unit's outside channels, in the order tried; a unit without its own uses its parent's.
+    SMS goes to each person's mobile through the unit's HTTP gateway; WeCom and DingTalk to the duty
+    group's robot; email to each person's address. The in-app notice is always written first."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        WECOM = "wecom", "企业微信群机器人"
+        DINGTALK = "dingtalk", "钉钉群机器人"
+        EMAIL = "email", "电子邮件"
+
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="channel_routes", verbose_name="单位"
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    url = models.URLField("网关或机器人地址", max_length=500, blank=True)
+    secret = models.CharField("加签密钥（钉钉）", max_length=200, blank=True)
+    template = models.CharField("短信模板编号", max_length=100, blank=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "通知渠道"
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.url}"

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiban.notify.models import Notice
-from zhiban.org.access import scope_for
+from zhiban.notify.models import ChannelRoute, Notice
+from zhiban.notify.outbox import routes_for
+from zhiban.org.access import current_unit, get_channel_route_for_user, scope_for
 
 
 @login_required
@@ -24,3 +27,50 @@ def notice_read_all(request):
     if person:
         Notice.objects.filter(person=person, read_at=None).update(read_at=timezone.now())
     return redirect("notice_list")
+
+
+class RouteForm(forms.ModelForm):
+    # intranet gateways and robots are often plain http: an address typed without a scheme means http
+    url = forms.URLField(label="网关或机器人地址", max_length=500, required=False, assume_scheme="http")
+
+    class Meta:
+        model = ChannelRoute
+        fields = ["channel", "order", "url", "secret", "template", "active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") in ("sms", "wecom", "dingtalk") and not data.get("url"):
+            self.add_error("url", "短信网关和群机器人须填写地址")
+        return data
+
+
+@login_required
+def channel_list(request):
+    """B22: the unit's channels in order; its duty-office administrator sets them."""
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    if unit is None or not scope.oversees(unit):
+        raise PermissionDenied("只有值班人员可以查看通知渠道")
+    form = RouteForm(request.POST or None)
+    if request.method == "POST":
+        if not scope.can_write_unit(unit):
+            raise PermissionDenied("只有值班室管理员可以设置通知渠道")
+        form.instance.unit = unit
+        if form.is_valid():
+            form.save()
+            return redirect("channel_list")
+    context = {
+        "unit": unit,
+        "form": form,
+        "routes": ChannelRoute.objects.filter(unit=unit),
+        "used": routes_for(unit),
+    }
+    return render(request, "notify/channels.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def channel_delete(request, pk):
+    route = get_channel_route_for_user(request.user, pk, write=True)
+    route.delete()
+    return redirect("channel_list")

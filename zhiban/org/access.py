@@ -504,3 +504,12 @@ def get_verification_for_user(user: User, pk):
         pk,
         duty_q(scope, "to_unit__") | duty_q(scope, "from_unit__"),
     )
+
+
+def get_channel_route_for_user(user: User, pk, write: bool = False):
+    from zhiban.notify.models import ChannelRoute
+
+    scope = scope_for(user)
+    route = _fetch(ChannelRoute.objects.select_related("unit"), pk, scope.unit_q("unit__"))
+    _check_write(scope, route.unit, write)
+    return route

@@ -1,0 +1,74 @@
+"""B22: the outside channels. Each sends one outbox message or raises; notify.jobs retries with backoff,
+falls back to the next channel and logs every attempt.
+
+- SMS: the unit's HTTP gateway, POST JSON {"mobile", "content", "template"}; any 2xx is accepted.
+- WeCom group robot: POST {"msgtype": "text", ...} to its webhook; errcode 0 is accepted.
+- DingTalk group robot: the same, with the webhook signed (HMAC-SHA256 of "timestamp\\nsecret", base64,
+  URL-encoded, as DingTalk documents it) and at most ROBOT_PER_MINUTE messages a minute per robot:
+  waiting messages for one robot are sent together as one, and beyond the limit they wait their turn.
+Standard library only (urllib): nothing more to install on an intranet server."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+TIMEOUT = 10  # seconds for a gateway or robot to answer
+ROBOT_PER_MINUTE = 20  # DingTalk's limit per robot
+
+
+class ChannelError(Exception):
+    pass
+
+
+def post_json(url: str, payload: dict) -> dict:
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - configured URL
+            body = response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        raise ChannelError(f"HTTP {error.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise ChannelError(f"无法连接：{error}") from None
+    try:
+        return json.loads(body) if body.strip() else {}
+    except ValueError:
+        return {}
+
+
+def dingtalk_signed(url: str, secret: str, timestamp_ms: int | None = None) -> str:
+    if not secret:
+        return url
+    timestamp = str(timestamp_ms if timestamp_ms is not None else int(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
+
+
+def send_sms(url: str, mobile: str, text: str, template: str = "") -> None:
+    post_json(url, {"mobile": mobile, "content": text, "template": template})
+
+
+def send_robot(channel: str, url: str, text: str, secret: str = "") -> None:
+    target = dingtalk_signed(url, secret) if channel == "dingtalk" else url
+    answer = post_json(target, {"msgtype": "text", "text": {"content": text}})
+    if answer.get("errcode", 0) != 0:
+        raise ChannelError(f"机器人返回错误 {answer.get('errcode')}：{answer.get('errmsg', '')}")
+
+
+def send_email(recipient: str, subject: str, body: str) -> None:
+    with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], connection=connection).send()
