@@ -22,6 +22,7 @@ MAX_ATTEMPTS = 6
 ATTEMPTS_PER_CHANNEL = 3  # then the next channel, when the message has one
 CLAIM_TIMEOUT = dt.timedelta(minutes=5)
 BATCH = 10  # DingTalk messages for one robot sent together
+SENT = "已发送"
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -60,23 +61,23 @@ def try_deliver_one() -> bool:
         OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
             state=OutboxMessage.State.SENT, sent_at=sent
         )
-        for message in batch:
-            DeliveryAttempt.objects.create(
-                message=message, ok=True, detail="已发送" + ("（合并发送）" if len(batch) > 1 else "")
-            )
+        DeliveryAttempt.objects.create(
+            message=due, ok=True, detail=SENT + (f"（合并{len(batch)}条）" if len(batch) > 1 else "")
+        )
+        for message in batch[1:]:
+            DeliveryAttempt.objects.create(message=message, ok=True, detail=f"随第{due.pk}号消息合并发送")
     return True
 
 
 def _robot_busy(message: OutboxMessage, now: dt.datetime) -> bool:
     """DingTalk accepts ROBOT_PER_MINUTE messages a minute per robot."""
-    recent = (  # one send may carry a batch: they share their sent_at
-        OutboxMessage.objects.filter(
-            channel=message.channel, url=message.url, sent_at__gte=now - dt.timedelta(minutes=1)
-        )
-        .values("sent_at")
-        .distinct()
-        .count()
-    )
+    recent = DeliveryAttempt.objects.filter(  # one per send: a batch's first message carries it
+        ok=True,
+        detail__startswith=SENT,
+        message__channel=message.channel,
+        message__url=message.url,
+        at__gte=now - dt.timedelta(minutes=1),
+    ).count()
     return recent >= channels.ROBOT_PER_MINUTE
 
 

@@ -1,0 +1,170 @@
+"""B22 channels against a real local HTTP server that plays the SMS gateway and the group robots and
+records what it got: retries with backoff, the next channel after a failing one, DingTalk's signature,
+batching and its 20-a-minute limit, every attempt in the delivery log."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import time_machine
+from django.core import mail
+
+from zhiban.notify.jobs import try_deliver_one
+from zhiban.notify.models import ChannelRoute, DeliveryAttempt, OutboxMessage
+from zhiban.notify.outbox import notify_people
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+SECRET = "SECdemo0123456789"
+
+
+class Gateway:
+    """What each path answers (a list of statuses, used in turn, the last one repeated) and what came."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.statuses: dict[str, list[int]] = {}
+
+    def answer(self, path: str) -> int:
+        queue = self.statuses.get(path, [200])
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+@pytest.fixture
+def gateway():
+    state = Gateway()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            length = int(self.headers.get("Content-Length", 0))
+            url = urllib.parse.urlsplit(self.path)
+            state.received.append(
+                {
+                    "path": url.path,
+                    "query": dict(urllib.parse.parse_qsl(url.query)),
+                    "json": json.loads(self.rfile.read(length)),
+                }
+            )
+            status = state.answer(url.path)
+            body = json.dumps({"errcode": 0, "errmsg": "ok"} if status == 200 else {"error": "down"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield state
+    server.shutdown()
+
+
+def deliver_all() -> int:
+    sent = 0
+    while try_deliver_one():
+        sent += 1
+    return sent
+
+
+def at(minute: int, second: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, 5, 9, minute, second, tzinfo=SHANGHAI)
+
+
+def test_rule_B22_a_failing_sms_gateway_is_retried_then_the_next_channel_is_used(org, gateway):
+    ChannelRoute.objects.create(
+        unit=org.county, order=1, channel="sms", url=f"{gateway.base}/sms", template="T001"
+    )
+    ChannelRoute.objects.create(unit=org.county, order=2, channel="email")
+    org.officer.user.email = "linhaiyan@dh.example.gov.cn"
+    org.officer.user.save()
+    gateway.statuses["/sms"] = [500]
+    with time_machine.travel(at(0), tick=False) as clock:
+        notify_people(
+            [org.officer], "【告警】山体滑坡：电话报告已超过时限", subject="报告超时", unit=org.township
+        )
+        deliver_all()  # attempt 1 fails; the retry waits 2 minutes
+        clock.move_to(at(1, 59))
+        deliver_all()
+        assert [r["path"] for r in gateway.received] == ["/sms"]
+        clock.move_to(at(2))
+        deliver_all()  # attempt 2
+        clock.move_to(at(6))
+        deliver_all()  # attempt 3, then the email channel at once
+    sms = OutboxMessage.objects.get(channel="sms")
+    assert sms.state == OutboxMessage.State.FAILED and sms.recipient == org.officer.mobile
+    assert [r["json"] for r in gateway.received] == [
+        {"mobile": org.officer.mobile, "content": "【告警】山体滑坡：电话报告已超过时限", "template": "T001"}
+    ] * 3
+    log = list(DeliveryAttempt.objects.filter(message=sms).values_list("ok", "detail"))
+    assert log == [(False, "ChannelError: HTTP 500")] * 3 + [(False, "改用下一渠道：电子邮件")]
+    email = OutboxMessage.objects.get(channel="email")
+    assert email.state == OutboxMessage.State.SENT and mail.outbox[0].to == ["linhaiyan@dh.example.gov.cn"]
+    assert DeliveryAttempt.objects.get(message=email).ok
+
+
+def test_rule_B22_dingtalk_is_signed_batched_and_kept_to_twenty_a_minute(org, gateway):
+    ChannelRoute.objects.create(
+        unit=org.county, channel="dingtalk", url=f"{gateway.base}/robot/send?access_token=t", secret=SECRET
+    )
+    with time_machine.travel(at(0), tick=False) as clock:
+        for i in range(230):
+            notify_people([org.officer], f"第{i}条告警", subject=f"告警{i}", unit=org.county)
+        deliver_all()
+        assert len(gateway.received) == 20  # the limit for the minute; the rest wait their turn
+        assert OutboxMessage.objects.filter(channel="dingtalk", state="sent").count() == 200  # ten a send
+        clock.move_to(at(1, 1))
+        deliver_all()
+    assert len(gateway.received) == 23 and not OutboxMessage.objects.filter(channel="dingtalk").exclude(
+        state="sent"
+    )
+    first = gateway.received[0]
+    timestamp, sign = first["query"]["timestamp"], first["query"]["sign"]
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()
+    )
+    assert sign == expected.decode() and first["query"]["access_token"] == "t"
+    assert first["json"]["msgtype"] == "text" and "第0条告警" in first["json"]["text"]["content"]
+
+
+def test_rule_B22_wecom_gets_the_duty_group_message_once_per_notice(org, gateway):
+    ChannelRoute.objects.create(
+        unit=org.city, channel="wecom", url=f"{gateway.base}/cgi-bin/webhook/send?key=k"
+    )
+    with time_machine.travel(at(0), tick=False):
+        notify_people(
+            [org.officer, org.deputy], "青石镇山洪：请立即报告", subject="突发事件", unit=org.township
+        )
+        deliver_all()
+    assert len(gateway.received) == 1  # inherited from the city; one group message, not one per person
+    assert gateway.received[0]["json"] == {
+        "msgtype": "text",
+        "text": {"content": "突发事件\n青石镇山洪：请立即报告"},
+    }
+    assert org.officer.notices.count() == 1 and org.deputy.notices.count() == 1  # the in-app notice always
+
+
+def test_channel_settings_are_the_duty_admins_and_refuse_a_robot_without_an_address(org):
+    admin = org.client(org.county_admin)
+    bad = admin.post("/notices/channels/", {"channel": "dingtalk", "order": 1})
+    assert bad.status_code == 400 and "短信网关和群机器人须填写地址" in bad.content.decode()
+    admin.post(
+        "/notices/channels/", {"channel": "sms", "order": 1, "url": "10.1.2.3:8080/sms", "active": "on"}
+    )
+    route = ChannelRoute.objects.get()
+    assert route.url == "http://10.1.2.3:8080/sms" and route.unit == org.county
+    assert (
+        org.client(org.officer).post("/notices/channels/", {"channel": "email", "order": 2}).status_code
+        == 403
+    )
