@@ -420,3 +420,27 @@ def test_empty_and_garbage_posts_never_give_a_500(org, duty):
             for url in urls:
                 for data in ({}, garbage):
                     assert client.post(url, data).status_code < 500, url
+
+
+def test_rule_B5_an_instruction_on_an_event_is_tracked_and_its_feedback_goes_into_the_next_report(org, duty):
+    from zhiban.intake import services as intake
+    from zhiban.intake.models import Instruction
+
+    event = open_event(org)
+    client = org.client(org.officer)
+    with travel(at(9, 10)):
+        client.post(
+            f"/incidents/{event.pk}/instructions/",
+            {
+                "i-leader": org.county_leader.pk,
+                "i-text": "立即组织抢通，确保群众安全",
+                "i-targets": [org.deputy.pk],
+            },
+        )
+    instruction = Instruction.objects.get()
+    assert steps(event, EventStep.Kind.INSTRUCTION) == ["曾志强批示：立即组织抢通，确保群众安全"]
+    assert Notice.objects.filter(person=org.deputy, text__contains="立即组织抢通").exists()
+    with travel(at(9, 40)):
+        intake.target_feedback(instruction.targets.get(), "已调集挖掘机两台，预计11时抢通")
+        form = client.get(f"/incidents/{event.pk}/").content.decode()
+    assert "落实曾志强批示：已调集挖掘机两台，预计11时抢通（单晓东）" in form

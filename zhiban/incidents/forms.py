@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from zhiban.incidents.models import ELEMENTS, Event, Report
-from zhiban.incidents.services import superiors
-from zhiban.intake.forms import DatesInRange, DateTimeLocal
-from zhiban.org.models import Unit
+from zhiban.incidents.services import feedback_since_last_report, superiors
+from zhiban.intake.forms import DatesInRange, DateTimeLocal, leaders_of, people_of_unit
+from zhiban.org.models import Person, Unit
 
 
 def _now() -> str:
@@ -62,6 +62,9 @@ class ReportForm(DatesInRange, forms.ModelForm):
         for name, _ in ELEMENTS:
             self.initial.setdefault(name, "")
         self.initial.setdefault("place", event.place)
+        feedback = feedback_since_last_report(event)
+        if feedback:
+            self.initial["handling"] = feedback  # B5: the instructions' feedback goes into the next report
         self.initial.setdefault(
             "happened_at_text", f"{timezone.localtime(event.known_at):%m月%d日%H时%M分}获知"
         )
@@ -93,6 +96,17 @@ class ReplyForm(forms.Form):
         required=False,
         help_text="不能在时限内核实清楚的，说明原因并继续核实（B20）",
     )
+
+
+class EventInstructionForm(forms.Form):
+    leader = forms.ModelChoiceField(label="批示领导", queryset=Person.objects.none())
+    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 2}))
+    targets = forms.ModelMultipleChoiceField(label="落实人", queryset=Person.objects.none())
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders_of(event.unit)
+        self.fields["targets"].queryset = people_of_unit(event.unit)
 
 
 class NoteForm(forms.Form):

@@ -268,3 +268,16 @@ class VerificationRequest(models.Model):
 
     def __str__(self) -> str:
         return self.question[:40]
+
+
+class EventInstruction(models.Model):
+    """B5/A1.4: a leader's instruction on an event, tracked by intake's instruction workflow; its feedback
+    goes into the next report."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="instruction_links")
+    instruction = models.OneToOneField(
+        "intake.Instruction", on_delete=models.CASCADE, related_name="event_link"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.event} ← {self.instruction}"

@@ -10,7 +10,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiban.incidents.models import ELEMENTS, Event, EventStep, Lapse, Report, VerificationRequest
+from zhiban.incidents.models import (
+    ELEMENTS,
+    Event,
+    EventInstruction,
+    EventStep,
+    Lapse,
+    Report,
+    VerificationRequest,
+)
 from zhiban.intake.services import leaders_to_tell, updated
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
@@ -191,6 +199,38 @@ def _meet_deadline(event: Event, report: Report) -> int:
             event, EventStep.Kind.LATE, f"{report.get_channel_display()}迟报{late}分钟", report.by, report.at
         )
     return late
+
+
+def event_instruction(event: Event, by: Person, leader: Person, text: str, targets: list[Person]):
+    """B5/A1.4: a leader's instruction on the event, relayed at once to those who must act and tracked
+    to feedback (intake's instruction workflow); its feedback goes into the next report."""
+    from zhiban.intake.models import Instruction
+    from zhiban.intake.services import instruction_relay
+
+    if not text.strip():
+        raise ValidationError({"text": "请填写批示内容"})
+    with transaction.atomic():
+        instruction = instruction_relay(
+            Instruction(unit=event.unit, leader=leader, text=text.strip(), given_at=timezone.now()),
+            targets,
+            by,
+        )
+        EventInstruction.objects.create(event=event, instruction=instruction)
+        step(event, EventStep.Kind.INSTRUCTION, f"{leader.name}批示：{text.strip()}", by)
+    return instruction
+
+
+def feedback_since_last_report(event: Event) -> str:
+    """The feedback on the event's instructions given since its last report, for the next one (B5)."""
+    from zhiban.intake.models import InstructionTarget
+
+    last = event.reports.filter(forwarded_from=None).order_by("-at").values_list("at", flat=True).first()
+    rows = InstructionTarget.objects.filter(
+        instruction__event_link__event=event, feedback_at__isnull=False
+    ).select_related("instruction__leader", "person")
+    if last is not None:
+        rows = rows.filter(feedback_at__gt=last)
+    return "；".join(f"落实{r.instruction.leader.name}批示：{r.feedback}（{r.person.name}）" for r in rows)
 
 
 def report_receive(report: Report, by: Person) -> None:

@@ -87,13 +87,17 @@ def event_create(request):
     )
 
 
-def _detail(request, event, report_form=None, note_form=None, status=200):
+def _detail(request, event, report_form=None, note_form=None, instruct_form=None, status=200):
     context = {
         "event": event,
         "reports": event.reports.select_related("to_unit", "by", "forwarded_from"),
         "steps": event.steps.select_related("by"),
         "form": report_form or forms.ReportForm(event=event, prefix="r"),
         "note": note_form or forms.NoteForm(prefix="n"),
+        "instruct": instruct_form or forms.EventInstructionForm(event=event, prefix="i"),
+        "instructions": [
+            link.instruction for link in event.instruction_links.select_related("instruction__leader")
+        ],
         "now": timezone.now(),
         "may_act": scope_for(request.user).acts_for_unit(event.unit),
     }
@@ -134,6 +138,26 @@ def event_note(request, pk):
         event, EventStep.Kind.NOTE, form.cleaned_data["text"].strip(), scope_for(request.user).person
     )
     return redirect("event_detail", event.pk)
+
+
+@login_required
+@require_POST
+def event_instruct(request, pk):
+    event = get_event_for_user(request.user, pk, act=True)
+    form = forms.EventInstructionForm(request.POST, event=event, prefix="i")
+    person = scope_for(request.user).person
+    if person is None:
+        raise PermissionDenied("只有登记在册的人员可以登记批示")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.event_instruction(event, person, data["leader"], data["text"], list(data["targets"]))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "批示已登记并传达落实人")
+            return redirect("event_detail", event.pk)
+    return _detail(request, event, instruct_form=form, status=400)
 
 
 @login_required
