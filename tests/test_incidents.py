@@ -59,7 +59,7 @@ def steps(event, kind) -> list[str]:
     return list(event.steps.filter(kind=kind).values_list("text", flat=True))
 
 
-def test_rule_B21_deadlines_run_from_the_moment_known_and_the_policy_is_copied(org, duty):
+def test_rule_B21_A1_4_deadlines_run_from_the_moment_known_the_policy_is_copied_leaders_told(org, duty):
     DutyPolicy.objects.create(unit=org.county, phone_report_minutes=10)
     event = open_event(org)
     assert (event.phone_due_at, event.written_due_at) == (at(9, 10), at(9, 30))
