@@ -444,3 +444,13 @@ def test_rule_B5_an_instruction_on_an_event_is_tracked_and_its_feedback_goes_int
         intake.target_feedback(instruction.targets.get(), "已调集挖掘机两台，预计11时抢通")
         form = client.get(f"/incidents/{event.pk}/").content.decode()
     assert "落实曾志强批示：已调集挖掘机两台，预计11时抢通（单晓东）" in form
+
+
+def test_rule_B21_related_departments_and_areas_are_notified(org, duty):
+    event = open_event(org)
+    with travel(at(9, 5)):
+        org.client(org.officer).post(
+            f"/incidents/{event.pk}/notify/", {"u-units": [org.county_dept.pk, org.sibling.pk]}
+        )
+    assert Notice.objects.filter(person=org.sibling_officer, text__contains="青石镇S203线山体滑坡").exists()
+    assert steps(event, EventStep.Kind.NOTE) == ["已通知相关单位：东湖县应急管理局、西山县"]

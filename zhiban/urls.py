@@ -164,6 +164,7 @@ urlpatterns = [
             path("<int:pk>/reports/", incident_views.report_create, name="report_create"),
             path("<int:pk>/notes/", incident_views.event_note, name="event_note"),
             path("<int:pk>/instructions/", incident_views.event_instruct, name="event_instruct"),
+            path("<int:pk>/notify/", incident_views.event_notify, name="event_notify"),
             path("reports/<int:pk>/", incident_views.report_detail, name="report_detail"),
             path("reports/<int:pk>/receive/", incident_views.report_receive, name="report_receive"),
             path("reports/<int:pk>/forward/", incident_views.report_forward, name="report_forward"),

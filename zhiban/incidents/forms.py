@@ -109,5 +109,16 @@ class EventInstructionForm(forms.Form):
         self.fields["targets"].queryset = people_of_unit(event.unit)
 
 
+class NotifyUnitsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(label="相关部门和可能受影响地区", queryset=Unit.objects.none())
+    text = forms.CharField(
+        label="通知内容（留空则自动生成）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label="处置记录", widget=forms.Textarea(attrs={"rows": 2}))

@@ -220,6 +220,23 @@ def event_instruction(event: Event, by: Person, leader: Person, text: str, targe
     return instruction
 
 
+def event_notify_units(event: Event, by: Person, units: list[Unit], text: str) -> None:
+    """B21: related departments and areas the event may reach are told, through their duty offices."""
+    if not units:
+        raise ValidationError({"units": "请选择要通知的单位"})
+    message = text.strip() or f"{event.unit.label}发生{event.title}（{event.place}），请做好防范和应对"
+    with transaction.atomic():
+        for unit in units:
+            notify_people(
+                office_people(unit),
+                message,
+                link=reverse("event_detail", args=[event.pk]),
+                subject=event.title,
+                unit=unit,
+            )
+        step(event, EventStep.Kind.NOTE, f"已通知相关单位：{'、'.join(u.label for u in units)}", by)
+
+
 def feedback_since_last_report(event: Event) -> str:
     """The feedback on the event's instructions given since its last report, for the next one (B5)."""
     from zhiban.intake.models import InstructionTarget

@@ -25,6 +25,7 @@ from zhiban.org.access import (
     get_verification_for_user,
     scope_for,
 )
+from zhiban.org.models import Unit
 
 
 @login_required
@@ -95,6 +96,7 @@ def _detail(request, event, report_form=None, note_form=None, instruct_form=None
         "form": report_form or forms.ReportForm(event=event, prefix="r"),
         "note": note_form or forms.NoteForm(prefix="n"),
         "instruct": instruct_form or forms.EventInstructionForm(event=event, prefix="i"),
+        "notify": forms.NotifyUnitsForm(units=_neighbours(request, event), prefix="u"),
         "instructions": [
             link.instruction for link in event.instruction_links.select_related("instruction__leader")
         ],
@@ -137,6 +139,34 @@ def event_note(request, pk):
     services.step(
         event, EventStep.Kind.NOTE, form.cleaned_data["text"].strip(), scope_for(request.user).person
     )
+    return redirect("event_detail", event.pk)
+
+
+def _neighbours(request, event):
+    """Units to tell: those the person may read, and the units around the event's own (siblings,
+    departments), since an event does not stop at a boundary."""
+    parent = event.unit.parent
+    around = Unit.objects.filter(parent=parent) if parent else Unit.objects.none()
+    return (
+        (scope_for(request.user).units() | around | Unit.objects.filter(parent=event.unit))
+        .exclude(pk=event.unit_id)
+        .distinct()
+        .order_by("path")
+    )
+
+
+@login_required
+@require_POST
+def event_notify(request, pk):
+    event = get_event_for_user(request.user, pk, act=True)
+    form = forms.NotifyUnitsForm(request.POST, units=_neighbours(request, event), prefix="u")
+    if form.is_valid():
+        services.event_notify_units(
+            event, scope_for(request.user).person, list(form.cleaned_data["units"]), form.cleaned_data["text"]
+        )
+        messages.success(request, "已通知相关单位")
+    else:
+        messages.error(request, "请选择要通知的单位")
     return redirect("event_detail", event.pk)
 
 
