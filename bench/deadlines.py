@@ -51,9 +51,13 @@ def event(i, due, title):
                  next_check_at=due)
 for i in range(open_count):  # hours ahead: open, never due during the run
     rows.append(event(i, now + dt.timedelta(hours=3, seconds=i % 3600), f"远期{run}-{i}"))
-for i in range(due_count):
-    rows.append(event(i, now + dt.timedelta(seconds=start_in + window * i / due_count), f"到期{run}-{i}"))
 Event.objects.bulk_create(rows, batch_size=5000)
+now = timezone.now()  # after the bulk insert, which takes seconds: the due ones count from here
+due = [
+    event(i, now + dt.timedelta(seconds=start_in + window * i / due_count), f"到期{run}-{i}")
+    for i in range(due_count)
+]
+Event.objects.bulk_create(due, batch_size=5000)
 print(now.isoformat())
 """
 
