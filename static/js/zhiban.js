@@ -35,11 +35,15 @@ document.addEventListener("keydown", function (event) {
         el.textContent = "已超时";
         el.className = "badge bad alarm";
         el.setAttribute("role", "alert");
+        el.setAttribute("data-key", el.getAttribute("data-due"));
         el.removeAttribute("data-due");
       }
     });
-    var alarms = document.querySelectorAll(".alarm");
-    if (alarms.length && !beeped[alarms.length]) { beeped[alarms.length] = true; beep(); }
+    // one beep for each deadline that passes, however often the rows are re-rendered
+    document.querySelectorAll(".alarm[data-key]").forEach(function (el) {
+      var key = el.getAttribute("data-key");
+      if (!beeped[key]) { beeped[key] = true; beep(); }
+    });
   }
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from zhiban.incidents.models import ELEMENTS, Event, Report
 from zhiban.incidents.services import feedback_since_last_report, superiors
-from zhiban.intake.forms import DatesInRange, DateTimeLocal, leaders_of, people_of_unit
+from zhiban.intake.forms import DatesInRange, DateTimeLocal, ManyChoice, leaders_of, people_of_unit
 from zhiban.org.models import Person, Unit
 
 
@@ -101,7 +101,7 @@ class ReplyForm(forms.Form):
 class EventInstructionForm(forms.Form):
     leader = forms.ModelChoiceField(label="批示领导", queryset=Person.objects.none())
     text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 2}))
-    targets = forms.ModelMultipleChoiceField(label="落实人", queryset=Person.objects.none())
+    targets = ManyChoice(label="落实人", queryset=Person.objects.none())
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +110,7 @@ class EventInstructionForm(forms.Form):
 
 
 class NotifyUnitsForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(label="相关部门和可能受影响地区", queryset=Unit.objects.none())
+    units = ManyChoice(label="相关部门和可能受影响地区", queryset=Unit.objects.none())
     text = forms.CharField(
         label="通知内容（留空则自动生成）", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

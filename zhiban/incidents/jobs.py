@@ -27,7 +27,10 @@ LABEL = {"phone": "电话报告", "written": "书面报告"}
 def try_deadline_one() -> bool:
     now = timezone.now()
     due = (
-        Event.objects.filter(next_check_at__lte=now).select_related("unit").order_by("next_check_at").first()
+        Event.objects.filter(next_check_at__lte=now, state=Event.State.OPEN)
+        .select_related("unit")
+        .order_by("next_check_at")
+        .first()
     )
     if due is None:
         return False
@@ -106,7 +109,7 @@ def try_verification_one() -> bool:
         ):
             return True
         for what, deadline in pending:
-            if deadline <= now:
+            if deadline < now:
                 _, made = Lapse.objects.get_or_create(
                     unit=due.to_unit, request=due, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": 0}
                 )

@@ -144,7 +144,7 @@ def report_make(event: Event, by: Person | None, **fields) -> Report:
             report.at,
         )
         if report.kind == Report.Kind.FINAL:
-            Event.objects.filter(pk=event.pk).update(state=Event.State.CLOSED)
+            Event.objects.filter(pk=event.pk).update(state=Event.State.CLOSED, next_check_at=None)
             updated(event, event.unit_id, state=Event.State.CLOSED)
             step(event, EventStep.Kind.CLOSED, "终报，处置结束", by, report.at)
         notify_people(
@@ -173,32 +173,54 @@ def _refuse_impossible(event: Event, report: Report) -> None:
         errors["to_unit"] = "只能向上级单位报告"
     if report.channel == Report.Channel.PHONE and not report.phoned_whom.strip():
         errors["phoned_whom"] = "电话报告须记录接报人"
+    if report.kind == Report.Kind.FINAL and report.channel != Report.Channel.WRITTEN:
+        errors["channel"] = "终报须书面报告"
     if errors:
         raise ValidationError(errors)
 
 
+def minutes_late(at: dt.datetime, due: dt.datetime) -> int:
+    """0 when on time (at or before the deadline); otherwise whole minutes, at least 1."""
+    seconds = (at - due).total_seconds()
+    return 0 if seconds <= 0 else max(1, int((seconds + 59) // 60))
+
+
 def _meet_deadline(event: Event, report: Report) -> int:
-    """The first report of each channel meets that deadline; minutes late, if it is late (B21)."""
+    """A report meets its channel's deadline, the first time; a written report made while the phone
+    deadline is still open meets that one too (it reached the superior in time). Minutes late, if the
+    report is late (B21): a report that comes after it was recorded as missed turns it into late."""
     if report.forwarded_from_id is not None:
         return 0
-    field = "phone_reported_at" if report.channel == Report.Channel.PHONE else "written_reported_at"
-    if getattr(event, field) is not None:
+    met = {}
+    if event.phone_reported_at is None:  # any first word to the superior meets the phone deadline
+        met["phone"] = ("phone_reported_at", event.phone_due_at)
+    if report.channel == Report.Channel.WRITTEN and event.written_reported_at is None:
+        met["written"] = ("written_reported_at", event.written_due_at)
+    if not met:
         return 0
-    due = event.phone_due_at if report.channel == Report.Channel.PHONE else event.written_due_at
-    late = max(0, int((report.at - due).total_seconds() // 60))
-    setattr(event, field, report.at)
-    event.next_check_at = event.next_check(timezone.now())
-    Event.objects.filter(pk=event.pk).update(**{field: report.at, "next_check_at": event.next_check_at})
-    updated(event, event.unit_id, **{field: report.at})
-    if late:
-        what = "phone" if report.channel == Report.Channel.PHONE else "written"
-        Lapse.objects.get_or_create(
-            unit=event.unit, event=event, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": late}
-        )
-        step(
-            event, EventStep.Kind.LATE, f"{report.get_channel_display()}迟报{late}分钟", report.by, report.at
-        )
-    return late
+    now = timezone.now()
+    for field, _ in met.values():
+        setattr(event, field, report.at)
+    pending = event.next_check_at if event.next_check_at and event.next_check_at <= now else None
+    # a check already due (the runner a few seconds behind) is kept: it may be another deadline's alarm
+    event.next_check_at = pending or event.next_check(now)
+    changes = {field: report.at for field, _ in met.values()}
+    Event.objects.filter(pk=event.pk).update(**changes, next_check_at=event.next_check_at)
+    updated(event, event.unit_id, **changes)
+    own = "phone" if report.channel == Report.Channel.PHONE else "written"
+    late_own = 0
+    for what, (_, due) in met.items():
+        late = minutes_late(report.at, due)
+        if what == own:
+            late_own = late
+        if late:
+            Lapse.objects.filter(event=event, what=what, kind=Lapse.Kind.MISSED).delete()
+            Lapse.objects.update_or_create(
+                unit=event.unit, event=event, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": late}
+            )
+            label = "电话报告" if what == "phone" else "书面报告"
+            step(event, EventStep.Kind.LATE, f"{label}迟报{late}分钟", report.by, report.at)
+    return late_own
 
 
 def event_instruction(event: Event, by: Person, leader: Person, text: str, targets: list[Person]):
@@ -251,21 +273,24 @@ def feedback_since_last_report(event: Event) -> str:
 
 
 def report_receive(report: Report, by: Person) -> None:
-    """The superior's duty office takes the report from its inbox."""
-    if report.received_at is None:
-        report.received_at, report.received_by = timezone.now(), by
-        report.save(update_fields=["received_at", "received_by"])
-        step(report.event, EventStep.Kind.RECEIVED, f"{report.to_unit.label}已接收（{by.name}）", by)
+    """The superior's duty office takes the report from its inbox, once."""
+    now = timezone.now()
+    with transaction.atomic():
+        if Report.objects.filter(pk=report.pk, received_at=None).update(received_at=now, received_by=by):
+            report.received_at, report.received_by = now, by
+            updated(report, report.event.unit_id, received_at=now, received_by_id=by.pk)
+            step(report.event, EventStep.Kind.RECEIVED, f"{report.to_unit.label}已接收（{by.name}）", by)
 
 
 def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
     """A2.1: the superior forwards the report up a level, as its own report of the same event."""
     if to_unit.pk not in report.to_unit.ancestor_ids():
         raise ValidationError({"to_unit": "只能转报本单位的上级"})
-    if report.forwards.filter(to_unit=to_unit).exists():
-        raise ValidationError({"to_unit": "已转报该单位"})
     fields = {name: getattr(report, name) for name, _ in ELEMENTS}
     with transaction.atomic():
+        Report.objects.select_for_update().filter(pk=report.pk).first()  # one forward decided at a time
+        if report.forwards.filter(to_unit=to_unit).exists():
+            raise ValidationError({"to_unit": "已转报该单位"})
         report_receive(report, by)
         forward = Report.objects.create(
             event=report.event,
@@ -340,7 +365,9 @@ def verification_reply(
             due = request.phone_due_at if channel == "phone" else request.written_due_at
             if getattr(request, field) is None:
                 setattr(request, field, now)
-                late = max(0, int((now - due).total_seconds() // 60))
+                late = minutes_late(now, due)
+                if not late:  # on time after all: nothing the runner may have recorded stands
+                    Lapse.objects.filter(request=request, what=channel, kind=Lapse.Kind.LATE).delete()
                 if late:  # the runner may have recorded it at the deadline; now its minutes are known
                     Lapse.objects.update_or_create(
                         unit=request.to_unit,
@@ -364,5 +391,6 @@ def verification_reply(
             f"{request.to_unit.label}核报反馈：{(reply or delay_reason).strip()[:120]}",
             link=reverse("verification_detail", args=[request.pk]),
             subject="核报反馈",
+            unit=request.from_unit,
         )
     return request

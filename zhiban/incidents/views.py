@@ -102,6 +102,7 @@ def _detail(request, event, report_form=None, note_form=None, instruct_form=None
         ],
         "now": timezone.now(),
         "may_act": scope_for(request.user).acts_for_unit(event.unit),
+        "may_report": scope_for(request.user).acts_as(event.unit),
     }
     return render(request, "incidents/event_detail.html", context, status=status)
 
@@ -115,6 +116,8 @@ def event_detail(request, pk):
 @require_POST
 def report_create(request, pk):
     event = get_event_for_user(request.user, pk, act=True)
+    if not scope_for(request.user).acts_as(event.unit):
+        raise PermissionDenied("只有事发单位的值班人员可以报告；上级请在“收到的报告”中接收并转报")
     form = forms.ReportForm(request.POST, event=event, prefix="r")
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items()}
@@ -199,7 +202,7 @@ def report_detail(request, pk):
         "elements": [(label, getattr(report, name)) for name, label in ELEMENTS],
         "missing": report.missing_elements(),
         "forward": forms.ForwardForm(unit=report.to_unit),
-        "may_handle": scope.acts_for_unit(report.to_unit),
+        "may_handle": scope.acts_as(report.to_unit),
     }
     return render(request, "incidents/report_detail.html", context)
 
@@ -326,7 +329,7 @@ def verification_detail(request, pk):
     scope = scope_for(request.user)
     form = forms.ReplyForm(request.POST or None)
     if request.method == "POST":
-        if not scope.acts_for_unit(asked.to_unit) or scope.person is None:
+        if not scope.acts_as(asked.to_unit):
             raise PermissionDenied("只有被核报单位的值班人员可以反馈")
         if form.is_valid():
             data = form.cleaned_data
@@ -342,7 +345,7 @@ def verification_detail(request, pk):
     context = {
         "asked": asked,
         "form": form,
-        "may_reply": scope.acts_for_unit(asked.to_unit),
+        "may_reply": scope.acts_as(asked.to_unit),
         "now": timezone.now(),
         "lapses": asked.lapses.all(),
     }

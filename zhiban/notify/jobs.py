@@ -42,8 +42,8 @@ def try_deliver_one() -> bool:
     if due is None:
         return False
     if due.channel == OutboxMessage.Channel.DINGTALK and _robot_busy(due, now):
-        OutboxMessage.objects.filter(pk=due.pk, state=due.state).update(
-            next_attempt_at=now + dt.timedelta(seconds=10)
+        OutboxMessage.objects.filter(pk=due.pk, state=due.state).update(  # waits its turn, not claimed
+            state=OutboxMessage.State.PENDING, next_attempt_at=now + dt.timedelta(seconds=10)
         )
         return True
     claimed = OutboxMessage.objects.filter(pk=due.pk, state=due.state, claimed_at=due.claimed_at).update(

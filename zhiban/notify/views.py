@@ -59,12 +59,11 @@ def channel_list(request):
         if form.is_valid():
             form.save()
             return redirect("channel_list")
-    context = {
-        "unit": unit,
-        "form": form,
-        "routes": ChannelRoute.objects.filter(unit=unit),
-        "used": routes_for(unit),
-    }
+    routes = list(ChannelRoute.objects.filter(unit=unit))
+    if not scope.can_write_unit(unit):  # a robot's webhook key is its only credential: shown to admins only
+        for route in routes:
+            route.url = route.url.split("?", 1)[0] + ("?……" if "?" in route.url else "")
+    context = {"unit": unit, "form": form, "routes": routes, "used": routes_for(unit)}
     return render(request, "notify/channels.html", context, status=400 if form.errors else 200)
 
 

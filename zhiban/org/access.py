@@ -103,6 +103,11 @@ class Scope:
         """Whether the person works in the duty office of `unit` or of a unit above it."""
         return self.person is not None and any(unit.path.startswith(p) for p in self.act_paths)
 
+    def acts_as(self, unit: Unit) -> bool:
+        """Whether the person works in the duty office of `unit` itself: what only the unit may do in
+        its own name (report its event, receive what was sent to it, answer what it was asked)."""
+        return self.person is not None and unit.path in self.act_paths
+
     @property
     def can_write(self) -> bool:
         return self.write_all or bool(self.write_paths)
@@ -491,7 +496,8 @@ def get_report_for_user(user: User, pk, act: bool = False):
     report = _fetch(
         Report.objects.select_related("event__unit", "to_unit"), pk, duty_q(scope, "event__unit__")
     )
-    _check_act(scope, report.to_unit, act)
+    if act and not scope.acts_as(report.to_unit):
+        raise PermissionDenied("只有接报单位的值班人员可以接收或转报")
     return report
 
 
