@@ -13,7 +13,10 @@ from tests.factories import make_person, make_unit
 from zhiban.org.access import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
-pytest_plugins = ["tests.browser", "tests.shift_fixtures"]  # fixtures for tests in a real browser: page, login_as
+pytest_plugins = [
+    "tests.browser",
+    "tests.shift_fixtures",
+]  # fixtures for tests in a real browser: page, login_as
 
 
 @dataclass

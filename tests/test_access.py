@@ -416,9 +416,18 @@ API_OBJECT_PATHS = {
     "/api/v1/rosters/{roster_id}": lambda o: f"/api/v1/rosters/{o['roster'].pk}",
     "/api/v1/calls/{call_id}": lambda o: f"/api/v1/calls/{o['call'].pk}",
     "/api/v1/units/{unit_id}/calls": lambda o: f"/api/v1/units/{o['unit'].pk}/calls",
+    "/api/v1/units/{unit_id}/events": lambda o: f"/api/v1/units/{o['unit'].pk}/events",
+    "/api/v1/events/{event_id}": lambda o: f"/api/v1/events/{o['event'].pk}",
 }
 API_POST_ONLY = {
-    "/api/v1/units/{unit_id}/calls": {"number": "0558-1", "rang_at": "2026-03-05T09:00:00+08:00"}
+    "/api/v1/units/{unit_id}/calls": {"number": "0558-1", "rang_at": "2026-03-05T09:00:00+08:00"},
+    "/api/v1/units/{unit_id}/events": {
+        "title": "x",
+        "category": "natural",
+        "known_at": "2026-03-05T09:00:00+08:00",
+        "place": "x",
+        "summary": "x",
+    },
 }
 API_LISTS = {"/api/v1/units", "/api/v1/people", "/api/v1/contacts", "/api/v1/me"}
 

@@ -454,3 +454,40 @@ def test_rule_B21_related_departments_and_areas_are_notified(org, duty):
         )
     assert Notice.objects.filter(person=org.sibling_officer, text__contains="青石镇S203线山体滑坡").exists()
     assert steps(event, EventStep.Kind.NOTE) == ["已通知相关单位：东湖县应急管理局、西山县"]
+
+
+def test_an_outside_system_opens_an_event_over_the_api(org, duty, client):
+    from zhiban.org.models import ApiToken
+
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, '监测平台')[1]}"}
+    body = {
+        "title": "东湖水库超汛限",
+        "category": "natural",
+        "known_at": "2026-03-05T07:50:00+08:00",
+        "place": "东湖水库",
+        "summary": "水位超汛限0.3米",
+    }
+    created = client.post(
+        f"/api/v1/units/{org.county.pk}/events", body, content_type="application/json", headers=headers
+    )
+    assert created.status_code == 201
+    event = Event.objects.get()
+    assert (event.source, event.phone_due_at) == ("api", at(8, 5))
+    assert (
+        client.get(f"/api/v1/events/{event.pk}", headers=headers).json()["phone_due_at"]
+        == "2026-03-05T00:05:00Z"  # UTC on the wire
+    )
+    future = client.post(
+        f"/api/v1/units/{org.county.pk}/events",
+        {**body, "known_at": "2026-03-05T12:00:00+08:00"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert future.status_code == 400 and "获知时间不能晚于现在" in str(future.json())
+    unknown = client.post(
+        f"/api/v1/units/{org.county.pk}/events",
+        {**body, "category": "alien"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert unknown.status_code == 422 and Event.objects.count() == 1

@@ -163,7 +163,9 @@ def test_rule_A3_1_exemption_goes_head_leader_office_and_then_keeps_the_person_o
         ), person.name
     exemption.refresh_from_db()
     assert exemption.state == Exemption.State.ARCHIVED
-    assert org.county_leader.notices.filter(text__contains="免值班申请").exists()  # told when it was their turn
+    assert org.county_leader.notices.filter(
+        text__contains="免值班申请"
+    ).exists()  # told when it was their turn
     assert org.officer.notices.filter(text__contains="已备案生效").exists()
     assert (exemption.head_by, exemption.leader_by, exemption.archived_by) == (
         head,
@@ -249,7 +251,7 @@ def test_who_is_on_duty_now_and_at_a_past_moment(org, county_duty, before_nation
 
     def table(response) -> str:  # the page's table, not the header (which names the viewer)
         text = response.content.decode()
-        return text[text.index("<table"):]
+        return text[text.index("<table") :]
 
     now = table(client.get("/roster/on-duty/"))  # 2026-09-20 10:00
     assert org.deputy.name in now and org.officer.name not in now
@@ -293,8 +295,10 @@ def test_who_is_on_duty_over_the_api(org, county_duty, before_national_day, clie
     assert [(p["name"], p["post_label"]) for p in county["people"]] == [(org.deputy.name, "主班")]
     past = client.get(f"/api/v1/units/{org.county.pk}/on-duty?at=2026-09-20T07:00:00", headers=headers).json()
     assert past[0]["people"] == []
-    assert client.get(f"/api/v1/rosters/{roster.pk}", headers=headers).json()["assignments"][0]["person"] == \
-        org.deputy.name
+    assert (
+        client.get(f"/api/v1/rosters/{roster.pk}", headers=headers).json()["assignments"][0]["person"]
+        == org.deputy.name
+    )
 
 
 def test_holiday_roster_filed_with_the_superior_who_sees_who_has_not(org, county_duty, before_national_day):
@@ -303,7 +307,7 @@ def test_holiday_roster_filed_with_the_superior_who_sees_who_has_not(org, county
 
     def filings() -> str:
         text = city.get("/roster/filings/", {"start": "2026-10-01", "end": "2026-10-07"}).content.decode()
-        return text[text.index("<table"):]
+        return text[text.index("<table") :]
 
     # without dates the page takes the next holiday by itself: the Mid-autumn Festival, 25 September
     assert "9月25日" in city.get("/roster/filings/").content.decode()
@@ -316,20 +320,28 @@ def test_holiday_roster_filed_with_the_superior_who_sees_who_has_not(org, county
     assert org.client(org.sibling_officer).post(f"/roster/{roster.pk}/file/").status_code == 404
 
 
-def test_fairness_report_flags_an_overloaded_person_and_scores_the_roster(org, county_duty, before_national_day):
+def test_fairness_report_flags_an_overloaded_person_and_scores_the_roster(
+    org, county_duty, before_national_day
+):
     from zhiban.roster import fairness
 
     solved = make_roster(org.county, dt.date(2026, 10, 12), 7)
     planning.generate(solved)
-    good = fairness.report(list(solved.assignments.select_related("person")), planning.duty_people(org.county),
-                           planning.check(solved))
+    good = fairness.report(
+        list(solved.assignments.select_related("person")),
+        planning.duty_people(org.county),
+        planning.check(solved),
+    )
     assert good.spreads["值班人员"]["shifts"] <= 1 and not any(r.overloaded for r in good.rows)
     assert good.score >= 90
     lopsided = make_roster(org.county, dt.date(2026, 11, 2), 7)
     for i in range(0, 7, 2):  # the officer on every other day, nobody else
         make_assignment(lopsided, org.officer, dt.date(2026, 11, 2) + dt.timedelta(days=i))
-    bad = fairness.report(list(lopsided.assignments.select_related("person")), planning.duty_people(org.county),
-                          planning.check(lopsided))
+    bad = fairness.report(
+        list(lopsided.assignments.select_related("person")),
+        planning.duty_people(org.county),
+        planning.check(lopsided),
+    )
     officer = next(r for r in bad.rows if r.person == org.officer)
     assert officer.shifts == 4 and officer.overloaded
     assert bad.score < good.score and any("空档" in f for f in bad.findings)
@@ -343,7 +355,7 @@ def test_fairness_over_a_period_counts_published_rosters(org, county_duty, befor
     make_assignment(roster, org.officer, dt.date(2026, 9, 3))
     page = org.client(org.county_admin).get("/roster/fairness/", {"start": "2026-09-01", "end": "2026-09-30"})
     text = page.content.decode()
-    row = text[text.index(org.officer.name, text.index("<tbody")):]
+    row = text[text.index(org.officer.name, text.index("<tbody")) :]
     assert row.split("</tr>")[0].count("<td>2</td>") >= 1  # two shifts, two nights
 
 
@@ -367,14 +379,27 @@ def test_settings_are_edited_by_their_unit_and_checked(org):
     make_shift_types(org.county)
     mine = ShiftType.objects.filter(unit=org.county).first()
     client = org.client(org.county_admin)
-    response = client.post(f"/roster/settings/shift/{mine.pk}/edit/", {
-        "day_kind": "workday", "name": "全天班", "start": "08:30", "hours": 24, "leaders": 0, "primaries": 0,
-        "deputies": 1, "standbys": 1, "order": 0})
+    response = client.post(
+        f"/roster/settings/shift/{mine.pk}/edit/",
+        {
+            "day_kind": "workday",
+            "name": "全天班",
+            "start": "08:30",
+            "hours": 24,
+            "leaders": 0,
+            "primaries": 0,
+            "deputies": 1,
+            "standbys": 1,
+            "order": 0,
+        },
+    )
     assert "每个班次至少要有一名主班" in response.content.decode()  # A1.1, next to the field
     mine.refresh_from_db()
     assert mine.primaries == 1
-    bad = client.post("/roster/sensitive/new/", {"name": "汛期", "start": "2026-07-01", "end": "2026-06-01",
-                                                  "staff_factor": 2})
+    bad = client.post(
+        "/roster/sensitive/new/",
+        {"name": "汛期", "start": "2026-07-01", "end": "2026-06-01", "staff_factor": 2},
+    )
     assert "结束日期不能早于开始日期" in bad.content.decode()
     assert not SensitivePeriod.objects.exists()
     city_holiday = Holiday.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")  # national

@@ -79,6 +79,7 @@ def _out_of_range(request, exc):
 
 
 def _register_routers() -> None:
+    from zhiban.incidents.api import router as incidents_router
     from zhiban.intake.api import router as intake_router
     from zhiban.org.api import router as org_router
     from zhiban.roster.api import router as roster_router
@@ -86,6 +87,7 @@ def _register_routers() -> None:
     api.add_router("/", org_router)
     api.add_router("/", roster_router)
     api.add_router("/", intake_router)
+    api.add_router("/", incidents_router)
 
 
 _register_routers()

@@ -1,0 +1,87 @@
+"""/api/v1/ for emergency information: an outside system (a superior's platform, a monitoring centre)
+opens an event at a unit; its deadlines run from the moment known, as for one opened on screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from zhiban.incidents import services
+from zhiban.incidents.models import Event
+from zhiban.intake.forms import FIRST_YEAR, LAST_YEAR
+from zhiban.org.access import get_event_for_user, get_unit_for_user, scope_for
+
+router = Router(tags=["突发事件"])
+
+
+class Error(Schema):
+    detail: str
+
+
+class EventIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    category: str = Field(
+        pattern="^(natural|accident|health|security)$", description="自然灾害/事故灾难/公共卫生/社会安全"
+    )
+    grade: str = Field("", pattern="^(|I|II|III|IV)$")
+    sensitive: bool = False
+    known_at: dt.datetime = Field(description="获知时间：报告时限从此起算")
+    place: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=5000)
+
+
+class EventOut(Schema):
+    id: int
+    unit_id: int
+    title: str
+    state: str
+    known_at: dt.datetime
+    phone_due_at: dt.datetime
+    written_due_at: dt.datetime
+    phone_reported_at: dt.datetime | None
+    written_reported_at: dt.datetime | None
+    url: str
+
+
+def _out(event: Event) -> dict:
+    return {
+        **{
+            f: getattr(event, f)
+            for f in (
+                "id",
+                "unit_id",
+                "title",
+                "state",
+                "known_at",
+                "phone_due_at",
+                "written_due_at",
+                "phone_reported_at",
+                "written_reported_at",
+            )
+        },
+        "url": reverse("event_detail", args=[event.pk]),
+    }
+
+
+@router.post("/units/{unit_id}/events", response={201: EventOut, 400: Error, 403: Error, 404: Error})
+def create_event(request, unit_id: int, data: EventIn):
+    unit = get_unit_for_user(request.user, unit_id)
+    scope = scope_for(request.user)
+    if not scope.acts_for_unit(unit):
+        raise PermissionDenied("该令牌不能为此单位登记突发事件")
+    known_at = data.known_at if timezone.is_aware(data.known_at) else timezone.make_aware(data.known_at)
+    if not FIRST_YEAR <= known_at.year <= LAST_YEAR:
+        raise ValidationError({"known_at": f"时间应在{FIRST_YEAR}年至{LAST_YEAR}年之间"})
+    fields = data.dict()
+    fields["known_at"] = known_at
+    event = services.event_open(unit, scope.person, source=Event.Source.API, **fields)
+    return Status(201, _out(event))
+
+
+@router.get("/events/{event_id}", response={200: EventOut, 404: Error})
+def get_event(request, event_id: int):
+    return _out(get_event_for_user(request.user, event_id))
