@@ -329,6 +329,11 @@ def test_a_report_is_an_official_document(org, duty):
     assert "PAGE" in section.footer._element.xml and "— " in section.footer.paragraphs[0].text
     title = next(p for p in word.paragraphs if p.text.startswith("关于"))
     assert title.runs[0].font.size.pt == 22
+    Event.objects.filter(pk=event.pk).update(classification="secret", sensitive=True)
+    marked = WordDocument(
+        io.BytesIO(org.client(org.officer).get(f"/incidents/reports/{report.pk}/report.docx").content)
+    )
+    assert marked.paragraphs[0].text == "秘密　特急" and marked.paragraphs[0].runs[0].font.name == "黑体"
 
 
 def test_rule_B13_the_duty_log_holds_the_events_steps_in_time_order(org, duty):

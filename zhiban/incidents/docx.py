@@ -49,7 +49,15 @@ def report_docx(report: Report) -> bytes:
     event = report.event
     document = new_document()
     _page_numbers(document.sections[0])
-    marks = [m for m in ("特急" if event.sensitive else "", "边核实边报告" if report.unverified else "") if m]
+    marks = [
+        m
+        for m in (
+            event.get_classification_display() if event.classification else "",
+            "特急" if event.sensitive else "",
+            "边核实边报告" if report.unverified else "",
+        )
+        if m
+    ]
     if marks:
         _run(document.add_paragraph(), "　".join(marks), HEI, 16)
     title = document.add_paragraph()

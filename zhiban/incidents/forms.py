@@ -16,7 +16,7 @@ def _now() -> str:
 class EventForm(DatesInRange, forms.ModelForm):
     class Meta:
         model = Event
-        fields = ["title", "category", "grade", "sensitive", "known_at", "place", "summary"]
+        fields = ["title", "category", "grade", "sensitive", "classification", "known_at", "place", "summary"]
         widgets = {"known_at": DateTimeLocal(), "summary": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "known_at": "报告时限从此刻起算（B21）",

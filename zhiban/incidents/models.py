@@ -60,6 +60,14 @@ class Event(models.Model):
     category = models.CharField("事件类别", max_length=10, choices=Category.choices)
     grade = models.CharField("事件等级", max_length=3, choices=Grade.choices, blank=True, default="")
     sensitive = models.BooleanField("敏感事件或可能扩大", default=False)
+    # the mark its reports carry (GB/T 9704); reading classified reports is a later issue's (A2.7)
+    classification = models.CharField(
+        "密级",
+        max_length=15,
+        choices=[("", "无"), ("internal", "内部"), ("secret", "秘密"), ("confidential", "机密")],
+        blank=True,
+        default="",
+    )
     known_at = models.DateTimeField("获知时间", db_index=True)
     place = models.CharField("地点", max_length=200)
     summary = models.TextField("简要情况")
