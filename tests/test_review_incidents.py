@@ -104,7 +104,7 @@ def test_rule_B21_a_final_report_is_written_and_closing_stops_every_check(org, d
 
 def test_rule_B21_a_report_made_while_the_runner_is_behind_keeps_the_alarm_it_owes(org, duty):
     event = open_event(org)
-    with travel((at(9, 15) + dt.timedelta(seconds=5))):  # the 9:15 phone check not yet taken by the runner
+    with travel(at(9, 15) + dt.timedelta(seconds=5)):  # the 9:15 phone check not yet taken by the runner
         services.report_make(
             event,
             org.officer,
