@@ -246,3 +246,21 @@ def test_document_kept_secret_is_still_read_by_its_own_unit(org, duty):
     document = Document.objects.get()
     assert org.client(org.officer).get(f"/intake/documents/{document.pk}/").status_code == 200
     assert org.client(org.city_admin).get(f"/intake/documents/{document.pk}/").status_code == 404
+
+
+def test_the_cached_summary_page_carries_each_users_own_name(org, duty):
+    """Two accounts with no person record (system roles) must not be served each other's page."""
+    from django.test import Client
+
+    from tests.factories import make_system_user
+
+    pages = []
+    for role in ("system_admin", "security_admin"):
+        user = make_system_user(role)
+        client = Client()
+        client.force_login(user)
+        with travel(at(9, 30)):
+            pages.append((user.username, client.get("/duty/").content.decode()))
+    (first, first_page), (second, second_page) = pages
+    assert first in first_page and second not in first_page
+    assert second in second_page and first not in second_page

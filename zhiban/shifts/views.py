@@ -28,14 +28,14 @@ from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
 from zhiban.shifts.log import duty_log, summary
 from zhiban.shifts.models import Equipment, Handover, Shift
 
-_desks = GenerationCache(size=2000)  # (unit, person, unit activity, minute, unread) -> the page
+_desks = GenerationCache(size=2000)  # (unit, user, unit activity, minute, unread) -> the page
 
 
 @login_required
 def desk(request):
     """一口清 (B7): the day at once, with the shift in progress and what its people do next.
 
-    The page is built once per unit, person, minute, unit activity (any change to the unit's duty
+    The page is built once per unit, user, minute, unit activity (any change to the unit's duty
     records or published roster raises it) and unread-notice count, with a slot for the CSRF token; a
     wall screen or an officer refreshing costs three indexed reads. A page with a flash message to show
     is rendered afresh."""
@@ -44,7 +44,7 @@ def desk(request):
     person = scope.person
     minute = timezone.localtime().replace(second=0, microsecond=0)
     unread = unread_notices(person.pk) if person else 0
-    key = (unit.pk, person.pk if person else None, unit_activity(unit.pk), minute, unread)
+    key = (unit.pk, request.user.pk, unit_activity(unit.pk), minute, unread)  # the page carries its name
     token = conditional_escape(str(csrf.get_token(request)))
     if CookieStorage.cookie_name in request.COOKIES:
         body = _desk_body(unit, person, request.user.pk, reveals_secrets(scope, unit))
