@@ -35,7 +35,7 @@ def event_list(request):
     events = (
         Event.objects.filter(duty_q(scope_for(request.user)), unit__path__startswith=unit.path)
         .select_related("unit")
-        .order_by("state", "-known_at")[:200]
+        .order_by("-state", "-known_at")  # "open" sorts after "closed": open first[:200]
     )
     return render(
         request, "incidents/event_list.html", {"events": events, "unit": unit, "now": timezone.now()}
