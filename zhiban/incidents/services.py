@@ -23,7 +23,8 @@ from zhiban.intake.services import leaders_to_tell, updated
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
-from zhiban.roster.models import Assignment, Post, Roster
+from zhiban.roster.duty import people_on_duty
+from zhiban.roster.models import Post
 
 CLOCK_SKEW = dt.timedelta(minutes=2)  # a report "made now" on a PC whose clock runs a little fast
 
@@ -36,16 +37,7 @@ def duty_people(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
     """Who must hear of a deadline (B21): the primary and the leader on duty now, and the unit's
     duty-office administrators."""
     at = at or timezone.now()
-    on_duty = [
-        a.person
-        for a in Assignment.objects.filter(
-            roster__unit=unit,
-            roster__state=Roster.State.PUBLISHED,
-            post__in=(Post.PRIMARY, Post.LEADER),
-            start__lte=at,
-            end__gt=at,
-        ).select_related("person__user")
-    ]
+    on_duty = people_on_duty(unit, at, (Post.PRIMARY, Post.LEADER))
     admins = Person.objects.filter(roles__unit=unit, roles__role=Role.DUTY_ADMIN, active=True).select_related(
         "user"
     )

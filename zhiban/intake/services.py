@@ -17,7 +17,8 @@ from zhiban.notify.outbox import notify_people
 from zhiban.org.access import bump_unit_activity
 from zhiban.org.models import Person, Role, RoleAssignment, Unit
 from zhiban.org.policy import effective_policy
-from zhiban.roster.models import Assignment, Post, Roster
+from zhiban.roster.duty import people_on_duty
+from zhiban.roster.models import Post
 
 
 def updated(instance, unit_id: int, **after) -> None:
@@ -30,16 +31,7 @@ def updated(instance, unit_id: int, **after) -> None:
 def leaders_to_tell(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
     """The leader on duty now (published roster), or, when none is rostered, the unit's leaders."""
     at = at or timezone.now()
-    on_duty = [
-        a.person
-        for a in Assignment.objects.filter(
-            roster__unit=unit,
-            roster__state=Roster.State.PUBLISHED,
-            post=Post.LEADER,
-            start__lte=at,
-            end__gt=at,
-        ).select_related("person__user")
-    ]
+    on_duty = people_on_duty(unit, at, (Post.LEADER,))
     if on_duty:
         return on_duty
     return list(

@@ -376,7 +376,11 @@ def matter_create(request):
 @login_required
 def matter_detail(request, pk):
     matter = get_record_for_user(request.user, Matter, pk)
-    person = scope_for(request.user).person
+    return _matter_page(request, matter, scope_for(request.user).person)
+
+
+def _matter_page(request, matter, person, status: int = 200, **given):
+    """The matter with its history and its three forms; `given` puts a bound form back with its errors."""
     context = {
         "matter": matter,
         "steps": matter.steps.select_related("by", "to"),
@@ -384,18 +388,17 @@ def matter_detail(request, pk):
         "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
         "close": forms.CloseForm(prefix="x"),
         "progress": forms.ProgressForm(prefix="p"),
+        **given,
     }
-    return render(request, "intake/matter_detail.html", context)
+    return render(request, "intake/matter_detail.html", context, status=status)
 
 
-def _matter_action(request, pk, form_class, act, prefix, **form_kwargs):
+def _matter_action(request, pk, name: str, make_form, act):
     matter = get_record_for_user(request.user, Matter, pk, act=True)
     person = scope_for(request.user).person
     if person is None:
         raise PermissionDenied("只有登记在册的人员可以办理")
-    form = form_class(
-        request.POST, prefix=prefix, **form_kwargs(matter) if callable(form_kwargs) else form_kwargs
-    )
+    form = make_form(request.POST, matter)
     if form.is_valid():
         try:
             act(matter, person, form.cleaned_data)
@@ -403,16 +406,7 @@ def _matter_action(request, pk, form_class, act, prefix, **form_kwargs):
             _form_errors(form, error)
         else:
             return redirect("matter_detail", matter.pk)
-    context = {
-        "matter": matter,
-        "steps": matter.steps.select_related("by", "to"),
-        "is_owner": person.pk == matter.owner_id,
-        "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
-        "close": forms.CloseForm(prefix="x"),
-        "progress": forms.ProgressForm(prefix="p"),
-        {"t": "transfer", "x": "close", "p": "progress"}[prefix]: form,
-    }
-    return render(request, "intake/matter_detail.html", context, status=400)
+    return _matter_page(request, matter, person, status=400, **{name: form})
 
 
 @login_required
@@ -421,10 +415,9 @@ def matter_transfer(request, pk):
     return _matter_action(
         request,
         pk,
-        forms.TransferForm,
+        "transfer",
+        lambda data, m: forms.TransferForm(data, prefix="t", unit=m.unit),
         lambda m, p, d: services.matter_transfer(m, d["to"], p, d["reason"]),
-        "t",
-        unit=get_record_for_user(request.user, Matter, pk).unit,
     )
 
 
@@ -434,9 +427,9 @@ def matter_close(request, pk):
     return _matter_action(
         request,
         pk,
-        forms.CloseForm,
+        "close",
+        lambda data, m: forms.CloseForm(data, prefix="x"),
         lambda m, p, d: services.matter_close(m, p, d["result"], d["reply"]),
-        "x",
     )
 
 
@@ -444,7 +437,11 @@ def matter_close(request, pk):
 @require_POST
 def matter_progress(request, pk):
     return _matter_action(
-        request, pk, forms.ProgressForm, lambda m, p, d: services.matter_progress(m, p, d["text"]), "p"
+        request,
+        pk,
+        "progress",
+        lambda data, m: forms.ProgressForm(data, prefix="p"),
+        lambda m, p, d: services.matter_progress(m, p, d["text"]),
     )
 
 

@@ -35,3 +35,13 @@ def on_duty(scope: Scope, unit: Unit, at: dt.datetime, subtree: bool = False) ->
         }
         for u in units
     ]
+
+
+def people_on_duty(unit: Unit, at: dt.datetime, posts) -> list:
+    """The people holding these posts in the unit's published shifts at `at` (leader, primary, ...)."""
+    return [
+        a.person
+        for a in Assignment.objects.filter(
+            roster__unit=unit, roster__state=Roster.State.PUBLISHED, post__in=posts, start__lte=at, end__gt=at
+        ).select_related("person__user")
+    ]
