@@ -121,3 +121,39 @@ def test_api_writes_are_audited_as_the_tokens_owner(org, client):
     )
     entry = history(org.officer).get()
     assert entry.actor_id == org.county_admin.user_id and entry.after["position"] == "主班"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers at BEGIN IMMEDIATE")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_form_one_unbroken_chain():
+    """Eight threads, each with its own connection, append at once: the head's row lock orders them."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from zhiban.audit.trail import Actor, record
+
+    start = threading.Barrier(8)
+    errors = []
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    record(
+                        "create", model="test.thing", object_id=f"{n}-{i}", actor=Actor(None, f"写入者{n}")
+                    )
+        except Exception as error:  # reported below: an assertion in a thread would be lost
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    count, broken = verify_chain()
+    assert broken is None and count == AuditEntry.objects.count() == 80

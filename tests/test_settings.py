@@ -101,3 +101,25 @@ def test_every_page_has_the_top_bar_with_the_person_and_logout(org):
         page = client.get(url).content.decode()
         assert '<header class="topbar' in page and org.officer.name in page and "退出" in page, url
         assert 'href="/roster/">排班</a>' in page, url
+
+
+def test_requests_leave_the_wal_to_the_runner_which_checkpoints_it(tmp_path, django_db_blocker):
+    """A web request never waits for a checkpoint's fsync: the WAL grows until lib.jobs copies it back."""
+    from django.db.utils import ConnectionHandler
+
+    from zhiban.lib.env import database
+    from zhiban.lib.jobs import checkpoint
+
+    handler = ConnectionHandler({"default": database(None, tmp_path / "db.sqlite3")})
+    conn = handler["default"]
+    with django_db_blocker.unblock():
+        with conn.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+            for _ in range(1500):  # more pages than SQLite's default autocheckpoint (1000)
+                cursor.execute("INSERT INTO t (body) VALUES (%s)", ["x" * 4000])
+        pages, copied = checkpoint(conn)
+        assert pages > 1000 and copied == pages  # none had been checkpointed by the writes
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM t")
+            assert cursor.fetchone()[0] == 1500
+        handler.close_all()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.org.access import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a duty record's time lies in these years; others are typing slips
@@ -35,15 +36,24 @@ def _local_now() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
+_leader_querysets = GenerationCache(size=5000)  # unit id -> its leaders' query, never evaluated itself
+
+
 def leaders_of(unit: Unit):
-    """Leaders who may be asked or reported to: leader roles in the unit or a unit above it."""
-    return (
-        Person.objects.filter(
-            roles__role=Role.LEADER, roles__unit_id__in=[*unit.ancestor_ids(), unit.pk], active=True
+    """Leaders who may be asked or reported to: leader roles in the unit or a unit above it. The query
+    is built once per unit and data generation (building it costs more than running it); each form
+    gets its own copy."""
+
+    def build():
+        return (
+            Person.objects.filter(
+                roles__role=Role.LEADER, roles__unit_id__in=[*unit.ancestor_ids(), unit.pk], active=True
+            )
+            .distinct()
+            .order_by("name")
         )
-        .distinct()
-        .order_by("name")
-    )
+
+    return _leader_querysets.get_or_build(unit.pk, build).all()
 
 
 def people_of_unit(unit: Unit):

@@ -193,9 +193,12 @@ def bump_unit_activity(unit_id: int | None) -> None:
     value for the same reason as bump_data_generation."""
     if unit_id is None:
         return
-    value = secrets.randbits(62) + 1
-    if not UnitActivity.objects.filter(unit_id=unit_id).update(value=value):
-        UnitActivity.objects.update_or_create(unit_id=unit_id, defaults={"value": value})
+    with connection.cursor() as cursor:  # one statement: it runs with every save of a duty record
+        cursor.execute(
+            f"INSERT INTO {UnitActivity._meta.db_table} (unit_id, value) VALUES (%s, %s) "
+            "ON CONFLICT (unit_id) DO UPDATE SET value = excluded.value",
+            [unit_id, secrets.randbits(62) + 1],
+        )
 
 
 def unit_activity(unit_id: int) -> int:

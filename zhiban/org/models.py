@@ -155,7 +155,8 @@ class User(AbstractUser):
     )
 
     def display_name(self) -> str:
-        person = getattr(self, "person", None)
+        scope = getattr(self, "_zhiban_scope", None)  # a request's scope (org.access) holds the person
+        person = scope.person if scope is not None else getattr(self, "person", None)
         return person.name if person else (self.get_full_name() or self.username)
 
 
