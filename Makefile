@@ -52,6 +52,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/writes.py
 	$(BIN)/python bench/roster.py
 
 clean:

@@ -1,0 +1,159 @@
+"""What a write costs in this stack: the call-entry save against the bare view and against the least an
+audited write can do, all in one process, through Django's WSGI handler (issue 5).
+
+    .venv/bin/python bench/writes.py [--rounds 15] [--batch 300]
+
+1. Builds a small SQLite database in a temporary var/ (gen_scale with 100 units) and signs in the city
+   duty-office administrator, with the same session and CSRF cookie as bench/web.py.
+2. Calls the WSGI application directly (no server, no network, no load generator): each row is the
+   fastest of `--rounds` batches of `--batch` requests, so a busy neighbour on the machine cannot make a
+   row look slower than its code is.
+3. Rows, each as a ratio to the bare view:
+   - the bare view (/healthz, every middleware, the signed-in user loaded);
+   - a POST of the call form answered by a redirect, writing nothing (CSRF, form parsing, redirect);
+   - the least audited write: the same POST, one Call saved through the ORM in a transaction, with its
+     hash-chained audit row and the unit's activity value, then a redirect (no form, no validation);
+   - the call-entry save itself (/intake/calls/new/, as bench/web.py posts it).
+The two middle rows are views this script adds to its own process only; the site has no such URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def build(var: Path) -> None:
+    env = {**os.environ, "ZHIBAN_VAR_DIR": str(var), "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    for args in (["migrate", "-v0"], ["gen_scale", "--units", "100", "--people", "4000"]):
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True)
+        if result.returncode:
+            sys.exit(result.stderr.decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--batch", type=int, default=300)
+    args = parser.parse_args()
+
+    var = Path(tempfile.mkdtemp(prefix="zhiban-writes-"))
+    build(var)
+    os.environ.update({"ZHIBAN_VAR_DIR": str(var), "DEBUG": "0", "LOG_LEVEL": "WARNING"})
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhiban.settings")
+    import django
+
+    django.setup()
+    import web  # bench/web.py: the session, the CSRF secret and the form a browser posts
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import transaction
+    from django.http import HttpResponseBadRequest, HttpResponseRedirect
+    from django.urls import clear_url_caches, path
+    from django.utils import timezone
+
+    import zhiban.urls
+    from zhiban.intake.models import Call
+    from zhiban.org.access import scope_for
+
+    def post_only(request):
+        if not request.POST:  # parsed, as a form view would
+            return HttpResponseBadRequest()
+        return HttpResponseRedirect("/intake/calls/1/")
+
+    def least_write(request):
+        data = request.POST
+        unit = scope_for(request.user).person.unit
+        with transaction.atomic():
+            call = Call(
+                unit=unit,
+                direction=data["direction"],
+                at=timezone.now(),
+                number=data["number"],
+                name=data["name"],
+                organisation=data["organisation"],
+                position=data["position"],
+                content=data["content"],
+                handling=data["handling"],
+            )
+            call.save()
+        return HttpResponseRedirect(f"/intake/calls/{call.pk}/")
+
+    zhiban.urls.urlpatterns[:0] = [
+        path("bench/post-only/", post_only),
+        path("bench/least-write/", least_write),
+    ]
+    clear_url_caches()
+
+    session = {}
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints the session key for bench/web.py
+        exec(web.SESSION_SNIPPET, session)  # noqa: S102 - the bench's own snippet
+    cookie = f"sessionid={session['s'].session_key}; csrftoken={web.CSRF_SECRET}"
+    body = web.CALL_FORM.encode()
+    app = WSGIHandler()
+
+    def request(url: str, post: bool) -> str:
+        environ = {
+            "REQUEST_METHOD": "POST" if post else "GET",
+            "PATH_INFO": url,
+            "QUERY_STRING": "",
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "HTTP_COOKIE": cookie,
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body if post else b""),
+            "wsgi.errors": sys.stderr,
+        }
+        if post:
+            environ.update(CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)))
+        status = []
+        response = app(environ, lambda s, headers, *rest: status.append(s))
+        b"".join(response)
+        response.close()
+        return status[0]
+
+    rows = [
+        ("bare view /healthz (baseline)", "/healthz", False, "200 OK"),
+        ("POST, parsed, redirect, no write", "/bench/post-only/", True, "302 Found"),
+        ("least audited write (ORM, no form)", "/bench/least-write/", True, "302 Found"),
+        ("call entry save (form, then 302)", "/intake/calls/new/", True, "302 Found"),
+    ]
+    for label, url, post, expected in rows:
+        status = request(url, post)
+        if status != expected:
+            sys.exit(f"{label}: {status}, expected {expected}")
+        for _ in range(50):  # warm: caches, connections, the first audit head
+            request(url, post)
+
+    def fastest(url: str, post: bool) -> float:
+        best = float("inf")
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            for _ in range(args.batch):
+                request(url, post)
+            best = min(best, (time.perf_counter() - start) / args.batch)
+        return best
+
+    figures = [(label, fastest(url, post)) for label, url, post, _ in rows]
+    baseline = figures[0][1]
+    print(f"{'request':40} {'µs':>8} {'req/s':>8} {'ratio':>7}")
+    for label, seconds in figures:
+        print(f"{label:40} {seconds * 1e6:8.0f} {1 / seconds:8.0f} {baseline / seconds:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
