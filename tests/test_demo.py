@@ -86,10 +86,14 @@ def test_demo_duty_pages_render_for_the_city_office(db):
 
 
 def test_demo_has_a_reported_event_and_one_whose_deadline_is_running(db):
-    from zhiban.incidents.models import Event, Lapse, VerificationRequest
+    from zhiban.incidents.models import Event, Lapse, Report, VerificationRequest
 
     call_command("demo")
     assert Event.objects.filter(state="closed", reports__kind="final").exists()
     assert Lapse.objects.filter(kind="late", what="phone").exists()  # the flood's phone report was late
     assert Event.objects.filter(state="open", written_reported_at=None).exists()
     assert VerificationRequest.objects.filter(phone_replied_at=None).exists()
+    # B21: the landslide's written report was entered after its deadline, and only it is marked
+    assert list(Report.objects.filter(backfilled=True).values_list("kind", "channel")) == [
+        ("first", "written")
+    ]

@@ -133,6 +133,45 @@ def test_rule_B21_a_report_after_its_deadline_is_late_and_one_never_made_is_miss
     assert steps(event, EventStep.Kind.MISSED) == ["书面报告逾期未报，记为漏报"]
 
 
+def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_marked_backfilled(org, duty):
+    """The officer states when the call was made; one entered once the deadline has passed is kept on
+    time but marked, on the timeline, the report and the superior's notice, never silently on time."""
+    event = open_event(org)
+    with travel(at(9, 10)):
+        prompt = services.report_make(
+            event,
+            org.officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 8),
+            to_unit=org.city,
+            phoned_whom="周建国",
+        )
+    assert not prompt.backfilled and prompt.late_minutes == 0
+    assert not steps(event, EventStep.Kind.BACKFILLED)
+
+    written = Event.objects.get(pk=event.pk)
+    with travel(at(9, 40)):  # the written report was due at 9:30; it is entered at 9:40, stated as 9:29
+        report = services.report_make(
+            written,
+            org.officer,
+            kind="follow_up",
+            channel="written",
+            at=at(9, 29),
+            to_unit=org.city,
+            **ELEMENTS,
+        )
+    assert report.backfilled and report.late_minutes == 0 and report.recorded_at == at(9, 40)
+    assert not Lapse.objects.filter(event=event).exists()
+    assert steps(event, EventStep.Kind.BACKFILLED) == [
+        "书面报告时限后补录：称05日09时29分报出，05日09时40分才登记（时限05日09时30分）"
+    ]
+    notice = Notice.objects.filter(text__contains="续报").latest("id")
+    assert "时限后补录" in notice.text
+    page = org.client(org.officer).get(f"/incidents/reports/{report.pk}/").content.decode()
+    assert "时限后补录" in page and "2026年3月5日 星期四 09:40" in page
+
+
 def test_rule_B19_B18_a_written_report_names_what_is_missing_and_may_go_while_verifying(org, duty):
     event = open_event(org)
     client = org.client(org.officer)

@@ -52,6 +52,7 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> int:
         kind="first",
         channel="phone",
         at=known + dt.timedelta(minutes=9),
+        recorded_at=known + dt.timedelta(minutes=10),  # six days ago: the demo writes history
         to_unit=city,
         phoned_whom=city_officer.name if city_officer else "市总值班室",
     )
@@ -61,6 +62,7 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> int:
         kind="first",
         channel="written",
         at=known + dt.timedelta(minutes=26),
+        recorded_at=known + dt.timedelta(minutes=41),  # entered after its deadline: marked backfilled
         to_unit=city,
         **{**ELEMENTS, **place, "course": "山体滑坡阻断道路"},
     )
@@ -70,6 +72,7 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> int:
         kind="follow_up",
         channel="written",
         at=known + dt.timedelta(hours=3),
+        recorded_at=known + dt.timedelta(hours=3),
         to_unit=city,
         **{**ELEMENTS, **place, "course": "道路已单向通行"},
     )
@@ -79,6 +82,7 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> int:
         kind="final",
         channel="written",
         at=known + dt.timedelta(days=1),
+        recorded_at=known + dt.timedelta(days=1),
         to_unit=city,
         **{**ELEMENTS, **place, "course": "道路已全线抢通", "trend": "险情解除"},
     )

@@ -153,6 +153,11 @@ class Report(models.Model):
     )
     unverified = models.BooleanField("边核实边报告", default=False)
     late_minutes = models.PositiveIntegerField("迟报（分钟）", default=0)
+    # `at` is when the report was made, as the officer states it (a phone report is written up after the
+    # call); `recorded_at` is when it was entered. A report stated on time but entered after its
+    # deadline has passed is marked, so supervision sees what the stated time alone would hide (B21).
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+    backfilled = models.BooleanField("时限后补录", default=False)
     happened_at_text = models.CharField("时间", max_length=100, blank=True)
     place = models.CharField("地点", max_length=200, blank=True)
     information_source = models.CharField("信息来源", max_length=200, blank=True)
@@ -205,6 +210,7 @@ class EventStep(models.Model):
         ALARM = "alarm", "超时告警"
         LATE = "late", "迟报"
         MISSED = "missed", "漏报"
+        BACKFILLED = "backfilled", "时限后补录"
         CLOSED = "closed", "终报"
         NOTE = "note", "处置记录"
 

@@ -142,7 +142,8 @@ def report_make(event: Event, by: Person | None, **fields) -> Report:
         notify_people(
             office_people(report.to_unit),
             f"{event.unit.label}{report.get_channel_display()}{label}：{event.title}"
-            + ("（边核实边报告）" if report.unverified else ""),
+            + ("（边核实边报告）" if report.unverified else "")
+            + ("（时限后补录，请核实报出时间）" if report.backfilled else ""),
             link=reverse("report_detail", args=[report.pk]),
             subject=f"{event.unit.label}{label}：{event.title}",
             unit=report.to_unit,
@@ -203,6 +204,7 @@ def _meet_deadline(event: Event, report: Report) -> int:
     late_own = 0
     for what, (_, due) in met.items():
         late = minutes_late(report.at, due)
+        label = "电话报告" if what == "phone" else "书面报告"
         if what == own:
             late_own = late
         if late:
@@ -210,9 +212,23 @@ def _meet_deadline(event: Event, report: Report) -> int:
             Lapse.objects.update_or_create(
                 unit=event.unit, event=event, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": late}
             )
-            label = "电话报告" if what == "phone" else "书面报告"
             step(event, EventStep.Kind.LATE, f"{label}迟报{late}分钟", report.by, report.at)
+        elif (
+            report.recorded_at > due + CLOCK_SKEW
+        ):  # stated on time, but entered once the deadline had passed
+            report.backfilled = True
+            step(
+                event,
+                EventStep.Kind.BACKFILLED,
+                f"{label}时限后补录：称{_hm(report.at)}报出，{_hm(report.recorded_at)}才登记（时限{_hm(due)}）",
+                report.by,
+                report.recorded_at,
+            )
     return late_own
+
+
+def _hm(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%d日%H时%M分}"
 
 
 def event_instruction(event: Event, by: Person, leader: Person, text: str, targets: list[Person]):

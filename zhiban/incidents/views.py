@@ -127,6 +127,7 @@ def report_create(request, pk):
             _form_errors(form, error)
         else:
             late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
+            late += "，登记时已过时限，标为时限后补录" if report.backfilled else ""
             messages.success(request, f"{report.get_kind_display()}已报送{report.to_unit.label}{late}")
             return redirect("event_detail", event.pk)
     return _detail(request, event, report_form=form, status=400)
