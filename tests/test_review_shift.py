@@ -264,3 +264,17 @@ def test_the_cached_summary_page_carries_each_users_own_name(org, duty):
     (first, first_page), (second, second_page) = pages
     assert first in first_page and second not in first_page
     assert second in second_page and first not in second_page
+
+
+def test_a_shift_made_when_someone_looks_is_the_systems_not_the_viewers(org, duty):
+    """The runner opens shifts a day ahead; when it is behind, the first page to need the shift makes
+    it. The audit trail must not name whoever happened to look (an inspector, who never writes)."""
+    from zhiban.audit.models import AuditEntry
+    from zhiban.audit.trail import acting_as, actor_for_user
+    from zhiban.shifts.models import Shift
+
+    Shift.objects.filter(pk=duty.night.pk).delete()
+    with acting_as(actor_for_user(org.inspector.user)):
+        night = services.shift_at(org.county, at(18))
+    assert night.pk != duty.night.pk and night.start == duty.night.start
+    assert not AuditEntry.objects.filter(actor=org.inspector.user).exists()

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from zhiban.audit.trail import acting_as
 from zhiban.intake.models import Matter, MatterStep
 from zhiban.intake.services import updated
 from zhiban.org.models import Person, Unit
@@ -28,11 +29,12 @@ def published(unit: Unit):
 
 
 def shift_open(assignment: Assignment) -> Shift:
-    """The live shift of a published assignment's shift, made once (unique on unit, start, end)."""
+    """The live shift of a published assignment's shift, made once (unique on unit, start, end). The
+    system makes it (the runner, a day ahead; a page when the runner is behind), not whoever looked."""
     unit = assignment.roster.unit
     fields = {"day": assignment.day, "name": assignment.shift_name, "arrival_check_at": assignment.start}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(None):
             shift, _ = Shift.objects.get_or_create(
                 unit=unit, start=assignment.start, end=assignment.end, defaults=fields
             )
