@@ -172,6 +172,60 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
     assert "时限后补录" in page and "2026年3月5日 星期四 09:40" in page
 
 
+def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_level(org, duty):
+    township_officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
+    with travel(at(9)):
+        event = services.event_open(
+            org.township,
+            township_officer,
+            title="青石镇民房倒塌",
+            category="accident",
+            known_at=at(9),
+            place="青石村",
+            summary="一处民房倒塌",
+        )
+    with travel(at(9, 20)):  # a written first report stated at 9:14 meets the phone deadline (9:15) too
+        report = services.report_make(
+            event,
+            township_officer,
+            kind="first",
+            channel="written",
+            at=at(9, 14),
+            to_unit=org.county,
+            **ELEMENTS,
+        )
+    assert report.backfilled and report.late_minutes == 0
+    assert steps(event, EventStep.Kind.BACKFILLED) == [
+        "电话报告时限后补录：称05日09时14分报出，05日09时20分才登记（时限05日09时15分）"
+    ]
+    with travel(at(9, 25)):
+        forward = services.report_forward(report, org.officer, org.city)
+    assert forward.backfilled
+    assert Notice.objects.filter(person=org.city_admin, text__contains="原报告时限后补录").exists()
+    page = org.client(org.city_admin).get(f"/incidents/reports/{forward.pk}/").content.decode()
+    assert "原报告登记晚于时限" in page
+
+
+def test_rule_B21_a_missed_report_stays_missed_when_an_on_time_claim_comes_after_the_cut_off(org, duty):
+    event = open_event(org)
+    with travel(at(9, 15) + dt.timedelta(minutes=1440)):
+        run_jobs()
+    assert Lapse.objects.get(event=event, what="phone").kind == Lapse.Kind.MISSED
+    with travel(at(9, 15) + dt.timedelta(minutes=1450)):
+        report = services.report_make(
+            event,
+            org.officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 10),
+            to_unit=org.city,
+            phoned_whom="周建国",
+        )
+    assert report.backfilled and report.late_minutes == 0
+    assert Lapse.objects.get(event=event, what="phone").kind == Lapse.Kind.MISSED
+    assert steps(event, EventStep.Kind.BACKFILLED)[0].endswith("此前已记为漏报，予以保留")
+
+
 def test_rule_B19_B18_a_written_report_names_what_is_missing_and_may_go_while_verifying(org, duty):
     event = open_event(org)
     client = org.client(org.officer)

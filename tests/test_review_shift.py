@@ -278,3 +278,14 @@ def test_a_shift_made_when_someone_looks_is_the_systems_not_the_viewers(org, dut
         night = services.shift_at(org.county, at(18))
     assert night.pk != duty.night.pk and night.start == duty.night.start
     assert not AuditEntry.objects.filter(actor=org.inspector.user).exists()
+
+
+def test_a_person_no_longer_active_is_still_named_in_the_audit_trail(org):
+    """The request's scope leaves an inactive person out; their writes still carry their name."""
+    from zhiban.org.access import scope_for
+
+    org.officer.active = False
+    org.officer.save()
+    user = org.officer.user
+    assert scope_for(user).person is None
+    assert user.display_name() == "林海燕"

@@ -123,3 +123,18 @@ def test_requests_leave_the_wal_to_the_runner_which_checkpoints_it(tmp_path, dja
             cursor.execute("SELECT count(*) FROM t")
             assert cursor.fetchone()[0] == 1500
         handler.close_all()
+
+
+def test_an_sqlite_without_returning_and_upserts_is_refused_at_start(monkeypatch):
+    import sqlite3
+
+    from zhiban.lib import checks
+
+    assert checks.sqlite_is_recent_enough(databases=["default"]) == []
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.34.1")
+    errors = checks.sqlite_is_recent_enough(databases=["default"])
+    if checks.connections["default"].vendor == "sqlite":
+        assert [e.id for e in errors] == ["zhiban.E001"] and "SQLite 3.34.1 太旧" in errors[0].msg
+    else:
+        assert errors == []  # PostgreSQL: SQLite's age does not matter

@@ -92,7 +92,6 @@ def record(
     if actor is None:
         return None
     entry = AuditEntry(
-        at=timezone.now(),
         actor_id=actor.user_id,
         actor_name=actor.name,
         action=action,
@@ -106,6 +105,7 @@ def record(
     # No savepoint of its own: an entry that cannot be written fails the write it records.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         entry.prev_hash = _lock_head(cursor)
+        entry.at = timezone.now()  # after the lock: times rise with the chain, however long the wait
         entry.hash = entry.compute_hash()
         _append(cursor, entry)
         cursor.execute(f"UPDATE {_HEAD} SET last_hash = %s WHERE id = 1", [entry.hash])
@@ -139,7 +139,7 @@ def _append(cursor, entry: AuditEntry) -> None:
         [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS],
     )
     entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
+    entry._state.adding, entry._state.db = False, connection.alias
 
 
 def verify_chain() -> tuple[int, AuditEntry | None]:

@@ -213,14 +213,16 @@ def _meet_deadline(event: Event, report: Report) -> int:
                 unit=event.unit, event=event, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": late}
             )
             step(event, EventStep.Kind.LATE, f"{label}迟报{late}分钟", report.by, report.at)
-        elif (
-            report.recorded_at > due + CLOCK_SKEW
-        ):  # stated on time, but entered once the deadline had passed
+        elif report.recorded_at > due + CLOCK_SKEW:
+            # stated on time, but entered once the deadline had passed; a 漏报 already recorded stands:
+            # nothing was entered by the cut-off, whatever is stated now
             report.backfilled = True
+            missed = Lapse.objects.filter(event=event, what=what, kind=Lapse.Kind.MISSED).exists()
             step(
                 event,
                 EventStep.Kind.BACKFILLED,
-                f"{label}时限后补录：称{_hm(report.at)}报出，{_hm(report.recorded_at)}才登记（时限{_hm(due)}）",
+                f"{label}时限后补录：称{_hm(report.at)}报出，{_hm(report.recorded_at)}才登记（时限{_hm(due)}）"
+                + ("；此前已记为漏报，予以保留" if missed else ""),
                 report.by,
                 report.recorded_at,
             )
@@ -309,13 +311,15 @@ def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
             to_unit=to_unit,
             by=by,
             unverified=report.unverified,
+            backfilled=report.backfilled,  # the level above sees the mark the superior saw
             forwarded_from=report,
             **fields,
         )
         step(report.event, EventStep.Kind.FORWARDED, f"{report.to_unit.label}转报{to_unit.label}", by)
         notify_people(
             office_people(to_unit),
-            f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}：{report.event.title}",
+            f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}：{report.event.title}"
+            + ("（原报告时限后补录）" if report.backfilled else ""),
             link=reverse("report_detail", args=[forward.pk]),
             subject=f"转报：{report.event.title}",
             unit=to_unit,

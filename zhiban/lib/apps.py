@@ -6,4 +6,4 @@ class LibConfig(AppConfig):
     label = "lib"
 
     def ready(self) -> None:
-        from zhiban.lib import lookups  # noqa: F401  (registers __prefix)
+        from zhiban.lib import checks, lookups  # noqa: F401  (register the checks and __prefix)

@@ -156,7 +156,8 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         scope = getattr(self, "_zhiban_scope", None)  # a request's scope (org.access) holds the person
-        person = scope.person if scope is not None else getattr(self, "person", None)
+        person = scope.person if scope is not None and scope.person is not None else None
+        person = person or getattr(self, "person", None)  # also one no longer active: still their name
         return person.name if person else (self.get_full_name() or self.username)
 
 
