@@ -157,3 +157,5 @@ def test_concurrent_writers_form_one_unbroken_chain():
     assert errors == []
     count, broken = verify_chain()
     assert broken is None and count == AuditEntry.objects.count() == 80
+    times = list(AuditEntry.objects.order_by("id").values_list("at", flat=True))
+    assert times == sorted(times)  # each entry's time is taken once it holds the chain
