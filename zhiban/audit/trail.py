@@ -113,7 +113,7 @@ def record(
 
 
 # The chain is written with three plain statements, not the ORM: every write of every person passes
-# through here, and the ORM's insert costs several times the work of the statement (bench/web.py).
+# through here, and the ORM's insert costs several times the work of the statement (bench/writes.py).
 _HEAD = AuditHead._meta.db_table
 _ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 

@@ -1,5 +1,5 @@
 """The embedded SQLite's upkeep. Web processes leave the WAL to grow (wal_autocheckpoint is high,
-lib.env), and the runner copies it back into the database file a few times a minute: a checkpoint
+lib.env), and the runner copies it back into the database file every few seconds: a checkpoint
 waits for the disk (fsync), and a request that happened to trigger one waited with it."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def try_checkpoint_one() -> bool:
 
 def checkpoint(conn) -> tuple[int, int] | None:
     """A PASSIVE checkpoint on SQLite: blocks neither readers nor writers and copies what it can.
-    (pages in the WAL, pages copied), or None where there is nothing to do."""
+    Returns (pages in the WAL, pages copied), or None where there is nothing to do."""
     if conn.vendor != "sqlite" or conn.is_in_memory_db() or conn.in_atomic_block:
         return None  # PostgreSQL checkpoints itself; an in-memory database has no WAL
     with conn.cursor() as cursor:

@@ -156,8 +156,8 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         scope = getattr(self, "_zhiban_scope", None)  # a request's scope (org.access) holds the person
-        person = scope.person if scope is not None and scope.person is not None else None
-        person = person or getattr(self, "person", None)  # also one no longer active: still their name
+        # the scope leaves out a person no longer active; their own record still names them
+        person = (scope.person if scope is not None else None) or getattr(self, "person", None)
         return person.name if person else (self.get_full_name() or self.username)
 
 
