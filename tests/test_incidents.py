@@ -59,6 +59,13 @@ def steps(event, kind) -> list[str]:
     return list(event.steps.filter(kind=kind).values_list("text", flat=True))
 
 
+def phone_first(event, by, stated, to_unit):
+    """A first report by phone (taken by 周建国), stated as made at `stated`."""
+    return services.report_make(
+        event, by, kind="first", channel="phone", at=stated, to_unit=to_unit, phoned_whom="周建国"
+    )
+
+
 def test_rule_B21_A1_4_deadlines_run_from_the_moment_known_the_policy_is_copied_leaders_told(org, duty):
     DutyPolicy.objects.create(unit=org.county, phone_report_minutes=10)
     event = open_event(org)
@@ -115,15 +122,7 @@ def test_rule_B21_a_second_runner_finds_the_alarm_taken(org, duty):
 def test_rule_B21_a_report_after_its_deadline_is_late_and_one_never_made_is_missed(org, duty):
     event = open_event(org)
     with travel(at(9, 20)):
-        report = services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 20),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        report = phone_first(event, org.officer, at(9, 20), org.city)
     assert report.late_minutes == 5
     assert Lapse.objects.get(event=event, what="phone").kind == Lapse.Kind.LATE
     with travel(at(9, 30) + dt.timedelta(minutes=1440)):
@@ -138,15 +137,7 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
     time but marked, on the timeline, the report and the superior's notice, never silently on time."""
     event = open_event(org)
     with travel(at(9, 10)):
-        prompt = services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 8),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        prompt = phone_first(event, org.officer, at(9, 8), org.city)
     assert not prompt.backfilled and prompt.late_minutes == 0
     assert not steps(event, EventStep.Kind.BACKFILLED)
 
@@ -212,15 +203,7 @@ def test_rule_B21_a_missed_report_stays_missed_when_an_on_time_claim_comes_after
         run_jobs()
     assert Lapse.objects.get(event=event, what="phone").kind == Lapse.Kind.MISSED
     with travel(at(9, 15) + dt.timedelta(minutes=1450)):
-        report = services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 10),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        report = phone_first(event, org.officer, at(9, 10), org.city)
     assert report.backfilled and report.late_minutes == 0
     assert Lapse.objects.get(event=event, what="phone").kind == Lapse.Kind.MISSED
     assert steps(event, EventStep.Kind.BACKFILLED)[0].endswith("此前已记为漏报，予以保留")
@@ -366,15 +349,7 @@ def test_rule_B21_a_township_may_report_straight_to_the_city_when_urgent(org, du
             summary="山洪",
             sensitive=True,
         )
-        services.report_make(
-            event,
-            township_officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 3),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        phone_first(event, township_officer, at(9, 3), org.city)
     assert Notice.objects.filter(person=org.city_admin, text__contains="青石镇山洪").exists()
 
 
@@ -434,15 +409,7 @@ def test_rule_B13_the_duty_log_holds_the_events_steps_in_time_order(org, duty):
 
     event = open_event(org)
     with travel(at(9, 12)):
-        services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 12),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        phone_first(event, org.officer, at(9, 12), org.city)
     with travel(at(9, 30)):
         run_jobs()
     texts = [text for _, text in duty_log(duty.day).emergencies]
@@ -486,15 +453,7 @@ def test_empty_and_garbage_posts_never_give_a_500(org, duty):
 
     event = open_event(org)
     with travel(at(9, 20)):
-        report = services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 20),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        report = phone_first(event, org.officer, at(9, 20), org.city)
         asked = services.verification_ask(org.city, org.county, org.city_admin, "核实")
     urls = [
         "/incidents/new/",
