@@ -48,6 +48,22 @@ def open_event(org, known=(9, 0), **extra):
         )
 
 
+def township_event(org, known=(9, 0)):
+    """青石镇 (under 东湖县) learns of a collapsed house at `known`; its duty officer 周镇."""
+    officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
+    with travel(at(*known)):
+        event = services.event_open(
+            org.township,
+            officer,
+            title="青石镇民房倒塌",
+            category="accident",
+            known_at=at(*known),
+            place="青石村",
+            summary="民房倒塌",
+        )
+    return event, officer
+
+
 def run_jobs() -> int:
     ran = 0
     while try_deadline_one() or try_verification_one():
@@ -164,17 +180,7 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
 
 
 def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_level(org, duty):
-    township_officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
-    with travel(at(9)):
-        event = services.event_open(
-            org.township,
-            township_officer,
-            title="青石镇民房倒塌",
-            category="accident",
-            known_at=at(9),
-            place="青石村",
-            summary="一处民房倒塌",
-        )
+    event, township_officer = township_event(org)
     with travel(at(9, 20)):  # a written first report stated at 9:14 meets the phone deadline (9:15) too
         report = services.report_make(
             event,

@@ -6,30 +6,13 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import make_person
 from tests.shift_fixtures import at, travel
-from tests.test_incidents import ELEMENTS, open_event, run_jobs, steps
+from tests.test_incidents import ELEMENTS, open_event, run_jobs, steps, township_event
 from zhiban.incidents import services
 from zhiban.incidents.models import EventStep, Lapse, Report
 from zhiban.notify.models import ChannelRoute, OutboxMessage
-from zhiban.org.models import Role
 
 pytestmark = pytest.mark.usefixtures("on_the_day")
-
-
-def township_event(org):
-    officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
-    with travel(at(9, 1)):
-        event = services.event_open(
-            org.township,
-            officer,
-            title="青石镇民房倒塌",
-            category="accident",
-            known_at=at(9),
-            place="青石村",
-            summary="民房倒塌",
-        )
-    return event, officer
 
 
 def test_rule_B20_only_the_unit_asked_answers_its_verification_request(org, duty):
