@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.shift_fixtures import at, travel
-from tests.test_incidents import ELEMENTS, open_event, run_jobs, steps, township_event
+from tests.test_incidents import ELEMENTS, open_event, phone_first, run_jobs, steps, township_event
 from zhiban.incidents import services
 from zhiban.incidents.models import EventStep, Lapse, Report
 from zhiban.notify.models import ChannelRoute, OutboxMessage
@@ -57,15 +57,7 @@ def test_rule_A2_1_only_the_office_a_report_went_to_receives_and_forwards_it(org
 def test_rule_B21_a_final_report_is_written_and_closing_stops_every_check(org, duty):
     event = open_event(org)
     with travel(at(9, 5)):
-        services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 5),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        phone_first(event, org.officer, at(9, 5), org.city)
         with pytest.raises(Exception, match="终报须书面报告"):
             services.report_make(
                 event,
