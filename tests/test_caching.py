@@ -60,3 +60,18 @@ def test_search_pages_without_counting(org):
         all_shown |= set(listed_contacts(client.get("/org/contacts/", {"q": "wang", "page": page})))
     assert all_shown == set(Contact.objects.filter(name__startswith="王").values_list("pk", flat=True))
     assert client.get("/org/contacts/", {"q": "wang", "page": "x"}).status_code == 200
+
+
+def test_a_request_never_trusts_the_generation_an_earlier_one_left_on_its_thread(org):
+    """A fragment asked for before this request read the generation is built, not taken from a cache
+    filled under a generation that may since have changed."""
+    from django.core.signals import request_started
+
+    from zhiban.org.access import GenerationCache
+
+    cache = GenerationCache(size=10)
+    GenerationCache.check()  # an earlier request on this thread read the generation
+    cache.get_or_build("tree", lambda: "built under the old generation")
+    request_started.send(sender=None)
+    assert cache.get_or_build("tree", lambda: "built now") == "built now"
+    GenerationCache._all.remove(cache)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_started
 from django.db.models.signals import post_delete, post_save
 
 
@@ -25,10 +26,19 @@ class OrgConfig(AppConfig):
             m.ApiToken,
         )
 
+        # A request trusts only the generation it read itself (access.GenerationCache): one left on the
+        # thread by an earlier request is forgotten as each request starts.
+        request_started.connect(_forget_generation, dispatch_uid="generation-per-request")
         # Scopes and cached fragments depend on these; every write raises the data generation.
         for model in (m.Unit, m.Person, m.RoleAssignment, m.Contact, m.ContactNumber):
             post_save.connect(_bump, sender=model, dispatch_uid=f"generation-{model.__name__}-save")
             post_delete.connect(_bump, sender=model, dispatch_uid=f"generation-{model.__name__}-delete")
+
+
+def _forget_generation(**kwargs) -> None:
+    from zhiban.org.access import GenerationCache
+
+    GenerationCache._request.generation = None
 
 
 def _bump(sender, **kwargs) -> None:
