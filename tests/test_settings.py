@@ -138,3 +138,21 @@ def test_an_sqlite_without_returning_and_upserts_is_refused_at_start(monkeypatch
         assert [e.id for e in errors] == ["zhiban.E001"] and "SQLite 3.34.1 太旧" in errors[0].msg
     else:
         assert errors == []  # PostgreSQL: SQLite's age does not matter
+
+
+def test_the_runner_checkpoints_every_few_seconds_and_never_counts_as_busy(monkeypatch):
+    from zhiban.lib import jobs
+    from zhiban.lib.management.commands.runjobs import all_jobs
+
+    assert jobs.try_checkpoint_one in all_jobs()
+    clock, made = [1000.0], []
+    monkeypatch.setattr(jobs, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(jobs, "checkpoint", made.append)
+    monkeypatch.setattr(jobs, "_last", [0.0])
+    assert jobs.try_checkpoint_one() is False and len(made) == 1
+    clock[0] += jobs.CHECKPOINT_EVERY_SECONDS - 1
+    jobs.try_checkpoint_one()
+    assert len(made) == 1  # not yet
+    clock[0] += 1
+    jobs.try_checkpoint_one()
+    assert len(made) == 2

@@ -4,7 +4,7 @@ waits for the disk (fsync), and a request that happened to trigger one waited wi
 
 from __future__ import annotations
 
-import time
+from time import monotonic
 
 from django.db import connection
 
@@ -14,8 +14,8 @@ _last = [0.0]
 
 def try_checkpoint_one() -> bool:
     """Never 'busy': the runner sleeps between two checkpoints as it would otherwise."""
-    if time.monotonic() - _last[0] >= CHECKPOINT_EVERY_SECONDS:
-        _last[0] = time.monotonic()
+    if monotonic() - _last[0] >= CHECKPOINT_EVERY_SECONDS:
+        _last[0] = monotonic()
         checkpoint(connection)
     return False
 
