@@ -427,6 +427,17 @@ def test_rule_B14_every_open_matter_needs_a_suggestion_and_a_fault_a_note(org, d
     assert handover.equipment_checks.get(equipment=fax).note == "卡纸，已报修"
 
 
+def test_rule_B14_a_refused_handover_keeps_each_fault_marked_as_entered(org, duty):
+    """A save refused for a missing suggestion must not turn a broken fax back into a working one."""
+    intake.matter_open(org.county, org.officer, "S203线道路中断")
+    fax = Equipment.objects.get(kind="fax")
+    page = prepare(
+        org.client(org.officer), duty.day, equipment={fax: ("fault", "卡纸，已报修")}
+    ).content.decode()
+    assert f'name="eq-{fax.pk}" value="fault" checked' in page
+    assert f'name="eq-note-{fax.pk}" value="卡纸，已报修"' in page
+
+
 def test_rule_A2_4_a_handover_signed_twice_by_the_same_person_is_refused(org, duty):
     client = org.client(org.officer)
     prepare(client, duty.day)

@@ -222,14 +222,20 @@ def handover(request, pk):
     context = {
         "shift": shift,
         "handover": existing,
-        "equipment": [(e, checks.get(e.pk)) for e in equipment],
+        # (equipment, working, note): what was posted when a save is refused, so nothing typed is lost
+        "equipment": [(e, *_equipment_state(request.POST, e.pk, checks.get(e.pk))) for e in equipment],
         "matters": [(m, request.POST.get(f"m-{m.pk}", items.get(m.pk, ""))) for m in matters],
         "situation": request.POST.get("situation", existing.situation if existing else ""),
         "errors": errors,
         "incoming": services.shift_after(shift),
-        "posted": request.POST,
     }
     return render(request, "shifts/handover.html", context, status=400 if errors else 200)
+
+
+def _equipment_state(posted, pk: int, check) -> tuple[bool, str]:
+    if f"eq-{pk}" in posted:
+        return posted[f"eq-{pk}"] != "fault", posted.get(f"eq-note-{pk}", "")
+    return (check is None or check.working), (check.note if check else "")
 
 
 @login_required
