@@ -215,6 +215,13 @@ def test_rule_B21_a_missed_report_stays_missed_when_an_on_time_claim_comes_after
     assert steps(event, EventStep.Kind.BACKFILLED)[0].endswith("此前已记为漏报，予以保留")
 
 
+def test_rule_B19_the_report_form_starts_from_what_the_event_already_says(org, duty):
+    event = open_event(org)
+    page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
+    assert 'name="r-place"' in page and 'value="青石镇S203线K12处"' in page
+    assert "03月05日09时00分获知" in page
+
+
 def test_rule_B19_B18_a_written_report_names_what_is_missing_and_may_go_while_verifying(org, duty):
     event = open_event(org)
     client = org.client(org.officer)

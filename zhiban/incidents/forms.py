@@ -59,15 +59,16 @@ class ReportForm(DatesInRange, forms.ModelForm):
         self.initial.setdefault("at", _now())
         if not event.reports.exists():
             self.initial.setdefault("kind", Report.Kind.FIRST)
-        for name, _ in ELEMENTS:
-            self.initial.setdefault(name, "")
+        # what the event already says is filled in; the officer completes the rest
         self.initial.setdefault("place", event.place)
-        feedback = feedback_since_last_report(event)
-        if feedback:
-            self.initial["handling"] = feedback  # B5: the instructions' feedback goes into the next report
         self.initial.setdefault(
             "happened_at_text", f"{timezone.localtime(event.known_at):%m月%d日%H时%M分}获知"
         )
+        feedback = feedback_since_last_report(event)
+        if feedback:
+            self.initial["handling"] = feedback  # B5: the instructions' feedback goes into the next report
+        for name, _ in ELEMENTS:
+            self.initial.setdefault(name, "")
 
 
 class ForwardForm(forms.Form):
