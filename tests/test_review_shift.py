@@ -289,3 +289,12 @@ def test_a_person_no_longer_active_is_still_named_in_the_audit_trail(org):
     user = org.officer.user
     assert scope_for(user).person is None
     assert user.display_name() == "林海燕"
+
+
+def test_records_are_named_with_local_times_not_utc(org, duty):
+    """The name of a call or a visit (the event form's "来自…" line, audit entries) is in Beijing time."""
+    from zhiban.intake.models import Visit
+
+    call = Call.objects.create(unit=org.county, direction="incoming", at=at(9, 10), number="0558-1")
+    visit = Visit.objects.create(unit=org.county, name="赵大爷", purpose="反映问题", arrived_at=at(12, 39))
+    assert str(call).endswith("2026-03-05 09:10") and str(visit) == "赵大爷 2026-03-05 12:39"

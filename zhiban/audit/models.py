@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from zhiban.lib.dates import local_minute
+
 
 class AppendOnly(Exception):
     pass
@@ -56,7 +58,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["model", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model}#{self.object_id}"
+        return f"{local_minute(self.at)} {self.actor_name} {self.action} {self.model}#{self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

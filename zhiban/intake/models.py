@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from zhiban.lib.dates import local_minute
 from zhiban.org.models import Person, Unit
 
 
@@ -96,7 +97,7 @@ class Call(models.Model):
         indexes = [models.Index(fields=["unit", "at"]), models.Index(fields=["number"])]
 
     def __str__(self) -> str:
-        return f"{self.get_direction_display()} {self.number or self.name} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_direction_display()} {self.number or self.name} {local_minute(self.at)}"
 
     @property
     def incomplete(self) -> bool:
@@ -162,7 +163,7 @@ class Visit(models.Model):
         indexes = [models.Index(fields=["unit", "arrived_at"])]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.arrived_at:%Y-%m-%d %H:%M}"
+        return f"{self.name} {local_minute(self.arrived_at)}"
 
     def clean(self) -> None:
         if self.left_at and self.arrived_at and self.left_at < self.arrived_at:

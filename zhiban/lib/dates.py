@@ -23,3 +23,12 @@ def date_cn(day: dt.date | dt.datetime | None, with_weekday: bool = True) -> str
         return ""
     text = f"{day.year}年{day.month}月{day.day}日"
     return f"{text} {weekday_cn(day)}" if with_weekday else text
+
+
+def local_minute(moment: dt.datetime | None) -> str:
+    """2026-03-05 09:10 in Asia/Shanghai (the stored value is UTC): for names of records."""
+    if moment is None:
+        return ""
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"

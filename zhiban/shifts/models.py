@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhiban.intake.models import Matter
+from zhiban.lib.dates import local_minute
 from zhiban.org.models import Person, Unit
 
 
@@ -84,7 +85,7 @@ class CheckIn(models.Model):
         constraints = [models.UniqueConstraint(fields=["shift", "person"], name="check_in_once")]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.person} {local_minute(self.at)}"
 
 
 class Leave(models.Model):
