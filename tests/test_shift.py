@@ -684,6 +684,17 @@ def test_rule_B7_the_shift_summary_states_the_day_and_shows_every_change_at_once
     assert 'name="csrfmiddlewaretoken" value="\x00' not in page
 
 
+def test_rule_B7_the_summary_counts_every_open_matter_not_only_those_it_lists(org, duty):
+    from zhiban.shifts.log import LISTED
+
+    for i in range(LISTED + 7):
+        intake.matter_open(org.county, org.officer, f"事项{i}")
+    with travel(at(9, 30)):
+        page = org.client(org.officer).get("/duty/").content.decode()
+    assert f'<div class="num">{LISTED + 7}</div>未办结事项' in page
+    assert "另有7项未列出" in page
+
+
 def test_the_call_list_pages_without_counting_and_shows_a_new_call_at_once(org, duty):
     for i in range(51):
         Call.objects.create(

@@ -136,6 +136,9 @@ def _received(shift: Shift) -> Handover | None:
     )
 
 
+LISTED = 50  # rows of each list on 一口清; the cards count them all
+
+
 @dataclass
 class Summary:
     """一口清 (B7): who is on duty, calls and visits with the important ones, open matters, pending
@@ -151,10 +154,25 @@ class Summary:
     documents: int
     important: list[Call]
     urgent_documents: list[Document]
-    open_matters: list[Matter]
+    open_matters: list[Matter]  # the first LISTED of each, oldest first; the counts are of all
+    open_matter_count: int
     pending_instructions: list[Instruction]
+    pending_instruction_count: int
     overdue_targets: list[InstructionTarget]
+    overdue_target_count: int
     equipment: list[tuple[Equipment, EquipmentCheck | None]]
+
+    @property
+    def matters_not_listed(self) -> int:
+        return self.open_matter_count - len(self.open_matters)
+
+    @property
+    def instructions_not_listed(self) -> int:
+        return self.pending_instruction_count - len(self.pending_instructions)
+
+    @property
+    def overdue_not_listed(self) -> int:
+        return self.overdue_target_count - len(self.overdue_targets)
 
 
 def _shown(documents, reveal: bool) -> list[Document]:
@@ -177,6 +195,11 @@ def summary(
         Handover.objects.filter(shift__unit=unit, signed_at__isnull=False).order_by("-signed_at").first()
     )
     checks = {c.equipment_id: c for c in last_check.equipment_checks.all()} if last_check else {}
+    open_matters = Matter.objects.filter(unit=unit, state=Matter.State.OPEN)
+    pending = Instruction.objects.filter(unit=unit).exclude(state=Instruction.State.REPORTED)
+    overdue = InstructionTarget.objects.filter(
+        instruction__unit=unit, feedback_at=None, instruction__feedback_due_at__lt=at
+    )
     return Summary(
         unit=unit,
         at=at,
@@ -193,22 +216,12 @@ def summary(
             .order_by("-received_at")[:10],
             reveal_secrets,
         ),
-        open_matters=list(
-            Matter.objects.filter(unit=unit, state=Matter.State.OPEN)
-            .select_related("owner")
-            .order_by("opened_at")[:50]
-        ),
-        pending_instructions=list(
-            Instruction.objects.filter(unit=unit)
-            .exclude(state=Instruction.State.REPORTED)
-            .select_related("leader")
-            .order_by("feedback_due_at")[:20]
-        ),
-        overdue_targets=list(
-            InstructionTarget.objects.filter(
-                instruction__unit=unit, feedback_at=None, instruction__feedback_due_at__lt=at
-            ).select_related("person", "instruction")[:20]
-        ),
+        open_matters=list(open_matters.select_related("owner").order_by("opened_at")[:LISTED]),
+        open_matter_count=open_matters.count(),
+        pending_instructions=list(pending.select_related("leader").order_by("feedback_due_at")[:LISTED]),
+        pending_instruction_count=pending.count(),
+        overdue_targets=list(overdue.select_related("person", "instruction")[:LISTED]),
+        overdue_target_count=overdue.count(),
         equipment=[(e, checks.get(e.pk)) for e in Equipment.objects.filter(unit=unit, active=True)],
     )
 
