@@ -305,6 +305,23 @@ def test_rule_B12_the_owner_is_reminded_while_open_even_after_the_runner_was_dow
 
 
 # --- leader instructions ------------------------------------------------------------------------------------
+def test_rule_B5_a_feedback_deadline_before_the_instruction_is_refused(org, duty):
+    with travel(at(10)):
+        response = org.client(org.officer).post(
+            "/intake/instructions/new/",
+            {
+                "leader": org.county_leader.pk,
+                "given_at": "2026-03-05T10:00",
+                "text": "立即组织抢通道路",
+                "targets": [org.deputy.pk],
+                "feedback_due_at": "2026-03-05T09:00",
+            },
+        )
+    assert response.status_code == 200 and "反馈时限须晚于批示时间" in response.content.decode()
+    assert "立即组织抢通道路" in response.content.decode()  # what was typed is kept
+    assert not Instruction.objects.exists() and not Notice.objects.filter(person=org.deputy).exists()
+
+
 def test_rule_A1_2_B5_an_instruction_is_relayed_acknowledged_fed_back_and_reported(org, duty):
     client = org.client(org.officer)
     with travel(at(10)):

@@ -372,6 +372,10 @@ class Instruction(models.Model):
     def __str__(self) -> str:
         return self.text[:40]
 
+    def clean(self) -> None:
+        if self.feedback_due_at and self.given_at and self.feedback_due_at <= self.given_at:
+            raise ValidationError({"feedback_due_at": "反馈时限须晚于批示时间"})
+
 
 class InstructionTarget(models.Model):
     """One person who must act on an instruction: acknowledged, then feedback."""
