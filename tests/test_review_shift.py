@@ -298,3 +298,12 @@ def test_records_are_named_with_local_times_not_utc(org, duty):
     call = Call.objects.create(unit=org.county, direction="incoming", at=at(9, 10), number="0558-1")
     visit = Visit.objects.create(unit=org.county, name="赵大爷", purpose="反映问题", arrived_at=at(12, 39))
     assert str(call).endswith("2026-03-05 09:10") and str(visit) == "赵大爷 2026-03-05 12:39"
+
+
+def test_recent_shifts_say_whether_they_have_begun_or_still_wait_for_a_handover(org, duty):
+    with travel(at(9, 30)):
+        page = org.client(org.officer).get("/duty/").content.decode()
+    assert f"{duty.night.name}</a> 未开始" in page and f"{duty.day.name}</a> 值班中" in page
+    with travel(at(18)):  # the day shift has ended, and no handover was signed
+        page = org.client(org.officer).get("/duty/").content.decode()
+    assert f'{duty.day.name}</a> <span class="badge bad">待交班</span>' in page

@@ -65,6 +65,14 @@ class Shift(models.Model):
         local = timezone.localtime(self.start)
         return f"{self.unit.label} {local:%Y-%m-%d} {self.name}"
 
+    def phase(self, now) -> str:
+        """What the shift is at `now`: 未开始, 值班中, 待交班 (ended, no signed handover) or 已交班."""
+        if self.state == self.State.CLOSED:
+            return "已交班"
+        if now < self.start:
+            return "未开始"
+        return "值班中" if now < self.end else "待交班"
+
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN

@@ -60,7 +60,8 @@ def desk(request):
 
 
 def _desk_body(unit, person, user_id, reveal: bool) -> str:
-    shift = services.shift_at(unit)
+    now = timezone.now()
+    shift = services.shift_at(unit, now)
     context = {
         "summary": summary(unit, shift, reveal_secrets=reveal),
         "shift": shift,
@@ -69,7 +70,7 @@ def _desk_body(unit, person, user_id, reveal: bool) -> str:
         and person is not None
         and shift.check_ins.filter(person=person).exists(),
         "present": services.present(shift) if shift else [],
-        "recent": Shift.objects.filter(unit=unit).order_by("-start")[:8],
+        "recent": [(r, r.phase(now)) for r in Shift.objects.filter(unit=unit).order_by("-start")[:8]],
         "user_id": user_id,
         "csrf_token": CSRF_SLOT,
     }
