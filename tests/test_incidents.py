@@ -347,6 +347,11 @@ def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
     assert "青石镇民房倒塌" in org.client(org.city_admin).get("/incidents/inbox/").content.decode()
     assert Notice.objects.filter(person=org.city_admin, text__contains="转报").exists()
     assert [s.kind for s in event.steps.all()] == ["opened", "reported", "received", "forwarded"]
+    page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
+    assert (
+        f"已接收（{org.officer.name}）" in page
+        and f"（{org.officer.name}）（{org.officer.name}）" not in page
+    )
 
 
 def test_rule_B21_a_township_may_report_straight_to_the_city_when_urgent(org, duty):

@@ -289,7 +289,9 @@ def report_receive(report: Report, by: Person) -> None:
         if Report.objects.filter(pk=report.pk, received_at=None).update(received_at=now, received_by=by):
             report.received_at, report.received_by = now, by
             updated(report, report.event.unit_id, received_at=now, received_by_id=by.pk)
-            step(report.event, EventStep.Kind.RECEIVED, f"{report.to_unit.label}已接收（{by.name}）", by)
+            step(
+                report.event, EventStep.Kind.RECEIVED, f"{report.to_unit.label}已接收", by
+            )  # the page adds who
 
 
 def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:

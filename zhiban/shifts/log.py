@@ -124,8 +124,11 @@ def _emergencies(unit, within: Q, entries: list[LogEntry]) -> list[tuple[dt.date
     """B13: emergencies logged step by step in time order: every step of the unit's events (opened,
     reported, alarms, late) in the shift's window, with the officers' own emergency entries."""
     rows = [(e.at, f"{e.text}（{e.by.name if e.by else ''}）") for e in entries]
-    steps = EventStep.objects.filter(within, event__unit=unit).select_related("event")
-    rows += [(s.at, f"{s.event.title}：{s.get_kind_display()}，{s.text}") for s in steps]
+    steps = EventStep.objects.filter(within, event__unit=unit).select_related("event", "by")
+    rows += [
+        (s.at, f"{s.event.title}：{s.get_kind_display()}，{s.text}" + (f"（{s.by.name}）" if s.by else ""))
+        for s in steps
+    ]
     return sorted(rows, key=lambda row: row[0])
 
 
