@@ -493,3 +493,33 @@ def test_api_revoked_token_is_refused(org, client):
     token.revoked_at = timezone.now()
     token.save()
     assert client.get("/api/v1/units", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+DUTY_RECORD_URLS = [
+    "call_detail",
+    "visit_detail",
+    "document_detail",
+    "matter_detail",
+    "instruction_detail",
+    "shift_detail",
+    "shift_log_docx",
+    "event_detail",
+    "report_detail",
+    "report_word",
+    "verification_detail",
+]
+
+
+@pytest.mark.parametrize("role", ["system_admin", "security_admin", "audit_admin"])
+def test_rule_A2_7_B15_the_three_system_administrators_read_no_duty_records(org, objects, client, role):
+    """三员 run the platform and see every unit; the duty records are not theirs to read."""
+    from django.urls import reverse
+
+    from tests.factories import make_system_user
+
+    client.force_login(make_system_user(role))
+    for name in DUTY_RECORD_URLS:
+        url = reverse(name, args=OBJECT_URLS[name][0](objects))
+        assert client.get(url).status_code == 404, url
+    for url in ("/duty/", "/intake/calls/", "/incidents/"):
+        assert client.get(url).status_code == 403, url

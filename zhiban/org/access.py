@@ -410,12 +410,16 @@ SECRET_CLASSES = ("secret", "confidential")
 
 def duty_q(scope: Scope, prefix: str = "unit__") -> Q:
     """A2.7/B15: duty records (calls, visits, documents, matters, the duty log) are read by the duty
-    roles of the unit and of the offices above it, never by others who merely work in the unit."""
-    return scope.subtree_q(prefix)
+    roles of the unit and of the offices above it, never by others who merely work in the unit. The
+    three system administrators (三员) run the platform and see every unit, not its duty records."""
+    q = Q(pk__in=[])
+    for path in scope.read_paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
 
 
 def reads_duty_of(scope: Scope, unit: Unit) -> bool:
-    return scope.oversees(unit)
+    return any(unit.path.startswith(p) for p in scope.read_paths)
 
 
 def reveals_secrets(scope: Scope, unit: Unit) -> bool:
