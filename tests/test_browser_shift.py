@@ -53,6 +53,46 @@ def test_rule_A1_3_a_call_is_recorded_from_the_keyboard_alone(org, page, login_a
     assert call.taken_by == org.officer
 
 
+def test_rule_A1_3_a_name_typed_while_the_lookup_runs_is_kept(org, page, login_as):
+    """The officer types on while the caller is looked up: the answer fills only what is still empty."""
+    make_contact(
+        org.county,
+        "赵志明",
+        numbers=[("office", "0558-3333444", False)],
+        organisation="县水利局",
+        position="局长",
+    )
+    login_as(org.officer)
+    held = []
+    page.route("**/intake/calls/lookup/**", lambda route: held.append(route))  # answered once typed
+    page.goto("/intake/calls/new/")
+    page.keyboard.type("0558-3333444")
+    with page.expect_request("**/intake/calls/lookup/**"):
+        page.keyboard.press("Tab")
+    page.keyboard.type("张三")
+    held[0].continue_()
+    expect(page.get_by_label("单位", exact=True)).to_have_value("县水利局")
+    expect(page.get_by_label("姓名", exact=True)).to_have_value("张三")
+    expect(page.get_by_label("姓名", exact=True)).to_be_focused()
+
+
+def test_rule_A1_3_a_call_from_the_exchange_has_its_caller_looked_up_when_opened(org, page, login_as):
+    make_contact(
+        org.county,
+        "赵志明",
+        numbers=[("office", "0558-3333444", False)],
+        organisation="县水利局",
+        position="局长",
+    )
+    call = Call.objects.create(
+        unit=org.county, direction="incoming", at=timezone.now(), number="0558-3333444", from_exchange=True
+    )
+    login_as(org.officer)
+    page.goto(f"/intake/calls/{call.pk}/edit/")
+    expect(page.get_by_label("姓名", exact=True)).to_have_value("赵志明")
+    expect(page.get_by_role("status")).to_contain_text("已从通讯录带出")
+
+
 def test_rule_A2_4_a_handover_is_signed_by_two_people_on_one_screen(org, page, login_as):
     night = make_person(org.county, "吴建平", roles=[Role.DUTY_STAFF])
     for person in (org.officer, night):

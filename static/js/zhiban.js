@@ -48,3 +48,36 @@ document.addEventListener("keydown", function (event) {
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
 })();
+
+// The caller looked up by number (A1.3): the answer fills only the fields still empty when it arrives,
+// so what the officer typed meanwhile is never overwritten, and the focus stays where it is. A call the
+// phone exchange created arrives with its number and no caller: it is looked up as the page opens.
+(function () {
+  var FIELDS = ["name", "organisation", "position"];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "caller" || !event.detail.xhr || event.detail.xhr.status !== 200) return;
+    event.detail.shouldSwap = false;
+    var answer = new DOMParser().parseFromString(event.detail.serverResponse, "text/html");
+    var filled = false;
+    FIELDS.forEach(function (name) {
+      var mine = target.querySelector('[name="' + name + '"]');
+      var theirs = answer.querySelector('[name="' + name + '"]');
+      if (mine && theirs && !mine.value && theirs.value) { mine.value = theirs.value; filled = true; }
+    });
+    var status = answer.querySelector("[role=status]");
+    var shown = target.querySelector("[role=status]");
+    if (shown) shown.remove();
+    if (filled && status) target.insertBefore(status, target.firstChild);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var number = document.getElementById("id_number");
+    var caller = document.getElementById("caller");
+    if (!number || !caller || !number.value || !window.htmx) return;
+    var empty = FIELDS.every(function (name) {
+      var field = caller.querySelector('[name="' + name + '"]');
+      return !field || !field.value;
+    });
+    if (empty) window.htmx.trigger(number, "change");
+  });
+})();
