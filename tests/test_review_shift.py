@@ -249,7 +249,8 @@ def test_document_kept_secret_is_still_read_by_its_own_unit(org, duty):
 
 
 def test_the_cached_summary_page_carries_each_users_own_name(org, duty):
-    """Two accounts with no person record (system roles) must not be served each other's page."""
+    """Two accounts with no person record (system roles) must not be served each other's page; since
+    the three administrators read no duty records, the page each gets is the refusal (A2.7/B15)."""
     from django.test import Client
 
     from tests.factories import make_system_user
@@ -260,7 +261,9 @@ def test_the_cached_summary_page_carries_each_users_own_name(org, duty):
         client = Client()
         client.force_login(user)
         with travel(at(9, 30)):
-            pages.append((user.username, client.get("/duty/").content.decode()))
+            response = client.get("/duty/")
+        assert response.status_code == 403
+        pages.append((user.username, response.content.decode()))
     (first, first_page), (second, second_page) = pages
     assert first in first_page and second not in first_page
     assert second in second_page and first not in second_page
@@ -307,3 +310,16 @@ def test_recent_shifts_say_whether_they_have_begun_or_still_wait_for_a_handover(
     with travel(at(18)):  # the day shift has ended, and no handover was signed
         page = org.client(org.officer).get("/duty/").content.decode()
     assert f'{duty.day.name}</a> <span class="badge bad">待交班</span>' in page
+
+
+def test_a_superior_sees_a_classified_urgent_fax_on_the_desk_without_a_link_it_cannot_open(org, duty):
+    with travel(at(10, 5)):
+        register_secret_fax(org.client(org.officer))
+        city = org.client(org.city_admin)
+        city.post("/switch-unit/", {"unit": org.county.pk})
+        page = city.get("/duty/").content.decode()
+        own = org.client(org.officer).get("/duty/").content.decode()
+    document = Document.objects.get()
+    assert "秘密文件（标题不予显示）》（由本单位办理）" in page
+    assert f"/intake/documents/{document.pk}/" not in page
+    assert f"/intake/documents/{document.pk}/" in own

@@ -182,6 +182,7 @@ def _shown(documents, reveal: bool) -> list[Document]:
     documents = list(documents)
     for d in documents:
         d.shown_title = d.title_for(reveal)
+        d.readable = reveal or not d.classified  # a classified one opens for its own unit only
     return documents
 
 
