@@ -398,6 +398,11 @@ def test_rule_B20_a_verification_request_is_answered_in_time_or_its_lateness_rec
     asked.refresh_from_db()
     assert lapse.minutes == 10 and asked.delay_reason.startswith("现场通信中断")
     assert asked.phone_replied_at == at(10, 12) and asked.next_check_at is None
+    # each channel keeps its own reply and who gave it: the written one does not replace the phone one
+    assert (asked.phone_reply, asked.phone_replied_by) == ("经核实无人员伤亡", org.officer)
+    assert (asked.written_reply, asked.written_replied_by) == ("书面核实材料已报送", org.officer)
+    page = client.get(f"/incidents/verifications/{asked.pk}/").content.decode()
+    assert "经核实无人员伤亡" in page and "书面核实材料已报送" in page
 
 
 def test_a_report_is_an_official_document(org, duty):

@@ -269,9 +269,17 @@ class VerificationRequest(models.Model):
     asked_by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     phone_due_at = models.DateTimeField("电话反馈截止")
     written_due_at = models.DateTimeField("书面反馈截止")
+    # each channel keeps its own reply, when and by whom: a written reply does not replace the phone one
     phone_replied_at = models.DateTimeField("电话反馈时间", null=True, blank=True)
+    phone_replied_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    phone_reply = models.TextField("电话反馈内容", blank=True)
     written_replied_at = models.DateTimeField("书面反馈时间", null=True, blank=True)
-    reply = models.TextField("反馈内容", blank=True)
+    written_replied_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    written_reply = models.TextField("书面反馈内容", blank=True)
     delay_reason = models.TextField("不能按时反馈的原因", blank=True)
     # read by incidents.jobs.try_verification_one
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -367,6 +367,8 @@ def verification_reply(
 ):
     """The unit replies by phone or in writing, or says why it cannot yet and keeps working (B20)."""
     now = timezone.now()
+    if channel not in ("phone", "written"):
+        raise ValidationError({"channel": "请选择电话反馈或书面反馈"})
     if not reply.strip() and not delay_reason.strip():
         raise ValidationError({"reply": "请填写反馈内容，或说明不能按时反馈的原因"})
     with transaction.atomic():
@@ -374,11 +376,14 @@ def verification_reply(
         if delay_reason.strip():
             request.delay_reason = delay_reason.strip()
         if reply.strip():
-            request.reply = reply.strip()
             field = "phone_replied_at" if channel == "phone" else "written_replied_at"
+            text = f"{channel}_reply"
+            earlier = getattr(request, text)  # a second reply by the same channel adds to the first
+            setattr(request, text, f"{earlier}\n{reply.strip()}" if earlier else reply.strip())
             due = request.phone_due_at if channel == "phone" else request.written_due_at
             if getattr(request, field) is None:
                 setattr(request, field, now)
+                setattr(request, f"{channel}_replied_by", by)
                 late = minutes_late(now, due)
                 if not late:  # on time after all: nothing the runner may have recorded stands
                     Lapse.objects.filter(request=request, what=channel, kind=Lapse.Kind.LATE).delete()
