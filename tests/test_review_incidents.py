@@ -9,7 +9,7 @@ import pytest
 from tests.shift_fixtures import at, travel
 from tests.test_incidents import ELEMENTS, open_event, phone_first, run_jobs, steps, township_event
 from zhiban.incidents import services
-from zhiban.incidents.models import EventStep, Lapse, Report
+from zhiban.incidents.models import EventStep, Lapse, Report, VerificationRequest
 from zhiban.notify.models import ChannelRoute, OutboxMessage
 
 pytestmark = pytest.mark.usefixtures("on_the_day")
@@ -187,3 +187,22 @@ def test_a_robots_webhook_key_is_shown_to_the_units_admins_only(org, duty):
     assert "SECRET-KEY" in org.client(org.county_admin).get("/notices/channels/").content.decode()
     assert "SECRET-KEY" not in org.client(org.officer).get("/notices/channels/").content.decode()
     assert "SECRET-KEY" not in org.client(org.inspector).get("/notices/channels/").content.decode()
+
+
+def test_rule_B20_a_refused_verification_request_keeps_what_was_typed(org, duty):
+    response = org.client(org.city_admin).post(
+        "/incidents/verifications/new/", {"question": "核实青石镇山洪有无人员伤亡"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "核实青石镇山洪有无人员伤亡" in page
+    assert "这个字段是必填项" in page
+    assert not VerificationRequest.objects.exists()
+
+
+def test_rule_B21_a_refused_notice_to_related_units_keeps_its_text(org, duty):
+    event = open_event(org)
+    response = org.client(org.officer).post(
+        f"/incidents/{event.pk}/notify/", {"u-text": "请做好S203线绕行引导"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "请做好S203线绕行引导" in page and "这个字段是必填项" in page

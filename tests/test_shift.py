@@ -342,6 +342,9 @@ def test_rule_A1_2_B5_an_instruction_is_relayed_acknowledged_fed_back_and_report
     target = instruction.targets.get()
     target.refresh_from_db()
     assert target.acknowledged_at is not None
+    early = client.post(f"/intake/instructions/{instruction.pk}/report/", {"r-result": "正在组织抢通"})
+    page = early.content.decode()  # refused before every target has fed back, the text kept
+    assert early.status_code == 400 and "尚有落实人未反馈" in page and "正在组织抢通" in page
     with travel(at(11, 0, DAY + dt.timedelta(days=1))):  # overdue: reminded, to the person and the relayer
         assert try_remind_feedback_one()
     assert Notice.objects.filter(person=org.officer, text__contains="反馈已超时").exists()
@@ -350,6 +353,8 @@ def test_rule_A1_2_B5_an_instruction_is_relayed_acknowledged_fed_back_and_report
     deputy.post(f"/intake/instructions/{instruction.pk}/", {"feedback": "已调集两台挖掘机，12时抢通"})
     instruction.refresh_from_db()
     assert instruction.state == Instruction.State.DONE
+    empty = client.post(f"/intake/instructions/{instruction.pk}/report/", {"r-result": " "})
+    assert empty.status_code == 400 and "请填写落实结果" in empty.content.decode()
     client.post(f"/intake/instructions/{instruction.pk}/report/", {"r-result": "道路已于12时抢通"})
     instruction.refresh_from_db()
     assert instruction.state == Instruction.State.REPORTED

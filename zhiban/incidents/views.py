@@ -88,7 +88,9 @@ def event_create(request):
     )
 
 
-def _detail(request, event, report_form=None, note_form=None, instruct_form=None, status=200):
+def _detail(
+    request, event, report_form=None, note_form=None, instruct_form=None, notify_form=None, status=200
+):
     context = {
         "event": event,
         "reports": event.reports.select_related("to_unit", "by", "forwarded_from"),
@@ -96,7 +98,7 @@ def _detail(request, event, report_form=None, note_form=None, instruct_form=None
         "form": report_form or forms.ReportForm(event=event, prefix="r"),
         "note": note_form or forms.NoteForm(prefix="n"),
         "instruct": instruct_form or forms.EventInstructionForm(event=event, prefix="i"),
-        "notify": forms.NotifyUnitsForm(units=_neighbours(request, event), prefix="u"),
+        "notify": notify_form or forms.NotifyUnitsForm(units=_neighbours(request, event), prefix="u"),
         "instructions": [
             link.instruction for link in event.instruction_links.select_related("instruction__leader")
         ],
@@ -169,9 +171,8 @@ def event_notify(request, pk):
             event, scope_for(request.user).person, list(form.cleaned_data["units"]), form.cleaned_data["text"]
         )
         messages.success(request, "已通知相关单位")
-    else:
-        messages.error(request, "请选择要通知的单位")
-    return redirect("event_detail", event.pk)
+        return redirect("event_detail", event.pk)
+    return _detail(request, event, notify_form=form, status=400)  # the text typed stays
 
 
 @login_required
@@ -294,14 +295,14 @@ def board_rows(request):
 @login_required
 def verification_list(request):
     unit = _readable_unit(request)
+    return _verification_page(request, unit, forms.VerificationForm(unit=unit))
+
+
+def _verification_page(request, unit, form, status: int = 200):
     asked = VerificationRequest.objects.filter(from_unit=unit).select_related("to_unit")[:100]
     received = VerificationRequest.objects.filter(to_unit=unit).select_related("from_unit")[:100]
-    form = forms.VerificationForm(unit=unit)
-    return render(
-        request,
-        "incidents/verification_list.html",
-        {"unit": unit, "asked": asked, "received": received, "form": form, "now": timezone.now()},
-    )
+    context = {"unit": unit, "asked": asked, "received": received, "form": form, "now": timezone.now()}
+    return render(request, "incidents/verification_list.html", context, status=status)
 
 
 @login_required
@@ -315,13 +316,11 @@ def verification_create(request):
                 unit, form.cleaned_data["to_unit"], person, form.cleaned_data["question"]
             )
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            _form_errors(form, error)
         else:
             messages.success(request, f"已向{asked.to_unit.label}核报")
             return redirect("verification_detail", asked.pk)
-    else:
-        messages.error(request, "请选择核报单位并填写核报事项")
-    return redirect("verification_list")
+    return _verification_page(request, unit, form, status=400)  # what was typed stays, errors by the fields
 
 
 @login_required

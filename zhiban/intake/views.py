@@ -483,11 +483,19 @@ def instruction_create(request):
 @login_required
 def instruction_detail(request, pk):
     instruction = get_instruction_for_user(request.user, pk)
+    return _instruction_page(request, instruction)
+
+
+def _instruction_page(request, instruction, report=None):
+    """The instruction with its targets; a target's acknowledgement and feedback are posted here, the
+    result for the leader to instruction_report, which shows this page again when it is refused."""
+    pk = instruction.pk
     person = scope_for(request.user).person
     mine = instruction.targets.filter(person=person).first() if person else None
-    feedback = forms.FeedbackForm(request.POST or None)
-    report = forms.ReportForm(prefix="r")
-    if request.method == "POST" and mine is not None:
+    feedback_posted = report is None and request.method == "POST"
+    feedback = forms.FeedbackForm(request.POST if feedback_posted else None)
+    report = report or forms.ReportForm(prefix="r")
+    if feedback_posted and mine is not None:
         if "acknowledge" in request.POST:
             services.target_acknowledge(mine)
             return redirect("instruction_detail", pk)
@@ -499,7 +507,7 @@ def instruction_detail(request, pk):
             else:
                 messages.success(request, "落实情况已反馈")
                 return redirect("instruction_detail", pk)
-    elif request.method == "POST":
+    elif feedback_posted:
         raise PermissionDenied("您不是该批示的落实人")
     context = {
         "instruction": instruction,
@@ -510,7 +518,8 @@ def instruction_detail(request, pk):
         "may_report": scope_for(request.user).acts_for_unit(instruction.unit),
         "now": timezone.now(),
     }
-    return render(request, "intake/instruction_detail.html", context, status=400 if feedback.errors else 200)
+    status = 400 if feedback.errors or report.errors else 200
+    return render(request, "intake/instruction_detail.html", context, status=status)
 
 
 @login_required
@@ -522,7 +531,8 @@ def instruction_report(request, pk):
         try:
             services.instruction_report(instruction, form.cleaned_data["result"])
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            _form_errors(form, error)
         else:
             messages.success(request, "已向领导报告落实结果")
-    return redirect("instruction_detail", pk)
+            return redirect("instruction_detail", pk)
+    return _instruction_page(request, instruction, report=form)  # the result typed stays
