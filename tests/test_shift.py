@@ -154,6 +154,46 @@ def test_rule_B11_phone_notice_records_each_recipient_read_back_and_fax(org, dut
     assert "李镇长 2026年3月5日" in client.get(f"/intake/notices/{notice.pk}/").content.decode()
 
 
+def test_rule_B11_a_read_back_that_came_later_is_recorded_on_the_notice(org, duty):
+    client = org.client(org.officer)
+    client.post(
+        "/intake/notices/new/", {"title": "防汛紧急通知", "text": "今晚有暴雨", "at": "2026-03-05T10:00"}
+    )
+    notice = PhoneNotice.objects.get()
+    client.post(
+        f"/intake/notices/{notice.pk}/",
+        {"organisation": "青石镇", "name": "李镇长", "number": "0558-5550001", "at": "2026-03-05T10:05"},
+    )
+    recipient = notice.calls.get()
+    assert "未复述" in client.get(f"/intake/notices/{notice.pk}/").content.decode()
+    url, field = f"/intake/notices/{notice.pk}/", f"rb{recipient.pk}"
+    missing = client.post(url, {"read_back_of": recipient.pk, f"{field}-read_back_at": "2026-03-05T10:20"})
+    assert missing.status_code == 400 and "这个字段是必填项" in missing.content.decode()
+    early = client.post(
+        url,
+        {
+            "read_back_of": recipient.pk,
+            f"{field}-read_back_by": "李镇长",
+            f"{field}-read_back_at": "2026-03-05T09:00",
+        },
+    )
+    assert early.status_code == 400 and "复述核对时间不能早于通知时间" in early.content.decode()
+    recipient.refresh_from_db()
+    assert recipient.read_back_by == "" and recipient.read_back_at is None
+    client.post(
+        url,
+        {
+            "read_back_of": recipient.pk,
+            f"{field}-read_back_by": "李镇长",
+            f"{field}-read_back_at": "2026-03-05T10:20",
+        },
+    )
+    recipient.refresh_from_db()
+    assert (recipient.read_back_by, recipient.read_back_at) == ("李镇长", at(10, 20))
+    assert client.post(url, {"read_back_of": "99999999999999999999999"}).status_code == 404
+    assert notice.calls.count() == 1  # recording a read-back adds no recipient
+
+
 # --- visits and documents --------------------------------------------------------------------------------
 def test_rule_A1_6_a_visitor_is_recorded_reported_to_a_leader_and_arranged(org, duty):
     client = org.client(org.officer)

@@ -174,6 +174,27 @@ class RecipientForm(DatesInRange, forms.ModelForm):
         return data
 
 
+class ReadBackForm(DatesInRange, forms.ModelForm):
+    """A recipient's read-back recorded afterwards (the call back came later)."""
+
+    class Meta:
+        model = Call
+        fields = ["read_back_by", "read_back_at"]
+        widgets = {"read_back_at": DateTimeLocal()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["read_back_by"].required = True
+        self.fields["read_back_at"].required = True
+        self.initial.setdefault("read_back_at", _local_now())
+
+    def clean_read_back_at(self):
+        moment = self.cleaned_data["read_back_at"]
+        if moment and self.instance.at and moment < self.instance.at:
+            raise forms.ValidationError("复述核对时间不能早于通知时间")
+        return moment
+
+
 class VisitForm(DatesInRange, forms.ModelForm):
     class Meta:
         model = Visit

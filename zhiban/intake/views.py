@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -192,18 +192,36 @@ def notice_create(request):
 
 @login_required
 def notice_detail(request, pk):
+    """A phone notice: its recipients with their read-back, one more recipient, or a read-back recorded
+    afterwards for a recipient who repeated it later (A1.3/B11)."""
     notice = get_record_for_user(request.user, PhoneNotice, pk)
-    form = forms.RecipientForm(request.POST or None, notice=notice)
+    read_back_of = request.POST.get("read_back_of") if request.method == "POST" else None
+    form = forms.RecipientForm(
+        request.POST if request.method == "POST" and not read_back_of else None, notice=notice
+    )
+    read_back = None
     if request.method == "POST":
         notice = get_record_for_user(request.user, PhoneNotice, pk, act=True)
-        if form.is_valid():
-            services.call_record(form.save(commit=False), scope_for(request.user).person)
+        person = scope_for(request.user).person
+        if read_back_of:
+            number = int(read_back_of) if read_back_of.isdigit() and len(read_back_of) < 19 else 0
+            recipient = get_object_or_404(notice.calls, pk=number)
+            read_back = forms.ReadBackForm(request.POST, instance=recipient, prefix=f"rb{recipient.pk}")
+            if read_back.is_valid():
+                services.call_record(read_back.save(commit=False), person)
+                messages.success(request, f"已记录{recipient.name or recipient.organisation}的复述核对")
+                return redirect("phone_notice_detail", notice.pk)
+        elif form.is_valid():
+            services.call_record(form.save(commit=False), person)
             messages.success(request, "已登记通知对象")
             return redirect("phone_notice_detail", notice.pk)
-    recipients = notice.calls.order_by("at", "id")
-    return render(
-        request, "intake/notice_detail.html", {"notice": notice, "form": form, "recipients": recipients}
-    )
+    recipients = [
+        (c, read_back if read_back is not None and read_back.instance.pk == c.pk else None)
+        for c in notice.calls.order_by("at", "id")
+    ]
+    context = {"notice": notice, "form": form, "recipients": recipients, "read_back": read_back}
+    failed = form.errors or (read_back is not None and read_back.errors)
+    return render(request, "intake/notice_detail.html", context, status=400 if failed else 200)
 
 
 # --- visits -----------------------------------------------------------------------------------------
