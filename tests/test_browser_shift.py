@@ -19,14 +19,19 @@ from zhiban.shifts.models import Equipment, Handover, Shift
 PASSWORD = "Duty-2026-pass"
 
 
-def test_rule_A1_3_a_call_is_recorded_from_the_keyboard_alone(org, page, login_as):
-    make_contact(
+def water_bureau_chief(org):
+    """赵志明, 县水利局局长, in the county's directory at 0558-3333444."""
+    return make_contact(
         org.county,
         "赵志明",
         numbers=[("office", "0558-3333444", False)],
         organisation="县水利局",
         position="局长",
     )
+
+
+def test_rule_A1_3_a_call_is_recorded_from_the_keyboard_alone(org, page, login_as):
+    water_bureau_chief(org)
     login_as(org.officer)
     page.goto("/intake/calls/new/")
     expect(page.get_by_label("电话号码")).to_be_focused()
@@ -55,13 +60,7 @@ def test_rule_A1_3_a_call_is_recorded_from_the_keyboard_alone(org, page, login_a
 
 def test_rule_A1_3_a_name_typed_while_the_lookup_runs_is_kept(org, page, login_as):
     """The officer types on while the caller is looked up: the answer fills only what is still empty."""
-    make_contact(
-        org.county,
-        "赵志明",
-        numbers=[("office", "0558-3333444", False)],
-        organisation="县水利局",
-        position="局长",
-    )
+    water_bureau_chief(org)
     login_as(org.officer)
     held = []
     page.route("**/intake/calls/lookup/**", lambda route: held.append(route))  # answered once typed
@@ -77,13 +76,7 @@ def test_rule_A1_3_a_name_typed_while_the_lookup_runs_is_kept(org, page, login_a
 
 
 def test_rule_A1_3_a_call_from_the_exchange_has_its_caller_looked_up_when_opened(org, page, login_as):
-    make_contact(
-        org.county,
-        "赵志明",
-        numbers=[("office", "0558-3333444", False)],
-        organisation="县水利局",
-        position="局长",
-    )
+    water_bureau_chief(org)
     call = Call.objects.create(
         unit=org.county, direction="incoming", at=timezone.now(), number="0558-3333444", from_exchange=True
     )
