@@ -316,17 +316,8 @@ def test_bad_reports_are_refused_with_a_reason_and_nothing_saved(org, duty):
 
 
 def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
-    township_officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
+    event, township_officer = township_event(org)
     with travel(at(9, 6)):
-        event = services.event_open(
-            org.township,
-            township_officer,
-            title="青石镇民房倒塌",
-            category="accident",
-            known_at=at(9),
-            place="青石村",
-            summary="一处民房倒塌",
-        )
         report = services.report_make(
             event,
             township_officer,
