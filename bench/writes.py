@@ -7,7 +7,8 @@ audited write can do, all in one process, through Django's WSGI handler (issue 5
    duty-office administrator, with the same session and CSRF cookie as bench/web.py.
 2. Calls the WSGI application directly (no server, no network, no load generator): each row is the
    fastest of `--rounds` batches of `--batch` requests, so a busy neighbour on the machine cannot make a
-   row look slower than its code is. The baseline runs first and again last; the faster counts. Each batch ends with the WAL checkpoint the job runner would make.
+   row look slower than its code is. Each batch ends with the WAL checkpoint the job runner would make.
+   The baseline runs first and again last; the faster of the two counts.
 3. Rows, each as a ratio to the bare view:
    - the bare view (/healthz, every middleware, the signed-in user loaded);
    - a POST of the call form answered by a redirect, writing nothing (CSRF, form parsing, redirect);
