@@ -276,6 +276,7 @@ UNSCOPED_BY_ID = {
     "call_list",
     "call_create",
     "call_lookup",
+    "phone_notice_list",
     "phone_notice_create",
     "visit_list",
     "visit_create",

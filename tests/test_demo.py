@@ -70,6 +70,7 @@ def test_demo_duty_pages_render_for_the_city_office(db):
     for url in (
         "/duty/",
         "/intake/calls/",
+        "/intake/notices/",
         "/intake/visits/",
         "/intake/documents/",
         "/intake/matters/",
@@ -82,6 +83,7 @@ def test_demo_duty_pages_render_for_the_city_office(db):
     closed = Shift.objects.filter(state="closed", unit__kind="city").order_by("-start").first()
     log = client.get(f"/duty/shifts/{closed.pk}/").content.decode()
     assert "交班人" in log and "值班情况" in log
+    assert "地质灾害隐患点巡查通知" in client.get("/intake/notices/?unfinished=1").content.decode()  # B11
     assert client.get(f"/duty/shifts/{closed.pk}/log.docx").status_code == 200
 
 

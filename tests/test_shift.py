@@ -194,6 +194,58 @@ def test_rule_B11_a_read_back_that_came_later_is_recorded_on_the_notice(org, dut
     assert notice.calls.count() == 1  # recording a read-back adds no recipient
 
 
+def test_rule_B11_a_notice_not_yet_read_back_is_listed_as_such_and_shown_on_the_desk(org, duty):
+    client = org.client(org.officer)
+
+    def notice(title: str, *recipients: tuple[str, str]) -> PhoneNotice:
+        client.post("/intake/notices/new/", {"title": title, "text": "请做好防范", "at": "2026-03-05T10:00"})
+        made = PhoneNotice.objects.get(title=title)
+        for name, read_back_at in recipients:
+            data = {
+                "organisation": "青石镇",
+                "name": name,
+                "number": "0558-5550001",
+                "at": "2026-03-05T10:05",
+            }
+            if read_back_at:
+                data.update(read_back_by=name, read_back_at=read_back_at)
+            client.post(f"/intake/notices/{made.pk}/", data)
+        assert made.calls.count() == len(recipients)
+        return made
+
+    with travel(at(10, 30)):
+        notice("防汛通知甲")  # saved before its first recipient
+        notice("防汛通知乙", ("李镇长", "2026-03-05T10:06"), ("王书记", ""))
+        notice("防汛通知丙", ("张主任", "2026-03-05T10:07"))
+        every = client.get("/intake/notices/").content.decode()
+        unfinished = client.get("/intake/notices/?unfinished=1").content.decode()
+        desk = client.get("/duty/").content.decode()
+    assert all(title in every for title in ("防汛通知甲", "防汛通知乙", "防汛通知丙"))
+    assert "尚未登记" in every and "1 个待复述" in every and "全部已复述" in every
+    assert "防汛通知甲" in unfinished and "防汛通知乙" in unfinished and "防汛通知丙" not in unfinished
+    pending = desk[desk.index("<h2>待复述的电话通知") : desk.index("<h2>未办结事项")]
+    assert "防汛通知甲" in pending and "尚未登记通知对象" in pending
+    assert "防汛通知乙" in pending and "1 / 2 个通知对象未复述" in pending and "防汛通知丙" not in pending
+    assert "防汛通知" not in org.client(org.sibling_officer).get("/intake/notices/").content.decode()
+
+
+def test_rule_B11_a_read_back_time_without_the_person_who_repeated_it_is_refused(org, duty):
+    client = org.client(org.officer)
+    client.post("/intake/notices/new/", {"title": "防汛通知", "text": "请做好防范", "at": "2026-03-05T10:00"})
+    notice = PhoneNotice.objects.get()
+    response = client.post(
+        f"/intake/notices/{notice.pk}/",
+        {
+            "organisation": "青石镇",
+            "name": "李镇长",
+            "at": "2026-03-05T10:05",
+            "read_back_at": "2026-03-05T10:06",
+        },
+    )
+    assert response.status_code == 400 and "请填写复述人" in response.content.decode()
+    assert notice.calls.count() == 0
+
+
 # --- visits and documents --------------------------------------------------------------------------------
 def test_rule_A1_6_a_visitor_is_recorded_reported_to_a_leader_and_arranged(org, duty):
     client = org.client(org.officer)

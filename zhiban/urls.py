@@ -120,6 +120,7 @@ urlpatterns = [
             path(
                 "calls/<int:pk>/material/", intake_views.call_material_received, name="call_material_received"
             ),
+            path("notices/", intake_views.notice_list, name="phone_notice_list"),
             path("notices/new/", intake_views.notice_create, name="phone_notice_create"),
             path("notices/<int:pk>/", intake_views.notice_detail, name="phone_notice_detail"),
             path("visits/", intake_views.visit_list, name="visit_list"),

@@ -171,6 +171,8 @@ class RecipientForm(DatesInRange, forms.ModelForm):
         data = super().clean()
         if data.get("read_back_by") and not data.get("read_back_at"):
             self.add_error("read_back_at", "请填写复述核对时间")
+        if data.get("read_back_at") and not data.get("read_back_by"):
+            self.add_error("read_back_by", "请填写复述人")
         return data
 
 

@@ -116,9 +116,25 @@ class Call(models.Model):
             raise ValidationError(errors)
 
 
+class PhoneNoticeQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Each notice with how many recipients it has, how many repeated it back and how many were faxed."""
+        return self.annotate(
+            recipient_count=models.Count("calls"),
+            read_back_count=models.Count("calls", filter=~models.Q(calls__read_back_by="")),
+            faxed_count=models.Count("calls", filter=models.Q(calls__faxed=True)),
+        )
+
+    def unfinished(self):
+        """B11: notices not yet confirmed: no recipient recorded, or a recipient who has not read it back."""
+        calls = Call.objects.filter(notice=models.OuterRef("pk"))
+        return self.filter(~models.Exists(calls) | models.Exists(calls.filter(read_back_by="")))
+
+
 class PhoneNotice(models.Model):
     """An outgoing phone notice (电话通知): one text read to several recipients, each a call with its
-    read-back; important ones go by fax as well."""
+    read-back; important ones go by fax as well. It is confirmed (B11) once it has recipients and each
+    of them has read it back."""
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="phone_notices", verbose_name="单位"
@@ -130,12 +146,19 @@ class PhoneNotice(models.Model):
         Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="通知人"
     )
 
+    objects = PhoneNoticeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "电话通知"
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def awaiting_read_back(self) -> int:
+        """Recipients who have not yet repeated it back (of a notice read through with_progress())."""
+        return self.recipient_count - self.read_back_count
 
 
 class Visit(models.Model):

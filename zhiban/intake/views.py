@@ -178,6 +178,21 @@ def call_material_received(request, pk):
 
 # --- phone notices -----------------------------------------------------------------------------------
 @login_required
+def notice_list(request):
+    """The unit's phone notices, newest first, each with how many recipients repeated it back; "待复述"
+    keeps those not yet confirmed (B11), so a notice saved before its first recipient is found again."""
+    unit = _readable_unit(request)
+    notices = (
+        PhoneNotice.objects.filter(unit=unit).select_related("by").with_progress().order_by("-at", "-id")
+    )
+    unfinished = request.GET.get("unfinished") == "1"
+    if unfinished:
+        notices = notices.unfinished()
+    context = {"page": _page(request, notices), "unit": unit, "unfinished": unfinished}
+    return render(request, "intake/notice_list.html", context)
+
+
+@login_required
 def notice_create(request):
     unit, person = _acting_unit(request)
     form = forms.NoticeForm(request.POST or None, unit=unit)
@@ -186,7 +201,9 @@ def notice_create(request):
         notice = form.save()
         return redirect("phone_notice_detail", notice.pk)
     return render(
-        request, "form_page.html", {"form": form, "title": "电话通知", "cancel_url": reverse("call_list")}
+        request,
+        "form_page.html",
+        {"form": form, "title": "电话通知", "cancel_url": reverse("phone_notice_list")},
     )
 
 

@@ -106,6 +106,7 @@ def _month_of(unit: Unit, assignments: list[Assignment], now: dt.datetime, rng: 
             _handover(*previous, shift, primary, equipment, open_matters, rng)
         previous = (shift, primary) if end <= now else None
         if end > now:
+            _notice_going_out(unit, primary, now)
             break
     return len(by_shift)
 
@@ -251,6 +252,34 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
             LogEntry.objects.create(
                 shift=shift, at=moment, text="对辖区重点部位开展电话查岗，均在岗在位", by=primary
             )
+
+
+def _notice_going_out(unit, primary, now) -> None:
+    """The shift in progress has a phone notice still going out (B11): one town has repeated it back,
+    the other is awaited, so 一口清 and the notice list show it as 待复述."""
+    moment = now - dt.timedelta(minutes=20)
+    notice = PhoneNotice.objects.create(
+        unit=unit,
+        title="地质灾害隐患点巡查通知",
+        text="受持续降雨影响，请立即组织对辖区地质灾害隐患点开展巡查，发现险情及时转移群众并报告",
+        at=moment,
+        by=primary,
+    )
+    for i, (organisation, position, name, number) in enumerate(CALLERS[:2]):
+        Call.objects.create(
+            unit=unit,
+            direction="outgoing",
+            at=moment + dt.timedelta(minutes=2 + 3 * i),
+            number=number,
+            name=name,
+            organisation=organisation,
+            position=position,
+            content=notice.text,
+            notice=notice,
+            read_back_by="" if i else name,
+            read_back_at=None if i else moment + dt.timedelta(minutes=3),
+            taken_by=primary,
+        )
 
 
 def _handover(shift, outgoing, incoming_shift, incoming, equipment, open_matters, rng) -> None:

@@ -10,7 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhiban.incidents.models import EventStep
-from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
+from zhiban.intake.models import (
+    Call,
+    Document,
+    Instruction,
+    InstructionTarget,
+    Matter,
+    MatterStep,
+    PhoneNotice,
+    Visit,
+)
 from zhiban.org.models import Unit
 from zhiban.roster.models import Assignment, Post
 from zhiban.shifts.models import Equipment, EquipmentCheck, Handover, LogEntry, Shift
@@ -163,6 +172,8 @@ class Summary:
     pending_instruction_count: int
     overdue_targets: list[InstructionTarget]
     overdue_target_count: int
+    notice_count: int  # phone notices of the day or shift, and those of them not yet read back (B11)
+    unfinished_notices: list[PhoneNotice]
     equipment: list[tuple[Equipment, EquipmentCheck | None]]
 
     @property
@@ -204,6 +215,7 @@ def summary(
     overdue = InstructionTarget.objects.filter(
         instruction__unit=unit, feedback_at=None, instruction__feedback_due_at__lt=at
     )
+    notices = PhoneNotice.objects.filter(unit=unit, at__gte=since, at__lte=at)
     return Summary(
         unit=unit,
         at=at,
@@ -226,6 +238,8 @@ def summary(
         pending_instruction_count=pending.count(),
         overdue_targets=list(overdue.select_related("person", "instruction")[:LISTED]),
         overdue_target_count=overdue.count(),
+        notice_count=notices.count(),
+        unfinished_notices=list(notices.unfinished().with_progress().order_by("-at")[:LISTED]),
         equipment=[(e, checks.get(e.pk)) for e in Equipment.objects.filter(unit=unit, active=True)],
     )
 
