@@ -203,6 +203,31 @@ def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_le
     assert "原报告登记晚于时限" in page
 
 
+def test_rule_A2_1_B22_a_phone_report_is_forwarded_as_a_phone_report_with_the_elements_it_has(org, duty):
+    event, township_officer = township_event(org)
+    with travel(at(9, 6)):
+        report = services.report_make(
+            event,
+            township_officer,
+            kind="first",
+            channel="phone",
+            at=at(9, 6),
+            to_unit=org.county,
+            phoned_whom="周建国",
+            place="青石镇S203线K12处",
+            course="山体滑坡，阻断道路",
+        )
+    with travel(at(9, 8)):
+        forward = services.report_forward(report, org.officer, org.city)
+    assert forward.channel == Report.Channel.PHONE
+    assert (forward.place, forward.course) == ("青石镇S203线K12处", "山体滑坡，阻断道路")
+    assert forward.missing_elements() == report.missing_elements()  # the gaps stay listed (B18)
+    assert Notice.objects.filter(person=org.city_admin, text__contains="首报（电话报告）").exists()
+    assert steps(event, EventStep.Kind.FORWARDED) == [f"{org.county.label}转报{org.city.label}（电话报告）"]
+    inbox = org.client(org.city_admin).get("/incidents/inbox/").content.decode()
+    assert "电话报告" in inbox and "书面报告" not in inbox
+
+
 def test_rule_B21_a_missed_report_stays_missed_when_an_on_time_claim_comes_after_the_cut_off(org, duty):
     event = open_event(org)
     with travel(at(9, 15) + dt.timedelta(minutes=1440)):

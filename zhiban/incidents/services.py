@@ -295,7 +295,9 @@ def report_receive(report: Report, by: Person) -> None:
 
 
 def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
-    """A2.1: the superior forwards the report up a level, as its own report of the same event."""
+    """A2.1: the superior forwards the report up a level, as its own report of the same event, by the
+    same channel: a phone report goes on as a phone report with the elements it has (the written one
+    follows when it comes, B22), not as a written report missing them."""
     if to_unit.pk not in report.to_unit.ancestor_ids():
         raise ValidationError({"to_unit": "只能转报本单位的上级"})
     fields = {name: getattr(report, name) for name, _ in ELEMENTS}
@@ -308,7 +310,7 @@ def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
             event=report.event,
             kind=report.kind,
             number=report.number,
-            channel=Report.Channel.WRITTEN,
+            channel=report.channel,
             at=timezone.now(),
             to_unit=to_unit,
             by=by,
@@ -317,10 +319,17 @@ def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
             forwarded_from=report,
             **fields,
         )
-        step(report.event, EventStep.Kind.FORWARDED, f"{report.to_unit.label}转报{to_unit.label}", by)
+        channel = report.get_channel_display()
+        step(
+            report.event,
+            EventStep.Kind.FORWARDED,
+            f"{report.to_unit.label}转报{to_unit.label}（{channel}）",
+            by,
+        )
         notify_people(
             office_people(to_unit),
-            f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}：{report.event.title}"
+            f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}（{channel}）："
+            f"{report.event.title}"
             + ("（原报告时限后补录）" if report.backfilled else ""),
             link=reverse("report_detail", args=[forward.pk]),
             subject=f"转报：{report.event.title}",
