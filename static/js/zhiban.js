@@ -47,6 +47,9 @@ document.addEventListener("keydown", function (event) {
   }
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
+  // rows the poll brings in are counted down before the browser paints them: without this each
+  // refresh showed "09:15前" for up to a second before the countdown came back
+  document.addEventListener("htmx:afterSwap", tick);
 })();
 
 // The caller looked up by number (A1.3): the answer fills only the fields still empty when it arrives,
