@@ -192,6 +192,8 @@ OBJECT_URLS = {
     "report_forward": (lambda o: [o["report"].pk], True),
     "report_word": (lambda o: [o["report"].pk], False),
     "verification_detail": (lambda o: [o["verification"].pk], True),
+    "manual_unit": (lambda o: [o["unit"].pk], False),
+    "procedure_edit": (lambda o: [o["unit"].pk, "natural"], True),
     "channel_delete": (lambda o: [o["route"].pk], True),
 }
 POST_ONLY = {
@@ -297,6 +299,7 @@ UNSCOPED_BY_ID = {
     "verification_list",
     "verification_create",
     "channel_list",
+    "manual",
 }
 
 

@@ -11,5 +11,5 @@ class IncidentsConfig(AppConfig):
         from zhiban.incidents import models as m
         from zhiban.intake.apps import watch_activity
 
-        track(m.Event, m.Report, m.VerificationRequest)
+        track(m.Event, m.Report, m.VerificationRequest, m.Procedure)
         watch_activity({m.Event: "unit_id", m.Report: "event.unit_id", m.EventStep: "event.unit_id"})

@@ -123,3 +123,15 @@ class NotifyUnitsForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label="处置记录", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProcedureForm(forms.Form):
+    """B23/B25: one section of the duty manual, as the unit writes it."""
+
+    text = forms.CharField(
+        label="内容",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="按处置步骤逐条填写。与上级单位的规程相同或留空保存，即沿用上级规程（上级修订后随之更新）。",
+    )

@@ -303,3 +303,31 @@ class EventInstruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ← {self.instruction}"
+
+
+class Procedure(models.Model):
+    """B23/B25: one section of a unit's duty manual (值班工作手册): the duty rules posted in the duty room,
+    or the handling procedure for one category of event. A unit without a section of its own follows
+    its nearest superior's (B29); see incidents.manual."""
+
+    class Section(models.TextChoices):
+        RULES = "rules", "值班制度"
+        NATURAL = Event.Category.NATURAL.value, "自然灾害处置规程"
+        ACCIDENT = Event.Category.ACCIDENT.value, "事故灾难处置规程"
+        HEALTH = Event.Category.HEALTH.value, "公共卫生事件处置规程"
+        SECURITY = Event.Category.SECURITY.value, "社会安全事件处置规程"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="procedures", verbose_name="单位")
+    section = models.CharField("篇目", max_length=10, choices=Section.choices)
+    text = models.TextField("内容")
+    updated_at = models.DateTimeField("修订时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="修订人"
+    )
+
+    class Meta:
+        verbose_name = "值班工作手册"
+        constraints = [models.UniqueConstraint(fields=["unit", "section"], name="one_procedure_per_section")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.get_section_display()}"

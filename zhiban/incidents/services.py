@@ -329,8 +329,7 @@ def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
         notify_people(
             office_people(to_unit),
             f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}（{channel}）："
-            f"{report.event.title}"
-            + ("（原报告时限后补录）" if report.backfilled else ""),
+            f"{report.event.title}" + ("（原报告时限后补录）" if report.backfilled else ""),
             link=reverse("report_detail", args=[forward.pk]),
             subject=f"转报：{report.event.title}",
             unit=to_unit,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,15 +13,18 @@ from django.views.decorators.http import require_POST
 
 from zhiban.incidents import forms, services
 from zhiban.incidents.docx import report_docx
-from zhiban.incidents.models import ELEMENTS, Event, EventStep, Report, VerificationRequest
+from zhiban.incidents.manual import manual_of, procedure_for, procedure_save
+from zhiban.incidents.models import ELEMENTS, Event, EventStep, Procedure, Report, VerificationRequest
 from zhiban.intake.models import Call, Visit
 from zhiban.intake.views import _acting_unit, _form_errors, _readable_unit
 from zhiban.org.access import (
+    current_unit,
     duty_q,
     get_document_for_user,
     get_event_for_user,
     get_record_for_user,
     get_report_for_user,
+    get_unit_for_user,
     get_verification_for_user,
     scope_for,
 )
@@ -102,6 +105,7 @@ def _detail(
         "instructions": [
             link.instruction for link in event.instruction_links.select_related("instruction__leader")
         ],
+        "procedure": procedure_for(event.unit, event.category),  # B25
         "now": timezone.now(),
         "may_act": scope_for(request.user).acts_for_unit(event.unit),
         "may_report": scope_for(request.user).acts_as(event.unit),
@@ -350,3 +354,39 @@ def verification_detail(request, pk):
         "lapses": asked.lapses.all(),
     }
     return render(request, "incidents/verification_detail.html", context, status=400 if form.errors else 200)
+
+
+# --- the duty manual (B23/B25) ---------------------------------------------------------------------------
+@login_required
+def manual(request, pk=None):
+    """The duty manual of the unit one works as, or of a unit in one's scope: the duty rules and the
+    handling procedure for each category of event, each the unit's own or its superior's."""
+    unit = get_unit_for_user(request.user, pk) if pk else current_unit(request)
+    if unit is None:
+        raise PermissionDenied("没有可查看的单位")
+    context = {
+        "unit": unit,
+        "sections": manual_of(unit),
+        "can_write": scope_for(request.user).can_write_unit(unit),
+    }
+    return render(request, "incidents/manual.html", context)
+
+
+@login_required
+def procedure_edit(request, pk, section):
+    unit = get_unit_for_user(request.user, pk, write=True)
+    if section not in Procedure.Section.values:
+        raise Http404
+    current = procedure_for(unit, section)
+    initial = {"text": current.procedure.text if current.procedure else ""}
+    form = forms.ProcedureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        own = procedure_save(unit, section, form.cleaned_data["text"], scope_for(request.user).person)
+        messages.success(request, f"已保存{current.label}" if own else f"{current.label}沿用上级单位的规定")
+        return redirect(f"{reverse('manual_unit', args=[unit.pk])}#{section}")
+    context = {
+        "form": form,
+        "title": f"{unit.label}值班工作手册 · {current.label}",
+        "cancel_url": reverse("manual_unit", args=[unit.pk]),
+    }
+    return render(request, "form_page.html", context)
