@@ -203,7 +203,7 @@ def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_le
     assert "原报告登记晚于时限" in page
 
 
-def test_rule_A2_1_B22_a_phone_report_is_forwarded_as_a_phone_report_with_the_elements_it_has(org, duty):
+def test_rule_A2_1_B22_a_phone_report_is_forwarded_by_phone_to_a_named_receiver_with_its_elements(org, duty):
     event, township_officer = township_event(org)
     with travel(at(9, 6)):
         report = services.report_make(
@@ -217,9 +217,14 @@ def test_rule_A2_1_B22_a_phone_report_is_forwarded_as_a_phone_report_with_the_el
             place="青石镇S203线K12处",
             course="山体滑坡，阻断道路",
         )
+    url = f"/incidents/reports/{report.pk}/forward/"
     with travel(at(9, 8)):
-        forward = services.report_forward(report, org.officer, org.city)
-    assert forward.channel == Report.Channel.PHONE
+        refused = org.client(org.officer).post(url, {"to_unit": org.city.pk, "phoned_whom": " "})
+        assert refused.status_code == 400 and "电话转报须记录上级接报人" in refused.content.decode()
+        assert not Report.objects.filter(forwarded_from=report).exists()
+        org.client(org.officer).post(url, {"to_unit": org.city.pk, "phoned_whom": "周建国"})
+    forward = Report.objects.get(forwarded_from=report)
+    assert forward.channel == Report.Channel.PHONE and forward.phoned_whom == "周建国"
     assert (forward.place, forward.course) == ("青石镇S203线K12处", "山体滑坡，阻断道路")
     assert forward.missing_elements() == report.missing_elements()  # the gaps stay listed (B18)
     assert Notice.objects.filter(person=org.city_admin, text__contains="首报（电话报告）").exists()

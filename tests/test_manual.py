@@ -7,6 +7,7 @@ import pytest
 
 from tests.test_incidents import open_event
 from zhiban.audit.models import AuditEntry
+from zhiban.incidents.manual import procedure_for
 from zhiban.incidents.models import Procedure
 
 pytestmark = pytest.mark.usefixtures("on_the_day")
@@ -37,10 +38,12 @@ def test_rule_B25_B29_a_unit_writes_its_own_section_and_returns_to_the_superiors
     county = org.client(org.county_admin)
     assert write(county, org.county, "natural", COUNTY_FLOOD).status_code == 302
     manual = county.get(f"/incidents/manual/{org.county.pk}/").content.decode()
-    assert "本单位规定" in manual and "通知东湖水库管理处" in manual and "市政府总值班室\n" not in manual
+    assert "本单位规定" in manual and "通知东湖水库管理处" in manual
+    assert "15分钟内电话报告市政府总值班室" not in manual
     # the township below the county follows the county's section, the nearest superior's
-    township = Procedure.objects.filter(unit__path__startswith=org.county.path)
-    assert [p.unit for p in township] == [org.county]
+    assert procedure_for(org.township, "natural").procedure.unit == org.county
+    township = org.client(org.city_admin).get(f"/incidents/manual/{org.township.pk}/").content.decode()
+    assert f"沿用{org.county.label}" in township and "通知东湖水库管理处" in township
     event = open_event(org)
     page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
     assert "通知东湖水库管理处" in page and "沿用" not in page[page.index('id="procedure"') :][:200]
@@ -65,6 +68,9 @@ def test_rule_B25_saving_the_superiors_text_unchanged_keeps_following_its_revisi
     assert "值班人员须提前10分钟到岗" in form  # the form starts from the text that applies
     write(county, org.county, "rules", "值班人员须提前10分钟到岗\n")
     assert not Procedure.objects.filter(unit=org.county).exists()
+    write(city, org.city, "natural", CITY_FLOOD)
+    write(county, org.county, "natural", CITY_FLOOD.replace("\n", "\r\n"))  # as a browser sends a textarea
+    assert not Procedure.objects.filter(unit=org.county).exists()
     write(city, org.city, "rules", "值班人员须提前15分钟到岗")
     manual = org.client(org.officer).get("/incidents/manual/").content.decode()
     assert "值班人员须提前15分钟到岗" in manual
@@ -83,3 +89,19 @@ def test_rule_B25_a_section_too_long_is_refused_with_the_text_kept(org, duty):
     response = write(org.client(org.county_admin), org.county, "natural", "处置" * 10_001)
     assert response.status_code == 200 and "确保该变量包含不超过 20000 字符" in response.content.decode()
     assert "处置处置处置" in response.content.decode() and not Procedure.objects.exists()
+
+
+def test_rule_B25_a_section_no_superior_has_cannot_be_left_blank(org, duty):
+    city = org.client(org.city_admin)
+    write(city, org.city, "natural", CITY_FLOOD)
+    refused = write(
+        city, org.city, "natural", ""
+    )  # the city's blank would leave every unit below without one
+    assert (
+        refused.status_code == 200 and "上级单位没有这一篇目可以沿用，请填写内容" in refused.content.decode()
+    )
+    assert Procedure.objects.get(unit=org.city).text == CITY_FLOOD
+    blank = write(org.client(org.county_admin), org.county, "health", "")
+    assert "上级单位没有这一篇目可以沿用" in blank.content.decode() and not Procedure.objects.filter(
+        section="health"
+    )

@@ -197,8 +197,8 @@ def test_rule_B11_a_read_back_that_came_later_is_recorded_on_the_notice(org, dut
 def test_rule_B11_a_notice_not_yet_read_back_is_listed_as_such_and_shown_on_the_desk(org, duty):
     client = org.client(org.officer)
 
-    def notice(title: str, *recipients: tuple[str, str]) -> PhoneNotice:
-        client.post("/intake/notices/new/", {"title": title, "text": "请做好防范", "at": "2026-03-05T10:00"})
+    def notice(title: str, *recipients: tuple[str, str], day: str = "2026-03-05") -> PhoneNotice:
+        client.post("/intake/notices/new/", {"title": title, "text": "请做好防范", "at": f"{day}T10:00"})
         made = PhoneNotice.objects.get(title=title)
         for name, read_back_at in recipients:
             data = {
@@ -214,17 +214,20 @@ def test_rule_B11_a_notice_not_yet_read_back_is_listed_as_such_and_shown_on_the_
         return made
 
     with travel(at(10, 30)):
+        notice("防汛通知丁", day="2026-03-01")  # days ago, never confirmed: still on the desk
         notice("防汛通知甲")  # saved before its first recipient
         notice("防汛通知乙", ("李镇长", "2026-03-05T10:06"), ("王书记", ""))
         notice("防汛通知丙", ("张主任", "2026-03-05T10:07"))
         every = client.get("/intake/notices/").content.decode()
         unfinished = client.get("/intake/notices/?unfinished=1").content.decode()
         desk = client.get("/duty/").content.decode()
+        found = client.get("/intake/notices/?unfinished=1&q=乙").content.decode()
+    assert "防汛通知乙" in found and "防汛通知甲" not in found and "防汛通知丙" not in found
     assert all(title in every for title in ("防汛通知甲", "防汛通知乙", "防汛通知丙"))
     assert "尚未登记" in every and "1 个待复述" in every and "全部已复述" in every
     assert "防汛通知甲" in unfinished and "防汛通知乙" in unfinished and "防汛通知丙" not in unfinished
     pending = desk[desk.index("<h2>待复述的电话通知") : desk.index("<h2>未办结事项")]
-    assert "防汛通知甲" in pending and "尚未登记通知对象" in pending
+    assert "防汛通知甲" in pending and "尚未登记通知对象" in pending and "防汛通知丁" in pending
     assert "防汛通知乙" in pending and "1 / 2 个通知对象未复述" in pending and "防汛通知丙" not in pending
     assert "防汛通知" not in org.client(org.sibling_officer).get("/intake/notices/").content.decode()
 

@@ -72,11 +72,22 @@ class ReportForm(DatesInRange, forms.ModelForm):
 
 
 class ForwardForm(forms.Form):
-    to_unit = forms.ModelChoiceField(label="转报单位", queryset=Unit.objects.none())
+    to_unit = forms.ModelChoiceField(
+        label="转报单位",
+        queryset=Unit.objects.none(),
+        error_messages={"required": "请选择转报的上级单位", "invalid_choice": "只能转报本单位的上级"},
+    )
+    phoned_whom = forms.CharField(label="接报人", max_length=50, required=False)
 
-    def __init__(self, *args, unit: Unit, **kwargs):
+    def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=unit.ancestor_ids())
+        self.report = report
+        self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=report.to_unit.ancestor_ids())
+        if report.channel == Report.Channel.PHONE:  # a phone report goes on by phone: to whom (B19)
+            self.fields["phoned_whom"].required = True
+            self.fields["phoned_whom"].error_messages["required"] = "电话转报须记录上级接报人"
+        else:
+            del self.fields["phoned_whom"]
 
 
 class VerificationForm(forms.Form):

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
 from zhiban.incidents.models import Procedure
 from zhiban.org.models import Unit
 
@@ -40,16 +43,27 @@ def procedure_for(unit: Unit, category: str) -> Section:
 
 def procedure_save(unit: Unit, section: str, text: str, by) -> Procedure | None:
     """The unit writes its own section. Text left as the superior's (or blank) keeps the unit following
-    the superior's section, so a later revision above reaches it; its own section, if any, is removed."""
-    text = text.strip()
-    above = next(s.procedure for s in manual_of(unit.parent) if s.key == section) if unit.parent_id else None
-    own = Procedure.objects.filter(unit=unit, section=section).first()
-    if not text or (above is not None and text == above.text.strip()):
-        if own is not None:
-            own.delete()
-        return None
-    if own is None:
-        own = Procedure(unit=unit, section=section)
-    own.text, own.updated_by = text, by
-    own.save()
-    return own
+    the superior's section, so a later revision above reaches it; its own section, if any, is removed.
+    Blank where no superior has the section is refused: it would leave the unit, and every unit below
+    that follows it, without one."""
+    text = normalise(text)
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()  # one save of a unit's manual at a time
+        above = procedure_for(unit.parent, section).procedure if unit.parent_id else None
+        if not text and above is None:
+            raise ValidationError({"text": "上级单位没有这一篇目可以沿用，请填写内容"})
+        own = Procedure.objects.filter(unit=unit, section=section).first()
+        if not text or (above is not None and text == normalise(above.text)):
+            if own is not None:
+                own.delete()
+            return None
+        if own is None:
+            own = Procedure(unit=unit, section=section)
+        own.text, own.updated_by = text, by
+        own.save()
+        return own
+
+
+def normalise(text: str) -> str:
+    """As stored and compared: browsers send a textarea's line breaks as CRLF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()

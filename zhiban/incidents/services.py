@@ -294,12 +294,15 @@ def report_receive(report: Report, by: Person) -> None:
             )  # the page adds who
 
 
-def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
+def report_forward(report: Report, by: Person, to_unit: Unit, phoned_whom: str = "") -> Report:
     """A2.1: the superior forwards the report up a level, as its own report of the same event, by the
     same channel: a phone report goes on as a phone report with the elements it has (the written one
-    follows when it comes, B22), not as a written report missing them."""
+    follows when it comes, B22), not as a written report missing them, and names who took it there."""
     if to_unit.pk not in report.to_unit.ancestor_ids():
         raise ValidationError({"to_unit": "只能转报本单位的上级"})
+    phoned_whom = phoned_whom.strip() if report.channel == Report.Channel.PHONE else ""
+    if report.channel == Report.Channel.PHONE and not phoned_whom:
+        raise ValidationError({"phoned_whom": "电话转报须记录上级接报人"})
     fields = {name: getattr(report, name) for name, _ in ELEMENTS}
     with transaction.atomic():
         Report.objects.select_for_update().filter(pk=report.pk).first()  # one forward decided at a time
@@ -313,6 +316,7 @@ def report_forward(report: Report, by: Person, to_unit: Unit) -> Report:
             channel=report.channel,
             at=timezone.now(),
             to_unit=to_unit,
+            phoned_whom=phoned_whom,
             by=by,
             unverified=report.unverified,
             backfilled=report.backfilled,  # the level above sees the mark the superior saw

@@ -201,16 +201,18 @@ def event_instruct(request, pk):
 
 @login_required
 def report_detail(request, pk):
-    report = get_report_for_user(request.user, pk)
-    scope = scope_for(request.user)
+    return _report_page(request, get_report_for_user(request.user, pk))
+
+
+def _report_page(request, report, forward_form=None, status: int = 200):
     context = {
         "report": report,
         "elements": [(label, getattr(report, name)) for name, label in ELEMENTS],
         "missing": report.missing_elements(),
-        "forward": forms.ForwardForm(unit=report.to_unit),
-        "may_handle": scope.acts_as(report.to_unit),
+        "forward": forward_form or forms.ForwardForm(report=report),
+        "may_handle": scope_for(request.user).acts_as(report.to_unit),
     }
-    return render(request, "incidents/report_detail.html", context)
+    return render(request, "incidents/report_detail.html", context, status=status)
 
 
 @login_required
@@ -228,20 +230,21 @@ def report_receive(request, pk):
 @require_POST
 def report_forward(request, pk):
     report = get_report_for_user(request.user, pk, act=True)
-    form = forms.ForwardForm(request.POST, unit=report.to_unit)
+    form = forms.ForwardForm(request.POST, report=report)
     person = scope_for(request.user).person
     if person is None:
         raise PermissionDenied("只有登记在册的人员可以转报")
     if form.is_valid():
         try:
-            forward = services.report_forward(report, person, form.cleaned_data["to_unit"])
+            forward = services.report_forward(
+                report, person, form.cleaned_data["to_unit"], form.cleaned_data.get("phoned_whom", "")
+            )
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            _form_errors(form, error)
         else:
             messages.success(request, f"已转报{forward.to_unit.label}")
-    else:
-        messages.error(request, "请选择转报的上级单位")
-    return redirect("report_detail", report.pk)
+            return redirect("report_detail", report.pk)
+    return _report_page(request, report, forward_form=form, status=400)
 
 
 @login_required
@@ -381,9 +384,16 @@ def procedure_edit(request, pk, section):
     initial = {"text": current.procedure.text if current.procedure else ""}
     form = forms.ProcedureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        own = procedure_save(unit, section, form.cleaned_data["text"], scope_for(request.user).person)
-        messages.success(request, f"已保存{current.label}" if own else f"{current.label}沿用上级单位的规定")
-        return redirect(f"{reverse('manual_unit', args=[unit.pk])}#{section}")
+        try:
+            own = procedure_save(unit, section, form.cleaned_data["text"], scope_for(request.user).person)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            followed = "" if own else procedure_for(unit.parent, section).procedure.unit.label
+            messages.success(
+                request, f"已保存{current.label}" if own else f"{current.label}沿用{followed}的规定"
+            )
+            return redirect(f"{reverse('manual_unit', args=[unit.pk])}#{section}")
     context = {
         "form": form,
         "title": f"{unit.label}值班工作手册 · {current.label}",

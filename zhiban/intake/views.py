@@ -188,7 +188,10 @@ def notice_list(request):
     unfinished = request.GET.get("unfinished") == "1"
     if unfinished:
         notices = notices.unfinished()
-    context = {"page": _page(request, notices), "unit": unit, "unfinished": unfinished}
+    q = request.GET.get("q", "").strip()
+    if q:
+        notices = notices.filter(Q(title__contains=q) | Q(text__contains=q))
+    context = {"page": _page(request, notices), "unit": unit, "unfinished": unfinished, "q": q}
     return render(request, "intake/notice_list.html", context)
 
 

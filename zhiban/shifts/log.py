@@ -172,8 +172,9 @@ class Summary:
     pending_instruction_count: int
     overdue_targets: list[InstructionTarget]
     overdue_target_count: int
-    notice_count: int  # phone notices of the day or shift, and those of them not yet read back (B11)
-    unfinished_notices: list[PhoneNotice]
+    notice_count: int  # phone notices of the day or shift
+    unfinished_notices: list[PhoneNotice]  # B11: any not yet read back, however old, like open matters
+    unfinished_notice_count: int
     equipment: list[tuple[Equipment, EquipmentCheck | None]]
 
     @property
@@ -183,6 +184,10 @@ class Summary:
     @property
     def instructions_not_listed(self) -> int:
         return self.pending_instruction_count - len(self.pending_instructions)
+
+    @property
+    def notices_not_listed(self) -> int:
+        return self.unfinished_notice_count - len(self.unfinished_notices)
 
     @property
     def overdue_not_listed(self) -> int:
@@ -215,7 +220,7 @@ def summary(
     overdue = InstructionTarget.objects.filter(
         instruction__unit=unit, feedback_at=None, instruction__feedback_due_at__lt=at
     )
-    notices = PhoneNotice.objects.filter(unit=unit, at__gte=since, at__lte=at)
+    unfinished = PhoneNotice.objects.filter(unit=unit, at__lte=at).unfinished()
     return Summary(
         unit=unit,
         at=at,
@@ -238,8 +243,9 @@ def summary(
         pending_instruction_count=pending.count(),
         overdue_targets=list(overdue.select_related("person", "instruction")[:LISTED]),
         overdue_target_count=overdue.count(),
-        notice_count=notices.count(),
-        unfinished_notices=list(notices.unfinished().with_progress().order_by("-at")[:LISTED]),
+        notice_count=PhoneNotice.objects.filter(unit=unit, at__gte=since, at__lte=at).count(),
+        unfinished_notices=list(unfinished.with_progress().order_by("-at", "-id")[:LISTED]),
+        unfinished_notice_count=unfinished.count(),
         equipment=[(e, checks.get(e.pk)) for e in Equipment.objects.filter(unit=unit, active=True)],
     )
 
