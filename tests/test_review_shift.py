@@ -204,6 +204,7 @@ def test_a_nul_in_a_multipart_form_is_refused_before_any_view(org, duty):
     assert response.status_code == 400 and not Handover.objects.exists()
 
 
+@travel(at(14, 5))  # the times the test states have happened
 def test_rule_A1_6_the_leader_a_visit_is_reported_to_is_told_once(org, duty):
     client = org.client(org.officer)
     data = {
@@ -229,6 +230,7 @@ def test_a_closed_matter_takes_no_more_progress(org, duty):
     assert response.status_code == 400 and matter.steps.filter(kind="progress").count() == 0
 
 
+@travel(at(9, 12))  # the times the test states have happened
 def test_editing_a_call_does_not_tell_the_leader_again(org, duty):
     client = org.client(org.officer)
     client.post("/intake/calls/new/", call_data(asked_for=org.county_leader.pk, asked_intent="要求面谈"))

@@ -78,6 +78,7 @@ def test_rule_B11_caller_is_filled_from_the_directory_then_from_earlier_calls(or
     assert 'value="孙某"' in typed and "钱多多" not in typed  # what the officer typed is never overwritten
 
 
+@travel(at(9, 12))  # the times the test states have happened
 def test_rule_A1_5_a_policy_question_taken_to_a_leader_shows_who_and_the_answer(org, duty):
     client = org.client(org.officer)
     missing = client.post("/intake/calls/new/", call_data(handling="escalated"))
@@ -95,6 +96,7 @@ def test_rule_A1_5_a_policy_question_taken_to_a_leader_shows_who_and_the_answer(
     assert "请示领导后答复（请示曾志强）" in page and "请交通局立即设置绕行标志" in page
 
 
+@travel(at(9, 12))  # the times the test states have happened
 def test_rule_A1_7_a_caller_asking_for_a_leaders_number_is_recorded_and_the_leader_told(org, duty):
     make_contact(
         org.county,
@@ -117,6 +119,7 @@ def test_rule_A1_7_a_caller_asking_for_a_leaders_number_is_recorded_and_the_lead
     assert "13912345678" not in page and "询问曾志强的电话" in page
 
 
+@travel(at(10, 30))  # the times the test states have happened
 def test_rule_B11_phone_notice_records_each_recipient_read_back_and_fax(org, duty):
     client = org.client(org.officer)
     response = client.post(
@@ -154,6 +157,7 @@ def test_rule_B11_phone_notice_records_each_recipient_read_back_and_fax(org, dut
     assert "李镇长 2026年3月5日" in client.get(f"/intake/notices/{notice.pk}/").content.decode()
 
 
+@travel(at(10, 30))  # the times the test states have happened
 def test_rule_B11_a_read_back_that_came_later_is_recorded_on_the_notice(org, duty):
     client = org.client(org.officer)
     client.post(
@@ -232,6 +236,7 @@ def test_rule_B11_a_notice_not_yet_read_back_is_listed_as_such_and_shown_on_the_
     assert "防汛通知" not in org.client(org.sibling_officer).get("/intake/notices/").content.decode()
 
 
+@travel(at(10, 30))  # the times the test states have happened
 def test_rule_B11_a_read_back_time_without_the_person_who_repeated_it_is_refused(org, duty):
     client = org.client(org.officer)
     client.post("/intake/notices/new/", {"title": "防汛通知", "text": "请做好防范", "at": "2026-03-05T10:00"})
@@ -249,7 +254,64 @@ def test_rule_B11_a_read_back_time_without_the_person_who_repeated_it_is_refused
     assert notice.calls.count() == 0
 
 
+def test_rule_A1_3_B11_a_call_notice_or_read_back_later_than_now_or_out_of_order_is_refused(org, duty):
+    client = org.client(org.officer)
+    with travel(at(10, 30)):
+        call = client.post("/intake/calls/new/", call_data(at="2030-05-01T09:10"))
+        assert "不能晚于现在" in call.content.decode() and Call.objects.count() == 0
+        notice = client.post(
+            "/intake/notices/new/", {"title": "防汛通知", "text": "请防范", "at": "2030-01-01T10:00"}
+        )
+        assert "不能晚于现在" in notice.content.decode() and not PhoneNotice.objects.exists()
+        client.post("/intake/notices/new/", {"title": "防汛通知", "text": "请防范", "at": "2026-03-05T10:00"})
+        made = PhoneNotice.objects.get()
+        recipient = {"organisation": "青石镇", "name": "李镇长", "read_back_by": "李镇长"}
+        cases = [
+            ({"at": "2026-03-05T10:05", "read_back_at": "2035-03-05T10:06"}, "不能晚于现在"),
+            ({"at": "2026-03-05T10:05", "read_back_at": "2026-03-05T10:01"}, "复述核对时间不能早于通知时间"),
+            (
+                {"at": "2026-03-05T09:55", "read_back_at": "2026-03-05T10:06"},
+                "通知时间不能早于这条电话通知的时间",
+            ),
+        ]
+        for times, message in cases:
+            refused = client.post(f"/intake/notices/{made.pk}/", {**recipient, **times})
+            assert refused.status_code == 400 and message in refused.content.decode(), message
+        assert made.calls.count() == 0
+        for url, data in [
+            (
+                "/intake/visits/new/",
+                {
+                    "name": "刘大伟",
+                    "identity": "村民",
+                    "people": 1,
+                    "purpose": "反映问题",
+                    "arrived_at": "2026-03-05T10:00",
+                    "left_at": "2027-01-01T10:00",
+                },
+            ),
+            (
+                "/intake/documents/new/",
+                {
+                    "kind": "fax",
+                    "sender": "市应急局",
+                    "title": "通知",
+                    "urgency": "normal",
+                    "pages": 1,
+                    "received_at": "2026-03-06T10:00",
+                },
+            ),
+            (
+                "/intake/instructions/new/",
+                {"leader": org.county_leader.pk, "given_at": "2027-03-05T10:00", "text": "请加强巡查"},
+            ),
+        ]:
+            assert "不能晚于现在" in client.post(url, data).content.decode(), url
+    assert not Visit.objects.exists() and not Document.objects.exists() and not Instruction.objects.exists()
+
+
 # --- visits and documents --------------------------------------------------------------------------------
+@travel(at(14, 5))  # the times the test states have happened
 def test_rule_A1_6_a_visitor_is_recorded_reported_to_a_leader_and_arranged(org, duty):
     client = org.client(org.officer)
     client.post(
@@ -326,6 +388,7 @@ def test_rule_A2_7_B15_a_secret_document_is_not_shown_to_the_superior_office(org
 
 
 # --- matters ----------------------------------------------------------------------------------------------
+@travel(at(9, 12))  # the times the test states have happened
 def test_rule_B12_A1_11_the_first_receiver_owns_a_matter_until_closed_and_only_by_transfer(org, duty):
     client = org.client(org.officer)
     client.post("/intake/calls/new/", call_data(open_matter="on"))
@@ -812,6 +875,7 @@ def test_rule_B7_the_summary_counts_every_open_matter_not_only_those_it_lists(or
     assert "另有7项未列出" in page
 
 
+@travel(at(11, 5))  # the times the test states have happened
 def test_the_call_list_pages_without_counting_and_shows_a_new_call_at_once(org, duty):
     for i in range(51):
         Call.objects.create(

@@ -20,13 +20,12 @@ from zhiban.incidents.models import (
     VerificationRequest,
 )
 from zhiban.intake.services import leaders_to_tell, updated
+from zhiban.lib.dates import CLOCK_SKEW
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.roster.duty import people_on_duty
 from zhiban.roster.models import Post
-
-CLOCK_SKEW = dt.timedelta(minutes=2)  # a report "made now" on a PC whose clock runs a little fast
 
 
 def step(event: Event, kind: str, text: str, by: Person | None = None, at: dt.datetime | None = None) -> None:

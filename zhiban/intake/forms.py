@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.lib.dates import CLOCK_SKEW
 from zhiban.org.access import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
@@ -15,14 +16,25 @@ def in_range(value) -> None:
         raise forms.ValidationError(f"时间应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
 
 
+def not_later_than_now(value) -> None:
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        raise forms.ValidationError("不能晚于现在")
+
+
 class DatesInRange:
-    """Every date-and-time field of the form refuses a year outside FIRST_YEAR..LAST_YEAR."""
+    """Every date-and-time field of the form refuses a year outside FIRST_YEAR..LAST_YEAR; those named
+    in `happened` record a moment that has happened (a call, a read-back, an arrival) and refuse one
+    later than now. Deadlines (due dates) may lie ahead."""
+
+    happened: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.DateTimeField):
                 field.validators.append(in_range)
+                if name in self.happened:
+                    field.validators.append(not_later_than_now)
 
 
 class DateTimeLocal(forms.DateTimeInput):
@@ -32,7 +44,7 @@ class DateTimeLocal(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-def _local_now() -> str:
+def now_for_input() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
@@ -84,6 +96,7 @@ class PersonChoice(forms.ModelChoiceField):
 
 
 class CallForm(DatesInRange, forms.ModelForm):
+    happened = ("at",)
     open_matter = forms.BooleanField(label="需要跟踪办理（转为事项，由接听人首接负责）", required=False)
 
     class Meta:
@@ -129,7 +142,7 @@ class CallForm(DatesInRange, forms.ModelForm):
             "asked_for"
         ].help_text = "来电询问领导电话时选择：系统记录意图并告知该领导，不提供号码（A1.7）"
         if not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("at", _local_now())
+            self.initial.setdefault("at", now_for_input())
 
 
 class CallCompleteForm(CallForm):
@@ -140,6 +153,8 @@ class CallCompleteForm(CallForm):
 
 
 class NoticeForm(DatesInRange, forms.ModelForm):
+    happened = ("at",)
+
     class Meta:
         model = PhoneNotice
         fields = ["title", "text", "at"]
@@ -148,11 +163,13 @@ class NoticeForm(DatesInRange, forms.ModelForm):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
-        self.initial.setdefault("at", _local_now())
+        self.initial.setdefault("at", now_for_input())
 
 
 class RecipientForm(DatesInRange, forms.ModelForm):
     """One recipient of a phone notice, with the read-back."""
+
+    happened = ("at", "read_back_at")
 
     class Meta:
         model = Call
@@ -165,7 +182,8 @@ class RecipientForm(DatesInRange, forms.ModelForm):
         self.instance.notice = notice
         self.instance.direction = Call.Direction.OUTGOING
         self.instance.content = notice.text
-        self.initial.setdefault("at", _local_now())
+        self.fields["at"].label = "通知时间"
+        self.initial.setdefault("at", now_for_input())
 
     def clean(self):
         data = super().clean()
@@ -173,11 +191,18 @@ class RecipientForm(DatesInRange, forms.ModelForm):
             self.add_error("read_back_at", "请填写复述核对时间")
         if data.get("read_back_at") and not data.get("read_back_by"):
             self.add_error("read_back_by", "请填写复述人")
+        notified, read_back = data.get("at"), data.get("read_back_at")
+        if notified and notified < self.instance.notice.at:
+            self.add_error("at", "通知时间不能早于这条电话通知的时间")
+        if notified and read_back and read_back < notified:
+            self.add_error("read_back_at", "复述核对时间不能早于通知时间")
         return data
 
 
 class ReadBackForm(DatesInRange, forms.ModelForm):
     """A recipient's read-back recorded afterwards (the call back came later)."""
+
+    happened = ("read_back_at",)
 
     class Meta:
         model = Call
@@ -188,7 +213,7 @@ class ReadBackForm(DatesInRange, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["read_back_by"].required = True
         self.fields["read_back_at"].required = True
-        self.initial.setdefault("read_back_at", _local_now())
+        self.initial.setdefault("read_back_at", now_for_input())
 
     def clean_read_back_at(self):
         moment = self.cleaned_data["read_back_at"]
@@ -198,6 +223,8 @@ class ReadBackForm(DatesInRange, forms.ModelForm):
 
 
 class VisitForm(DatesInRange, forms.ModelForm):
+    happened = ("arrived_at", "left_at")
+
     class Meta:
         model = Visit
         fields = [
@@ -223,10 +250,12 @@ class VisitForm(DatesInRange, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
         self.fields["reported_to"].queryset = leaders_of(unit)
-        self.initial.setdefault("arrived_at", _local_now())
+        self.initial.setdefault("arrived_at", now_for_input())
 
 
 class DocumentForm(DatesInRange, forms.ModelForm):
+    happened = ("received_at",)
+
     class Meta:
         model = Document
         fields = ["kind", "sender", "number", "title", "classification", "urgency", "pages", "received_at"]
@@ -235,7 +264,7 @@ class DocumentForm(DatesInRange, forms.ModelForm):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
-        self.initial.setdefault("received_at", _local_now())
+        self.initial.setdefault("received_at", now_for_input())
 
 
 class DocumentHandlingForm(forms.ModelForm):
@@ -303,6 +332,8 @@ class ProgressForm(forms.Form):
 
 
 class InstructionForm(DatesInRange, forms.ModelForm):
+    happened = ("given_at",)
+
     targets = ManyChoice(label="落实人", queryset=Person.objects.none())
 
     class Meta:
@@ -323,7 +354,7 @@ class InstructionForm(DatesInRange, forms.ModelForm):
         self.fields["targets"].queryset = people_of_unit(unit)
         self.fields["feedback_due_at"].required = False
         self.fields["feedback_due_at"].help_text = "留空则按值班工作规则的批示反馈时限"
-        self.initial.setdefault("given_at", _local_now())
+        self.initial.setdefault("given_at", now_for_input())
 
 
 class FeedbackForm(forms.Form):

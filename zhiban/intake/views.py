@@ -239,7 +239,13 @@ def notice_detail(request, pk):
         (c, read_back if read_back is not None and read_back.instance.pk == c.pk else None)
         for c in notice.calls.order_by("at", "id")
     ]
-    context = {"notice": notice, "form": form, "recipients": recipients, "read_back": read_back}
+    context = {
+        "notice": notice,
+        "form": form,
+        "recipients": recipients,
+        "read_back": read_back,
+        "now": forms.now_for_input(),  # a read-back recorded afterwards is most often recorded as it comes
+    }
     failed = form.errors or (read_back is not None and read_back.errors)
     return render(request, "intake/notice_detail.html", context, status=400 if failed else 200)
 

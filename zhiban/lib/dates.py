@@ -6,6 +6,9 @@ import calendar
 import datetime as dt
 
 WEEKDAYS = "一二三四五六日"
+# A moment stated as "now" on a PC whose clock runs a little fast is still now: what a time that has
+# happened may exceed the server's clock by.
+CLOCK_SKEW = dt.timedelta(minutes=2)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
