@@ -618,6 +618,7 @@ def test_rule_B14_a_refused_handover_keeps_each_fault_marked_as_entered(org, dut
     assert f'name="eq-note-{fax.pk}" value="卡纸，已报修"' in page
 
 
+@travel(at(17))  # within the hour before the 17:30 handover
 def test_rule_A2_4_a_handover_signed_twice_by_the_same_person_is_refused(org, duty):
     client = org.client(org.officer)
     prepare(client, duty.day)
@@ -633,6 +634,7 @@ def test_rule_A2_4_a_handover_signed_twice_by_the_same_person_is_refused(org, du
     assert duty.day.is_open  # a shift cannot close without a signed handover
 
 
+@travel(at(17))  # within the hour before the 17:30 handover
 def test_rule_A2_4_two_people_with_one_shift_each_sign_in_person(org, duty):
     duty.roster.assignments.filter(person=duty.night_deputy).update(person=org.deputy)  # 单晓东 works on
     client = org.client(org.officer)
@@ -652,6 +654,31 @@ def test_rule_A2_4_two_people_with_one_shift_each_sign_in_person(org, duty):
     assert "交接班已签字" in again.content.decode()
 
 
+def test_rule_A2_3_A2_4_a_handover_is_not_signed_before_the_incoming_shift_is_reminded(org, duty):
+    DutyPolicy.objects.create(unit=org.county, handover_reminder_minutes=90)  # B29: the window is policy
+    client = org.client(org.officer)
+    with travel(at(14, 36)):
+        prepare(client, duty.day)
+        early = sign(client, duty.day, org.officer, duty.night_primary).content.decode()
+    assert "本班次03月05日17:30交班，16:00起方可签字交接" in early
+    assert Handover.objects.get().signed_at is None
+    with travel(at(16)):
+        sign(client, duty.day, org.officer, duty.night_primary)
+    assert Handover.objects.get().signed_at == at(16)
+
+
+def test_rule_B13_a_shift_not_yet_begun_takes_no_log_entries_and_an_entry_has_a_length_limit(org, duty):
+    client = org.client(org.officer)
+    url = f"/duty/shifts/{duty.day.pk}/entries/"
+    with travel(at(8, 10)):  # the day shift begins at 08:30
+        early = client.post(url, {"text": "提前记事"}, follow=True).content.decode()
+    assert "本班次尚未开始，值班日志还不能记事" in early
+    with travel(at(9)):
+        long = client.post(url, {"text": "记" * 2001}, follow=True).content.decode()
+    assert "2000" in long and not duty.day.entries.exists()
+
+
+@travel(at(9, 25))  # the day shift has begun
 def test_rule_B13_the_duty_log_is_a_word_document_with_its_fixed_fields(org, duty):
     Call.objects.create(
         unit=org.county,

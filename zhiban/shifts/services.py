@@ -225,10 +225,18 @@ def handover_sign(
     request, handover: Handover, outgoing: tuple[str, str], incoming: tuple[str, str], prepared: str = ""
 ) -> Handover:
     """A2.4: both sides sign in person, each with their own password on the same screen; two different
-    people. Signing closes the outgoing shift; the incoming shift sees every carried matter."""
+    people. Signing closes the outgoing shift; the incoming shift sees every carried matter. Not before
+    the incoming shift is reminded of the handover (A2.3): a shift signed away hours early would leave
+    the room to the next shift before its time."""
     shift = handover.shift
     if handover.signed:
         raise ShiftError("交接班已签字")
+    opens = shift.end - dt.timedelta(minutes=effective_policy(shift.unit).handover_reminder_minutes)
+    if timezone.now() < opens:
+        raise ShiftError(
+            f"本班次{timezone.localtime(shift.end):%m月%d日%H:%M}交班，"
+            f"{timezone.localtime(opens):%H:%M}起方可签字交接"
+        )
     if prepared and prepared != handover.version:
         raise ShiftError("交接材料已被修改，请核对后再签字")
     following = shift_after(shift)

@@ -171,7 +171,9 @@ def leave_back(request, pk, leave_pk):
 
 
 class EntryForm(forms.Form):
-    text = forms.CharField(label="记事", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    text = forms.CharField(
+        label="记事", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
     emergency = forms.BooleanField(label="突发事件处置（按时间逐条记录）", required=False)
 
 
@@ -182,7 +184,11 @@ def entry_add(request, pk):
     form = EntryForm(request.POST)
     if not shift.is_open:
         messages.error(request, "本班次已交班，值班日志不能再增加记事")
-    elif form.is_valid() and form.cleaned_data["text"].strip():
+    elif timezone.now() < shift.start:
+        messages.error(request, "本班次尚未开始，值班日志还不能记事")
+    elif not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    elif form.cleaned_data["text"].strip():
         shift.entries.create(
             text=form.cleaned_data["text"].strip(),
             emergency=form.cleaned_data["emergency"],
