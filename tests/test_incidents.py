@@ -553,7 +553,11 @@ def test_rule_B21_related_departments_and_areas_are_notified(org, duty):
         org.client(org.officer).post(
             f"/incidents/{event.pk}/notify/", {"u-units": [org.county_dept.pk, org.sibling.pk]}
         )
-    assert Notice.objects.filter(person=org.sibling_officer, text__contains="青石镇S203线山体滑坡").exists()
+    told = Notice.objects.get(person=org.sibling_officer)
+    assert "青石镇S203线山体滑坡" in told.text
+    # 西山县 cannot open 东湖县's event: its notice carries what is known, not a link it would get 404 on
+    assert told.link == "" and "03月05日09:00获知" in told.text and "山体滑坡，道路中断" in told.text
+    assert org.client(org.sibling_officer).get(f"/incidents/{event.pk}/").status_code == 404
     assert steps(event, EventStep.Kind.NOTE) == ["已通知相关单位：东湖县应急管理局、西山县"]
 
 

@@ -252,16 +252,23 @@ def event_instruction(event: Event, by: Person, leader: Person, text: str, targe
 
 
 def event_notify_units(event: Event, by: Person, units: list[Unit], text: str) -> None:
-    """B21: related departments and areas the event may reach are told, through their duty offices."""
+    """B21: related departments and areas the event may reach are told, through their duty offices. A
+    unit above the event's reads its page from the link; a unit beside it (a neighbouring county, a
+    department elsewhere) cannot, so its notice carries what is known instead of a link it cannot open."""
     if not units:
         raise ValidationError({"units": "请选择要通知的单位"})
     message = text.strip() or f"{event.unit.label}发生{event.title}（{event.place}），请做好防范和应对"
+    facts = (
+        f"（{event.unit.label}通报：{timezone.localtime(event.known_at):%m月%d日%H:%M}获知，"
+        f"地点{event.place}；{event.summary[:300]}）"
+    )
     with transaction.atomic():
         for unit in units:
+            reads = event.unit.path.startswith(unit.path)
             notify_people(
                 office_people(unit),
-                message,
-                link=reverse("event_detail", args=[event.pk]),
+                message if reads else message + facts,
+                link=reverse("event_detail", args=[event.pk]) if reads else "",
                 subject=event.title,
                 unit=unit,
             )
