@@ -365,8 +365,20 @@ def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
     assert forward.to_unit == org.city and forward.event == event
     report.refresh_from_db()
     assert report.received_at == at(9, 8) and report.received_by == org.officer
-    assert "青石镇民房倒塌" in org.client(org.city_admin).get("/incidents/inbox/").content.decode()
+    city_inbox = org.client(org.city_admin).get("/incidents/inbox/").content.decode()
+    assert "青石镇民房倒塌" in city_inbox and f"{org.county.label}转报" in city_inbox
     assert Notice.objects.filter(person=org.city_admin, text__contains="转报").exists()
+    # the forwarded report goes out over the forwarding office's name, and says whose report it is
+    word = WordDocument(
+        io.BytesIO(org.client(org.city_admin).get(f"/incidents/reports/{forward.pk}/report.docx").content)
+    )
+    paragraphs = [p.text for p in word.paragraphs]
+    assert f"现将{org.township.label}报告转报如下：" in paragraphs
+    assert (
+        paragraphs[-1].startswith(org.county.duty_office) and org.township.duty_office not in paragraphs[-1]
+    )
+    page = org.client(org.officer).get(f"/incidents/reports/{report.pk}/").content.decode()
+    assert f'已转报：<a href="/incidents/reports/{forward.pk}/">{org.city.label}</a>' in page
     assert [s.kind for s in event.steps.all()] == ["opened", "reported", "received", "forwarded"]
     page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
     assert (

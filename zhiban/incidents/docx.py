@@ -66,6 +66,10 @@ def report_docx(report: Report) -> bytes:
     _run(title, f"关于{event.title}的{label}", "方正小标宋简体", 22)
     addressee = document.add_paragraph()
     _run(addressee, f"{report.to_unit.duty_office}：")
+    if report.forwarded_from_id:
+        preface = document.add_paragraph()
+        preface.paragraph_format.first_line_indent = Pt(32)
+        _run(preface, f"现将{event.unit.label}报告转报如下：")
     for number, (name, element) in enumerate(ELEMENTS, start=1):
         heading = document.add_paragraph()
         _run(heading, f"{_chinese_number(number)}、{element}", HEI, 16)
@@ -81,7 +85,7 @@ def report_docx(report: Report) -> bytes:
     local = timezone.localtime(report.at)
     _run(
         sign,
-        f"{event.unit.duty_office}\n{local.year}年{local.month}月{local.day}日 {local:%H:%M}",
+        f"{report.sender.duty_office}\n{local.year}年{local.month}月{local.day}日 {local:%H:%M}",
     )
     buffer = io.BytesIO()
     document.save(buffer)

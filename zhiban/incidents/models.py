@@ -192,6 +192,11 @@ class Report(models.Model):
         )
         return f"{self.event} {label}"
 
+    @property
+    def sender(self) -> Unit:
+        """The office the report came from: the event's unit, or the one that forwarded it (A2.1)."""
+        return self.forwarded_from.to_unit if self.forwarded_from_id else self.event.unit
+
     def missing_elements(self) -> list[str]:
         """B18: the elements still missing; the report may go while verifying, the gaps stay listed."""
         return [label for name, label in ELEMENTS if not str(getattr(self, name)).strip()]

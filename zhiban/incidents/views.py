@@ -210,6 +210,8 @@ def _report_page(request, report, forward_form=None, status: int = 200):
         "elements": [(label, getattr(report, name)) for name, label in ELEMENTS],
         "missing": report.missing_elements(),
         "forward": forward_form or forms.ForwardForm(report=report),
+        "forwards": report.forwards.select_related("to_unit", "by").order_by("at"),
+        "has_superior": report.to_unit.parent_id is not None,
         "may_handle": scope_for(request.user).acts_as(report.to_unit),
     }
     return render(request, "incidents/report_detail.html", context, status=status)
@@ -264,7 +266,7 @@ def inbox(request):
     unit = _readable_unit(request)
     reports = (
         Report.objects.filter(to_unit=unit)
-        .select_related("event__unit", "by")
+        .select_related("event__unit", "by", "forwarded_from__to_unit")
         .order_by("received_at", "-at")[:200]
     )
     return render(request, "incidents/inbox.html", {"reports": reports, "unit": unit})
