@@ -16,6 +16,7 @@ from zhiban.incidents.jobs import try_deadline_one, try_verification_one
 from zhiban.incidents.models import Event, EventStep, Lapse, Report
 from zhiban.notify.models import Notice
 from zhiban.org.models import DutyPolicy, Role
+from zhiban.shifts.log import duty_log
 
 pytestmark = pytest.mark.usefixtures("on_the_day")
 
@@ -380,6 +381,10 @@ def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
     page = org.client(org.officer).get(f"/incidents/reports/{report.pk}/").content.decode()
     assert f'已转报：<a href="/incidents/reports/{forward.pk}/">{org.city.label}</a>' in page
     assert [s.kind for s in event.steps.all()] == ["opened", "reported", "received", "forwarded"]
+    # B13: what the county did on the township's event is in the county's duty log
+    county_log = [text for _, text in duty_log(duty.day).emergencies]
+    assert "青石镇民房倒塌：上级接收，东湖县已接收（林海燕）" in county_log
+    assert any(text.startswith("青石镇民房倒塌：转报，东湖县转报市政府（书面报告）") for text in county_log)
     page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
     assert (
         f"已接收（{org.officer.name}）" in page
