@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from docx import Document as WordDocument
 
 from tests.factories import make_person
@@ -232,6 +233,21 @@ def test_rule_A2_1_B22_a_phone_report_is_forwarded_by_phone_to_a_named_receiver_
     assert steps(event, EventStep.Kind.FORWARDED) == [f"{org.county.label}转报{org.city.label}（电话报告）"]
     inbox = org.client(org.city_admin).get("/incidents/inbox/").content.decode()
     assert "电话报告" in inbox and "书面报告" not in inbox
+
+
+def test_rule_B19_a_second_first_report_by_the_same_channel_to_the_same_office_is_refused(org, duty):
+    event = open_event(org)
+    with travel(at(9, 5)):
+        phone_first(event, org.officer, at(9, 5), org.city)
+        with pytest.raises(ValidationError) as refused:
+            phone_first(event, org.officer, at(9, 5), org.city)
+    assert refused.value.message_dict["kind"] == ["已向该单位电话报告首报，新的情况请报送续报"]
+    assert event.reports.count() == 1 and Notice.objects.filter(person=org.city_admin).count() == 1
+    with travel(at(9, 20)):  # the written first report follows the phone one
+        services.report_make(
+            event, org.officer, kind="first", channel="written", at=at(9, 20), to_unit=org.city, **ELEMENTS
+        )
+    assert event.reports.count() == 2
 
 
 def test_rule_B21_a_missed_report_stays_missed_when_an_on_time_claim_comes_after_the_cut_off(org, duty):

@@ -161,6 +161,13 @@ def _refuse_impossible(event: Event, report: Report) -> None:
         errors["kind"] = "事件已终报，不能再报告"
     elif report.kind != Report.Kind.FIRST and not event.reports.filter(kind=Report.Kind.FIRST).exists():
         errors["kind"] = "尚未首报，请先报送首报"
+    elif (
+        report.kind == Report.Kind.FIRST
+        and event.reports.filter(
+            kind=Report.Kind.FIRST, channel=report.channel, to_unit_id=report.to_unit_id, forwarded_from=None
+        ).exists()
+    ):  # a second click, or a report that should be a follow-up: the superior is not told twice
+        errors["kind"] = f"已向该单位{report.get_channel_display()}首报，新的情况请报送续报"
     if report.to_unit_id not in event.unit.ancestor_ids():
         errors["to_unit"] = "只能向上级单位报告"
     if report.channel == Report.Channel.PHONE and not report.phoned_whom.strip():
