@@ -4,7 +4,9 @@ unit's own or its superior's (B29), shown on the event's page and on the duty-ro
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from tests.factories import make_system_user
 from tests.test_incidents import open_event
 from zhiban.audit.models import AuditEntry
 from zhiban.incidents.manual import procedure_for
@@ -82,6 +84,10 @@ def test_rule_B25_only_a_writer_of_the_unit_edits_its_manual_and_an_unknown_sect
     assert write(officer, org.county, "natural", COUNTY_FLOOD).status_code == 403
     assert write(org.client(org.county_admin), org.city, "natural", COUNTY_FLOOD).status_code == 404
     assert write(org.client(org.county_admin), org.county, "weather", COUNTY_FLOOD).status_code == 404
+    sysadmin = Client()
+    sysadmin.force_login(make_system_user("system_admin"))  # runs the platform, not the duty content (三员)
+    assert write(sysadmin, org.county, "natural", COUNTY_FLOOD).status_code == 403
+    assert "本单位单独规定" not in sysadmin.get(f"/incidents/manual/{org.county.pk}/").content.decode()
     assert not Procedure.objects.exists()
 
 

@@ -59,10 +59,13 @@ COUNTY_FLOOD = (
 )
 
 
-def _manual(city: Unit, county: Unit, by: Person | None) -> None:
+def _manual(city: Unit, county: Unit) -> None:
+    def admin(unit: Unit) -> Person | None:
+        return Person.objects.filter(roles__unit=unit, roles__role=Role.DUTY_ADMIN).order_by("id").first()
+
     for section, text in MANUAL.items():
-        Procedure.objects.create(unit=city, section=section, text=text, updated_by=by)
-    Procedure.objects.create(unit=county, section="natural", text=COUNTY_FLOOD, updated_by=by)
+        Procedure.objects.create(unit=city, section=section, text=text, updated_by=admin(city))
+    Procedure.objects.create(unit=county, section="natural", text=COUNTY_FLOOD, updated_by=admin(county))
 
 
 def _staff(unit: Unit) -> Person | None:
@@ -73,7 +76,7 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     county, township, city = units["donghu"], units["qingshi"], units["city"]
     officer, township_officer, city_officer = _staff(county), _staff(township) or _staff(county), _staff(city)
-    _manual(city, county, city_officer)
+    _manual(city, county)
     known = now - dt.timedelta(days=6, hours=3)
     landslide = services.event_open(
         county,

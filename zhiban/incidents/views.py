@@ -372,7 +372,7 @@ def manual(request, pk=None):
     context = {
         "unit": unit,
         "sections": manual_of(unit),
-        "can_write": scope_for(request.user).can_write_unit(unit),
+        "can_write": scope_for(request.user).administers_duty_of(unit),
     }
     return render(request, "incidents/manual.html", context)
 
@@ -380,6 +380,8 @@ def manual(request, pk=None):
 @login_required
 def procedure_edit(request, pk, section):
     unit = get_unit_for_user(request.user, pk, write=True)
+    if not scope_for(request.user).administers_duty_of(unit):
+        raise PermissionDenied("值班工作手册由本单位或上级的值班室管理员修订")
     if section not in Procedure.Section.values:
         raise Http404
     current = procedure_for(unit, section)

@@ -99,6 +99,11 @@ class Scope:
     def can_write_unit(self, unit: Unit) -> bool:
         return self.write_all or any(unit.path.startswith(p) for p in self.write_paths)
 
+    def administers_duty_of(self, unit: Unit) -> bool:
+        """Whether the person is a duty-office administrator of `unit` or a unit above it: duty content
+        (the duty manual) is theirs; the system administrator runs the platform, not its content (三员)."""
+        return any(unit.path.startswith(p) for p in self.write_paths)
+
     def acts_for_unit(self, unit: Unit) -> bool:
         """Whether the person works in the duty office of `unit` or of a unit above it."""
         return self.person is not None and any(unit.path.startswith(p) for p in self.act_paths)
