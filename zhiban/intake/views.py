@@ -449,8 +449,12 @@ def _matter_action(request, pk, name: str, make_form, act):
         except ValidationError as error:
             _form_errors(form, error)
         else:
+            messages.success(request, _MATTER_DONE[name])
             return redirect("matter_detail", matter.pk)
     return _matter_page(request, matter, person, status=400, **{name: form})
+
+
+_MATTER_DONE = {"transfer": "事项已移交，接办人已收到通知", "close": "事项已办结", "progress": "已记录办理进展"}
 
 
 @login_required
