@@ -77,6 +77,13 @@ def steps(event, kind) -> list[str]:
     return list(event.steps.filter(kind=kind).values_list("text", flat=True))
 
 
+def written_first(event, by, stated, to_unit):
+    """A written first report with every element, stated as made at `stated`."""
+    return services.report_make(
+        event, by, kind="first", channel="written", at=stated, to_unit=to_unit, **ELEMENTS
+    )
+
+
 def phone_first(event, by, stated, to_unit):
     """A first report by phone (taken by 周建国), stated as made at `stated`."""
     return services.report_make(
@@ -184,15 +191,7 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
 def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_level(org, duty):
     event, township_officer = township_event(org)
     with travel(at(9, 20)):  # a written first report stated at 9:14 meets the phone deadline (9:15) too
-        report = services.report_make(
-            event,
-            township_officer,
-            kind="first",
-            channel="written",
-            at=at(9, 14),
-            to_unit=org.county,
-            **ELEMENTS,
-        )
+        report = written_first(event, township_officer, at(9, 14), org.county)
     assert report.backfilled and report.late_minutes == 0
     assert steps(event, EventStep.Kind.BACKFILLED) == [
         "电话报告时限后补录：称05日09时14分报出，05日09时20分才登记（时限05日09时15分）"
@@ -244,9 +243,7 @@ def test_rule_B19_a_second_first_report_by_the_same_channel_to_the_same_office_i
     assert refused.value.message_dict["kind"] == ["已向该单位电话报告首报，新的情况请报送续报"]
     assert event.reports.count() == 1 and Notice.objects.filter(person=org.city_admin).count() == 1
     with travel(at(9, 20)):  # the written first report follows the phone one
-        services.report_make(
-            event, org.officer, kind="first", channel="written", at=at(9, 20), to_unit=org.city, **ELEMENTS
-        )
+        written_first(event, org.officer, at(9, 20), org.city)
     assert event.reports.count() == 2
 
 
@@ -332,9 +329,7 @@ def test_bad_reports_are_refused_with_a_reason_and_nothing_saved(org, duty):
                 at=at(9, 5),
                 phoned_whom="马",
             )
-        services.report_make(
-            event, org.officer, to_unit=org.city, kind="first", channel="written", at=at(9, 5), **ELEMENTS
-        )
+        written_first(event, org.officer, at(9, 5), org.city)
         services.report_make(
             event, org.officer, to_unit=org.city, kind="final", channel="written", at=at(9, 5), **ELEMENTS
         )
@@ -365,15 +360,7 @@ def test_bad_reports_are_refused_with_a_reason_and_nothing_saved(org, duty):
 def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
     event, township_officer = township_event(org)
     with travel(at(9, 6)):
-        report = services.report_make(
-            event,
-            township_officer,
-            kind="first",
-            channel="written",
-            at=at(9, 6),
-            to_unit=org.county,
-            **ELEMENTS,
-        )
+        report = written_first(event, township_officer, at(9, 6), org.county)
     inbox = org.client(org.officer).get("/incidents/inbox/").content.decode()
     assert "青石镇民房倒塌" in inbox
     with travel(at(9, 8)):
@@ -462,9 +449,7 @@ def test_rule_B20_a_verification_request_is_answered_in_time_or_its_lateness_rec
 def test_a_report_is_an_official_document(org, duty):
     event = open_event(org)
     with travel(at(9, 20)):
-        report = services.report_make(
-            event, org.officer, kind="first", channel="written", at=at(9, 20), to_unit=org.city, **ELEMENTS
-        )
+        report = written_first(event, org.officer, at(9, 20), org.city)
     response = org.client(org.officer).get(f"/incidents/reports/{report.pk}/report.docx")
     word = WordDocument(io.BytesIO(response.content))
     texts = [p.text for p in word.paragraphs]

@@ -454,7 +454,11 @@ def _matter_action(request, pk, name: str, make_form, act):
     return _matter_page(request, matter, person, status=400, **{name: form})
 
 
-_MATTER_DONE = {"transfer": "事项已移交，接办人已收到通知", "close": "事项已办结", "progress": "已记录办理进展"}
+_MATTER_DONE = {
+    "transfer": "事项已移交，接办人已收到通知",
+    "close": "事项已办结",
+    "progress": "已记录办理进展",
+}
 
 
 @login_required

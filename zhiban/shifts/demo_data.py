@@ -193,28 +193,14 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
     if rng.random() < 0.1 and leaders:
         moment = _at(rng, shift, until)
         if moment:
-            notice = PhoneNotice.objects.create(
-                unit=unit,
-                title="防汛紧急通知",
-                text="今晚有强降雨，请各单位做好防范，值班人员在岗在位",
-                at=moment,
-                by=primary,
+            _notice(
+                unit,
+                primary,
+                "防汛紧急通知",
+                "今晚有强降雨，请各单位做好防范，值班人员在岗在位",
+                moment,
+                [(caller, moment, moment + dt.timedelta(minutes=1)) for caller in CALLERS[:3]],
             )
-            for organisation, position, name, number in CALLERS[:3]:
-                Call.objects.create(
-                    unit=unit,
-                    direction="outgoing",
-                    at=moment,
-                    number=number,
-                    name=name,
-                    organisation=organisation,
-                    position=position,
-                    content=notice.text,
-                    notice=notice,
-                    read_back_by=name,
-                    read_back_at=moment + dt.timedelta(minutes=1),
-                    taken_by=primary,
-                )
     if open_matters and rng.random() < 0.5:
         matter = open_matters.pop(0)
         moment = _at(rng, shift, until)
@@ -258,26 +244,35 @@ def _notice_going_out(unit, primary, now) -> None:
     """The shift in progress has a phone notice still going out (B11): one town has repeated it back,
     the other is awaited, so 一口清 and the notice list show it as 待复述."""
     moment = now - dt.timedelta(minutes=20)
-    notice = PhoneNotice.objects.create(
-        unit=unit,
-        title="地质灾害隐患点巡查通知",
-        text="受持续降雨影响，请立即组织对辖区地质灾害隐患点开展巡查，发现险情及时转移群众并报告",
-        at=moment,
-        by=primary,
+    _notice(
+        unit,
+        primary,
+        "地质灾害隐患点巡查通知",
+        "受持续降雨影响，请立即组织对辖区地质灾害隐患点开展巡查，发现险情及时转移群众并报告",
+        moment,
+        [
+            (CALLERS[0], moment + dt.timedelta(minutes=2), moment + dt.timedelta(minutes=3)),
+            (CALLERS[1], moment + dt.timedelta(minutes=5), None),
+        ],
     )
-    for i, (organisation, position, name, number) in enumerate(CALLERS[:2]):
+
+
+def _notice(unit, primary, title: str, text: str, moment, recipients) -> None:
+    """A phone notice and its recipients: (caller, when told, when read back or None)."""
+    notice = PhoneNotice.objects.create(unit=unit, title=title, text=text, at=moment, by=primary)
+    for (organisation, position, name, number), told, read_back in recipients:
         Call.objects.create(
             unit=unit,
             direction="outgoing",
-            at=moment + dt.timedelta(minutes=2 + 3 * i),
+            at=told,
             number=number,
             name=name,
             organisation=organisation,
             position=position,
-            content=notice.text,
+            content=text,
             notice=notice,
-            read_back_by="" if i else name,
-            read_back_at=None if i else moment + dt.timedelta(minutes=3),
+            read_back_by=name if read_back else "",
+            read_back_at=read_back,
             taken_by=primary,
         )
 
