@@ -81,7 +81,6 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.report = report
         self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=report.to_unit.ancestor_ids())
         if report.channel == Report.Channel.PHONE:  # a phone report goes on by phone: to whom (B19)
             self.fields["phoned_whom"].required = True

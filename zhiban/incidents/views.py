@@ -387,6 +387,8 @@ def procedure_edit(request, pk, section):
     current = procedure_for(unit, section)
     initial = {"text": current.procedure.text if current.procedure else ""}
     form = forms.ProcedureForm(request.POST or None, initial=initial)
+    if unit.parent_id is None:  # nothing above to follow: the section is this unit's, for all below
+        form.fields["text"].help_text = "按处置步骤逐条填写。下级单位未单独规定的，沿用本单位的规定。"
     if request.method == "POST" and form.is_valid():
         try:
             own = procedure_save(unit, section, form.cleaned_data["text"], scope_for(request.user).person)
