@@ -233,6 +233,7 @@ UNSCOPED_BY_ID = {
     "healthz",
     "login",
     "logout",
+    "password_change",  # one's own only
     "home",
     "switch_unit",
     "unit_tree",

@@ -62,3 +62,34 @@ def test_idle_session_ends_on_the_server(org, settings):
         assert client.get("/").status_code == 200
         traveller.shift(dt.timedelta(seconds=settings.IDLE_TIMEOUT_SECONDS + 1))
         assert client.get("/").status_code == 302
+
+
+def test_a_person_changes_their_own_password_given_the_current_one(org):
+    person = _person_with_password(org)
+    client, elsewhere = Client(), Client()
+    for c in (client, elsewhere):
+        c.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+    wrong = client.post(
+        "/password/",
+        {"old_password": "not-it", "new_password1": "Night-Shift-77x", "new_password2": "Night-Shift-77x"},
+    )
+    assert "旧密码不正确" in wrong.content.decode()
+    weak = client.post(
+        "/password/", {"old_password": "Duty-Room-2026!", "new_password1": "12345", "new_password2": "12345"}
+    )
+    assert "密码太短，至少需要10个字符" in weak.content.decode()
+    person.user.refresh_from_db()
+    assert person.user.check_password("Duty-Room-2026!")  # nothing changed by a refused form
+    done = client.post(
+        "/password/",
+        {
+            "old_password": "Duty-Room-2026!",
+            "new_password1": "Night-Shift-77x",
+            "new_password2": "Night-Shift-77x",
+        },
+    )
+    assert done.status_code == 302 and client.get("/").status_code == 200  # this session stays
+    assert elsewhere.get("/").status_code == 302  # another session of the old password ends
+    assert Client().post("/login/", {"username": "wangdl", "password": "Night-Shift-77x"}).status_code == 302
+    entry = AuditEntry.objects.get(object_repr="wangdl 修改本人密码")
+    assert "Night-Shift" not in str(entry.after) and "argon2" not in str(entry.after)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views_account.password_change, name="password_change"),
     path("", views.home, name="home"),
     path("switch-unit/", views.switch_unit, name="switch_unit"),
     path("api/v1/", api.urls),

@@ -90,7 +90,7 @@ class AccountForm(forms.Form):
         label="初始密码",
         widget=forms.PasswordInput,
         min_length=10,
-        help_text="至少10位；本人首次登录后应修改",
+        help_text="至少10位；本人首次登录后应在“修改密码”中改为自己的密码",
     )
 
     def __init__(self, *args, person: Person, **kwargs):

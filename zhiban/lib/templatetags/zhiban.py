@@ -143,7 +143,7 @@ def _topbar_html(name: str, unit_label: str | None, unread: int, read_audit: boo
     )
     return format_html(
         '<header class="topbar no-print">\n  <a class="brand" href="{}">政务值班管理平台</a>\n'
-        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n'
+        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n'
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
         _url("home"),
@@ -152,6 +152,7 @@ def _topbar_html(name: str, unit_label: str | None, unread: int, read_audit: boo
         notices,
         _url("token_list"),
         name,
+        _url("password_change"),
         _url("logout"),
         mark_safe(_CSRF_SLOT),
     )
