@@ -480,6 +480,15 @@ def test_rule_B5_a_feedback_deadline_before_the_instruction_is_refused(org, duty
     assert not Instruction.objects.exists() and not Notice.objects.filter(person=org.deputy).exists()
 
 
+def test_rule_A1_2_open_matters_of_the_same_title_are_told_apart_on_the_instruction_form(org, duty):
+    with travel(at(9)):
+        intake.matter_open(org.county, org.officer, "交通事故")
+    with travel(at(10)):
+        intake.matter_open(org.county, org.deputy, "交通事故")
+        form = org.client(org.officer).get("/intake/instructions/new/").content.decode()
+    assert "交通事故（2026-03-05 10:00受理，单晓东）" in form and "交通事故（2026-03-05 09:00受理，林海燕）" in form
+
+
 def test_rule_A1_2_B5_an_instruction_is_relayed_acknowledged_fed_back_and_reported(org, duty):
     client = org.client(org.officer)
     with travel(at(10)):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
-from zhiban.lib.dates import CLOCK_SKEW
+from zhiban.lib.dates import CLOCK_SKEW, local_minute
 from zhiban.org.access import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
@@ -331,6 +331,14 @@ class ProgressForm(forms.Form):
     text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class MatterChoice(forms.ModelChoiceField):
+    """Open matters often share a title (several 交通事故): each is named with when it was taken in and
+    its owner."""
+
+    def label_from_instance(self, obj: Matter) -> str:
+        return f"{obj.title}（{local_minute(obj.opened_at)}受理，{obj.owner.name if obj.owner else '—'}）"
+
+
 class InstructionForm(DatesInRange, forms.ModelForm):
     happened = ("given_at",)
 
@@ -344,13 +352,17 @@ class InstructionForm(DatesInRange, forms.ModelForm):
             "feedback_due_at": DateTimeLocal(),
             "text": forms.Textarea(attrs={"rows": 3}),
         }
-        field_classes = {"leader": PersonChoice}
+        field_classes = {"leader": PersonChoice, "matter": MatterChoice}
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
         self.fields["leader"].queryset = leaders_of(unit)
-        self.fields["matter"].queryset = Matter.objects.filter(unit=unit, state=Matter.State.OPEN)
+        self.fields["matter"].queryset = (
+            Matter.objects.filter(unit=unit, state=Matter.State.OPEN)
+            .select_related("owner")
+            .order_by("-opened_at")
+        )
         self.fields["targets"].queryset = people_of_unit(unit)
         self.fields["feedback_due_at"].required = False
         self.fields["feedback_due_at"].help_text = "留空则按值班工作规则的批示反馈时限"
