@@ -9,7 +9,7 @@ import io
 import pytest
 from docx import Document as WordDocument
 
-from tests.factories import make_contact
+from tests.factories import make_assignment, make_contact, make_person
 from tests.shift_fixtures import DAY, PASSWORD, at, call_data, prepare, sign, travel
 from zhiban.intake import services as intake
 from zhiban.intake.jobs import try_remind_feedback_one, try_remind_matter_one
@@ -486,7 +486,10 @@ def test_rule_A1_2_open_matters_of_the_same_title_are_told_apart_on_the_instruct
     with travel(at(10)):
         intake.matter_open(org.county, org.deputy, "交通事故")
         form = org.client(org.officer).get("/intake/instructions/new/").content.decode()
-    assert "交通事故（2026-03-05 10:00受理，单晓东）" in form and "交通事故（2026-03-05 09:00受理，林海燕）" in form
+    assert (
+        "交通事故（2026-03-05 10:00受理，单晓东）" in form
+        and "交通事故（2026-03-05 09:00受理，林海燕）" in form
+    )
 
 
 def test_rule_A1_2_B5_an_instruction_is_relayed_acknowledged_fed_back_and_reported(org, duty):
@@ -685,6 +688,13 @@ def test_rule_B13_a_shift_not_yet_begun_takes_no_log_entries_and_an_entry_has_a_
     with travel(at(9)):
         long = client.post(url, {"text": "记" * 2001}, follow=True).content.decode()
     assert "2000" in long and not duty.day.entries.exists()
+
+
+def test_rule_B13_the_duty_log_names_the_standby_with_the_primary_and_deputies(org, duty):
+    make_assignment(
+        duty.roster, make_person(org.county, "陈备班", roles=["duty_staff"]), DAY, "standby", hours=9
+    )
+    assert duty_log(duty.day).staff == "主班：林海燕；副班：单晓东；备班：陈备班"
 
 
 @travel(at(9, 25))  # the day shift has begun

@@ -54,7 +54,12 @@ class DutyLog:
     def staff(self) -> str:
         primary = "、".join(self.holders(Post.PRIMARY)) or "—"
         deputies = "、".join(self.holders(Post.DEPUTY))
-        return f"主班：{primary}" + (f"；副班：{deputies}" if deputies else "")
+        standby = "、".join(self.holders(Post.STANDBY))  # may be called in and may sign as the incoming side
+        return (
+            f"主班：{primary}"
+            + (f"；副班：{deputies}" if deputies else "")
+            + (f"；备班：{standby}" if standby else "")
+        )
 
 
 def window(
