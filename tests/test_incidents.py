@@ -464,6 +464,8 @@ def test_a_report_is_an_official_document(org, duty):
         io.BytesIO(org.client(org.officer).get(f"/incidents/reports/{report.pk}/report.docx").content)
     )
     assert marked.paragraphs[0].text == "秘密　特急" and marked.paragraphs[0].runs[0].font.name == "黑体"
+    page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
+    assert '<span class="badge bad">秘密</span></h1>' in page  # the mark is on the event's page too
 
 
 def test_rule_B13_the_duty_log_holds_the_events_steps_in_time_order(org, duty):
