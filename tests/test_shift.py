@@ -425,6 +425,9 @@ def test_rule_B12_a_mayor_hotline_ticket_needs_its_number_due_date_and_reply(org
     missing = client.post("/intake/matters/new/", {"title": "小区停水", "source": "hotline"})
     page = missing.content.decode()
     assert "县长热线事项须填写工单号" in page and "县长热线工单须填写办理时限" in page
+    ticket = {"title": "小区停水", "source": "hotline", "ticket_number": "RX20260305001"}
+    past = client.post("/intake/matters/new/", {**ticket, "due_at": "2026-03-04T17:00"})
+    assert "办理时限须晚于受理时间（现在）" in past.content.decode() and not Matter.objects.exists()
     client.post(
         "/intake/matters/new/",
         {
@@ -435,6 +438,8 @@ def test_rule_B12_a_mayor_hotline_ticket_needs_its_number_due_date_and_reply(org
         },
     )
     ticket = Matter.objects.get()
+    with travel(at(17, 1, DAY + dt.timedelta(days=2))):  # open past its due date: marked on the list
+        assert "已超时限" in org.client(org.officer).get("/intake/matters/").content.decode()
     no_reply = client.post(f"/intake/matters/{ticket.pk}/close/", {"x-result": "已协调自来水公司"})
     assert "县长热线工单办结须填写答复内容" in no_reply.content.decode()
     client.post(

@@ -326,6 +326,11 @@ class Matter(models.Model):
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
 
+    @property
+    def overdue(self) -> bool:
+        """Open past its due date (a hotline ticket's 办理时限)."""
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
     def clean(self) -> None:
         if self.source == self.Source.HOTLINE and not self.ticket_number:
             raise ValidationError({"ticket_number": "县长热线事项须填写工单号"})
