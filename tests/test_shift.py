@@ -395,6 +395,9 @@ def test_rule_B12_A1_11_the_first_receiver_owns_a_matter_until_closed_and_only_b
     matter = Matter.objects.get()
     assert matter.owner == org.officer and matter.call == Call.objects.get()
     deputy = org.client(org.deputy)
+    page = deputy.get(f"/intake/matters/{matter.pk}/").content.decode()  # forms he may use, and who may act
+    assert "记录进展" in page and "移交责任人" not in page and "办结须由首接责任人林海燕办理" in page
+    assert "移交责任人" in org.client(org.county_leader).get(f"/intake/matters/{matter.pk}/").content.decode()
     refused = deputy.post(f"/intake/matters/{matter.pk}/close/", {"x-result": "已处理"})
     assert "只有首接责任人可以办结事项" in refused.content.decode()
     no_reason = client.post(f"/intake/matters/{matter.pk}/transfer/", {"t-to": org.deputy.pk, "t-reason": ""})

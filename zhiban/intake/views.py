@@ -424,11 +424,16 @@ def matter_detail(request, pk):
 
 
 def _matter_page(request, matter, person, status: int = 200, **given):
-    """The matter with its history and its three forms; `given` puts a bound form back with its errors."""
+    """The matter with its history and the forms the person may use (progress: anyone of the duty office;
+    close: the owner; transfer: the owner, or an administrator or leader who directs the unit's work);
+    `given` puts a bound form back with its errors."""
+    is_owner = person is not None and person.pk == matter.owner_id
     context = {
         "matter": matter,
         "steps": matter.steps.select_related("by", "to"),
-        "is_owner": person is not None and person.pk == matter.owner_id,
+        "is_owner": is_owner,
+        "may_act": person is not None and scope_for(request.user).acts_for_unit(matter.unit),
+        "may_transfer": is_owner or (person is not None and services.directs(person, matter.unit)),
         "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
         "close": forms.CloseForm(prefix="x"),
         "progress": forms.ProgressForm(prefix="p"),
