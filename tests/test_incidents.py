@@ -579,6 +579,22 @@ def test_rule_B21_related_departments_and_areas_are_notified(org, duty):
     assert told.link == "" and "03月05日09:00获知" in told.text and "山体滑坡，道路中断" in told.text
     assert org.client(org.sibling_officer).get(f"/incidents/{event.pk}/").status_code == 404
     assert steps(event, EventStep.Kind.NOTE) == ["已通知相关单位：东湖县应急管理局、西山县"]
+    # the facts come first, so a long message cut to the notice's length keeps them
+    with travel(at(9, 6)):
+        org.client(org.officer).post(
+            f"/incidents/{event.pk}/notify/", {"u-units": [org.sibling.pk], "u-text": "请做好防范。" * 60}
+        )
+    longest = Notice.objects.filter(person=org.sibling_officer).order_by("-id").first()
+    assert (
+        longest.text.startswith(f"{org.county.label}03月05日09:00获知青石镇S203线山体滑坡")
+        and "道路中断" in longest.text
+    )
+    # a classified event's summary is not sent to a unit that may not read it
+    Event.objects.filter(pk=event.pk).update(classification="secret")
+    event.refresh_from_db()
+    services.event_notify_units(event, org.officer, [org.sibling], "")
+    secret = Notice.objects.filter(person=org.sibling_officer).order_by("-id").first()
+    assert "道路中断" not in secret.text and "详情请与其值班室联系" in secret.text
 
 
 def test_an_outside_system_opens_an_event_over_the_api(org, duty, client):

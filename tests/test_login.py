@@ -73,7 +73,7 @@ def test_a_person_changes_their_own_password_given_the_current_one(org):
         "/password/",
         {"old_password": "not-it", "new_password1": "Night-Shift-77x", "new_password2": "Night-Shift-77x"},
     )
-    assert "旧密码不正确" in wrong.content.decode()
+    assert "原密码不正确" in wrong.content.decode()
     weak = client.post(
         "/password/", {"old_password": "Duty-Room-2026!", "new_password1": "12345", "new_password2": "12345"}
     )
@@ -93,3 +93,19 @@ def test_a_person_changes_their_own_password_given_the_current_one(org):
     assert Client().post("/login/", {"username": "wangdl", "password": "Night-Shift-77x"}).status_code == 302
     entry = AuditEntry.objects.get(object_repr="wangdl 修改本人密码")
     assert "Night-Shift" not in str(entry.after) and "argon2" not in str(entry.after)
+
+
+def test_guessing_the_current_password_locks_the_account_like_failed_logins(org, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    _person_with_password(org)
+    client = Client()
+    client.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+    guess = {"new_password1": "Night-Shift-77x", "new_password2": "Night-Shift-77x"}
+    for attempt in range(2):
+        refused = client.post("/password/", {"old_password": f"guess-{attempt}", **guess})
+        assert "原密码不正确" in refused.content.decode()
+    locked = client.post("/password/", {"old_password": "guess-2", **guess})
+    assert locked.status_code == 429 and "账号已暂时锁定" in locked.content.decode()
+    assert client.get("/").status_code == 302  # this session is over
+    assert Client().post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"}).status_code != 302
+    assert AuditEntry.objects.filter(action="login_failed", object_repr="wangdl").count() >= 3

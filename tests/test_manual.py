@@ -87,8 +87,12 @@ def test_rule_B25_only_a_writer_of_the_unit_edits_its_manual_and_an_unknown_sect
     sysadmin = Client()
     sysadmin.force_login(make_system_user("system_admin"))  # runs the platform, not the duty content (三员)
     assert write(sysadmin, org.county, "natural", COUNTY_FLOOD).status_code == 403
-    assert "本单位单独规定" not in sysadmin.get(f"/incidents/manual/{org.county.pk}/").content.decode()
-    assert not Procedure.objects.exists()
+    write(org.client(org.city_admin), org.city, "natural", CITY_FLOOD)
+    page = sysadmin.get(f"/incidents/manual/{org.county.pk}/").content.decode()
+    assert f"沿用{org.city.label}" in page and "/edit/" not in page  # the section shows, no edit button
+    admin_page = org.client(org.county_admin).get(f"/incidents/manual/{org.county.pk}/").content.decode()
+    assert f"/incidents/manual/{org.county.pk}/natural/edit/" in admin_page
+    assert not Procedure.objects.filter(unit=org.county).exists()
 
 
 def test_rule_B25_a_section_too_long_is_refused_with_the_text_kept(org, duty):

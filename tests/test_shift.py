@@ -429,8 +429,12 @@ def test_rule_B12_a_mayor_hotline_ticket_needs_its_number_due_date_and_reply(org
     page = missing.content.decode()
     assert "县长热线事项须填写工单号" in page and "县长热线工单须填写办理时限" in page
     ticket = {"title": "小区停水", "source": "hotline", "ticket_number": "RX20260305001"}
-    past = client.post("/intake/matters/new/", {**ticket, "due_at": "2026-03-04T17:00"})
-    assert "办理时限须晚于受理时间（现在）" in past.content.decode() and not Matter.objects.exists()
+    late = client.post(
+        "/intake/matters/new/", {**ticket, "ticket_number": "RX20260304009", "due_at": "2026-03-04T17:00"}
+    )
+    late_ticket = Matter.objects.get(ticket_number="RX20260304009")  # entered late, its due date passed: kept
+    assert late.status_code == 302 and late_ticket.overdue
+    assert "已超时限" in client.get(f"/intake/matters/{late_ticket.pk}/").content.decode()
     client.post(
         "/intake/matters/new/",
         {
@@ -440,7 +444,8 @@ def test_rule_B12_a_mayor_hotline_ticket_needs_its_number_due_date_and_reply(org
             "due_at": "2026-03-07T17:00",
         },
     )
-    ticket = Matter.objects.get()
+    ticket = Matter.objects.get(ticket_number="RX20260305001")
+    assert not ticket.overdue
     with travel(at(17, 1, DAY + dt.timedelta(days=2))):  # open past its due date: marked on the list
         assert "已超时限" in org.client(org.officer).get("/intake/matters/").content.decode()
     no_reply = client.post(f"/intake/matters/{ticket.pk}/close/", {"x-result": "已协调自来水公司"})
@@ -690,12 +695,15 @@ def test_rule_A2_3_A2_4_a_handover_is_not_signed_before_the_incoming_shift_is_re
 def test_rule_B13_a_shift_not_yet_begun_takes_no_log_entries_and_an_entry_has_a_length_limit(org, duty):
     client = org.client(org.officer)
     url = f"/duty/shifts/{duty.day.pk}/entries/"
-    with travel(at(8, 10)):  # the day shift begins at 08:30
+    with travel(at(8, 10)):  # the day shift begins at 08:30, its primary is due at 08:20 (B7)
         early = client.post(url, {"text": "提前记事"}, follow=True).content.decode()
-    assert "本班次尚未开始，值班日志还不能记事" in early
+    assert "还未到本班次的到岗时间，值班日志还不能记事" in early
+    with travel(at(8, 20)):
+        client.post(url, {"text": "主班到岗，检查设备正常"})
+    assert duty.day.entries.get().text == "主班到岗，检查设备正常"
     with travel(at(9)):
         long = client.post(url, {"text": "记" * 2001}, follow=True).content.decode()
-    assert "2000" in long and not duty.day.entries.exists()
+    assert "2000" in long and duty.day.entries.count() == 1
 
 
 def test_rule_B13_the_duty_log_names_the_standby_with_the_primary_and_deputies(org, duty):

@@ -224,6 +224,11 @@ class EventStep(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
+    # the office that took the step when it is not the event's own (a superior receiving or forwarding):
+    # its duty log holds the step (B13), whichever unit the person later works in
+    acting_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="办理单位"
+    )
 
     class Meta:
         ordering = ["at", "id"]

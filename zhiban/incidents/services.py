@@ -28,8 +28,17 @@ from zhiban.roster.duty import people_on_duty
 from zhiban.roster.models import Post
 
 
-def step(event: Event, kind: str, text: str, by: Person | None = None, at: dt.datetime | None = None) -> None:
-    EventStep.objects.create(event=event, kind=kind, text=text, by=by, at=at or timezone.now())
+def step(
+    event: Event,
+    kind: str,
+    text: str,
+    by: Person | None = None,
+    at: dt.datetime | None = None,
+    acting_unit: Unit | None = None,
+) -> None:
+    EventStep.objects.create(
+        event=event, kind=kind, text=text, by=by, at=at or timezone.now(), acting_unit=acting_unit
+    )
 
 
 def duty_people(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
@@ -264,17 +273,16 @@ def event_notify_units(event: Event, by: Person, units: list[Unit], text: str) -
     department elsewhere) cannot, so its notice carries what is known instead of a link it cannot open."""
     if not units:
         raise ValidationError({"units": "请选择要通知的单位"})
-    message = text.strip() or f"{event.unit.label}发生{event.title}（{event.place}），请做好防范和应对"
-    facts = (
-        f"（{event.unit.label}通报：{timezone.localtime(event.known_at):%m月%d日%H:%M}获知，"
-        f"地点{event.place}；{event.summary[:300]}）"
-    )
+    message = text.strip() or "请做好防范和应对"
+    known = f"{event.unit.label}{timezone.localtime(event.known_at):%m月%d日%H:%M}获知{event.title}（{event.place}）"
+    # first, so a notice cut short keeps them; a classified event's summary stays with those who may read it
+    facts = known + ("。详情请与其值班室联系" if event.classification else f"：{event.summary[:150]}")
     with transaction.atomic():
         for unit in units:
             reads = event.unit.path.startswith(unit.path)
             notify_people(
                 office_people(unit),
-                message if reads else message + facts,
+                f"{known}。{message}" if reads else f"{facts}。{message}",
                 link=reverse("event_detail", args=[event.pk]) if reads else "",
                 subject=event.title,
                 unit=unit,
@@ -303,7 +311,11 @@ def report_receive(report: Report, by: Person) -> None:
             report.received_at, report.received_by = now, by
             updated(report, report.event.unit_id, received_at=now, received_by_id=by.pk)
             step(
-                report.event, EventStep.Kind.RECEIVED, f"{report.to_unit.label}已接收", by
+                report.event,
+                EventStep.Kind.RECEIVED,
+                f"{report.to_unit.label}已接收",
+                by,
+                acting_unit=report.to_unit,
             )  # the page adds who
 
 
@@ -342,6 +354,7 @@ def report_forward(report: Report, by: Person, to_unit: Unit, phoned_whom: str =
             EventStep.Kind.FORWARDED,
             f"{report.to_unit.label}转报{to_unit.label}（{channel}）",
             by,
+            acting_unit=report.to_unit,
         )
         notify_people(
             office_people(to_unit),

@@ -310,8 +310,6 @@ class MatterForm(DatesInRange, forms.ModelForm):
         data = super().clean()
         if data.get("source") == Matter.Source.HOTLINE and not data.get("due_at"):
             self.add_error("due_at", "县长热线工单须填写办理时限")
-        if data.get("due_at") and data["due_at"] <= timezone.now():
-            self.add_error("due_at", "办理时限须晚于受理时间（现在）")
         return data
 
 

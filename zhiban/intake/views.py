@@ -432,7 +432,8 @@ def _matter_page(request, matter, person, status: int = 200, **given):
         "matter": matter,
         "steps": matter.steps.select_related("by", "to"),
         "is_owner": is_owner,
-        "may_act": person is not None and scope_for(request.user).acts_for_unit(matter.unit),
+        # its owner handles it wherever they sit (a matter may be transferred to anyone of the unit)
+        "may_act": is_owner or (person is not None and scope_for(request.user).acts_for_unit(matter.unit)),
         "may_transfer": is_owner or (person is not None and services.directs(person, matter.unit)),
         "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
         "close": forms.CloseForm(prefix="x"),

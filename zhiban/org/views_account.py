@@ -3,7 +3,7 @@ exchange."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
@@ -16,12 +16,32 @@ from zhiban.audit.trail import record
 from zhiban.org.models import ApiToken
 
 
+class OwnPasswordForm(PasswordChangeForm):
+    """The current password is checked through the login's own path, so wrong guesses at an unattended
+    signed-in PC count toward the account's lockout (django-axes) and are audited as failed logins."""
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old) is None:
+            raise forms.ValidationError("原密码不正确，请重新输入", code="password_incorrect")
+        return old
+
+
 @login_required
 def password_change(request):
     """One's own password, given the current one (an account is handed over with a first password that
-    its owner then changes). The audit trail records the change, never the password."""
-    form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    its owner then changes). The audit trail records the change, never the password. Too many wrong
+    current passwords lock the account and end this session."""
+    form = OwnPasswordForm(request, request.POST or None)
+    valid = request.method == "POST" and form.is_valid()
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+        return render(request, "registration/locked_out.html", status=429)  # as the login answers
+    if valid:
         with transaction.atomic():
             user = form.save()
             record(

@@ -136,10 +136,10 @@ def duty_log(shift: Shift, reveal_secrets: bool = False) -> DutyLog:
 
 def _emergencies(unit, within: Q, entries: list[LogEntry]) -> list[tuple[dt.datetime, str]]:
     """B13: emergencies logged step by step in time order: every step of the unit's events (opened,
-    reported, alarms, late) in the shift's window, what its people did on events of units below
-    (received, forwarded, noted), with the officers' own emergency entries."""
+    reported, alarms, late) in the shift's window, what its office did on events of units below
+    (received, forwarded), with the officers' own emergency entries."""
     rows = [(e.at, f"{e.text}（{e.by.name if e.by else ''}）") for e in entries]
-    steps = EventStep.objects.filter(within, Q(event__unit=unit) | Q(by__unit=unit)).select_related(
+    steps = EventStep.objects.filter(within, Q(event__unit=unit) | Q(acting_unit=unit)).select_related(
         "event", "by"
     )
     rows += [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -22,6 +24,7 @@ from zhiban.intake.views import _acting_unit, _readable_unit
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT, unread_notices
 from zhiban.org.access import GenerationCache, get_shift_for_user, reveals_secrets, scope_for, unit_activity
 from zhiban.org.models import Person
+from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Post
 from zhiban.shifts import services
 from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
@@ -184,8 +187,10 @@ def entry_add(request, pk):
     form = EntryForm(request.POST)
     if not shift.is_open:
         messages.error(request, "本班次已交班，值班日志不能再增加记事")
-    elif timezone.now() < shift.start:
-        messages.error(request, "本班次尚未开始，值班日志还不能记事")
+    elif timezone.now() < shift.start - dt.timedelta(
+        minutes=effective_policy(shift.unit).primary_early_minutes
+    ):
+        messages.error(request, "还未到本班次的到岗时间，值班日志还不能记事")
     elif not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     elif form.cleaned_data["text"].strip():
