@@ -85,17 +85,7 @@ def main() -> None:
         data = request.POST
         unit = scope_for(request.user).person.unit
         with transaction.atomic():
-            call = Call(
-                unit=unit,
-                direction=data["direction"],
-                at=timezone.now(),
-                number=data["number"],
-                name=data["name"],
-                organisation=data["organisation"],
-                position=data["position"],
-                content=data["content"],
-                handling=data["handling"],
-            )
+            call = Call(unit=unit, at=timezone.now(), **{k: data[k] for k in POSTED})
             call.save()
         return HttpResponseRedirect(f"/intake/calls/{call.pk}/")
 

@@ -97,7 +97,7 @@ class Scope:
         )
 
     def can_write_unit(self, unit: Unit) -> bool:
-        return self.write_all or any(unit.path.startswith(p) for p in self.write_paths)
+        return self.write_all or self.administers_duty_of(unit)
 
     def administers_duty_of(self, unit: Unit) -> bool:
         """Whether the person is a duty-office administrator of `unit` or a unit above it: duty content
