@@ -72,7 +72,8 @@ def main() -> None:
     from zhiban.audit import trail
     from zhiban.intake.models import Call
     from zhiban.lib.jobs import checkpoint
-    from zhiban.org.access import bump_unit_activity, scope_for
+    from zhiban.org.access import scope_for
+    from zhiban.org.caching import bump_unit_activity
 
     POSTED = ("direction", "number", "name", "organisation", "position", "content", "handling")
 

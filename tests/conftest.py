@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_person, make_unit
-from zhiban.org.access import GenerationCache
+from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
 pytest_plugins = [

@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from zhiban.api import api
 from zhiban.org.models import ApiToken, Contact, DutyNumberFiling, Person, RoleAssignment, Unit
-from zhiban.org.views_directory import duty_number_change_file
+from zhiban.org.services import duty_number_change_file
 from zhiban.roster.models import SensitivePeriod, ShiftType, Swap
 
 

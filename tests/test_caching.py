@@ -67,7 +67,7 @@ def test_a_request_never_trusts_the_generation_an_earlier_one_left_on_its_thread
     filled under a generation that may since have changed."""
     from django.core.signals import request_started
 
-    from zhiban.org.access import GenerationCache
+    from zhiban.org.caching import GenerationCache
 
     cache = GenerationCache(size=10)
     GenerationCache.check()  # an earlier request on this thread read the generation

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from tests.factories import make_contact, make_line, make_person
 from zhiban.org.models import ApiToken, DutyLine, Role, RoleAssignment, TrainingRecord, Unit
-from zhiban.org.views_directory import duty_number_change_file
+from zhiban.org.services import duty_number_change_file
 
 PASSWORD = "Xk29!pq#Lm77"
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from zhiban.incidents import services
+from zhiban.incidents.access import get_event_for_user
 from zhiban.incidents.models import Event
 from zhiban.intake.forms import FIRST_YEAR, LAST_YEAR
-from zhiban.org.access import get_event_for_user, get_unit_for_user, scope_for
+from zhiban.org.access import get_unit_for_user, scope_for
 
 router = Router(tags=["突发事件"])
 

@@ -9,7 +9,7 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from zhiban.audit.trail import track
         from zhiban.incidents import models as m
-        from zhiban.intake.apps import watch_activity
+        from zhiban.org.caching import watch_activity
 
         track(m.Event, m.Report, m.VerificationRequest, m.Procedure)
         watch_activity({m.Event: "unit_id", m.Report: "event.unit_id", m.EventStep: "event.unit_id"})

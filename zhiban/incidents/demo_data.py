@@ -156,3 +156,9 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> int:
             city, county, city_officer, "核实青石镇山洪有无人员伤亡、转移群众安置情况", event=flood
         )
     return 2
+
+
+def load(demo: dict) -> str:
+    """The demo command's entry point (lib/management/commands/demo.py)."""
+    events = build(demo["units"])
+    return f"demo events: {events} with their reports, deadlines and the duty manual"

@@ -52,7 +52,7 @@ def report_docx(report: Report) -> bytes:
     marks = [
         m
         for m in (
-            event.get_classification_display() if event.classification else "",
+            event.get_classification_display() if event.marked else "",
             "特急" if event.sensitive else "",
             "边核实边报告" if report.unverified else "",
         )

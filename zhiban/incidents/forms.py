@@ -6,6 +6,7 @@ from django.utils import timezone
 from zhiban.incidents.models import ELEMENTS, Event, Report
 from zhiban.incidents.services import feedback_since_last_report, superiors
 from zhiban.intake.forms import DatesInRange, DateTimeLocal, ManyChoice, leaders_of, people_of_unit
+from zhiban.lib.classification import Classification
 from zhiban.org.models import Person, Unit
 
 
@@ -26,6 +27,11 @@ class EventForm(DatesInRange, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("known_at", _now())
+        # most events carry no mark: one left unset (an integration, an older form) is 公开
+        self.fields["classification"].required = False
+
+    def clean_classification(self) -> str:
+        return self.cleaned_data.get("classification") or Classification.PUBLIC
 
 
 class ReportForm(DatesInRange, forms.ModelForm):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhiban.intake.models import Call, Document, Visit
+from zhiban.lib.classification import Classification, carries_mark
 from zhiban.org.models import Person, Unit
 
 ELEMENTS = (
@@ -62,11 +63,7 @@ class Event(models.Model):
     sensitive = models.BooleanField("敏感事件或可能扩大", default=False)
     # the mark its reports carry (GB/T 9704); reading classified reports is a later issue's (A2.7)
     classification = models.CharField(
-        "密级",
-        max_length=15,
-        choices=[("", "无"), ("internal", "内部"), ("secret", "秘密"), ("confidential", "机密")],
-        blank=True,
-        default="",
+        "密级", max_length=15, choices=Classification.choices, default=Classification.PUBLIC
     )
     known_at = models.DateTimeField("获知时间", db_index=True)
     place = models.CharField("地点", max_length=200)
@@ -105,6 +102,12 @@ class Event(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
+
+    @property
+    def marked(self) -> bool:
+        """The event carries a classification mark (内部 and above): its page and reports show it, and its
+        summary goes to nobody who cannot open the event."""
+        return carries_mark(self.classification)
 
     def deadlines(self) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
         return [

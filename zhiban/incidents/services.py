@@ -24,6 +24,7 @@ from zhiban.lib.dates import CLOCK_SKEW
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
+from zhiban.org.roles import role_holders
 from zhiban.roster.duty import people_on_duty
 from zhiban.roster.models import Post
 
@@ -46,21 +47,12 @@ def duty_people(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
     duty-office administrators."""
     at = at or timezone.now()
     on_duty = people_on_duty(unit, at, (Post.PRIMARY, Post.LEADER))
-    admins = Person.objects.filter(roles__unit=unit, roles__role=Role.DUTY_ADMIN, active=True).select_related(
-        "user"
-    )
-    return [*on_duty, *admins.distinct()]
+    return [*on_duty, *role_holders(unit, [Role.DUTY_ADMIN])]
 
 
 def office_people(unit: Unit) -> list[Person]:
     """A duty office's people: whoever keeps or runs its duty (its inbox is theirs)."""
-    return list(
-        Person.objects.filter(
-            roles__unit=unit, roles__role__in=(Role.DUTY_ADMIN, Role.DUTY_STAFF, Role.LEADER), active=True
-        )
-        .select_related("user")
-        .distinct()
-    )
+    return role_holders(unit, (Role.DUTY_ADMIN, Role.DUTY_STAFF, Role.LEADER))
 
 
 def event_open(unit: Unit, by: Person | None, **fields) -> Event:
@@ -276,7 +268,7 @@ def event_notify_units(event: Event, by: Person, units: list[Unit], text: str) -
     message = text.strip() or "请做好防范和应对"
     known = f"{event.unit.label}{timezone.localtime(event.known_at):%m月%d日%H:%M}获知{event.title}（{event.place}）"
     # first, so a notice cut short keeps them; a classified event's summary stays with those who may read it
-    facts = known + ("。详情请与其值班室联系" if event.classification else f"：{event.summary[:150]}")
+    facts = known + ("。详情请与其值班室联系" if event.marked else f"：{event.summary[:150]}")
     with transaction.atomic():
         for unit in units:
             reads = event.unit.path.startswith(unit.path)

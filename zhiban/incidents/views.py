@@ -5,44 +5,41 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.incidents import forms, services
+from zhiban.incidents.access import (
+    event_q,
+    get_event_for_user,
+    get_report_for_user,
+    get_verification_for_user,
+)
 from zhiban.incidents.docx import report_docx
 from zhiban.incidents.manual import manual_of, procedure_for, procedure_save
 from zhiban.incidents.models import ELEMENTS, Event, EventStep, Procedure, Report, VerificationRequest
-from zhiban.intake.models import Call, Visit
-from zhiban.intake.views import _acting_unit, _form_errors, _readable_unit
-from zhiban.org.access import (
-    current_unit,
-    duty_q,
-    get_document_for_user,
-    get_event_for_user,
-    get_record_for_user,
-    get_report_for_user,
-    get_unit_for_user,
-    get_verification_for_user,
-    scope_for,
-)
+from zhiban.intake.access import get_call_for_user, get_document_for_user, get_visit_for_user
+from zhiban.lib.downloads import docx_download
+from zhiban.lib.forms import add_errors
+from zhiban.lib.paging import paginate
+from zhiban.org.access import acting_unit, current_unit, duty_unit, get_unit_for_user, scope_for
 from zhiban.org.models import Unit
 
 
 @login_required
 def event_list(request):
     """The unit's events and those of its subtree, open first."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     events = (
-        Event.objects.filter(duty_q(scope_for(request.user)), unit__path__startswith=unit.path)
+        Event.objects.filter(event_q(scope_for(request.user)), unit__path__startswith=unit.path)
         .select_related("unit")
-        .order_by("-state", "-known_at")  # "open" sorts after "closed": open first[:200]
+        .order_by("-state", "-known_at", "-id")  # "open" sorts after "closed": open first
     )
-    return render(
-        request, "incidents/event_list.html", {"events": events, "unit": unit, "now": timezone.now()}
-    )
+    context = {"page": paginate(request, events), "unit": unit, "now": timezone.now()}
+    return render(request, "incidents/event_list.html", context)
 
 
 def _origin(request) -> dict:
@@ -50,14 +47,14 @@ def _origin(request) -> dict:
     accessor, as the event's source fields and the form's first values."""
     kind, _, pk = request.GET.get("from", "").partition(":")
     if kind == "call":
-        call = get_record_for_user(request.user, Call, pk, act=True)
+        call = get_call_for_user(request.user, pk, act=True)
         return {
             "source": Event.Source.CALL,
             "call": call,
             "initial": {"summary": call.content, "known_at": call.at},
         }
     if kind == "visit":
-        visit = get_record_for_user(request.user, Visit, pk, act=True)
+        visit = get_visit_for_user(request.user, pk, act=True)
         return {"source": Event.Source.VISIT, "visit": visit, "initial": {"summary": visit.purpose}}
     if kind == "document":
         document = get_document_for_user(request.user, pk, act=True)
@@ -69,7 +66,7 @@ def _origin(request) -> dict:
 @login_required
 def event_create(request):
     """Opened directly, or from a call, visit or document (?from=call:12)."""
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     origin = _origin(request)
     initial = origin.pop("initial")
     if "known_at" in initial:
@@ -80,7 +77,7 @@ def event_create(request):
         try:
             event = services.event_open(unit, person, **fields)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "事件已登记，报告时限开始计时，带班领导已收到通知")
             return redirect("event_detail", event.pk)
@@ -130,7 +127,7 @@ def report_create(request, pk):
         try:
             report = services.report_make(event, scope_for(request.user).person, **fields)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
             late += "，登记时已过时限，标为时限后补录" if report.backfilled else ""
@@ -192,7 +189,7 @@ def event_instruct(request, pk):
         try:
             services.event_instruction(event, person, data["leader"], data["text"], list(data["targets"]))
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "批示已登记并传达落实人")
             return redirect("event_detail", event.pk)
@@ -242,7 +239,7 @@ def report_forward(request, pk):
                 report, person, form.cleaned_data["to_unit"], form.cleaned_data.get("phoned_whom", "")
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"已转报{forward.to_unit.label}")
             return redirect("report_detail", report.pk)
@@ -252,30 +249,25 @@ def report_forward(request, pk):
 @login_required
 def report_word(request, pk):
     report = get_report_for_user(request.user, pk)
-    response = HttpResponse(
-        report_docx(report),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f'attachment; filename="report-{report.pk}.docx"'
-    return response
+    return docx_download(report_docx(report), f"report-{report.pk}.docx")
 
 
 @login_required
 def inbox(request):
     """The reports that came to the unit one works as (A2.1), unreceived first."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     reports = (
         Report.objects.filter(to_unit=unit)
         .select_related("event__unit", "by", "forwarded_from__to_unit")
-        .order_by("received_at", "-at")[:200]
+        .order_by("received_at", "-at", "-id")
     )
-    return render(request, "incidents/inbox.html", {"reports": reports, "unit": unit})
+    return render(request, "incidents/inbox.html", {"page": paginate(request, reports), "unit": unit})
 
 
 def _board_events(request, unit):
     return list(
         Event.objects.filter(
-            duty_q(scope_for(request.user)), unit__path__startswith=unit.path, state=Event.State.OPEN
+            event_q(scope_for(request.user)), unit__path__startswith=unit.path, state=Event.State.OPEN
         )
         .select_related("unit")
         .order_by("phone_due_at")[:100]
@@ -285,7 +277,7 @@ def _board_events(request, unit):
 @login_required
 def board(request):
     """The duty-room board: open events with live countdowns; an alarm shows and sounds without a reload."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     return render(
         request,
         "incidents/board.html",
@@ -295,7 +287,7 @@ def board(request):
 
 @login_required
 def board_rows(request):
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     return render(
         request, "incidents/_board_rows.html", {"events": _board_events(request, unit), "now": timezone.now()}
     )
@@ -303,13 +295,19 @@ def board_rows(request):
 
 @login_required
 def verification_list(request):
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     return _verification_page(request, unit, forms.VerificationForm(unit=unit))
 
 
 def _verification_page(request, unit, form, status: int = 200):
-    asked = VerificationRequest.objects.filter(from_unit=unit).select_related("to_unit")[:100]
-    received = VerificationRequest.objects.filter(to_unit=unit).select_related("from_unit")[:100]
+    asked = paginate(
+        request, VerificationRequest.objects.filter(from_unit=unit).select_related("to_unit"), param="asked"
+    )
+    received = paginate(
+        request,
+        VerificationRequest.objects.filter(to_unit=unit).select_related("from_unit"),
+        param="received",
+    )
     context = {"unit": unit, "asked": asked, "received": received, "form": form, "now": timezone.now()}
     return render(request, "incidents/verification_list.html", context, status=status)
 
@@ -317,7 +315,7 @@ def _verification_page(request, unit, form, status: int = 200):
 @login_required
 @require_POST
 def verification_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.VerificationForm(request.POST, unit=unit)
     if form.is_valid():
         try:
@@ -325,7 +323,7 @@ def verification_create(request):
                 unit, form.cleaned_data["to_unit"], person, form.cleaned_data["question"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"已向{asked.to_unit.label}核报")
             return redirect("verification_detail", asked.pk)
@@ -347,7 +345,7 @@ def verification_detail(request, pk):
                     asked, scope.person, data["channel"], data["reply"], data["delay_reason"]
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, "已反馈")
                 return redirect("verification_detail", asked.pk)
@@ -393,7 +391,7 @@ def procedure_edit(request, pk, section):
         try:
             own = procedure_save(unit, section, form.cleaned_data["text"], scope_for(request.user).person)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             followed = "" if own else procedure_for(unit.parent, section).procedure.unit.label
             messages.success(

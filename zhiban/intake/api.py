@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from zhiban.intake.access import get_call_for_user
 from zhiban.intake.forms import FIRST_YEAR, LAST_YEAR
 from zhiban.intake.models import Call
-from zhiban.org.access import get_record_for_user, get_unit_for_user, scope_for
+from zhiban.org.access import get_unit_for_user, scope_for
 
 router = Router(tags=["来电"])
 
@@ -99,4 +100,4 @@ def create_call(request, unit_id: int, data: CallIn):
 
 @router.get("/calls/{call_id}", response={200: CallOut, 404: Error})
 def get_call(request, call_id: int):
-    return _out(get_record_for_user(request.user, Call, call_id))
+    return _out(get_call_for_user(request.user, call_id))

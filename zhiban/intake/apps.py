@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class IntakeConfig(AppConfig):
@@ -10,6 +9,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from zhiban.audit.trail import track
         from zhiban.intake import models as m
+        from zhiban.org.caching import watch_activity
 
         track(
             m.Call,
@@ -34,20 +34,3 @@ class IntakeConfig(AppConfig):
                 m.InstructionTarget: "instruction.unit_id",
             }
         )
-
-
-def watch_activity(unit_of: dict) -> None:
-    """Every save or delete of these models raises its unit's activity value (org.UnitActivity), in the
-    same transaction; `unit_of` says where each model's unit id is ("shift.unit_id")."""
-
-    def bump(sender, instance, **kwargs) -> None:
-        from zhiban.org.access import bump_unit_activity
-
-        value = instance
-        for part in unit_of[sender].split("."):
-            value = getattr(value, part, None)
-        bump_unit_activity(value)
-
-    for model in unit_of:
-        post_save.connect(bump, sender=model, dispatch_uid=f"activity-{model.__name__}-save", weak=False)
-        post_delete.connect(bump, sender=model, dispatch_uid=f"activity-{model.__name__}-delete", weak=False)

@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.lib.dates import CLOCK_SKEW, local_minute
-from zhiban.org.access import GenerationCache
+from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
+from zhiban.org.roles import holders
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a duty record's time lies in these years; others are typing slips
 
@@ -57,13 +58,7 @@ def leaders_of(unit: Unit):
     gets its own copy."""
 
     def build():
-        return (
-            Person.objects.filter(
-                roles__role=Role.LEADER, roles__unit_id__in=[*unit.ancestor_ids(), unit.pk], active=True
-            )
-            .distinct()
-            .order_by("name")
-        )
+        return holders([Role.LEADER], [*unit.ancestor_ids(), unit.pk]).order_by("name")
 
     return _leader_querysets.get_or_build(unit.pk, build).all()
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from zhiban.lib.classification import Classification, is_classified
 from zhiban.lib.dates import local_minute
 from zhiban.org.models import Person, Unit
 
@@ -201,12 +202,6 @@ class Document(models.Model):
         DOCUMENT = "document", "来文"
         FAX = "fax", "传真"
 
-    class Classification(models.TextChoices):
-        PUBLIC = "public", "公开"
-        INTERNAL = "internal", "内部"
-        SECRET = "secret", "秘密"
-        CONFIDENTIAL = "confidential", "机密"
-
     class Urgency(models.TextChoices):
         NORMAL = "normal", "平件"
         URGENT = "urgent", "急件"
@@ -217,7 +212,9 @@ class Document(models.Model):
     sender = models.CharField("来文单位", max_length=100)
     number = models.CharField("文号", max_length=50, blank=True)
     title = models.CharField("标题", max_length=200)
-    classification = models.CharField("密级", max_length=15, choices=Classification.choices, default="public")
+    classification = models.CharField(
+        "密级", max_length=15, choices=Classification.choices, default=Classification.PUBLIC
+    )
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     pages = models.PositiveSmallIntegerField("页数", default=1)
     received_at = models.DateTimeField("收到时间", default=timezone.now, db_index=True)
@@ -246,7 +243,7 @@ class Document(models.Model):
 
     @property
     def classified(self) -> bool:
-        return self.classification in (self.Classification.SECRET, self.Classification.CONFIDENTIAL)
+        return is_classified(self.classification)
 
     def title_for(self, reveal: bool) -> str:
         """A2.7/B15: a classified document's title only for those cleared to read it."""
@@ -270,10 +267,6 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.collected_by}"
-
-
-class MatterClosed(Exception):
-    pass
 
 
 class Matter(models.Model):

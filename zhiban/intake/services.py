@@ -14,9 +14,10 @@ from django.utils import timezone
 from zhiban.audit.trail import record_update
 from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
 from zhiban.notify.outbox import notify_people
-from zhiban.org.access import bump_unit_activity
-from zhiban.org.models import Person, Role, RoleAssignment, Unit
+from zhiban.org.caching import bump_unit_activity
+from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
+from zhiban.org.roles import holds_role, role_holders
 from zhiban.roster.duty import people_on_duty
 from zhiban.roster.models import Post
 
@@ -29,23 +30,15 @@ def updated(instance, unit_id: int, **after) -> None:
 
 
 def leaders_to_tell(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
-    """The leader on duty now (published roster), or, when none is rostered, the unit's leaders."""
+    """The leader on duty now (published roster), or, when none is rostered, the unit's leaders (or
+    those of the nearest unit above that has any)."""
     at = at or timezone.now()
-    on_duty = people_on_duty(unit, at, (Post.LEADER,))
-    if on_duty:
-        return on_duty
-    return list(
-        Person.objects.filter(roles__role=Role.LEADER, roles__unit=unit, active=True)
-        .select_related("user")
-        .distinct()
-    )
+    return people_on_duty(unit, at, (Post.LEADER,)) or role_holders(unit, [Role.LEADER])
 
 
-def directs(person: Person, unit: Unit) -> bool:
+def directs(person: Person | None, unit: Unit) -> bool:
     """A duty-office administrator or a leader of the unit or a unit above it: may reassign its work."""
-    return RoleAssignment.objects.filter(
-        person=person, role__in=(Role.DUTY_ADMIN, Role.LEADER), unit_id__in=[*unit.ancestor_ids(), unit.pk]
-    ).exists()
+    return holds_role(person, (Role.DUTY_ADMIN, Role.LEADER), unit)
 
 
 def _next_reminder(unit: Unit, after: dt.datetime) -> dt.datetime:

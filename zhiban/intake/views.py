@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,52 +14,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.intake import forms, services
-from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
-from zhiban.intake.rows import call_rows
-from zhiban.org.access import (
-    GenerationCache,
-    current_unit,
+from zhiban.intake.access import (
     document_q,
+    get_call_for_user,
     get_document_for_user,
     get_instruction_for_user,
-    get_record_for_user,
-    reads_duty_of,
-    scope_for,
-    unit_activity,
+    get_matter_for_user,
+    get_notice_for_user,
+    get_visit_for_user,
 )
+from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.intake.rows import call_rows
+from zhiban.lib.forms import add_errors
+from zhiban.lib.paging import PAGE_SIZE, Page, page_number, paginate
+from zhiban.org.access import acting_unit, duty_unit, scope_for
+from zhiban.org.caching import GenerationCache, unit_activity
 from zhiban.org.models import Contact, ContactNumber
 
-PAGE_SIZE = 50
 _call_pages = GenerationCache(size=2000)  # (unit, unit activity, search, page) -> (rows, more)
-
-
-def _acting_unit(request):
-    """The unit the person works as, for recording: they must act for its duty office."""
-    unit = current_unit(request)
-    scope = scope_for(request.user)
-    if unit is None or not scope.acts_for_unit(unit):
-        raise PermissionDenied("只有本单位值班人员可以登记")
-    return unit, scope.person
-
-
-def _readable_unit(request):
-    """The unit the person works as, whose duty records they may read (A2.7/B15: duty roles only)."""
-    unit = current_unit(request)
-    if unit is None or not reads_duty_of(scope_for(request.user), unit):
-        raise PermissionDenied("只有值班人员和带班领导可以查看值班记录")
-    return unit
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errs in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- calls ------------------------------------------------------------------------------------------
@@ -68,17 +39,14 @@ def _form_errors(form, error: ValidationError) -> None:
 def call_list(request):
     """The unit's calls, newest first, 50 a page with "下一页" (no COUNT over a year of calls); the rows
     are written in Python (calls.call_rows), a page of them in well under a millisecond."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     calls = Call.objects.filter(unit=unit).select_related("taken_by")
     q = request.GET.get("q", "").strip()
     if q:
         calls = calls.filter(
             Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | Q(content__contains=q)
         )
-    try:
-        number = min(max(1, int(request.GET.get("page", 1))), 100_000)
-    except ValueError:
-        number = 1
+    number = page_number(request.GET.get("page"))
 
     def build() -> tuple[str, bool]:
         rows = list(calls[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
@@ -86,20 +54,14 @@ def call_list(request):
 
     # a page is built once per unit activity (any change to the unit's records raises it)
     rows, more = _call_pages.get_or_build((unit.pk, unit_activity(unit.pk), q, number), build)
-    context = {
-        "rows": rows,
-        "q": q,
-        "unit": unit,
-        "number": number,
-        "previous": number - 1 if number > 1 else None,
-        "next": number + 1 if more else None,
-    }
+    page = Page([], number, more, {"q": q} if q else {})  # the rows come as written HTML
+    context = {"rows": rows, "q": q, "unit": unit, "page": page}
     return render(request, "intake/call_list.html", context)
 
 
 @login_required
 def call_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.CallForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         call = services.call_record(
@@ -115,7 +77,7 @@ def call_create(request):
 @login_required
 def call_lookup(request):
     """The caller filled from the directory or earlier calls by number; never a number shown (A1.7)."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     number = request.GET.get("number", "").strip()
     filled = {k: request.GET.get(k, "").strip() for k in ("name", "organisation", "position")}
     source = ""
@@ -147,13 +109,13 @@ def call_lookup(request):
 
 @login_required
 def call_detail(request, pk):
-    call = get_record_for_user(request.user, Call, pk)
+    call = get_call_for_user(request.user, pk)
     return render(request, "intake/call_detail.html", {"call": call})
 
 
 @login_required
 def call_edit(request, pk):
-    call = get_record_for_user(request.user, Call, pk, act=True)
+    call = get_call_for_user(request.user, pk, act=True)
     person = scope_for(request.user).person
     form_class = forms.CallCompleteForm if call.from_exchange else forms.CallForm
     form = form_class(request.POST or None, instance=call, unit=call.unit)
@@ -169,7 +131,7 @@ def call_edit(request, pk):
 @login_required
 @require_POST
 def call_material_received(request, pk):
-    call = get_record_for_user(request.user, Call, pk, act=True)
+    call = get_call_for_user(request.user, pk, act=True)
     if call.material_requested and call.material_received_at is None:
         call.material_received_at = timezone.now()
         call.save(update_fields=["material_received_at"])
@@ -181,7 +143,7 @@ def call_material_received(request, pk):
 def notice_list(request):
     """The unit's phone notices, newest first, each with how many recipients repeated it back; "待复述"
     keeps those not yet confirmed (B11), so a notice saved before its first recipient is found again."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     notices = (
         PhoneNotice.objects.filter(unit=unit).select_related("by").with_progress().order_by("-at", "-id")
     )
@@ -191,13 +153,13 @@ def notice_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         notices = notices.filter(Q(title__contains=q) | Q(text__contains=q))
-    context = {"page": _page(request, notices), "unit": unit, "unfinished": unfinished, "q": q}
+    context = {"page": paginate(request, notices), "unit": unit, "unfinished": unfinished, "q": q}
     return render(request, "intake/notice_list.html", context)
 
 
 @login_required
 def notice_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.NoticeForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         form.instance.by = person
@@ -214,14 +176,14 @@ def notice_create(request):
 def notice_detail(request, pk):
     """A phone notice: its recipients with their read-back, one more recipient, or a read-back recorded
     afterwards for a recipient who repeated it later (A1.3/B11)."""
-    notice = get_record_for_user(request.user, PhoneNotice, pk)
+    notice = get_notice_for_user(request.user, pk)
     read_back_of = request.POST.get("read_back_of") if request.method == "POST" else None
     form = forms.RecipientForm(
         request.POST if request.method == "POST" and not read_back_of else None, notice=notice
     )
     read_back = None
     if request.method == "POST":
-        notice = get_record_for_user(request.user, PhoneNotice, pk, act=True)
+        notice = get_notice_for_user(request.user, pk, act=True)
         person = scope_for(request.user).person
         if read_back_of:
             number = int(read_back_of) if read_back_of.isdigit() and len(read_back_of) < 19 else 0
@@ -253,14 +215,14 @@ def notice_detail(request, pk):
 # --- visits -----------------------------------------------------------------------------------------
 @login_required
 def visit_list(request):
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     visits = Visit.objects.filter(unit=unit).select_related("reported_to")
-    return render(request, "intake/visit_list.html", {"page": _page(request, visits), "unit": unit})
+    return render(request, "intake/visit_list.html", {"page": paginate(request, visits), "unit": unit})
 
 
 @login_required
 def visit_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.VisitForm(request.POST or None, unit=unit)
     open_matter = request.POST.get("open_matter") == "on"
     if request.method == "POST" and form.is_valid():
@@ -280,13 +242,13 @@ def _record_form(request, form, title, unit, list_name, receiver):
 
 @login_required
 def visit_detail(request, pk):
-    visit = get_record_for_user(request.user, Visit, pk)
+    visit = get_visit_for_user(request.user, pk)
     return render(request, "intake/visit_detail.html", {"visit": visit})
 
 
 @login_required
 def visit_edit(request, pk):
-    visit = get_record_for_user(request.user, Visit, pk, act=True)
+    visit = get_visit_for_user(request.user, pk, act=True)
     form = forms.VisitForm(request.POST or None, instance=visit, unit=visit.unit)
     if request.method == "POST" and form.is_valid():
         services.visit_record(form.save(commit=False), scope_for(request.user).person)
@@ -297,16 +259,16 @@ def visit_edit(request, pk):
 # --- documents --------------------------------------------------------------------------------------
 @login_required
 def document_list(request):
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     documents = Document.objects.filter(document_q(scope_for(request.user)), unit=unit).select_related(
         "handler"
     )
-    return render(request, "intake/document_list.html", {"page": _page(request, documents), "unit": unit})
+    return render(request, "intake/document_list.html", {"page": paginate(request, documents), "unit": unit})
 
 
 @login_required
 def document_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.DocumentForm(request.POST or None, unit=unit)
     open_matter = request.POST.get("open_matter") == "on"
     if request.method == "POST" and form.is_valid():
@@ -373,7 +335,7 @@ def document_collected(request, pk, collection_pk):
 # --- matters ----------------------------------------------------------------------------------------
 @login_required
 def matter_list(request):
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     scope = scope_for(request.user)
     state = request.GET.get("state", "open")
     matters = Matter.objects.filter(unit=unit).select_related("owner")
@@ -387,13 +349,18 @@ def matter_list(request):
     return render(
         request,
         "intake/matter_list.html",
-        {"page": _page(request, matters), "unit": unit, "state": state, "mine": mine.select_related("unit")},
+        {
+            "page": paginate(request, matters),
+            "unit": unit,
+            "state": state,
+            "mine": mine.select_related("unit"),
+        },
     )
 
 
 @login_required
 def matter_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.MatterForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -408,7 +375,7 @@ def matter_create(request):
                 due_at=data["due_at"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "事项已登记，由您首接负责")
             return redirect("matter_detail", matter.pk)
@@ -419,11 +386,11 @@ def matter_create(request):
 
 @login_required
 def matter_detail(request, pk):
-    matter = get_record_for_user(request.user, Matter, pk)
-    return _matter_page(request, matter, scope_for(request.user).person)
+    matter = get_matter_for_user(request.user, pk)
+    return _matterpaginate(request, matter, scope_for(request.user).person)
 
 
-def _matter_page(request, matter, person, status: int = 200, **given):
+def _matterpaginate(request, matter, person, status: int = 200, **given):
     """The matter with its history and the forms the person may use (progress: anyone of the duty office;
     close: the owner; transfer: the owner, or an administrator or leader who directs the unit's work);
     `given` puts a bound form back with its errors."""
@@ -444,7 +411,7 @@ def _matter_page(request, matter, person, status: int = 200, **given):
 
 
 def _matter_action(request, pk, name: str, make_form, act):
-    matter = get_record_for_user(request.user, Matter, pk, act=True)
+    matter = get_matter_for_user(request.user, pk, act=True)
     person = scope_for(request.user).person
     if person is None:
         raise PermissionDenied("只有登记在册的人员可以办理")
@@ -453,11 +420,11 @@ def _matter_action(request, pk, name: str, make_form, act):
         try:
             act(matter, person, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _MATTER_DONE[name])
             return redirect("matter_detail", matter.pk)
-    return _matter_page(request, matter, person, status=400, **{name: form})
+    return _matterpaginate(request, matter, person, status=400, **{name: form})
 
 
 _MATTER_DONE = {
@@ -506,7 +473,7 @@ def matter_progress(request, pk):
 # --- leader instructions -----------------------------------------------------------------------------
 @login_required
 def instruction_list(request):
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     scope = scope_for(request.user)
     instructions = Instruction.objects.filter(unit=unit).select_related("leader")
     mine = (
@@ -517,13 +484,13 @@ def instruction_list(request):
     return render(
         request,
         "intake/instruction_list.html",
-        {"page": _page(request, instructions), "unit": unit, "mine": mine.select_related("leader")},
+        {"page": paginate(request, instructions), "unit": unit, "mine": mine.select_related("leader")},
     )
 
 
 @login_required
 def instruction_create(request):
-    unit, person = _acting_unit(request)
+    unit, person = acting_unit(request)
     form = forms.InstructionForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         instruction = services.instruction_relay(
@@ -541,10 +508,10 @@ def instruction_create(request):
 @login_required
 def instruction_detail(request, pk):
     instruction = get_instruction_for_user(request.user, pk)
-    return _instruction_page(request, instruction)
+    return _instructionpaginate(request, instruction)
 
 
-def _instruction_page(request, instruction, report=None):
+def _instructionpaginate(request, instruction, report=None):
     """The instruction with its targets; a target's acknowledgement and feedback are posted here, the
     result for the leader to instruction_report, which shows this page again when it is refused."""
     pk = instruction.pk
@@ -561,7 +528,7 @@ def _instruction_page(request, instruction, report=None):
             try:
                 services.target_feedback(mine, feedback.cleaned_data["feedback"])
             except ValidationError as error:
-                _form_errors(feedback, error)
+                add_errors(feedback, error)
             else:
                 messages.success(request, "落实情况已反馈")
                 return redirect("instruction_detail", pk)
@@ -589,8 +556,8 @@ def instruction_report(request, pk):
         try:
             services.instruction_report(instruction, form.cleaned_data["result"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, "已向领导报告落实结果")
             return redirect("instruction_detail", pk)
-    return _instruction_page(request, instruction, report=form)  # the result typed stays
+    return _instructionpaginate(request, instruction, report=form)  # the result typed stays

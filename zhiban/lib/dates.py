@@ -35,3 +35,14 @@ def local_minute(moment: dt.datetime | None) -> str:
     from django.utils import timezone
 
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def date_range(params, default: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    """?start=2026-03-01&end=2026-03-31 as two dates; `default` when either is missing or is no date
+    (a bad link is never an error)."""
+    try:
+        start = dt.date.fromisoformat(params.get("start", ""))
+        end = dt.date.fromisoformat(params.get("end", ""))
+    except (TypeError, ValueError):
+        return default
+    return start, end

@@ -79,7 +79,3 @@ def notify_people(people, text: str, link: str = "", subject: str = "", unit=Non
     if count and group:
         _queue(group, subject, f"{subject}\n{text}")
     return count
-
-
-def unread_count(person) -> int:
-    return Notice.objects.filter(person=person, read_at=None).count() if person else 0

@@ -7,17 +7,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiban.lib.paging import paginate
+from zhiban.notify.access import get_channel_route_for_user, notice_q
 from zhiban.notify.models import ChannelRoute, Notice
 from zhiban.notify.outbox import routes_for
-from zhiban.org.access import current_unit, get_channel_route_for_user, scope_for
+from zhiban.org.access import current_unit, scope_for
 
 
 @login_required
 def notice_list(request):
     """One's own notices, newest first; nobody reads another person's."""
-    person = scope_for(request.user).person
-    notices = Notice.objects.filter(person=person)[:200] if person else []
-    return render(request, "notify/notice_list.html", {"notices": notices})
+    notices = Notice.objects.filter(notice_q(scope_for(request.user)))
+    return render(request, "notify/notice_list.html", {"page": paginate(request, notices)})
 
 
 @login_required

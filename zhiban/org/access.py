@@ -1,26 +1,29 @@
-"""Who sees and writes what (DESIGN.md §Access).
+"""Who sees and writes what (DESIGN.md §Access): the scope every app's accessors are built on.
 
 A person reads their own unit. A duty role (duty-office administrator, leader on duty, duty staff,
 inspector) in a unit reads that unit's whole subtree: it is the superior duty office of everything
 below. Only duty-office administrators write, in their subtree; inspectors read and never write.
 The three system roles are global: the system administrator runs the organisation, the security
 administrator accounts and roles, the audit administrator reads the audit trail. Siblings never see
-each other: every accessor raises 404 for an object outside the scope, 403 for a read-only one."""
+each other: every accessor raises 404 for an object outside the scope, 403 for a read-only one.
+
+This module holds the scope, the unit-level checks (read, write, act for a duty office, read duty
+records) and org's own accessors. Each app above has its own `access.py` with the accessors of its
+models (`get_<thing>_for_user`) and their filters (`<thing>_q(scope)`), built from `fetch`, `duty_q`,
+`check_write` and `check_act` here."""
 
 from __future__ import annotations
 
-import secrets
-import threading
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from zhiban.lib.classification import CLASSIFIED
+from zhiban.org.caching import GenerationCache
 from zhiban.org.models import (
     Contact,
-    DataGeneration,
     DutyLine,
     DutyNumberFiling,
     Person,
@@ -28,7 +31,6 @@ from zhiban.org.models import (
     RoleAssignment,
     TrainingRecord,
     Unit,
-    UnitActivity,
     User,
 )
 
@@ -137,82 +139,6 @@ def scope_for(user: User) -> Scope:
     return scope
 
 
-class GenerationCache:
-    """A per-process cache valid for one data generation. Each request reads the generation once
-    (check()); entries are keyed by the generation their request read, so a fragment built from data
-    read just before a change can never be served after it, even with several threads; a new generation
-    empties every cache."""
-
-    _all: list[GenerationCache] = []
-    _seen: int | None = None
-    _request = threading.local()  # the generation this thread's current request read
-
-    def __init__(self, size: int):
-        self.size = size
-        self.entries: dict = {}
-        GenerationCache._all.append(self)
-
-    def get_or_build(self, key, build):
-        generation = getattr(self._request, "generation", None)
-        if generation is None:  # no generation read in this request: nothing to trust
-            return build()
-        value = self.entries.get((generation, key))
-        if value is None:
-            value = build()
-            if len(self.entries) >= self.size:
-                self.entries.clear()
-            self.entries[generation, key] = value
-        return value
-
-    @classmethod
-    def forget(cls) -> None:
-        cls._seen = None
-        cls._request.generation = None
-        for cache in cls._all:
-            cache.entries.clear()
-
-    @classmethod
-    def check(cls) -> None:
-        """Read the generation (one indexed row) and drop every cache made for another one."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT value FROM {DataGeneration._meta.db_table} WHERE id = 1")
-            row = cursor.fetchone()
-        generation = row[0] if row else 0
-        if generation != cls._seen:
-            cls.forget()
-            cls._seen = generation
-        cls._request.generation = generation
-
-
-def bump_data_generation() -> None:
-    """Call in the transaction that changes a unit, person, role or contact (signals do it for saves).
-    A new random value, not an increment: a generation seen inside a transaction that was rolled back
-    can then never come back as the number of a later, different state."""
-    value = secrets.randbits(62) + 1
-    if not DataGeneration.objects.filter(pk=1).update(value=value):
-        DataGeneration.objects.update_or_create(pk=1, defaults={"value": value})
-
-
-def bump_unit_activity(unit_id: int | None) -> None:
-    """Call in the transaction that changes a unit's duty records (signals do it for saves); a random
-    value for the same reason as bump_data_generation."""
-    if unit_id is None:
-        return
-    with connection.cursor() as cursor:  # one statement: it runs with every save of a duty record
-        cursor.execute(
-            f"INSERT INTO {UnitActivity._meta.db_table} (unit_id, value) VALUES (%s, %s) "
-            "ON CONFLICT (unit_id) DO UPDATE SET value = excluded.value",
-            [unit_id, secrets.randbits(62) + 1],
-        )
-
-
-def unit_activity(unit_id: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {UnitActivity._meta.db_table} WHERE unit_id = %s", [unit_id])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
 _scopes = GenerationCache(size=5000)  # (user id, system role) -> scope without its user
 
 
@@ -245,7 +171,7 @@ def _fill(scope: Scope, user: User) -> None:
     scope.all_units = bool(role)
     scope.write_all = role == User.SystemRole.SYSTEM_ADMIN
     scope.manage_accounts = role in (User.SystemRole.SYSTEM_ADMIN, User.SystemRole.SECURITY_ADMIN)
-    scope.read_audit = role == User.SystemRole.AUDIT_ADMIN
+    scope.read_audit = user.reads_audit
     person = Person.objects.select_related("unit").filter(user=user, active=True).first()
     scope.person = person
     if person is None:
@@ -273,57 +199,92 @@ def _fill(scope: Scope, user: User) -> None:
     scope.root_paths = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
 
 
-def _fetch(queryset: QuerySet, pk, read_q: Q):
+def fetch(queryset: QuerySet, pk, read_q: Q) -> Model:
+    """The row `pk` of `queryset` if `read_q` admits it, else 404 (a bad id is a 404, never a 500)."""
     try:
         return queryset.filter(read_q).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
-def _check_write(scope: Scope, unit: Unit, write: bool) -> None:
+def check_write(scope: Scope, unit: Unit, write: bool = True) -> None:
+    """403 when `write` is asked for and the person may not write `unit`'s records."""
     if write and not scope.can_write_unit(unit):
         raise PermissionDenied("只读权限，不能修改")
 
 
+def check_act(scope: Scope, unit: Unit, act: bool = True) -> None:
+    """Recording and handling are for the people of the unit's duty office or one above it."""
+    if act and not scope.acts_for_unit(unit):
+        raise PermissionDenied("只有本单位或上级值班人员可以办理")
+
+
+def duty_q(scope: Scope, prefix: str = "unit__") -> Q:
+    """A2.7/B15: duty records (calls, visits, documents, matters, events, the duty log) are read by the
+    duty roles of the unit and of the offices above it, never by others who merely work in the unit. The
+    three system administrators (三员) run the platform and see every unit, not its duty records."""
+    q = Q(pk__in=[])
+    for path in scope.read_paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def reads_duty_of(scope: Scope, unit: Unit) -> bool:
+    return any(unit.path.startswith(p) for p in scope.read_paths)
+
+
+def classified_q(scope: Scope, prefix: str = "") -> Q:
+    """Classified records (秘密 and above) are read by the duty roles of their own unit only."""
+    unclassified = ~Q(**{f"{prefix}classification__in": CLASSIFIED})
+    if scope.all_units:
+        return unclassified
+    return unclassified | Q(**{f"{prefix}unit_id__in": scope.member_unit_ids})
+
+
+def reveals_secrets(scope: Scope, unit: Unit) -> bool:
+    """Classified documents (秘密 and above) are read by the duty roles of their own unit only."""
+    return unit.pk in scope.member_unit_ids and scope.oversees(unit) and not scope.all_units
+
+
 def get_unit_for_user(user: User, pk, write: bool = False) -> Unit:
     scope = scope_for(user)
-    unit = _fetch(Unit.objects.select_related("parent"), pk, scope.unit_q())
-    _check_write(scope, unit, write)
+    unit = fetch(Unit.objects.select_related("parent"), pk, scope.unit_q())
+    check_write(scope, unit, write)
     return unit
 
 
 def get_person_for_user(user: User, pk, write: bool = False) -> Person:
     scope = scope_for(user)
-    person = _fetch(Person.objects.select_related("unit", "user"), pk, scope.unit_q("unit__"))
-    _check_write(scope, person.unit, write)
+    person = fetch(Person.objects.select_related("unit", "user"), pk, scope.unit_q("unit__"))
+    check_write(scope, person.unit, write)
     return person
 
 
 def get_contact_for_user(user: User, pk, write: bool = False) -> Contact:
     scope = scope_for(user)
-    contact = _fetch(Contact.objects.select_related("unit"), pk, scope.contact_q())
-    _check_write(scope, contact.unit, write)
+    contact = fetch(Contact.objects.select_related("unit"), pk, scope.contact_q())
+    check_write(scope, contact.unit, write)
     return contact
 
 
 def get_duty_line_for_user(user: User, pk, write: bool = False) -> DutyLine:
     scope = scope_for(user)
-    line = _fetch(DutyLine.objects.select_related("unit"), pk, scope.unit_q("unit__"))
-    _check_write(scope, line.unit, write)
+    line = fetch(DutyLine.objects.select_related("unit"), pk, scope.unit_q("unit__"))
+    check_write(scope, line.unit, write)
     return line
 
 
 def get_training_for_user(user: User, pk, write: bool = False) -> TrainingRecord:
     scope = scope_for(user)
-    record = _fetch(TrainingRecord.objects.select_related("person__unit"), pk, scope.unit_q("person__unit__"))
-    _check_write(scope, record.person.unit, write)
+    record = fetch(TrainingRecord.objects.select_related("person__unit"), pk, scope.unit_q("person__unit__"))
+    check_write(scope, record.person.unit, write)
     return record
 
 
 def get_filing_for_user(user: User, pk) -> DutyNumberFiling:
     """A filing is seen by its unit and by the superior it was filed with (and that one's superiors)."""
     scope = scope_for(user)
-    return _fetch(
+    return fetch(
         DutyNumberFiling.objects.select_related("unit", "superior"),
         pk,
         scope.unit_q("unit__") | scope.subtree_q("superior__"),
@@ -344,190 +305,26 @@ def current_unit(request) -> Unit | None:
     return unit
 
 
-# --- roster ----------------------------------------------------------------------------------------
-# (here with the others, so every accessor reads the same Scope; the models are imported late because
-# the roster app depends on this one)
+def acting_unit(request) -> tuple[Unit, Person | None]:
+    """The unit the person works as, for recording: they must act for its duty office."""
+    unit = current_unit(request)
+    scope = scope_for(request.user)
+    if unit is None or not scope.acts_for_unit(unit):
+        raise PermissionDenied("只有本单位值班人员可以登记")
+    return unit, scope.person
 
 
-def get_roster_for_user(user: User, pk, write: bool = False):
-    from zhiban.roster.models import Roster
-
-    scope = scope_for(user)
-    roster = _fetch(Roster.objects.select_related("unit"), pk, scope.unit_q("unit__"))
-    _check_write(scope, roster.unit, write)
-    return roster
-
-
-def get_assignment_for_user(user: User, pk, write: bool = False):
-    from zhiban.roster.models import Assignment
-
-    scope = scope_for(user)
-    assignment = _fetch(
-        Assignment.objects.select_related("roster__unit", "person"), pk, scope.unit_q("roster__unit__")
-    )
-    _check_write(scope, assignment.roster.unit, write)
-    return assignment
+def duty_unit(request) -> Unit:
+    """The unit the person works as, whose duty records they may read (A2.7/B15: duty roles only)."""
+    unit = current_unit(request)
+    if unit is None or not reads_duty_of(scope_for(request.user), unit):
+        raise PermissionDenied("只有值班人员和带班领导可以查看值班记录")
+    return unit
 
 
-def get_exemption_for_user(user: User, pk):
-    """An exemption is seen by the applicant and by whoever reads the applicant's unit."""
-    from zhiban.roster.models import Exemption
-
-    scope = scope_for(user)
-    q = scope.unit_q("person__unit__")
-    if scope.person is not None:
-        q |= Q(person=scope.person)
-    return _fetch(Exemption.objects.select_related("person__unit"), pk, q)
-
-
-def get_swap_for_user(user: User, pk):
-    """A swap is seen by the applicant, the partner, and whoever reads the roster's unit."""
-    from zhiban.roster.models import Swap
-
-    scope = scope_for(user)
-    q = scope.unit_q("shift__roster__unit__")
-    if scope.person is not None:
-        q |= Q(applicant=scope.person) | Q(partner=scope.person)
-    return _fetch(
-        Swap.objects.select_related("shift__roster__unit", "partner_shift", "applicant", "partner"), pk, q
-    )
-
-
-def get_roster_setting_for_user(user: User, model, pk, write: bool = False):
-    """A shift type, holiday entry or sensitive period (roster settings, each owned by a unit). A national
-    holiday entry (no unit) is read by all and written only by the system administrator."""
-    scope = scope_for(user)
-    q = scope.unit_q("unit__")
-    if model._meta.get_field("unit").null:
-        q |= Q(unit=None)
-    obj = _fetch(model.objects.select_related("unit"), pk, q)
-    if write:
-        if obj.unit is None and not scope.write_all:
-            raise PermissionDenied("全国性节假日安排只能由系统管理员修改")
-        if obj.unit is not None:
-            _check_write(scope, obj.unit, True)
-    return obj
-
-
-# --- intake and shifts -----------------------------------------------------------------------------
-SECRET_CLASSES = ("secret", "confidential")
-
-
-def duty_q(scope: Scope, prefix: str = "unit__") -> Q:
-    """A2.7/B15: duty records (calls, visits, documents, matters, the duty log) are read by the duty
-    roles of the unit and of the offices above it, never by others who merely work in the unit. The
-    three system administrators (三员) run the platform and see every unit, not its duty records."""
-    q = Q(pk__in=[])
-    for path in scope.read_paths:
-        q |= Q(**{f"{prefix}path__startswith": path})
-    return q
-
-
-def reads_duty_of(scope: Scope, unit: Unit) -> bool:
-    return any(unit.path.startswith(p) for p in scope.read_paths)
-
-
-def reveals_secrets(scope: Scope, unit: Unit) -> bool:
-    """Classified documents (秘密 and above) are read by the duty roles of their own unit only."""
-    return unit.pk in scope.member_unit_ids and scope.oversees(unit) and not scope.all_units
-
-
-def _check_act(scope: Scope, unit: Unit, act: bool) -> None:
-    """Recording and handling are for the people of the unit's duty office or one above it."""
-    if act and not scope.acts_for_unit(unit):
-        raise PermissionDenied("只有本单位或上级值班人员可以办理")
-
-
-def get_record_for_user(user: User, model, pk, act: bool = False):
-    """A call, phone notice, visit or matter: read by the duty roles over its unit, handled by its duty
-    office. A matter is also seen, and handled, by its owner, wherever the owner sits."""
-    scope = scope_for(user)
-    q = duty_q(scope)
-    owns = model.__name__ == "Matter" and scope.person is not None
-    if owns:
-        q |= Q(owner=scope.person)
-    record = _fetch(model.objects.select_related("unit"), pk, q)
-    if not (owns and record.owner_id == scope.person.pk):
-        _check_act(scope, record.unit, act)
-    return record
-
-
-def document_q(scope: Scope) -> Q:
-    """Documents read by the duty roles over their unit; classified ones by their own unit's only."""
-    q = duty_q(scope)
-    if scope.all_units:
-        return q & ~Q(classification__in=SECRET_CLASSES)
-    return q & (~Q(classification__in=SECRET_CLASSES) | Q(unit_id__in=scope.member_unit_ids))
-
-
-def get_document_for_user(user: User, pk, act: bool = False):
-    from zhiban.intake.models import Document
-
-    scope = scope_for(user)
-    document = _fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope))
-    _check_act(scope, document.unit, act)
-    return document
-
-
-def get_instruction_for_user(user: User, pk, act: bool = False):
-    """An instruction is seen by the duty roles over its unit, its leader and each person who must act."""
-    from zhiban.intake.models import Instruction
-
-    scope = scope_for(user)
-    q = duty_q(scope)
-    if scope.person is not None:
-        q |= Q(targets__person=scope.person) | Q(leader=scope.person)
-    instruction = _fetch(Instruction.objects.select_related("unit", "leader").distinct(), pk, q)
-    _check_act(scope, instruction.unit, act)
-    return instruction
-
-
-def get_shift_for_user(user: User, pk, act: bool = False):
-    from zhiban.shifts.models import Shift
-
-    scope = scope_for(user)
-    shift = _fetch(Shift.objects.select_related("unit"), pk, duty_q(scope))
-    _check_act(scope, shift.unit, act)
-    return shift
-
-
-def get_event_for_user(user: User, pk, act: bool = False):
-    from zhiban.incidents.models import Event
-
-    scope = scope_for(user)
-    event = _fetch(Event.objects.select_related("unit"), pk, duty_q(scope))
-    _check_act(scope, event.unit, act)
-    return event
-
-
-def get_report_for_user(user: User, pk, act: bool = False):
-    """A report is read over its event's unit (its superiors included); handled by the office it went to."""
-    from zhiban.incidents.models import Report
-
-    scope = scope_for(user)
-    report = _fetch(
-        Report.objects.select_related("event__unit", "to_unit"), pk, duty_q(scope, "event__unit__")
-    )
-    if act and not scope.acts_as(report.to_unit):
-        raise PermissionDenied("只有接报单位的值班人员可以接收或转报")
-    return report
-
-
-def get_verification_for_user(user: User, pk):
-    from zhiban.incidents.models import VerificationRequest
-
-    scope = scope_for(user)
-    return _fetch(
-        VerificationRequest.objects.select_related("from_unit", "to_unit"),
-        pk,
-        duty_q(scope, "to_unit__") | duty_q(scope, "from_unit__"),
-    )
-
-
-def get_channel_route_for_user(user: User, pk, write: bool = False):
-    from zhiban.notify.models import ChannelRoute
-
-    scope = scope_for(user)
-    route = _fetch(ChannelRoute.objects.select_related("unit"), pk, scope.unit_q("unit__"))
-    _check_write(scope, route.unit, write)
-    return route
+def writable_unit(request, message: str = "只读权限，不能修改") -> Unit:
+    """The unit the person works as, where they must be a duty-office administrator (or the system's)."""
+    unit = current_unit(request)
+    if unit is None or not scope_for(request.user).can_write_unit(unit):
+        raise PermissionDenied(message)
+    return unit

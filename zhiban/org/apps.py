@@ -11,6 +11,7 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from zhiban.audit.trail import track
         from zhiban.org import models as m
+        from zhiban.org.caching import forget_request_generation
 
         track(
             m.Unit,
@@ -26,22 +27,15 @@ class OrgConfig(AppConfig):
             m.ApiToken,
         )
 
-        # A request trusts only the generation it read itself (access.GenerationCache): one left on the
-        # thread by an earlier request is forgotten as each request starts.
-        request_started.connect(_forget_generation, dispatch_uid="generation-per-request")
+        # A request trusts only the generation it read itself (caching.GenerationCache).
+        request_started.connect(forget_request_generation, dispatch_uid="generation-per-request")
         # Scopes and cached fragments depend on these; every write raises the data generation.
         for model in (m.Unit, m.Person, m.RoleAssignment, m.Contact, m.ContactNumber):
             post_save.connect(_bump, sender=model, dispatch_uid=f"generation-{model.__name__}-save")
             post_delete.connect(_bump, sender=model, dispatch_uid=f"generation-{model.__name__}-delete")
 
 
-def _forget_generation(**kwargs) -> None:
-    from zhiban.org.access import GenerationCache
-
-    GenerationCache._request.generation = None
-
-
 def _bump(sender, **kwargs) -> None:
-    from zhiban.org.access import bump_data_generation
+    from zhiban.org.caching import bump_data_generation
 
     bump_data_generation()

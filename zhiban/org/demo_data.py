@@ -281,3 +281,23 @@ class DemoBuilder:
 
 def build_demo(today: dt.date | None = None) -> dict[str, Unit]:
     return DemoBuilder(today).build()
+
+
+# --- the demo command's entry points (lib/management/commands/demo.py) -------------------------------
+
+
+def loaded() -> bool:
+    return Unit.objects.exists()
+
+
+def load(demo: dict) -> str:
+    demo["units"] = build_demo()
+    return f"demo units: {Unit.objects.count()} units, {Person.objects.count()} people"
+
+
+def logins() -> list[str]:
+    others = ", ".join(a[0] for a in ACCOUNTS[1:]) + ", " + ", ".join(a[0] for a in SYSTEM_ACCOUNTS)
+    return [
+        "  管理员登录 administrator login:  admin / " + DEMO_PASSWORD + "  (市政府总值班室 值班室管理员)",
+        f"  other demo logins, same password: {others}",
+    ]

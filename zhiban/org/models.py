@@ -78,10 +78,6 @@ class Unit(models.Model):
     def duty_office(self) -> str:
         return self.duty_office_name or f"{self.name}值班室"
 
-    @property
-    def is_government(self) -> bool:
-        return self.kind != Unit.Kind.DEPARTMENT
-
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to the parent."""
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
@@ -153,6 +149,11 @@ class User(AbstractUser):
     system_role = models.CharField(
         "系统角色", max_length=20, choices=SystemRole.choices, blank=True, default=""
     )
+
+    @property
+    def reads_audit(self) -> bool:
+        """三员分立: the audit administrator, and only they, read the audit trail (audit.views asks)."""
+        return self.system_role == User.SystemRole.AUDIT_ADMIN
 
     def display_name(self) -> str:
         scope = getattr(self, "_zhiban_scope", None)  # a request's scope (org.access) holds the person
@@ -392,6 +393,13 @@ class DutyNumberFiling(models.Model):
     def __str__(self) -> str:
         return f"{self.unit.label}：{self.old_number or '（无）'} → {self.new_number}"
 
+    def acknowledge(self, by: Person | None) -> None:
+        """The superior duty office confirms the filing, once."""
+        if self.acknowledged_at is None:
+            self.acknowledged_at = timezone.now()
+            self.acknowledged_by = by
+            self.save()
+
 
 class DutyPolicy(models.Model):
     """A unit's own values of the numbers the rules give (B29). A blank field inherits from the parent;
@@ -495,6 +503,11 @@ class ApiToken(models.Model):
         key = "zb_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=cls.hash_key(key))
         return token, key
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save()
 
     @classmethod
     def authenticate(cls, key: str) -> User | None:

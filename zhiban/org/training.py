@@ -9,10 +9,6 @@ from zhiban.org.models import Person, TrainingRecord
 from zhiban.org.policy import effective_policy
 
 
-class NotCleared(Exception):
-    """Why a person may not be scheduled on a day, in words for the person scheduling."""
-
-
 def clearance_problem(person: Person, day: dt.date, valid_months: int | None = None) -> str | None:
     """None when the person is cleared for duty on `day`, else the reason in Chinese."""
     if not person.may_keep_duty:

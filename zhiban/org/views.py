@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -15,11 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import history
+from zhiban.lib.downloads import xlsx_download
+from zhiban.lib.paging import paginate
 from zhiban.lib.pinyin import normalise
-from zhiban.lib.xlsx import XLSX_MIME, write_table
-from zhiban.org import imports
+from zhiban.lib.xlsx import write_table
+from zhiban.org import imports, services
 from zhiban.org.access import (
-    GenerationCache,
     current_unit,
     get_person_for_user,
     get_training_for_user,
@@ -27,28 +27,12 @@ from zhiban.org.access import (
     scope_for,
     scope_key,
 )
+from zhiban.org.caching import GenerationCache
 from zhiban.org.forms import AccountForm, ImportForm, PersonForm, RoleForm, TrainingForm, UnitForm
 from zhiban.org.fragments import unit_nodes
-from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit, User
+from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.org.training import clearance_problem
-
-PAGE_SIZE = 50
-_MAX_PAGE = 10_000
-
-
-def page_number(raw) -> int:
-    """?page=N as a number from 1; anything else is page 1 (a bad link must not be an error)."""
-    try:
-        return min(max(int(raw), 1), _MAX_PAGE)
-    except (TypeError, ValueError):
-        return 1
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def may_manage_person(scope, person: Person) -> bool:
@@ -106,8 +90,7 @@ def switch_unit(request):
     units = scope_for(request.user).units().filter(active=True).order_by("path")
     query = request.GET.get("q", "").strip()
     units = units.filter(name__contains=query) if query else units.exclude(kind=Unit.Kind.DEPARTMENT)
-    page = Paginator(units, 100).get_page(request.GET.get("page"))
-    return render(request, "org/switch_unit.html", {"page": page, "q": query})
+    return render(request, "org/switch_unit.html", {"page": paginate(request, units, 100), "q": query})
 
 
 # --- units --------------------------------------------------------------------------------------------
@@ -221,17 +204,7 @@ def unit_move(request, pk):
     scope = scope_for(request.user)
     if unit.parent is None or not scope.can_write_unit(unit.parent):
         raise PermissionDenied("同级单位的排序由上级单位管理")
-    direction = request.POST.get("direction")
-    siblings = list(Unit.objects.filter(parent=unit.parent_id).order_by("order", "id"))
-    index = siblings.index(unit)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        with transaction.atomic():
-            for position, sibling in enumerate(siblings):
-                if sibling.order != position * 10:
-                    sibling.order = position * 10
-                    sibling.save(update_fields=["order"])
+    services.unit_reorder(unit, request.POST.get("direction"))
     if request.htmx and unit.parent_id:
         return unit_children(request, unit.parent_id)
     return redirect("unit_tree")
@@ -267,7 +240,7 @@ def unit_import_template(request):
         imports.UNIT_COLUMNS,
         [["示例县应急管理局", "县应急局", "部门（单位）", "示例县人民政府", "10", ""]],
     )
-    return xlsx_response(data, "unit-import-template.xlsx")
+    return xlsx_download(data, "unit-import-template.xlsx")
 
 
 # --- people -------------------------------------------------------------------------------------------
@@ -291,7 +264,7 @@ def _people_queryset(request):
 
 @login_required
 def person_list(request):
-    page = Paginator(_people_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, _people_queryset(request))
     template = "org/_person_rows.html" if request.htmx else "org/person_list.html"
     return render(
         request,
@@ -396,14 +369,7 @@ def person_account(request, pk):
         request.POST or None, person=person, initial={"username": person.user.username if person.user else ""}
     )
     if form.is_valid():
-        with transaction.atomic():
-            user = person.user or User()
-            user.username = form.cleaned_data["username"]
-            user.set_password(form.cleaned_data["password"])
-            user.save()
-            if person.user_id != user.pk:
-                person.user = user
-                person.save(update_fields=["user", "search_text"])
+        services.account_set(person, form.cleaned_data["username"], form.cleaned_data["password"])
         messages.success(request, f"已设置{person.name}的登录账号")
         return redirect("person_detail", person.pk)
     return render(
@@ -458,7 +424,7 @@ def person_export(request):
         ]
         for p in people
     ]
-    return xlsx_response(write_table("人员", imports.PERSON_COLUMNS, rows), "people.xlsx")
+    return xlsx_download(write_table("人员", imports.PERSON_COLUMNS, rows), "people.xlsx")
 
 
 # --- training (B16) -----------------------------------------------------------------------------------
@@ -479,7 +445,7 @@ def training_list(request):
         .order_by("unit__path", "order", "id")
         .prefetch_related("trainings")
     )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     months_by_unit: dict[int, int] = {}
     rows = []
     for person in page:

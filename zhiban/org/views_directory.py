@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,9 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import history
+from zhiban.lib.downloads import xlsx_download
+from zhiban.lib.paging import page_number, page_of
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import (
-    GenerationCache,
     current_unit,
     get_contact_for_user,
     get_duty_line_for_user,
@@ -26,13 +25,16 @@ from zhiban.org.access import (
     get_unit_for_user,
     scope_for,
     scope_key,
+    writable_unit,
 )
+from zhiban.org.caching import GenerationCache
 from zhiban.org.contacts import visible_contacts, with_shown_numbers
 from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
 from zhiban.org.fragments import contact_rows
 from zhiban.org.models import Contact, ContactNumber, DutyLine, DutyNumberFiling, DutyPolicy, Unit
 from zhiban.org.policy import POLICY_DEFAULTS, PolicyValue, effective_policy
-from zhiban.org.views import page_number, require_write, xlsx_response
+from zhiban.org.services import duty_number_change_file
+from zhiban.org.views import require_write
 
 # --- contacts -----------------------------------------------------------------------------------------
 
@@ -52,16 +54,13 @@ def contact_list(request):
     rows_only = bool(request.htmx)
 
     def build() -> str:
-        start = (number - 1) * SEARCH_PAGE
         contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")
-        rows = with_shown_numbers(contacts[start : start + SEARCH_PAGE + 1], scope)
-        link = f"{reverse('contact_list')}?q={quote(query)}&page="
+        page = page_of(contacts, number, SEARCH_PAGE, {"q": query})
         context = {
-            "rows_html": contact_rows(rows[:SEARCH_PAGE]),
-            "number": number,
+            "rows_html": contact_rows(with_shown_numbers(page.rows, scope)),
+            "page": page,
+            "list_url": reverse("contact_list"),
             "q": query,
-            "previous": f"{link}{number - 1}" if number > 1 else "",
-            "next": f"{link}{number + 1}" if len(rows) > SEARCH_PAGE else "",
             "can_write": scope.can_write,
         }
         return render_to_string("org/_contact_rows.html" if rows_only else "org/_contact_page.html", context)
@@ -105,7 +104,7 @@ def contact_export(request):
         rows,
         widths=[20, 8, 14, 20, 14, 40, 20],
     )
-    return xlsx_response(data, "contacts-outside.xlsx" if outside else "contacts.xlsx")
+    return xlsx_download(data, "contacts-outside.xlsx" if outside else "contacts.xlsx")
 
 
 @login_required
@@ -214,9 +213,7 @@ def duty_lines(request):
 
 @login_required
 def duty_line_create(request):
-    unit = current_unit(request)
-    if unit is None or not scope_for(request.user).can_write_unit(unit):
-        raise PermissionDenied("只读权限，不能修改")
+    unit = writable_unit(request)
     form = DutyLineForm(request.POST or None, instance=DutyLine(unit=unit))
     if form.is_valid():
         if (
@@ -258,10 +255,8 @@ def duty_line_edit(request, pk):
 @login_required
 def duty_number_change(request):
     """B23: the new 24-hour number takes effect together with its filing with the superior duty office."""
-    unit = current_unit(request)
+    unit = writable_unit(request)
     scope = scope_for(request.user)
-    if unit is None or not scope.can_write_unit(unit):
-        raise PermissionDenied("只读权限，不能修改")
     form = NumberChangeForm(request.POST or None)
     if form.is_valid():
         duty_number_change_file(
@@ -274,25 +269,6 @@ def duty_number_change(request):
         "form_page.html",
         {"form": form, "title": "变更24小时值班电话并报备", "cancel_url": reverse("duty_lines")},
     )
-
-
-def duty_number_change_file(unit, new_number: str, reason: str, by) -> DutyNumberFiling:
-    with transaction.atomic():
-        current = unit.duty_lines.filter(kind=DutyLine.Kind.HOTLINE_24H, active=True).first()
-        old_number = current.number if current else ""
-        if current:
-            current.active = False
-            current.note = f"{timezone.localdate():%Y-%m-%d}停用，改为{new_number}"
-            current.save()
-        DutyLine.objects.create(unit=unit, kind=DutyLine.Kind.HOTLINE_24H, number=new_number)
-        return DutyNumberFiling.objects.create(
-            unit=unit,
-            old_number=old_number,
-            new_number=new_number,
-            reason=reason,
-            filed_by=by,
-            superior=unit.parent,
-        )
 
 
 def _acts_for_superior(scope, filing: DutyNumberFiling) -> bool:
@@ -317,10 +293,7 @@ def filing_acknowledge(request, pk):
     scope = scope_for(request.user)
     if not _acts_for_superior(scope, filing):
         raise PermissionDenied("只有上级值班机构可以确认备案")
-    if filing.acknowledged_at is None:
-        filing.acknowledged_at = timezone.now()
-        filing.acknowledged_by = scope.person
-        filing.save()
+    filing.acknowledge(scope.person)
     messages.success(request, "已确认备案")
     return redirect("filing_detail", filing.pk)
 

@@ -7,7 +7,8 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema
 
-from zhiban.org.access import get_roster_for_user, get_unit_for_user, scope_for
+from zhiban.org.access import get_unit_for_user, scope_for
+from zhiban.roster.access import get_roster_for_user
 from zhiban.roster.duty import on_duty
 
 router = Router(tags=["排班"])

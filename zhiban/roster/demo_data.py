@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from zhiban.lib.dates import add_months
 from zhiban.org.models import Person, Role, Unit, User
-from zhiban.roster import planning, swaps
+from zhiban.roster import planning, services
 from zhiban.roster.jobs import DAY_BEFORE
 from zhiban.roster.models import Assignment, DayKind, Exemption, Roster, SensitivePeriod, ShiftType
 
@@ -113,7 +113,13 @@ def _exemption_and_swap(units, today) -> None:
     )
     for candidate in theirs[:10]:
         try:
-            swaps.apply(mine.person, candidate.person, mine, candidate, "孩子中考，需请假陪考")
+            services.swap_apply(mine.person, candidate.person, mine, candidate, "孩子中考，需请假陪考")
             return
         except Exception:  # noqa: BLE001 - try the next partner whose shifts fit the rules
             continue
+
+
+def load(demo: dict) -> str:
+    """The demo command's entry point (lib/management/commands/demo.py)."""
+    rosters = build(demo["units"])
+    return f"demo rosters: {len(rosters)} (last month and this month published, next month a draft)"

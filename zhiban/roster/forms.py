@@ -85,14 +85,6 @@ class AssignmentPersonForm(forms.Form):
         self.fields["person"].queryset = Person.objects.filter(pk__in=[p.pk for p in people])
 
 
-class AssignmentForm(forms.ModelForm):
-    """A hand-made assignment on an empty post."""
-
-    class Meta:
-        model = Assignment
-        fields = ["post", "person"]
-
-
 class SwapForm(forms.Form):
     """The applicant picks one of their own future shifts, the partner who agreed, and (for a swap, not a
     stand-in) the partner's shift they take in return."""
@@ -115,12 +107,8 @@ class SwapForm(forms.Form):
         self.fields["partner_shift"].queryset = Assignment.objects.filter(
             roster__unit__in=units, roster__state="published", start__gt=timezone.now()
         ).exclude(person=person)
-        self.fields["shift"].label_from_instance = _shift_label
-        self.fields["partner_shift"].label_from_instance = lambda a: f"{a.person.name} {_shift_label(a)}"
-
-
-def _shift_label(a) -> str:
-    return f"{a.day.month}月{a.day.day}日{a.shift_name}{a.get_post_display()}"
+        self.fields["shift"].label_from_instance = lambda a: a.label
+        self.fields["partner_shift"].label_from_instance = lambda a: f"{a.person.name} {a.label}"
 
 
 class DutyRequestForm(forms.ModelForm):

@@ -18,10 +18,6 @@ from zhiban.roster.models import Assignment, Roster
 DAY_BEFORE = dt.timedelta(days=1)
 
 
-def first_reminder_at(assignment: Assignment) -> dt.datetime:
-    return assignment.start - DAY_BEFORE
-
-
 def try_remind_one() -> bool:
     now = timezone.now()
     due = (

@@ -7,9 +7,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
-from zhiban.org.models import Person, Unit, User
+from zhiban.audit.trail import record_update
+from zhiban.org.caching import bump_unit_activity
+from zhiban.org.models import Person, Role, Unit, User
+from zhiban.org.policy import effective_policy
+from zhiban.roster.approvals import Approvable, Step
 
 
 class Post(models.TextChoices):
@@ -136,7 +141,7 @@ class SensitivePeriod(models.Model):
             raise ValidationError({"end": "结束日期不能早于开始日期"})
 
 
-class Exemption(models.Model):
+class Exemption(Approvable, models.Model):
     """A3.1: a medical exemption from duty. The person applies with the hospital record and the rest
     note; the department head, then the supervising leader approve; the duty office archives it. Only
     an archived exemption keeps the person off the roster."""
@@ -179,6 +184,25 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.start}至{self.end}"
+
+    # the approval chain (roster.approvals): department head, supervising leader, the duty office
+    STEPS = {
+        State.APPLIED: Step(Role.APPROVER, State.HEAD_APPROVED, "head"),
+        State.HEAD_APPROVED: Step(Role.LEADER, State.LEADER_APPROVED, "leader"),
+        State.LEADER_APPROVED: Step(Role.DUTY_ADMIN, State.ARCHIVED, "archived"),
+    }
+    REJECTED = State.REJECTED
+    NOTE_FIELD = "rejected_note"
+
+    def approval_unit(self) -> Unit:
+        return self.person.unit
+
+    def applicants(self) -> list[Person]:
+        return [self.person]
+
+    @property
+    def decided(self) -> bool:
+        return self.state in (Exemption.State.ARCHIVED, Exemption.State.REJECTED)
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
@@ -227,6 +251,18 @@ class Roster(models.Model):
     def is_published(self) -> bool:
         return self.state == Roster.State.PUBLISHED
 
+    def new_version(self, by: User | None, summary: str) -> int:
+        """A published roster changed (a person replaced, a swap carried out): its version rises, with
+        what changed and who changed it, in the caller's transaction; who is on duty changed, so the
+        unit's duty pages are built afresh."""
+        Roster.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        version = Roster.objects.values_list("version", flat=True).get(pk=self.pk)
+        record_update(self, {"version": version - 1}, {"version": version})
+        RosterChange.objects.create(roster=self, version=version, by=by, summary=summary)
+        bump_unit_activity(self.unit_id)
+        self.version = version
+        return version
+
     def days(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
@@ -273,6 +309,21 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.day} {self.shift_name} {self.get_post_display()} {self.person.name}"
 
+    @property
+    def shift_label(self) -> str:
+        """The shift as people name it: 3月5日白班."""
+        return f"{self.day.month}月{self.day.day}日{self.shift_name}"
+
+    @property
+    def label(self) -> str:
+        """The post in its shift: 3月5日白班主班."""
+        return f"{self.shift_label}{self.get_post_display()}"
+
+    @property
+    def label_with_start(self) -> str:
+        """3月5日白班主班（08:30起）: for a swap, where two shifts of a day may be meant."""
+        return f"{self.label}（{timezone.localtime(self.start):%H:%M}起）"
+
 
 class RosterChange(models.Model):
     """A published roster's history: each version, who made it and what changed."""
@@ -290,7 +341,7 @@ class RosterChange(models.Model):
         return f"{self.roster} v{self.version}"
 
 
-class Swap(models.Model):
+class Swap(Approvable, models.Model):
     """A3.2: the 《值班换班申请报告》. The applicant names the partner who agreed, the partner confirms in
     the system, the approvers the policy names approve; only then does the roster change. Until then
     responsibility stays with the person scheduled. A one-sided stand-in (替班) has no partner shift."""
@@ -338,13 +389,37 @@ class Swap(models.Model):
     def __str__(self) -> str:
         return f"{self.applicant.name}与{self.partner.name}{self.get_kind_display()}"
 
+    # the approval chain (roster.approvals): the partner, the department head (if the policy asks for
+    # one), the duty office; the office's note is kept with its approval
+    STEPS = {
+        State.AWAITING_PARTNER: Step(None, State.AWAITING_HEAD, "partner_confirmed"),
+        State.AWAITING_HEAD: Step(Role.APPROVER, State.AWAITING_OFFICE, "head"),
+        State.AWAITING_OFFICE: Step(Role.DUTY_ADMIN, State.APPROVED, "office", note_on_approval=True),
+    }
+    OPEN_STATES = (State.AWAITING_PARTNER, State.AWAITING_HEAD, State.AWAITING_OFFICE)
+    REJECTED = State.REJECTED
+    NOTE_FIELD = "decision_note"
+
     @property
     def open(self) -> bool:
-        return self.state in (
-            Swap.State.AWAITING_PARTNER,
-            Swap.State.AWAITING_HEAD,
-            Swap.State.AWAITING_OFFICE,
-        )
+        return self.state in Swap.OPEN_STATES
+
+    def approval_unit(self) -> Unit:
+        return self.shift.roster.unit
+
+    def applicants(self) -> list[Person]:
+        return [self.applicant, self.partner]
+
+    def named_actor(self) -> Person | None:
+        return self.partner
+
+    def next_state(self, step: Step) -> str:
+        if (
+            step.then == Swap.State.AWAITING_HEAD
+            and not effective_policy(self.approval_unit()).swap_needs_department_head
+        ):
+            return Swap.State.AWAITING_OFFICE
+        return step.then
 
 
 class CalendarFeed(models.Model):

@@ -335,7 +335,7 @@ def check(roster: Roster) -> list[Violation]:
             policy.training_valid_months,
         )
         if reason:
-            found.append(Violation(f"{_when(a)}：{reason}", a.pk))
+            found.append(Violation(f"{a.label}：{reason}", a.pk))
     others = other_rosters_assignments(
         roster, [a.person_id for a in assignments], policy.rest_hours_after_night
     )
@@ -358,10 +358,6 @@ def other_rosters_assignments(roster: Roster, person_ids, rest_hours: int) -> li
     )
 
 
-def _when(a: Assignment) -> str:
-    return f"{a.day.month}月{a.day.day}日{a.shift_name}{a.get_post_display()}"
-
-
 def _conflicts(
     assignments: list[Assignment], rest_hours: int, report_for: int | None = None
 ) -> list[Violation]:
@@ -381,8 +377,8 @@ def _conflicts(
             if second.start < first.end:
                 found.append(
                     Violation(
-                        f"{_when(flagged)}：{flagged.person.name}同时在"
-                        f"{_when(first if flagged is second else second)}值班",
+                        f"{flagged.label}：{flagged.person.name}同时在"
+                        f"{(first if flagged is second else second).label}值班",
                         flagged.pk,
                     )
                 )
@@ -390,20 +386,20 @@ def _conflicts(
             if flagged is first and first.night and second.start < first.end + rest:
                 found.append(
                     Violation(
-                        f"{_when(first)}：{first.person.name}值完此班须休息{rest_hours}小时，"
-                        f"但{_when(second)}已有安排",
+                        f"{first.label}：{first.person.name}值完此班须休息{rest_hours}小时，"
+                        f"但{second.label}已有安排",
                         first.pk,
                     )
                 )
                 continue
             if second.start < first.end:
                 found.append(
-                    Violation(f"{_when(second)}：{second.person.name}同时在{_when(first)}值班", second.pk)
+                    Violation(f"{second.label}：{second.person.name}同时在{first.label}值班", second.pk)
                 )
             elif first.night and second.start < first.end + rest:
                 found.append(
                     Violation(
-                        f"{_when(second)}：{second.person.name}刚值完{_when(first)}，须休息{rest_hours}小时",
+                        f"{second.label}：{second.person.name}刚值完{first.label}，须休息{rest_hours}小时",
                         second.pk,
                     )
                 )
@@ -511,9 +507,11 @@ def placement_problem(assignment: Assignment, person, people=None, ignore=()) ->
     ).exclude(pk__in=[assignment.pk, *(a.pk for a in ignore if a is not None)])
     for other in others:
         if other.start < assignment.end and assignment.start < other.end:
-            return f"{person.name}同一时间已在{other.day.month}月{other.day.day}日{other.shift_name}值班"
+            return f"{person.name}同一时间已在{other.shift_label}值班"
         if other.night and other.end <= assignment.start < other.end + rest:
-            return f"{person.name}刚值完{other.day.month}月{other.day.day}日{other.shift_name}，须休息{policy.rest_hours_after_night}小时"
+            return f"{person.name}刚值完{other.shift_label}，须休息{policy.rest_hours_after_night}小时"
         if assignment.night and assignment.end <= other.start < assignment.end + rest:
-            return f"{person.name}{other.day.month}月{other.day.day}日{other.shift_name}已有安排，夜班后须休息{policy.rest_hours_after_night}小时"
+            return (
+                f"{person.name}{other.shift_label}已有安排，夜班后须休息{policy.rest_hours_after_night}小时"
+            )
     return None

@@ -5,36 +5,39 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import defaultdict
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiban.audit.trail import record_update
-from zhiban.lib.xlsx import XLSX_MIME
-from zhiban.notify.outbox import notify_people
-from zhiban.org.access import (
-    bump_unit_activity,
-    current_unit,
+from zhiban.lib.dates import date_range
+from zhiban.lib.downloads import docx_download, xlsx_download
+from zhiban.lib.forms import add_errors
+from zhiban.lib.paging import paginate
+from zhiban.org.access import current_unit, scope_for, writable_unit
+from zhiban.org.forms import ImportForm
+from zhiban.org.models import Unit
+from zhiban.roster import fairness, files, planning, services
+from zhiban.roster.access import (
+    exemption_q,
     get_assignment_for_user,
     get_exemption_for_user,
     get_roster_for_user,
     get_roster_setting_for_user,
     get_swap_for_user,
-    scope_for,
+    roster_q,
+    swap_q,
 )
-from zhiban.org.forms import ImportForm
-from zhiban.org.models import Person, Role, Unit
-from zhiban.roster import fairness, files, planning, swaps
+from zhiban.roster.approvals import ApprovalRefused
 from zhiban.roster.calendar import days_between, next_year_warning
+from zhiban.roster.docx import application_docx
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
     AssignmentPersonForm,
@@ -46,7 +49,6 @@ from zhiban.roster.forms import (
     ShiftTypeForm,
     SwapForm,
 )
-from zhiban.roster.jobs import DAY_BEFORE
 from zhiban.roster.models import (
     Assignment,
     CalendarFeed,
@@ -55,7 +57,6 @@ from zhiban.roster.models import (
     Holiday,
     Post,
     Roster,
-    RosterChange,
     SensitivePeriod,
     ShiftType,
     Swap,
@@ -63,10 +64,7 @@ from zhiban.roster.models import (
 
 
 def _unit_for_writing(request):
-    unit = current_unit(request)
-    if unit is None or not scope_for(request.user).can_write_unit(unit):
-        raise PermissionDenied("只有本单位值班室管理员可以排班")
-    return unit
+    return writable_unit(request, "只有本单位值班室管理员可以排班")
 
 
 # --- rosters --------------------------------------------------------------------------------------
@@ -76,11 +74,11 @@ def _unit_for_writing(request):
 def roster_list(request):
     scope = scope_for(request.user)
     unit = current_unit(request)
-    rosters = Roster.objects.filter(scope.unit_q("unit__")).select_related("unit")
+    rosters = Roster.objects.filter(roster_q(scope)).select_related("unit")
     if request.GET.get("scope") != "all" and unit is not None:
         rosters = rosters.filter(unit=unit)
     context = {
-        "rosters": rosters[:200],
+        "page": paginate(request, rosters.order_by("-start", "unit__path", "-id")),
         "unit": unit,
         "can_write": unit is not None and scope.can_write_unit(unit),
         "warning": next_year_warning(timezone.localdate()),
@@ -168,31 +166,12 @@ def roster_generate(request, pk):
 @require_POST
 def roster_publish(request, pk):
     roster = get_roster_for_user(request.user, pk, write=True)
-    blocking = [v for v in planning.check(roster) if v.blocks_publishing]
-    if blocking:
-        messages.error(
-            request, f"还有{len(blocking)}个问题，不能发布：" + "；".join(v.message for v in blocking[:5])
-        )
-        return redirect("roster_detail", roster.pk)
-    with transaction.atomic():
-        updated = Roster.objects.filter(pk=roster.pk, state=Roster.State.DRAFT).update(
-            state=Roster.State.PUBLISHED, version=1, published_at=timezone.now(), published_by=request.user
-        )
-        if updated:
-            record_update(
-                roster, {"state": Roster.State.DRAFT}, {"state": Roster.State.PUBLISHED, "version": 1}
-            )
-            RosterChange.objects.create(roster=roster, version=1, by=request.user, summary="发布")
-            bump_unit_activity(roster.unit_id)  # who is on duty changed: 一口清 and the shift pages
-            roster.assignments.update(reminder_due_at=F("start") - DAY_BEFORE, reminders_sent=0)
-            people = {a.person for a in roster.assignments.select_related("person__user")}
-            notify_people(
-                people,
-                f"{roster.title}已发布，请查看您的值班安排",
-                link=reverse("roster_detail", args=[roster.pk]),
-                subject="值班表已发布",
-            )
-    messages.success(request, "值班表已发布" if updated else "值班表此前已发布")
+    try:
+        published = services.roster_publish(roster, request.user)
+    except services.PublishRefused as refusal:
+        messages.error(request, "；".join(refusal.messages))
+    else:
+        messages.success(request, "值班表已发布" if published else "值班表此前已发布")
     return redirect("roster_detail", roster.pk)
 
 
@@ -213,44 +192,15 @@ def assignment_edit(request, pk):
         if error:
             form.add_error("person", error)
         else:
-            _replace_person(request, assignment, person, form.cleaned_data["pinned"])
+            services.assignment_reassign(assignment, person, form.cleaned_data["pinned"], request.user)
+            messages.success(request, "已调整" + ("，已通知相关人员" if roster.is_published else ""))
             return redirect("roster_detail", roster.pk)
-    title = f"调整 {assignment.day.month}月{assignment.day.day}日{assignment.shift_name}{assignment.get_post_display()}"
+    title = f"调整 {assignment.label}"
     return render(
         request,
         "form_page.html",
         {"form": form, "title": title, "cancel_url": reverse("roster_detail", args=[roster.pk])},
     )
-
-
-def _replace_person(request, assignment: Assignment, person, pinned: bool) -> None:
-    roster = assignment.roster
-    before = assignment.person
-    with transaction.atomic():
-        assignment.person = person
-        assignment.pinned = pinned
-        if roster.is_published and before.pk != person.pk:  # the new person is reminded afresh (A2.3)
-            assignment.reminder_due_at, assignment.reminders_sent = assignment.start - DAY_BEFORE, 0
-        assignment.save(update_fields=["person", "pinned", "reminder_due_at", "reminders_sent"])
-        if roster.is_published and before.pk != person.pk:
-            Roster.objects.filter(pk=roster.pk).update(version=F("version") + 1)
-            bump_unit_activity(roster.unit_id)
-            version = Roster.objects.values_list("version", flat=True).get(pk=roster.pk)
-            record_update(roster, {"version": version - 1}, {"version": version})
-            RosterChange.objects.create(
-                roster=roster,
-                version=version,
-                by=request.user,
-                summary=f"{assignment.day.month}月{assignment.day.day}日{assignment.shift_name}"
-                f"{assignment.get_post_display()}：{before.name} → {person.name}",
-            )
-            notify_people(
-                [before, person],
-                f"值班安排变更：{assignment.day.month}月{assignment.day.day}日"
-                f"{assignment.shift_name}{assignment.get_post_display()}由{before.name}改为{person.name}",
-                link=reverse("roster_detail", args=[roster.pk]),
-            )
-    messages.success(request, "已调整" + ("，已通知相关人员" if roster.is_published else ""))
 
 
 # --- who is on duty -------------------------------------------------------------------------------
@@ -342,9 +292,10 @@ def sensitive_period_create(request):
 @login_required
 def exemption_list(request):
     scope = scope_for(request.user)
-    exemptions = Exemption.objects.filter(scope.unit_q("person__unit__")).select_related("person__unit")
+    exemptions = Exemption.objects.filter(exemption_q(scope)).select_related("person__unit")
     mine = Exemption.objects.filter(person=scope.person) if scope.person else Exemption.objects.none()
-    return render(request, "roster/exemption_list.html", {"exemptions": exemptions[:200], "mine": mine})
+    context = {"page": paginate(request, exemptions.order_by("-start", "-id")), "mine": mine}
+    return render(request, "roster/exemption_list.html", context)
 
 
 @login_required
@@ -356,9 +307,7 @@ def exemption_apply(request):
     if request.method == "POST":
         form.instance.person = person
         if form.is_valid():
-            with transaction.atomic():
-                exemption = form.save()
-                _tell_next_actor(exemption)
+            exemption = services.exemption_submit(form.save(commit=False))
             messages.success(request, "申请已提交，待部门负责人审批")
             return redirect("exemption_detail", exemption.pk)
     return render(
@@ -368,57 +317,11 @@ def exemption_apply(request):
     )
 
 
-STEPS = {
-    # state -> (who acts: role or "office", next state, field prefix)
-    Exemption.State.APPLIED: (Role.APPROVER, Exemption.State.HEAD_APPROVED, "head"),
-    Exemption.State.HEAD_APPROVED: (Role.LEADER, Exemption.State.LEADER_APPROVED, "leader"),
-    Exemption.State.LEADER_APPROVED: (Role.DUTY_ADMIN, Exemption.State.ARCHIVED, "archived"),
-}
-
-
-def exemption_actors(exemption: Exemption) -> list[Person]:
-    """Who holds the role of the current step in the applicant's unit or a unit above it."""
-    step = STEPS.get(exemption.state)
-    if step is None:
-        return []
-    unit = exemption.person.unit
-    people = (
-        Person.objects.filter(
-            roles__role=step[0], roles__unit_id__in=swaps.role_units(step[0], unit), active=True
-        )
-        .exclude(pk=exemption.person_id)
-        .distinct()
-    )
-    return list(people)
-
-
-def _tell_next_actor(exemption: Exemption) -> None:
-    notify_people(
-        exemption_actors(exemption),
-        f"{exemption.person.name}的免值班申请（{exemption.start}至"
-        f"{exemption.end}）待您办理：{exemption.get_state_display()}",
-        link=reverse("exemption_detail", args=[exemption.pk]),
-        subject="免值班申请待办理",
-    )
-
-
-def may_act_on(scope, exemption: Exemption) -> bool:
-    step = STEPS.get(exemption.state)
-    if step is None or scope.person is None or scope.person.pk == exemption.person_id:
-        return False
-    role = step[0]
-    unit = exemption.person.unit
-    allowed = set(swaps.role_units(role, unit))
-    return any(r.unit_id in allowed for r in scope.person.roles.all() if r.role == role)
-
-
 @login_required
 def exemption_detail(request, pk):
     exemption = get_exemption_for_user(request.user, pk)
-    scope = scope_for(request.user)
-    return render(
-        request, "roster/exemption_detail.html", {"e": exemption, "may_act": may_act_on(scope, exemption)}
-    )
+    may_act = exemption.may_act(scope_for(request.user).person)
+    return render(request, "roster/exemption_detail.html", {"e": exemption, "may_act": may_act})
 
 
 @login_required
@@ -426,35 +329,17 @@ def exemption_detail(request, pk):
 def exemption_step(request, pk):
     """Approve (or reject) at the current step: department head, supervising leader, then the office."""
     exemption = get_exemption_for_user(request.user, pk)
-    scope = scope_for(request.user)
-    if not may_act_on(scope, exemption):
+    person = scope_for(request.user).person
+    if not exemption.may_act(person):
         raise PermissionDenied("这一步不由您审批")
-    role, next_state, prefix = STEPS[exemption.state]
-    before_state = exemption.state
-    now = timezone.now()
-    if request.POST.get("decision") == "reject":
-        changes = {"state": Exemption.State.REJECTED, "rejected_note": request.POST.get("note", "")[:200]}
-    else:
-        changes = {"state": next_state, f"{prefix}_by": scope.person, f"{prefix}_at": now}
-    with transaction.atomic():
-        if not Exemption.objects.filter(pk=exemption.pk, state=exemption.state).update(**changes):
-            messages.error(request, "该申请已被他人处理")
-            return redirect("exemption_detail", exemption.pk)
-        exemption.refresh_from_db()
-        record_update(exemption, {"state": before_state}, {k: str(v) for k, v in changes.items()})
-        _tell_next_actor(exemption)
-        if exemption.state in (Exemption.State.ARCHIVED, Exemption.State.REJECTED):
-            notify_people(
-                [exemption.person],
-                f"您的免值班申请：{exemption.get_state_display()}",
-                link=reverse("exemption_detail", args=[exemption.pk]),
-            )
-        if exemption.state == Exemption.State.ARCHIVED:
-            flagged = planning.flag_published_shifts(exemption)
-            if flagged:
-                messages.warning(
-                    request, f"该人员在已发布值班表中有{flagged}个班次落在免值班期内，已标出，请调整"
-                )
+    approve = request.POST.get("decision") != "reject"
+    try:
+        flagged = services.exemption_decide(exemption, person, approve, request.POST.get("note", ""))
+    except ApprovalRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("exemption_detail", exemption.pk)
+    if flagged:
+        messages.warning(request, f"该人员在已发布值班表中有{flagged}个班次落在免值班期内，已标出，请调整")
     messages.success(request, exemption.get_state_display())
     return redirect("exemption_detail", exemption.pk)
 
@@ -479,15 +364,13 @@ def exemption_file(request, pk, which):
 def swap_list(request):
     scope = scope_for(request.user)
     person = scope.person
-    rows = Swap.objects.filter(scope.unit_q("shift__roster__unit__")).select_related(
-        "applicant", "partner", "shift"
-    )
+    rows = Swap.objects.filter(swap_q(scope)).select_related("applicant", "partner", "shift")
     mine = Swap.objects.filter(Q(applicant=person) | Q(partner=person)) if person else Swap.objects.none()
-    return render(
-        request,
-        "roster/swap_list.html",
-        {"swaps": rows[:200], "mine": mine.select_related("applicant", "partner", "shift")[:50]},
-    )
+    context = {
+        "page": paginate(request, rows.order_by("-created_at", "-id")),
+        "mine": mine.select_related("applicant", "partner", "shift")[:50],
+    }
+    return render(request, "roster/swap_list.html", context)
 
 
 @login_required
@@ -499,10 +382,11 @@ def swap_apply(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            swap = swaps.apply(person, data["partner"], data["shift"], data["partner_shift"], data["reason"])
+            swap = services.swap_apply(
+                person, data["partner"], data["shift"], data["partner_shift"], data["reason"]
+            )
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_errors(form, error)
         else:
             messages.success(request, "换班申请已提交，待对方确认")
             return redirect("swap_detail", swap.pk)
@@ -516,12 +400,8 @@ def swap_apply(request):
 @login_required
 def swap_detail(request, pk):
     swap = get_swap_for_user(request.user, pk)
-    person = scope_for(request.user).person
-    return render(
-        request,
-        "roster/swap_detail.html",
-        {"swap": swap, "may_act": swaps.may_act(person, swap), "describe": swaps.describe},
-    )
+    may_act = swap.may_act(scope_for(request.user).person)
+    return render(request, "roster/swap_detail.html", {"swap": swap, "may_act": may_act})
 
 
 @login_required
@@ -529,14 +409,14 @@ def swap_detail(request, pk):
 def swap_step(request, pk):
     swap = get_swap_for_user(request.user, pk)
     person = scope_for(request.user).person
-    if not swaps.may_act(person, swap):
+    if not swap.may_act(person):
         raise PermissionDenied("这一步不由您办理")
     try:
-        swaps.step(
+        services.swap_decide(
             swap, person, approve=request.POST.get("decision") != "reject", note=request.POST.get("note", "")
         )
-    except PermissionError as error:
-        messages.error(request, str(error))
+    except ApprovalRefused as refusal:
+        messages.error(request, str(refusal))
     except (ValidationError, IntegrityError) as error:
         messages.error(request, "；".join(getattr(error, "messages", ["换班未能生效，请重新申请"])))
     else:
@@ -548,14 +428,7 @@ def swap_step(request, pk):
 @login_required
 def swap_docx(request, pk):
     swap = get_swap_for_user(request.user, pk)
-    response = HttpResponse(swaps.application_docx(swap), content_type=DOCX_MIME)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote('值班换班申请报告')}-{swap.pk}.docx"
-    )
-    return response
-
-
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return docx_download(application_docx(swap), f"值班换班申请报告-{swap.pk}.docx")
 
 
 # --- files: Excel, iCal ---------------------------------------------------------------------------
@@ -564,9 +437,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 @login_required
 def roster_export(request, pk):
     roster = get_roster_for_user(request.user, pk)
-    response = HttpResponse(files.export_xlsx(roster), content_type=XLSX_MIME)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(roster.title)}.xlsx"
-    return response
+    return xlsx_download(files.export_xlsx(roster), f"{roster.title}.xlsx")
 
 
 @login_required
@@ -646,18 +517,11 @@ def feed(request, token):
 def roster_file(request, pk):
     """报备: a published roster covering holidays is filed with the superior duty office."""
     roster = get_roster_for_user(request.user, pk, write=True)
-    if not roster.is_published:
-        messages.error(request, "请先发布值班表再报备")
+    try:
+        superior = services.roster_file(roster)
+    except ValidationError as refusal:
+        messages.error(request, "；".join(refusal.messages))
         return redirect("roster_detail", roster.pk)
-    superior = roster.unit.parent
-    with transaction.atomic():
-        if Roster.objects.filter(pk=roster.pk, filed_at=None).update(filed_at=timezone.now()) and superior:
-            admins = Person.objects.filter(roles__unit=superior, roles__role=Role.DUTY_ADMIN).distinct()
-            notify_people(
-                admins,
-                f"{roster.unit.label}报备了{roster.title}",
-                link=reverse("roster_detail", args=[roster.pk]),
-            )
     messages.success(request, f"已报{superior.duty_office if superior else '备'}")
     return redirect("roster_detail", roster.pk)
 
@@ -669,12 +533,7 @@ def holiday_filings(request):
     unit = current_unit(request)
     if unit is None:
         raise Http404
-    today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        start, end = next_holiday(unit, today)
+    start, end = date_range(request.GET, next_holiday(unit, timezone.localdate()))
     units = (
         Unit.objects.filter(scope.unit_q(), path__startswith=unit.path, depth__gt=unit.depth)
         .exclude(kind=Unit.Kind.DEPARTMENT)
@@ -720,11 +579,7 @@ def fairness_report(request):
     if unit is None:
         raise Http404
     today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        start, end = today.replace(month=1, day=1), today
+    start, end = date_range(request.GET, (today.replace(month=1, day=1), today))
     assignments = list(
         Assignment.objects.filter(
             roster__unit=unit, roster__state=Roster.State.PUBLISHED, day__range=(start, end)

@@ -8,7 +8,7 @@ class ShiftsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhiban.audit.trail import track
-        from zhiban.intake.apps import watch_activity
+        from zhiban.org.caching import watch_activity
         from zhiban.shifts import models as m
 
         track(m.Equipment, m.Shift, m.CheckIn, m.Leave, m.Handover, m.LogEntry)

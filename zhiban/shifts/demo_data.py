@@ -299,3 +299,9 @@ def _handover(shift, outgoing, incoming_shift, incoming, equipment, open_matters
                 handover=handover, matter=matter, suggestion="继续跟踪办理进展，及时回访"
             )
     Shift.objects.filter(pk=shift.pk).update(state=Shift.State.CLOSED)
+
+
+def load(demo: dict) -> str:
+    """The demo command's entry point (lib/management/commands/demo.py)."""
+    shifts = build(demo["units"])
+    return f"demo duty: {shifts} shifts of the last month with calls, visits, faxes, matters"

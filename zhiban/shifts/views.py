@@ -20,18 +20,21 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from zhiban.intake.models import Matter
-from zhiban.intake.views import _acting_unit, _readable_unit
-from zhiban.lib.templatetags.zhiban import CSRF_SLOT, unread_notices
-from zhiban.org.access import GenerationCache, get_shift_for_user, reveals_secrets, scope_for, unit_activity
+from zhiban.lib.downloads import docx_download
+from zhiban.lib.registry import topbar_counts
+from zhiban.lib.templatetags.zhiban import CSRF_SLOT
+from zhiban.org.access import acting_unit, duty_unit, reveals_secrets, scope_for
+from zhiban.org.caching import GenerationCache, unit_activity
 from zhiban.org.models import Person
 from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Post
 from zhiban.shifts import services
+from zhiban.shifts.access import get_shift_for_user
 from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
 from zhiban.shifts.log import duty_log, summary
 from zhiban.shifts.models import Equipment, Handover, Shift
 
-_desks = GenerationCache(size=2000)  # (unit, user, unit activity, minute, unread) -> the page
+_desks = GenerationCache(size=2000)  # (unit, user, unit activity, minute, top bar counts) -> the page
 
 
 @login_required
@@ -39,15 +42,15 @@ def desk(request):
     """一口清 (B7): the day at once, with the shift in progress and what its people do next.
 
     The page is built once per unit, user, minute, unit activity (any change to the unit's duty
-    records or published roster raises it) and unread-notice count, with a slot for the CSRF token; a
+    records or published roster raises it) and top bar counts, with a slot for the CSRF token; a
     wall screen or an officer refreshing costs three indexed reads. A page with a flash message to show
     is rendered afresh."""
-    unit = _readable_unit(request)
+    unit = duty_unit(request)
     scope = scope_for(request.user)
     person = scope.person
     minute = timezone.localtime().replace(second=0, microsecond=0)
-    unread = unread_notices(person.pk) if person else 0
-    key = (unit.pk, request.user.pk, unit_activity(unit.pk), minute, unread)  # the page carries its name
+    counts = topbar_counts(person.pk if person else None)
+    key = (unit.pk, request.user.pk, unit_activity(unit.pk), minute, counts)  # the page carries its name
     token = conditional_escape(str(csrf.get_token(request)))
     if CookieStorage.cookie_name in request.COOKIES:
         body = _desk_body(unit, person, request.user.pk, reveals_secrets(scope, unit))
@@ -97,12 +100,8 @@ def shift_detail(request, pk):
 @login_required
 def shift_log_docx(request, pk):
     shift = get_shift_for_user(request.user, pk)
-    response = HttpResponse(
-        duty_log_docx(duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f'attachment; filename="duty-log-{shift.pk}.docx"'
-    return response
+    log = duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))
+    return docx_download(duty_log_docx(log), f"duty-log-{shift.pk}.docx")
 
 
 @login_required
@@ -284,7 +283,7 @@ class EquipmentForm(forms.ModelForm):
 
 @login_required
 def equipment_list(request):
-    unit, _ = _acting_unit(request)
+    unit, _ = acting_unit(request)
     form = EquipmentForm(request.POST or None)
     if request.method == "POST":
         if not scope_for(request.user).can_write_unit(unit):

@@ -2,7 +2,6 @@ import datetime as dt
 from functools import lru_cache
 
 from django import template
-from django.db import connection
 from django.template import defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from zhiban.lib.dates import date_cn
+from zhiban.lib.registry import TOPBAR_COUNTS, topbar_counts
 
 register = template.Library()
 
@@ -40,14 +40,6 @@ def get_item(mapping, key):
 @register.inclusion_tag("includes/field.html")
 def field(bound_field, **attrs):
     return {"field": bound_field}
-
-
-@register.simple_tag(takes_context=True)
-def page_query(context, page_number) -> str:
-    """The current query string with page=N, so paging keeps the search."""
-    query = context["request"].GET.copy()
-    query["page"] = page_number
-    return query.urlencode()
 
 
 _SENTINEL = 987654321
@@ -101,15 +93,6 @@ def _module_links(with_audit: bool) -> str:
     return "\n    ".join(links)
 
 
-def unread_notices(person_id: int) -> int:
-    """The header's count: one indexed raw query, cheaper than the ORM on every page."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*) FROM notify_notice WHERE person_id = %s AND read_at IS NULL", [person_id]
-        )
-        return cursor.fetchone()[0]
-
-
 @register.simple_tag(takes_context=True)
 def topbar(context) -> str:
     scope = context["scope"]
@@ -117,8 +100,8 @@ def topbar(context) -> str:
     person = scope.person
     user = context["user"]
     name = person.name if person else (user.get_full_name() or user.username)
-    unread = unread_notices(person.pk) if person else 0
-    html = _topbar_html(name, unit.label if unit else None, unread, scope.read_audit)
+    counts = topbar_counts(person.pk if person else None)
+    html = _topbar_html(name, unit.label if unit else None, counts, scope.read_audit)
     # the CSRF token is masked afresh for each page: the only part not cached
     return mark_safe(html.replace(_CSRF_SLOT, conditional_escape(str(context["csrf_token"])), 1))
 
@@ -127,19 +110,28 @@ _CSRF_SLOT = "\x00csrf\x00"
 CSRF_SLOT = _CSRF_SLOT  # for other cached fragments with a form in them
 
 
+def _count_links(counts: tuple[int, ...]) -> str:
+    """The registered counts (lib.registry: notify's 通知 and what later apps add), each a link."""
+    return "\n    ".join(
+        format_html(
+            '<a href="{}" title="{}">{}{}</a>',
+            _url(entry.url_name),
+            entry.label,
+            entry.label,
+            format_html(' <span class="count">{}</span>', count) if count else "",
+        )
+        for entry, count in zip(TOPBAR_COUNTS, counts, strict=True)
+    )
+
+
 @lru_cache(maxsize=4096)
-def _topbar_html(name: str, unit_label: str | None, unread: int, read_audit: bool) -> str:
+def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], read_audit: bool) -> str:
     """Everything in the bar is one of these four values or a fixed URL, so it is built once per
     combination; a renamed person or unit is simply another key."""
     switch = (
         format_html('<a href="{}" title="切换单位">{} ▾</a>', _url("switch_unit"), unit_label)
         if unit_label
         else ""
-    )
-    notices = format_html(
-        '<a href="{}" title="通知">通知{}</a>',
-        _url("notice_list"),
-        format_html(' <span class="count">{}</span>', unread) if unread else "",
     )
     return format_html(
         '<header class="topbar no-print">\n  <a class="brand" href="{}">政务值班管理平台</a>\n'
@@ -149,7 +141,7 @@ def _topbar_html(name: str, unit_label: str | None, unread: int, read_audit: boo
         _url("home"),
         mark_safe(_module_links(read_audit)),
         switch,
-        notices,
+        mark_safe(_count_links(counts)),
         _url("token_list"),
         name,
         _url("password_change"),

@@ -3,31 +3,21 @@ sleeps a little when none had anything to do; stops cleanly on SIGTERM/SIGINT be
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import time
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+
+from zhiban.lib.registry import app_modules
 
 log = logging.getLogger("zhiban.jobs")
 
 
 def all_jobs() -> list:
-    jobs = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("zhiban."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.jobs")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.jobs":
-                raise
-            continue
-        jobs += getattr(module, "JOBS", [])
-    return jobs
+    """Every app's JOBS, lowest app first."""
+    return [job for module in app_modules("jobs") for job in getattr(module, "JOBS", [])]
 
 
 def run_until_idle(jobs=None, limit: int = 10_000) -> int:

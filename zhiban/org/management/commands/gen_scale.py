@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from zhiban.org.access import bump_data_generation
+from zhiban.org.caching import bump_data_generation
 from zhiban.org.demo_data import DEMO_PASSWORD, GIVEN, SURNAMES
 from zhiban.org.models import (
     Contact,

@@ -1,0 +1,78 @@
+"""Who reads and handles calls, phone notices, visits, documents, matters and instructions.
+
+Duty records are read by the duty roles over their unit (org.access.duty_q, A2.7/B15) and handled by
+the people of its duty office or one above it. A matter is also seen and handled by its owner wherever
+the owner sits (B12); an instruction by its leader and by each person who must act on it. Classified
+documents are read by the duty roles of their own unit only."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.org.access import Scope, check_act, classified_q, duty_q, fetch, scope_for
+from zhiban.org.models import User
+
+
+def _get_record(user: User, model, pk, act: bool):
+    scope = scope_for(user)
+    record = fetch(model.objects.select_related("unit"), pk, duty_q(scope))
+    check_act(scope, record.unit, act)
+    return record
+
+
+def get_call_for_user(user: User, pk, act: bool = False) -> Call:
+    return _get_record(user, Call, pk, act)
+
+
+def get_notice_for_user(user: User, pk, act: bool = False) -> PhoneNotice:
+    return _get_record(user, PhoneNotice, pk, act)
+
+
+def get_visit_for_user(user: User, pk, act: bool = False) -> Visit:
+    return _get_record(user, Visit, pk, act)
+
+
+def matter_q(scope: Scope) -> Q:
+    q = duty_q(scope)
+    if scope.person is not None:
+        q |= Q(owner=scope.person)
+    return q
+
+
+def get_matter_for_user(user: User, pk, act: bool = False) -> Matter:
+    """A matter is read over its unit and by its owner; its owner handles it wherever they sit."""
+    scope = scope_for(user)
+    matter = fetch(Matter.objects.select_related("unit"), pk, matter_q(scope))
+    if scope.person is None or matter.owner_id != scope.person.pk:
+        check_act(scope, matter.unit, act)
+    return matter
+
+
+def document_q(scope: Scope) -> Q:
+    """Documents read by the duty roles over their unit; classified ones by their own unit's only."""
+    return duty_q(scope) & classified_q(scope)
+
+
+def get_document_for_user(user: User, pk, act: bool = False) -> Document:
+    scope = scope_for(user)
+    document = fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope))
+    check_act(scope, document.unit, act)
+    return document
+
+
+def instruction_q(scope: Scope) -> Q:
+    q = duty_q(scope)
+    if scope.person is not None:
+        q |= Q(targets__person=scope.person) | Q(leader=scope.person)
+    return q
+
+
+def get_instruction_for_user(user: User, pk, act: bool = False) -> Instruction:
+    """An instruction is seen by the duty roles over its unit, its leader and each person who must act."""
+    scope = scope_for(user)
+    instruction = fetch(
+        Instruction.objects.select_related("unit", "leader").distinct(), pk, instruction_q(scope)
+    )
+    check_act(scope, instruction.unit, act)
+    return instruction
