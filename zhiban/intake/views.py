@@ -25,7 +25,7 @@ from zhiban.intake.access import (
 )
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.intake.rows import call_rows
-from zhiban.lib.forms import add_errors
+from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import PAGE_SIZE, Page, page_number, paginate
 from zhiban.org.access import acting_unit, duty_unit, scope_for
 from zhiban.org.caching import GenerationCache, unit_activity
@@ -165,11 +165,7 @@ def notice_create(request):
         form.instance.by = person
         notice = form.save()
         return redirect("phone_notice_detail", notice.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": "电话通知", "cancel_url": reverse("phone_notice_list")},
-    )
+    return form_page(request, form, "电话通知", reverse("phone_notice_list"))
 
 
 @login_required
@@ -379,9 +375,7 @@ def matter_create(request):
         else:
             messages.success(request, "事项已登记，由您首接负责")
             return redirect("matter_detail", matter.pk)
-    return render(
-        request, "form_page.html", {"form": form, "title": "登记事项", "cancel_url": reverse("matter_list")}
-    )
+    return form_page(request, form, "登记事项", reverse("matter_list"))
 
 
 @login_required
@@ -498,11 +492,7 @@ def instruction_create(request):
         )
         messages.success(request, "批示已传达落实人")
         return redirect("instruction_detail", instruction.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": "登记领导批示", "cancel_url": reverse("instruction_list")},
-    )
+    return form_page(request, form, "登记领导批示", reverse("instruction_list"))
 
 
 @login_required

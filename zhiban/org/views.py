@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import history
 from zhiban.lib.downloads import xlsx_download
+from zhiban.lib.forms import form_page
 from zhiban.lib.paging import paginate
 from zhiban.lib.pinyin import normalise
 from zhiban.lib.xlsx import write_table
@@ -166,9 +167,7 @@ def unit_create(request):
             unit = form.save()
             messages.success(request, f"已新增单位：{unit.name}")
             return redirect("unit_detail", unit.pk)
-    return render(
-        request, "form_page.html", {"form": form, "title": "新增单位", "cancel_url": reverse("unit_tree")}
-    )
+    return form_page(request, form, "新增单位", reverse("unit_tree"))
 
 
 @login_required
@@ -185,15 +184,7 @@ def unit_edit(request, pk):
                 form.save()
             messages.success(request, "已保存")
             return redirect("unit_detail", unit.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"修改单位：{unit.name}",
-            "cancel_url": reverse("unit_detail", args=[unit.pk]),
-        },
-    )
+    return form_page(request, form, f"修改单位：{unit.name}", reverse("unit_detail", args=[unit.pk]))
 
 
 @login_required
@@ -300,9 +291,7 @@ def person_create(request):
         person = form.save()
         messages.success(request, f"已新增人员：{person.name}")
         return redirect("person_detail", person.pk)
-    return render(
-        request, "form_page.html", {"form": form, "title": "新增人员", "cancel_url": reverse("person_list")}
-    )
+    return form_page(request, form, "新增人员", reverse("person_list"))
 
 
 @login_required
@@ -315,15 +304,7 @@ def person_edit(request, pk):
         form.save()
         messages.success(request, "已保存")
         return redirect("person_detail", person.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"修改人员：{person.name}",
-            "cancel_url": reverse("person_detail", args=[person.pk]),
-        },
-    )
+    return form_page(request, form, f"修改人员：{person.name}", reverse("person_detail", args=[person.pk]))
 
 
 @login_required
@@ -336,15 +317,7 @@ def role_add(request, pk):
         form.save()
         messages.success(request, "已添加角色")
         return redirect("person_detail", person.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"为{person.name}添加角色",
-            "cancel_url": reverse("person_detail", args=[person.pk]),
-        },
-    )
+    return form_page(request, form, f"为{person.name}添加角色", reverse("person_detail", args=[person.pk]))
 
 
 @login_required
@@ -372,15 +345,7 @@ def person_account(request, pk):
         services.account_set(person, form.cleaned_data["username"], form.cleaned_data["password"])
         messages.success(request, f"已设置{person.name}的登录账号")
         return redirect("person_detail", person.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"{person.name}的登录账号",
-            "cancel_url": reverse("person_detail", args=[person.pk]),
-        },
-    )
+    return form_page(request, form, f"{person.name}的登录账号", reverse("person_detail", args=[person.pk]))
 
 
 @login_required
@@ -468,15 +433,7 @@ def training_create(request, pk):
         form.save()
         messages.success(request, "已登记培训记录")
         return redirect("person_detail", person.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"登记{person.name}的培训",
-            "cancel_url": reverse("person_detail", args=[person.pk]),
-        },
-    )
+    return form_page(request, form, f"登记{person.name}的培训", reverse("person_detail", args=[person.pk]))
 
 
 @login_required

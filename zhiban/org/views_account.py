@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhiban.audit.models import AuditEntry
 from zhiban.audit.trail import record
+from zhiban.lib.forms import form_page
 from zhiban.org.models import ApiToken
 
 
@@ -54,7 +55,7 @@ def password_change(request):
         update_session_auth_hash(request, user)  # this session stays signed in; others are ended
         messages.success(request, "密码已修改")
         return redirect("home")
-    return render(request, "form_page.html", {"form": form, "title": "修改密码", "cancel_url": "/"})
+    return form_page(request, form, "修改密码", "/")
 
 
 class TokenForm(forms.Form):

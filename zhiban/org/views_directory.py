@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import history
 from zhiban.lib.downloads import xlsx_download
+from zhiban.lib.forms import form_page
 from zhiban.lib.paging import page_number, page_of
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import (
@@ -225,11 +226,7 @@ def duty_line_create(request):
             form.save()
             messages.success(request, "已添加")
             return redirect("duty_lines")
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": "添加值班电话", "cancel_url": reverse("duty_lines")},
-    )
+    return form_page(request, form, "添加值班电话", reverse("duty_lines"))
 
 
 @login_required
@@ -245,11 +242,7 @@ def duty_line_edit(request, pk):
         form.save()
         messages.success(request, "已保存")
         return redirect("duty_lines")
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": f"修改：{line}", "cancel_url": reverse("duty_lines")},
-    )
+    return form_page(request, form, f"修改：{line}", reverse("duty_lines"))
 
 
 @login_required
@@ -264,11 +257,7 @@ def duty_number_change(request):
         )
         messages.success(request, "已变更，并报上级值班机构备案")
         return redirect("duty_lines")
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": "变更24小时值班电话并报备", "cancel_url": reverse("duty_lines")},
-    )
+    return form_page(request, form, "变更24小时值班电话并报备", reverse("duty_lines"))
 
 
 def _acts_for_superior(scope, filing: DutyNumberFiling) -> bool:
@@ -327,12 +316,6 @@ def policy_edit(request, pk):
         form.save()
         messages.success(request, "已保存值班工作规则")
         return redirect("policy_unit", unit.pk)
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
-            "title": f"{unit.label}值班工作规则（B29 实施细则）",
-            "cancel_url": reverse("policy_unit", args=[unit.pk]),
-        },
+    return form_page(
+        request, form, f"{unit.label}值班工作规则（B29 实施细则）", reverse("policy_unit", args=[unit.pk])
     )

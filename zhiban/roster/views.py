@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
-from zhiban.lib.forms import add_errors
+from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import paginate
 from zhiban.org.access import current_unit, scope_for, writable_unit
 from zhiban.org.forms import ImportForm
@@ -103,9 +103,7 @@ def roster_create(request):
         roster.save()
         messages.success(request, "值班表已建立，可以自动排班或手工安排")
         return redirect("roster_detail", roster.pk)
-    return render(
-        request, "form_page.html", {"form": form, "title": "新建值班表", "cancel_url": reverse("roster_list")}
-    )
+    return form_page(request, form, "新建值班表", reverse("roster_list"))
 
 
 @login_required
@@ -196,11 +194,7 @@ def assignment_edit(request, pk):
             messages.success(request, "已调整" + ("，已通知相关人员" if roster.is_published else ""))
             return redirect("roster_detail", roster.pk)
     title = f"调整 {assignment.label}"
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": title, "cancel_url": reverse("roster_detail", args=[roster.pk])},
-    )
+    return form_page(request, form, title, reverse("roster_detail", args=[roster.pk]))
 
 
 # --- who is on duty -------------------------------------------------------------------------------
@@ -265,9 +259,7 @@ def _create(request, form_class, title):
         form.save()
         messages.success(request, "已保存")
         return redirect("shift_types")
-    return render(
-        request, "form_page.html", {"form": form, "title": title, "cancel_url": reverse("shift_types")}
-    )
+    return form_page(request, form, title, reverse("shift_types"))
 
 
 @login_required
@@ -310,11 +302,7 @@ def exemption_apply(request):
             exemption = services.exemption_submit(form.save(commit=False))
             messages.success(request, "申请已提交，待部门负责人审批")
             return redirect("exemption_detail", exemption.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": "申请免值班（A3.1）", "cancel_url": reverse("exemption_list")},
-    )
+    return form_page(request, form, "申请免值班（A3.1）", reverse("exemption_list"))
 
 
 @login_required
@@ -390,11 +378,7 @@ def swap_apply(request):
         else:
             messages.success(request, "换班申请已提交，待对方确认")
             return redirect("swap_detail", swap.pk)
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": "值班换班申请（A3.2）", "cancel_url": reverse("swap_list")},
-    )
+    return form_page(request, form, "值班换班申请（A3.2）", reverse("swap_list"))
 
 
 @login_required
@@ -642,11 +626,7 @@ def setting_edit(request, kind, pk):
         form.save()
         messages.success(request, "已保存")
         return redirect("shift_types")
-    return render(
-        request,
-        "form_page.html",
-        {"form": form, "title": f"修改{label}", "cancel_url": reverse("shift_types")},
-    )
+    return form_page(request, form, f"修改{label}", reverse("shift_types"))
 
 
 @login_required
