@@ -14,7 +14,7 @@ With `gen_duty` a year of duty records is added (about 400,000 rows, the city's 
 rows for 一口清, the call list and the call-entry save (a POST with every field, answered by a redirect)
 measure the shift's pages at that scale.
 
-A page asked for again is served from the per-process fragment cache (org.access.GenerationCache,
+A page asked for again is served from the per-process fragment cache (org.caching.GenerationCache,
 valid until units, people, roles or contacts change); the "every query new (cold)" row sends distinct
 searches, each once, and so measures the search itself.
 """

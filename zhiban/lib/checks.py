@@ -7,7 +7,7 @@ import sqlite3
 from django.core.checks import Error, register
 from django.db import connections
 
-# The audit chain (audit.trail) and the activity values (org.access) write with INSERT … RETURNING and
+# The audit chain (audit.trail) and the activity values (org.caching) write with INSERT … RETURNING and
 # ON CONFLICT … DO UPDATE, which SQLite has from 3.35 (2021).
 SQLITE_NEEDED = (3, 35, 0)
 

@@ -246,6 +246,18 @@ def reveals_secrets(scope: Scope, unit: Unit) -> bool:
     return unit.pk in scope.member_unit_ids and scope.oversees(unit) and not scope.all_units
 
 
+def may_manage_person(scope: Scope, person: Person) -> bool:
+    """A unit admin manages a person only if every role the person holds is within the admin's own
+    write scope, and the person's login carries no system role: nobody takes over a stronger account."""
+    if scope.write_all or scope.manage_accounts:
+        return True
+    if not scope.can_write_unit(person.unit):
+        return False
+    if person.user_id and person.user.system_role:
+        return False
+    return all(scope.can_write_unit(r.unit) for r in person.roles.select_related("unit"))
+
+
 def get_unit_for_user(user: User, pk, write: bool = False) -> Unit:
     scope = scope_for(user)
     unit = fetch(Unit.objects.select_related("parent"), pk, scope.unit_q())

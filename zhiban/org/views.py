@@ -25,6 +25,7 @@ from zhiban.org.access import (
     get_person_for_user,
     get_training_for_user,
     get_unit_for_user,
+    may_manage_person,
     scope_for,
     scope_key,
 )
@@ -34,18 +35,6 @@ from zhiban.org.fragments import unit_nodes
 from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.org.training import clearance_problem
-
-
-def may_manage_person(scope, person: Person) -> bool:
-    """A unit admin manages a person only if every role the person holds is within the admin's own
-    write scope, and the person's login carries no system role: nobody takes over a stronger account."""
-    if scope.write_all or scope.manage_accounts:
-        return True
-    if not scope.can_write_unit(person.unit):
-        return False
-    if person.user_id and person.user.system_role:
-        return False
-    return all(scope.can_write_unit(r.unit) for r in person.roles.select_related("unit"))
 
 
 def require_write(request) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -442,6 +443,13 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed {self.person or self.unit}"
+
+    @classmethod
+    def renew(cls, *, person: Person | None = None, unit: Unit | None = None) -> CalendarFeed:
+        """The person's or the unit's feed with a new secret URL: the old one stops working at once."""
+        owner = {"unit": unit} if unit is not None else {"person": person}
+        feed, _ = cls.objects.update_or_create(**owner, defaults={"token": secrets.token_urlsafe(32)})
+        return feed
 
 
 class DutyRequest(models.Model):

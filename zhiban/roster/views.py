@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections import defaultdict
 
 from django.contrib import messages
@@ -462,8 +461,10 @@ def feeds(request):
             raise PermissionDenied("只有本单位值班室管理员可以生成单位日历")
         if which == "person" and scope.person is None:
             raise PermissionDenied("只有登记在册的人员有个人日历")
-        owner = {"unit": unit} if which == "unit" else {"person": scope.person}
-        CalendarFeed.objects.update_or_create(**owner, defaults={"token": secrets.token_urlsafe(32)})
+        if which == "unit":
+            CalendarFeed.renew(unit=unit)
+        else:
+            CalendarFeed.renew(person=scope.person)
         messages.success(request, "已生成新的订阅地址，旧地址随即失效")
         return redirect("feeds")
     mine = CalendarFeed.objects.filter(person=scope.person).first() if scope.person else None

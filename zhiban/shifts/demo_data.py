@@ -117,10 +117,21 @@ def _at(rng: random.Random, shift: Shift, until: dt.datetime) -> dt.datetime | N
 
 
 def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> None:
+    """A shift's records, each kind at about the rate a county duty office sees them: calls (some of
+    them matters), now and then a visit, a document, a phone notice, a matter closed, an instruction,
+    a log entry. The random draws come in one fixed order, so a seed always gives the same month."""
+    if not _calls(unit, shift, primary, leaders, until, open_matters, rng):
+        return  # the shift's time ran out
+    for record in (_visit, _document, _phone_notice, _matter_closed, _instruction, _log_entry):
+        record(unit, shift, primary, leaders, until, open_matters, rng)
+
+
+def _calls(unit, shift, primary, leaders, until, open_matters, rng) -> bool:
+    """Two to six calls; False when the shift ran out of time before the last of them."""
     for _ in range(rng.randint(2, 6)):
         moment = _at(rng, shift, until)
         if moment is None:
-            return
+            return False
         organisation, position, name, number = rng.choice(CALLERS)
         content, what, important = rng.choice(CONTENTS)
         escalated = important and leaders and rng.random() < 0.5
@@ -158,6 +169,10 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
                 matter=matter, kind=MatterStep.Kind.OPENED, by=primary, at=moment, text=what
             )
             open_matters.append(matter)
+    return True
+
+
+def _visit(unit, shift, primary, leaders, until, open_matters, rng) -> None:
     if rng.random() < 0.3:
         moment = _at(rng, shift, until)
         if moment:
@@ -172,6 +187,9 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
                 arrangement="请相关部门接待并答复" if leaders else "",
                 received_by=primary,
             )
+
+
+def _document(unit, shift, primary, leaders, until, open_matters, rng) -> None:
     if rng.random() < 0.4:
         moment = _at(rng, shift, until)
         if moment:
@@ -190,6 +208,9 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
                 forwarded_at=moment if urgency != "normal" else None,
                 reported_back_at=moment + dt.timedelta(hours=2),
             )
+
+
+def _phone_notice(unit, shift, primary, leaders, until, open_matters, rng) -> None:
     if rng.random() < 0.1 and leaders:
         moment = _at(rng, shift, until)
         if moment:
@@ -201,6 +222,9 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
                 moment,
                 [(caller, moment, moment + dt.timedelta(minutes=1)) for caller in CALLERS[:3]],
             )
+
+
+def _matter_closed(unit, shift, primary, leaders, until, open_matters, rng) -> None:
     if open_matters and rng.random() < 0.5:
         matter = open_matters.pop(0)
         moment = _at(rng, shift, until)
@@ -217,6 +241,9 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
             )
         else:
             open_matters.insert(0, matter)
+
+
+def _instruction(unit, shift, primary, leaders, until, open_matters, rng) -> None:
     if rng.random() < 0.15 and leaders and open_matters:
         moment = _at(rng, shift, until)
         if moment:
@@ -232,6 +259,9 @@ def _calls_and_more(unit, shift, primary, leaders, until, open_matters, rng) -> 
             InstructionTarget.objects.create(
                 instruction=instruction, person=primary, acknowledged_at=moment + dt.timedelta(minutes=5)
             )
+
+
+def _log_entry(unit, shift, primary, leaders, until, open_matters, rng) -> None:
     if rng.random() < 0.2:
         moment = _at(rng, shift, until)
         if moment:
