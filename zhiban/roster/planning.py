@@ -97,12 +97,11 @@ def planned_shifts(unit: Unit, start: dt.date, end: dt.date) -> tuple[list[Plann
                     posts,
                 )
             )
-        if (day.kind == DayKind.HOLIDAY or day.sensitive) and not any(
-            s.posts.get(Post.LEADER) for s in day_shifts
-        ):
-            # B10: a leader on site on holidays and in sensitive periods, even if the template has none
-            longest = max(day_shifts, key=lambda s: s.end - s.start)
-            longest.posts[Post.LEADER] = 1
+        if day.kind == DayKind.HOLIDAY or day.sensitive:
+            # B10: a leader on site around the clock on holidays and in sensitive periods: on every shift
+            # of the day, even where the template has none
+            for shift in day_shifts:
+                shift.posts[Post.LEADER] = max(shift.posts.get(Post.LEADER, 0), 1)
         shifts += day_shifts
     return shifts, problems
 
