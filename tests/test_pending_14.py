@@ -54,3 +54,152 @@ def test_rule_B10_every_shift_of_a_sensitive_workday_gets_a_leader_and_the_solve
     assert result.status in ("optimal", "feasible"), result.reasons
     led = {(a.day, a.shift_name) for a in roster.assignments.filter(post="leader")}
     assert led == {(d, n) for d in (dt.date(2026, 10, 20), dt.date(2026, 10, 21)) for n in ("白班", "夜班")}
+
+
+# --- point 2: a preference shown as one, marked in its cell, confirmed before publishing ------------------
+
+from tests.factories import make_assignment, make_shift_types  # noqa: E402
+from zhiban.audit.models import AuditEntry  # noqa: E402
+from zhiban.org.models import DutyPolicy  # noqa: E402
+from zhiban.roster.models import Holiday, Roster, RosterChange  # noqa: E402
+
+
+@pytest.fixture
+def october(org):
+    make_shift_types(org.county)
+    staff = [make_person(org.county, f"值班员{i}", roles=[Role.DUTY_STAFF]) for i in range(6)]
+    for person in staff:
+        train(person, on=dt.date(2026, 9, 1))
+    with time_machine.travel(dt.datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI), tick=False):
+        yield staff
+
+
+def _three_days(org, staff, primaries):
+    """A complete three-day roster from 10月12日: the primaries given, a deputy and a standby each day."""
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 3)
+    for i, person in enumerate(primaries):
+        day = dt.date(2026, 10, 12) + dt.timedelta(days=i)
+        make_assignment(roster, person, day, "primary")
+        make_assignment(roster, staff[3 + i], day, "standby")
+    return roster
+
+
+def test_rule_B9_shifts_closer_than_the_spacing_are_marked_and_publishing_asks_a_recorded_confirmation(
+    org, october
+):
+    DutyPolicy.objects.create(unit=org.county, min_days_between_shifts=3)
+    a, b = october[0], october[1]
+    roster = _three_days(org, october, [a, b, a])  # a on the 12th and the 14th: 2 days apart, 3 asked
+    violations = planning.check(roster)
+    notes = [v for v in violations if v.preference]
+    assert [v for v in violations if v.blocks_publishing] == []
+    assert len(notes) == 1 and "10月14日全天班主班" in notes[0].message and "不足3天" in notes[0].message
+    admin = org.client(org.county_admin)
+    page = admin.get(f"/roster/{roster.pk}/").content.decode()
+    assert 'class="preference"' in page and "不足3天" in page and "确认发布的理由" in page
+    refused = admin.post(f"/roster/{roster.pk}/publish/", follow=True).content.decode()
+    assert "发布前须确认" in refused
+    roster.refresh_from_db()
+    assert roster.state == Roster.State.DRAFT
+    admin.post(f"/roster/{roster.pk}/publish/", {"confirmation": "人手紧张，已与本人商定"})
+    roster.refresh_from_db()
+    assert roster.state == Roster.State.PUBLISHED
+    change = RosterChange.objects.get(roster=roster)
+    assert "人手紧张，已与本人商定" in change.summary and "两次值班尽量间隔3天" in change.summary
+    assert AuditEntry.objects.filter(model="roster.roster", after__publish_confirmed="人手紧张，已与本人商定")
+
+
+def test_rule_B9_a_solved_roster_far_from_its_optimum_asks_for_confirmation(org, october):
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 3)
+    Roster.objects.filter(pk=roster.pk).update(solver_gap=0.3)
+    roster.refresh_from_db()
+    from zhiban.roster import services
+
+    warnings = services.publish_warnings(roster, [])
+    assert warnings == ["自动排班与最优的差距可能达30.0%，超过规则允许的5%，可再次自动排班或逐项调整"]
+    DutyPolicy.objects.create(unit=org.county, max_solver_gap_percent=40)
+    assert services.publish_warnings(roster, []) == []
+
+
+# --- point 3: a year whose holidays nobody entered ----------------------------------------------------------
+
+
+def test_rule_B10_a_year_without_holidays_is_said_on_the_roster_and_asked_before_solving(org, october):
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
+        roster = make_roster(org.county, dt.date(2027, 1, 1), 3)
+        admin = org.client(org.county_admin)
+        page = admin.get(f"/roster/{roster.pk}/").content.decode()
+        assert "2027年的法定节假日尚未录入" in page and "仍要先行自动排班的理由" in page
+        refused = admin.post(f"/roster/{roster.pk}/generate/", follow=True).content.decode()
+        assert "2027年的法定节假日尚未录入" in refused
+        roster.refresh_from_db()
+        assert roster.solver_status == "" and not roster.assignments.exists()
+        admin.post(f"/roster/{roster.pk}/generate/", {"confirmation": "放假通知未发布，先排后调"})
+        roster.refresh_from_db()
+        assert roster.assignments.exists()
+        assert AuditEntry.objects.filter(
+            model="roster.roster", after__solve_confirmed="放假通知未发布，先排后调"
+        )
+        help_page = admin.get("/roster/shifts/").content.decode()
+        assert "国务院办公厅" in help_page and "2027年的法定节假日尚未录入" in help_page
+        Holiday.objects.create(date=dt.date(2027, 1, 1), kind=Holiday.Kind.HOLIDAY, name="元旦")
+        page = admin.get(f"/roster/{roster.pk}/").content.decode()
+        assert "尚未录入" not in page, page[page.index("尚未录入") - 300 : page.index("尚未录入") + 50]
+        assert "元旦" in page
+
+
+# --- point 4: drafts can be deleted, and a draft in the way is named -----------------------------------------
+
+
+def test_a_draft_roster_is_deleted_and_one_in_the_way_is_named(org, october):
+    from zhiban.roster.models import Assignment
+
+    forgotten = make_roster(org.county, dt.date(2026, 10, 12), 3)
+    Roster.objects.filter(pk=forgotten.pk).update(title="东湖县10月值班表（旧草稿）")
+    for day in range(3):
+        for person in october:
+            make_assignment(forgotten, person, dt.date(2026, 10, 12) + dt.timedelta(days=day), "deputy")
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 3)
+    result = planning.generate(roster, time_limit=2)
+    assert result.status == "infeasible"
+    assert any(
+        "《东湖县10月值班表（旧草稿）》（草稿）已安排" in r and "请删除它" in r for r in result.reasons
+    )
+    admin = org.client(org.county_admin)
+    assert "删除草稿" in admin.get(f"/roster/{forgotten.pk}/").content.decode()
+    admin.post(f"/roster/{forgotten.pk}/delete/")
+    assert not Roster.objects.filter(pk=forgotten.pk).exists()
+    assert Roster.objects.filter(pk=roster.pk).exists() and not Assignment.objects.filter(
+        roster_id=forgotten.pk
+    )
+    assert planning.generate(roster, time_limit=5).status in ("optimal", "feasible")
+    Roster.objects.filter(pk=roster.pk).update(state=Roster.State.PUBLISHED)
+    refused = admin.post(f"/roster/{roster.pk}/delete/", follow=True).content.decode()
+    assert "已发布的值班表不能删除" in refused and Roster.objects.filter(pk=roster.pk).exists()
+    sibling = org.client(org.sibling_officer).post(f"/roster/{roster.pk}/delete/")
+    assert sibling.status_code == 404
+
+
+# --- point 5: the fairness panel counts only those who could be scheduled ------------------------------------
+
+
+def test_fairness_leaves_out_people_who_could_not_be_scheduled(org, october):
+    for i in range(4):
+        make_person(org.county, f"未培训{i}", roles=[Role.DUTY_STAFF])
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 14)  # 42 posts for 6 people who may serve
+    assert planning.generate(roster, time_limit=10).status in ("optimal", "feasible")
+    page = org.client(org.county_admin).get(f"/roster/{roster.pk}/")
+    report = page.context["fairness"]
+    assert not any("明显多于" in f for f in report.findings), report.findings
+    assert {r.person.name for r in report.rows} >= {"未培训0", "值班员0"}  # listed, not counted
+    assert report.score >= 90
+
+
+def test_rule_B10_a_national_holiday_entry_applies_to_every_unit(org):
+    Holiday.objects.create(date=dt.date(2027, 1, 1), kind=Holiday.Kind.HOLIDAY, name="元旦")
+    Holiday.objects.create(date=dt.date(2027, 1, 4), kind=Holiday.Kind.WORKDAY, name="调休上班")
+    from zhiban.roster.calendar import days_between
+
+    days = {d.date: d for d in days_between(org.township, dt.date(2027, 1, 1), dt.date(2027, 1, 4))}
+    assert (days[dt.date(2027, 1, 1)].kind, days[dt.date(2027, 1, 1)].name) == ("holiday", "元旦")
+    assert days[dt.date(2027, 1, 4)].kind == "workday" and days[dt.date(2027, 1, 2)].kind == "weekend"

@@ -78,6 +78,7 @@ urlpatterns = [
             path("<int:pk>/", roster_views.roster_detail, name="roster_detail"),
             path("<int:pk>/generate/", roster_views.roster_generate, name="roster_generate"),
             path("<int:pk>/publish/", roster_views.roster_publish, name="roster_publish"),
+            path("<int:pk>/delete/", roster_views.roster_delete, name="roster_delete"),
             path("assignments/<int:pk>/edit/", roster_views.assignment_edit, name="assignment_edit"),
             path("on-duty/", roster_views.duty_now, name="duty_now"),
             path("mine/", roster_views.my_duty, name="my_duty"),

@@ -39,3 +39,13 @@ def kind_of(day: dt.date) -> str:
     if official is not None:
         return official[0]
     return WEEKEND if day.weekday() >= 5 else WORKDAY
+
+
+def official_through() -> int:
+    """The last year the official calendar (the State Council's notices in chinese-calendar) covers."""
+    year = dt.date.today().year - 1
+    while official_kind(dt.date(year + 1, 1, 1)) is not None:
+        year += 1
+    while year > 2004 and official_kind(dt.date(year, 1, 1)) is None:
+        year -= 1
+    return year

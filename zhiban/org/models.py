@@ -421,7 +421,7 @@ class DutyPolicy(models.Model):
     training_valid_months = models.PositiveSmallIntegerField("培训有效期（月）", null=True, blank=True)
     rest_hours_after_night = models.PositiveSmallIntegerField("夜班后休息（小时）", null=True, blank=True)
     min_days_between_shifts = models.PositiveSmallIntegerField(
-        "两次值班间隔不少于（天）", null=True, blank=True
+        "两次值班尽量间隔（天，按开始日期计）", null=True, blank=True
     )
     swap_needs_department_head = models.PositiveSmallIntegerField(
         "换班须部门负责人审批（1是 0否）", null=True, blank=True, validators=[MaxValueValidator(1)]
@@ -436,6 +436,9 @@ class DutyPolicy(models.Model):
         "报告时限前预警（分钟）", null=True, blank=True
     )
     missed_after_minutes = models.PositiveIntegerField("逾期未报记为漏报（分钟）", null=True, blank=True)
+    max_solver_gap_percent = models.PositiveSmallIntegerField(
+        "自动排班离最优的差距超过（%）须确认后发布", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "值班工作规则"

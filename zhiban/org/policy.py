@@ -20,12 +20,13 @@ POLICY_DEFAULTS: dict[str, int] = {
     "min_fixed_lines": 2,  # B23
     "training_valid_months": 12,  # B16
     "rest_hours_after_night": 24,  # roster: after a night or 24-hour shift, no duty for this long
-    "min_days_between_shifts": 2,  # roster (soft): shifts of one person at least this many days apart
+    "min_days_between_shifts": 2,  # roster (a preference): one person's shifts start this many days apart
     "swap_needs_department_head": 1,  # A3.2: the department head approves a swap before the duty office
     "matter_reminder_hours": 12,  # B12/A1.11: the owner of an open matter is reminded this often
     "instruction_feedback_hours": 24,  # A1.2/B5: feedback on a leader's instruction is due this long after
     "deadline_warning_minutes": 5,  # B21: the people on duty are warned this long before a report is due
     "missed_after_minutes": 1440,  # B21/B28: a report not made this long after its deadline is missed (漏报)
+    "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
 

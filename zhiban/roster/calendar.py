@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from zhiban.lib.workdays import kind_of, official_kind
 from zhiban.org.models import Unit
 from zhiban.roster.models import DayKind, Holiday, SensitivePeriod
@@ -31,7 +33,8 @@ def days_between(unit: Unit, start: dt.date, end: dt.date) -> list[CalendarDay]:
     chain = [*unit.ancestor_ids(), unit.pk]
     depth = {unit_id: i for i, unit_id in enumerate(chain)}
     table: dict[dt.date, Holiday] = {}
-    for row in Holiday.objects.filter(date__range=(start, end)).filter(unit_id__in=[*chain, None]):
+    # the national entries have no unit: "unit_id IN (…, NULL)" would never match them
+    for row in Holiday.objects.filter(Q(unit=None) | Q(unit_id__in=chain), date__range=(start, end)):
         held = table.get(row.date)
         if held is None or depth.get(row.unit_id, -1) > depth.get(held.unit_id, -1):
             table[row.date] = row
@@ -51,6 +54,28 @@ def days_between(unit: Unit, start: dt.date, end: dt.date) -> list[CalendarDay]:
         else:
             days.append(CalendarDay(day, official[0], official[1], sensitive))
     return days
+
+
+def years_without_holidays(unit: Unit, start: dt.date, end: dt.date) -> list[int]:
+    """B10: the years of the period that neither the official calendar nor the holiday table knows: their
+    元旦, 春节 … would be planned as ordinary days."""
+    chain = [*unit.ancestor_ids(), unit.pk]
+    missing = []
+    for year in range(start.year, end.year + 1):
+        if official_kind(dt.date(year, 1, 1)) is not None:
+            continue
+        entered = Holiday.objects.filter(date__year=year, kind=Holiday.Kind.HOLIDAY)
+        if not entered.filter(Q(unit=None) | Q(unit_id__in=chain)).exists():
+            missing.append(year)
+    return missing
+
+
+def missing_holidays_warning(years: list[int]) -> str:
+    listed = "、".join(f"{y}年" for y in years)
+    return (
+        f"{listed}的法定节假日尚未录入：官方日历还没有这一年的数据，元旦、春节等将按普通工作日和周末排班。"
+        "请先在“节假日安排”中按国务院办公厅的放假通知逐日录入放假和调休上班的日期。"
+    )
 
 
 def next_year_warning(today: dt.date) -> str | None:

@@ -60,7 +60,8 @@ def build(units: dict[str, Unit], today: dt.date | None = None) -> list[Roster]:
                 unit=unit, title=f"{unit.label}{start.year}年{start.month}月值班表", start=start, end=end
             )
             planning.generate(roster, time_limit=DEMO_SOLVER_SECONDS)
-            if publish and roster.assignments.exists() and not planning.check(roster):
+            blocking = [v for v in planning.check(roster) if v.blocks_publishing]
+            if publish and roster.assignments.exists() and not blocking:
                 Roster.objects.filter(pk=roster.pk).update(
                     state=Roster.State.PUBLISHED, version=1, published_at=timezone.now(), published_by=admin
                 )

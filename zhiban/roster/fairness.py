@@ -30,9 +30,16 @@ class Report:
     findings: list[str] = field(default_factory=list)
 
 
-def report(assignments: list[Assignment], people: dict, violations: list | None = None) -> Report:
+def report(
+    assignments: list[Assignment],
+    people: dict,
+    violations: list | None = None,
+    schedulable: set[int] | None = None,
+) -> Report:
     """`people`: the unit's duty people and their posts (planning.duty_people), so that someone with no
-    shift at all is in the report too."""
+    shift at all is in the report too. `schedulable`: the ids of those who could have been scheduled in
+    the period (cleared, not exempted); the others are listed but not counted in averages and spreads,
+    since a person who may not be on duty is not "unfairly spared"."""
     rows: dict[int, PersonLoad] = {}
     for person, posts in people.items():
         rows[person.pk] = PersonLoad(person, "带班领导" if Post.LEADER in posts else "值班人员")
@@ -49,7 +56,10 @@ def report(assignments: list[Assignment], people: dict, violations: list | None 
     for row in rows.values():
         groups.setdefault(row.group, []).append(row)
     spreads, findings, score = {}, [], 100
-    for group, members in groups.items():
+    for group, listed in groups.items():
+        members = [m for m in listed if m.shifts or schedulable is None or m.person.pk in schedulable]
+        if not members:
+            continue
         working = [m for m in members if m.shifts] or members
         spreads[group] = {
             name: max(getattr(m, name) for m in members) - min(getattr(m, name) for m in working)
@@ -70,7 +80,11 @@ def report(assignments: list[Assignment], people: dict, violations: list | None 
     if gaps:
         findings.insert(0, f"覆盖检查有{len(gaps)}处空档")
         score -= 40
-    others = len(violations) - len(gaps)
+    preferences = [v for v in violations if getattr(v, "preference", False)]
+    if preferences:
+        findings.insert(0, f"{len(preferences)}处未满足两次值班的间隔")
+        score -= min(20, 2 * len(preferences))
+    others = len(violations) - len(gaps) - len(preferences)
     if others:
         findings.insert(0, f"{others}个安排违反规则")
         score -= min(50, 10 * others)

@@ -239,6 +239,7 @@ class Roster(models.Model):
     )  # holiday rosters, with the superior office
     solver_status = models.CharField("求解结果", max_length=20, blank=True)
     solver_note = models.TextField("求解说明", blank=True)
+    solver_gap = models.FloatField("与最优的差距", null=True, blank=True)  # 0.05: within 5% of the optimum
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

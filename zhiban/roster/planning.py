@@ -122,6 +122,23 @@ def duty_people(unit: Unit) -> dict[Person, set[str]]:
     return dict(people)
 
 
+def schedulable(unit: Unit, people: dict[Person, set[str]], start: dt.date, end: dt.date) -> set[int]:
+    """The ids of the people who could be on duty on at least one day of the period: cleared for duty
+    (B16) and not exempted (A3.1) that day."""
+    valid_months = effective_policy(unit).training_valid_months
+    exempt = exempted_days(list(people), start, end)
+    step = dt.timedelta(days=max(1, (end - start).days // 400))  # a long period: every n-th day
+    found = set()
+    for person in people:
+        day = start
+        while day <= end:
+            if day not in exempt.get(person.pk, set()) and not clearance_problem(person, day, valid_months):
+                found.add(person.pk)
+                break
+            day += step
+    return found
+
+
 def exempted_days(people, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
     """A3.1: the days each person is exempted by an archived (approved and filed) exemption."""
     days: dict[int, set[dt.date]] = defaultdict(set)
@@ -249,6 +266,25 @@ def _taken_elsewhere(roster: Roster, people, rest_hours: int) -> tuple[dict, dic
     return busy_until, {k: frozenset(v) for k, v in taken.items()}
 
 
+def taken_by_other_rosters(roster: Roster) -> list[str]:
+    """Why people of the unit may be missing from a roster that cannot be solved: other rosters (a
+    forgotten draft among them) already have them on duty in the period. Named, so it can be found."""
+    people = duty_people(roster.unit)
+    rows = (
+        Assignment.objects.filter(person__in=list(people), day__range=(roster.start, roster.end))
+        .exclude(roster=roster)
+        .select_related("roster", "person")
+    )
+    names: dict[Roster, set[str]] = defaultdict(set)
+    for a in rows:
+        names[a.roster].add(a.person.name)
+    return [
+        f"《{other.title}》（{other.get_state_display()}）已安排{'、'.join(sorted(who))}在本期值班，他们当天不能再排入本表"
+        + ("；如该草稿已不用，请删除它" if not other.is_published else "")
+        for other, who in sorted(names.items(), key=lambda item: item[0].pk)
+    ]
+
+
 def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
     """Solve the roster and replace its unpinned assignments in one transaction."""
     problem, shifts, problems = build_problem(roster)
@@ -260,6 +296,8 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
         result = solver.solve_by_months(problem)
     else:
         result = solver.solve(problem)
+    if result.status == "infeasible":
+        result.reasons += taken_by_other_rosters(roster)
     by_key = {s.key: s for s in shifts}
     with transaction.atomic():
         # the solve took seconds: someone may have published meanwhile, and a published roster is never
@@ -269,7 +307,8 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
         before = roster.assignments.count()
         roster.solver_status = result.status
         roster.solver_note = "\n".join(result.reasons) if result.reasons else _summary(result)
-        roster.save(update_fields=["solver_status", "solver_note"])
+        roster.solver_gap = result.gap if result.assignments else None
+        roster.save(update_fields=["solver_status", "solver_note", "solver_gap"])
         if result.assignments:
             roster.assignments.filter(pinned=False).delete()
             pinned = set(roster.assignments.values_list("person_id", "start"))
@@ -307,11 +346,17 @@ def _summary(result: solver.Result) -> str:
 
 @dataclass(frozen=True)
 class Violation:
-    """A violation, attached to an assignment (shown next to its cell) or to the roster (a gap)."""
+    """A violation, attached to an assignment (shown next to its cell) or to the roster (a gap). A rule
+    broken blocks publishing; a preference not met (two shifts of one person close together) does not,
+    but publishing with one asks for a recorded confirmation."""
 
     message: str
     assignment_id: int | None = None
     blocks_publishing: bool = True
+
+    @property
+    def preference(self) -> bool:
+        return not self.blocks_publishing
 
 
 def check(roster: Roster) -> list[Violation]:
@@ -336,18 +381,57 @@ def check(roster: Roster) -> list[Violation]:
         if reason:
             found.append(Violation(f"{a.label}：{reason}", a.pk))
     others = other_rosters_assignments(
-        roster, [a.person_id for a in assignments], policy.rest_hours_after_night
+        roster,
+        [a.person_id for a in assignments],
+        policy.rest_hours_after_night,
+        spacing_days=policy.min_days_between_shifts,
     )
     found += _conflicts(assignments + others, policy.rest_hours_after_night, report_for=roster.pk)
+    published = [o for o in others if o.roster.state == Roster.State.PUBLISHED]  # a draft binds nobody
+    found += _spacing(
+        assignments + published, policy.rest_hours_after_night, policy.min_days_between_shifts, roster.pk
+    )
     found += coverage_gaps(roster, assignments)
     return found
 
 
-def other_rosters_assignments(roster: Roster, person_ids, rest_hours: int) -> list[Assignment]:
+def _spacing(assignments: list[Assignment], rest_hours: int, days: int, report_for: int) -> list[Violation]:
+    """The preference the solver weighs (solver._spacing): one person's two shifts start at least `days`
+    days apart. Each pair that does not is noted on this roster's shift of the two; pairs that already
+    break a rule (a clash, rest after a night) are reported by _conflicts instead."""
+    if days <= 0:
+        return []
+    gap, rest = dt.timedelta(days=days), dt.timedelta(hours=rest_hours)
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_person[a.person_id].append(a)
+    found = []
+    for mine in by_person.values():
+        mine.sort(key=lambda a: a.start)
+        for first, second in zip(mine, mine[1:], strict=False):
+            if report_for not in (first.roster_id, second.roster_id) or second.start - first.start >= gap:
+                continue
+            if second.start < first.end or (first.night and second.start < first.end + rest):
+                continue
+            flagged, other = (second, first) if second.roster_id == report_for else (first, second)
+            found.append(
+                Violation(
+                    f"{flagged.label}：{flagged.person.name}与{other.label}的值班相隔不足{days}天"
+                    f"（规则要求两次值班尽量间隔{days}天）",
+                    flagged.pk,
+                    blocks_publishing=False,
+                )
+            )
+    return found
+
+
+def other_rosters_assignments(
+    roster: Roster, person_ids, rest_hours: int, spacing_days: int = 0
+) -> list[Assignment]:
     """The same people's shifts in other rosters (another unit's, a neighbouring month's) that could
-    clash with this roster's period or need rest into it."""
+    clash with this roster's period, need rest into it, or stand too close to its shifts."""
     tz = timezone.get_current_timezone()
-    reach = dt.timedelta(hours=rest_hours) + dt.timedelta(days=1)
+    reach = max(dt.timedelta(hours=rest_hours), dt.timedelta(days=spacing_days)) + dt.timedelta(days=1)
     start = dt.datetime.combine(roster.start, dt.time(0), tz) - reach
     end = dt.datetime.combine(roster.end, dt.time(0), tz) + reach + dt.timedelta(days=1)
     return list(

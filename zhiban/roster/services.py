@@ -14,9 +14,11 @@ from zhiban.audit.trail import record_update
 from zhiban.notify.outbox import notify_people
 from zhiban.org.caching import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit, User
+from zhiban.org.policy import effective_policy
 from zhiban.org.roles import role_holders
 from zhiban.roster import planning
 from zhiban.roster.approvals import AlreadyDecided, Approvable
+from zhiban.roster.calendar import missing_holidays_warning, years_without_holidays
 from zhiban.roster.jobs import DAY_BEFORE
 from zhiban.roster.models import Assignment, Exemption, Roster, RosterChange, Swap
 
@@ -25,22 +27,74 @@ class PublishRefused(ValidationError):
     """The roster still has problems that block publishing (a gap, a rule broken)."""
 
 
-def roster_publish(roster: Roster, by: User) -> bool:
+class NeedsConfirmation(ValidationError):
+    """The step may go ahead only on an explicit confirmation, which is recorded: the messages say what
+    the person confirms."""
+
+
+def publish_warnings(roster: Roster, violations: list[planning.Violation]) -> list[str]:
+    """What a person must confirm before the roster is published: preferences not met, a solved roster
+    far from its optimum (more than the policy allows), years whose holidays nobody has entered (B9/B10)."""
+    policy = effective_policy(roster.unit)
+    warnings = []
+    preferences = [v for v in violations if v.preference]
+    if preferences:
+        warnings.append(
+            f"{len(preferences)}处安排未满足“两次值班尽量间隔{policy.min_days_between_shifts}天”（已在表中标出）"
+        )
+    if roster.solver_gap is not None and roster.solver_gap * 100 > policy.max_solver_gap_percent:
+        warnings.append(
+            f"自动排班与最优的差距可能达{roster.solver_gap * 100:.1f}%，超过规则允许的"
+            f"{policy.max_solver_gap_percent}%，可再次自动排班或逐项调整"
+        )
+    missing = years_without_holidays(roster.unit, roster.start, roster.end)
+    if missing:
+        warnings.append(missing_holidays_warning(missing))
+    return warnings
+
+
+def _confirmed(roster: Roster, warnings: list[str], confirmation: str, what: str) -> str:
+    """The confirmation's words when warnings stand, recorded in the audit trail; NeedsConfirmation
+    when there are warnings and no confirmation."""
+    if not warnings:
+        return ""
+    if not confirmation.strip():
+        raise NeedsConfirmation(warnings)
+    reason = confirmation.strip()[:200]
+    record_update(roster, {}, {f"{what}_confirmed": reason, "warnings": warnings})
+    return reason
+
+
+def roster_solve(roster: Roster, by: User, confirmation: str = "", time_limit: float | None = None):
+    """Auto-solve a draft. A period with a year whose holidays are not entered is solved only once that
+    is confirmed (B10): otherwise its holidays would quietly become workdays."""
+    missing = years_without_holidays(roster.unit, roster.start, roster.end)
+    with transaction.atomic():
+        _confirmed(roster, [missing_holidays_warning(missing)] if missing else [], confirmation, "solve")
+    return planning.generate(roster, time_limit=time_limit)
+
+
+def roster_publish(roster: Roster, by: User, confirmation: str = "") -> bool:
     """A1.1/B9: a roster with no blocking problem is published as version 1; everyone on it is told and
-    will be reminded before each shift (A2.3). False when it had been published already."""
-    blocking = [v for v in planning.check(roster) if v.blocks_publishing]
+    will be reminded before each shift (A2.3). With warnings (publish_warnings) it is published only on
+    a confirmation, kept with the version. False when it had been published already."""
+    violations = planning.check(roster)
+    blocking = [v for v in violations if v.blocks_publishing]
     if blocking:
         raise PublishRefused(
             f"还有{len(blocking)}个问题，不能发布：" + "；".join(v.message for v in blocking[:5])
         )
+    warnings = publish_warnings(roster, violations)
     with transaction.atomic():
+        reason = _confirmed(roster, warnings, confirmation, "publish")
         updated = Roster.objects.filter(pk=roster.pk, state=Roster.State.DRAFT).update(
             state=Roster.State.PUBLISHED, version=1, published_at=timezone.now(), published_by=by
         )
         if not updated:
             return False
         record_update(roster, {"state": Roster.State.DRAFT}, {"state": Roster.State.PUBLISHED, "version": 1})
-        RosterChange.objects.create(roster=roster, version=1, by=by, summary="发布")
+        summary = f"发布（确认：{reason}。{'；'.join(warnings)}）" if reason else "发布"
+        RosterChange.objects.create(roster=roster, version=1, by=by, summary=summary)
         bump_unit_activity(roster.unit_id)  # who is on duty changed: 一口清 and the shift pages
         roster.assignments.update(reminder_due_at=F("start") - DAY_BEFORE, reminders_sent=0)
         notify_people(
@@ -51,6 +105,16 @@ def roster_publish(roster: Roster, by: User) -> bool:
         )
     roster.refresh_from_db()
     return True
+
+
+def roster_delete(roster: Roster) -> None:
+    """A draft that is no longer wanted goes, with its assignments, so they block nobody elsewhere. A
+    published roster binds people and is changed, never deleted."""
+    with transaction.atomic():
+        locked = Roster.objects.select_for_update().filter(pk=roster.pk, state=Roster.State.DRAFT).first()
+        if locked is None:
+            raise ValidationError("已发布的值班表不能删除，只能逐项调整")
+        locked.delete()
 
 
 def assignment_reassign(assignment: Assignment, person: Person, pinned: bool, by: User) -> None:

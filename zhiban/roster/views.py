@@ -20,6 +20,7 @@ from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
 from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import paginate
+from zhiban.lib.workdays import official_through
 from zhiban.org.access import current_unit, scope_for, writable_unit
 from zhiban.org.forms import ImportForm
 from zhiban.org.models import Unit
@@ -35,7 +36,7 @@ from zhiban.roster.access import (
     swap_q,
 )
 from zhiban.roster.approvals import ApprovalRefused
-from zhiban.roster.calendar import days_between, next_year_warning
+from zhiban.roster.calendar import days_between, next_year_warning, years_without_holidays
 from zhiban.roster.docx import application_docx
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
@@ -111,15 +112,16 @@ def roster_detail(request, pk):
     scope = scope_for(request.user)
     assignments = list(roster.assignments.select_related("person"))
     violations = planning.check(roster)
-    by_assignment = defaultdict(list)
+    duty = planning.duty_people(roster.unit)
+    by_assignment, notes = defaultdict(list), defaultdict(list)
     for v in violations:
         if v.assignment_id:
-            by_assignment[v.assignment_id].append(v.message)
+            (notes if v.preference else by_assignment)[v.assignment_id].append(v.message)
     # one row per day, one cell per shift and post
     shifts: dict[dt.date, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
     can_write = scope.can_write_unit(roster.unit)
     for a in assignments:
-        a.problems = by_assignment.get(a.pk, [])
+        a.problems, a.notes = by_assignment.get(a.pk, []), notes.get(a.pk, [])
         # A3.1: a shift that became a violation (an exemption approved after publishing) gets proposals
         a.candidates = planning.replacement_candidates(a) if a.problems and can_write else []
         shifts[a.day][(a.start, a.shift_name)].append(a)
@@ -137,9 +139,17 @@ def roster_detail(request, pk):
         "posts": Post.choices,
         "can_write": scope.can_write_unit(roster.unit),
         "gaps": [v for v in violations if not v.assignment_id],
-        "problem_count": len(violations),
+        "problem_count": sum(1 for v in violations if v.blocks_publishing),
+        "note_count": sum(1 for v in violations if v.preference),
+        "warnings": [] if roster.is_published else services.publish_warnings(roster, violations),
+        "holidays_missing": years_without_holidays(roster.unit, roster.start, roster.end),
         "changes": roster.changes.all()[:20],
-        "fairness": fairness.report(assignments, planning.duty_people(roster.unit), violations),
+        "fairness": fairness.report(
+            assignments,
+            duty,
+            violations,
+            planning.schedulable(roster.unit, duty, roster.start, roster.end),
+        ),
     }
     return render(request, "roster/roster_detail.html", context)
 
@@ -151,7 +161,11 @@ def roster_generate(request, pk):
     if roster.is_published:
         messages.error(request, "已发布的值班表不能重新自动排班，请逐项调整")
         return redirect("roster_detail", roster.pk)
-    result = planning.generate(roster)
+    try:
+        result = services.roster_solve(roster, request.user, request.POST.get("confirmation", ""))
+    except services.NeedsConfirmation as pending:
+        messages.error(request, "；".join(pending.messages) + "如确需先行排班，请填写理由后确认。")
+        return redirect("roster_detail", roster.pk)
     if result.assignments:
         messages.success(request, roster.solver_note)
     else:
@@ -164,12 +178,27 @@ def roster_generate(request, pk):
 def roster_publish(request, pk):
     roster = get_roster_for_user(request.user, pk, write=True)
     try:
-        published = services.roster_publish(roster, request.user)
+        published = services.roster_publish(roster, request.user, request.POST.get("confirmation", ""))
     except services.PublishRefused as refusal:
         messages.error(request, "；".join(refusal.messages))
+    except services.NeedsConfirmation as pending:
+        messages.error(request, "发布前须确认：" + "；".join(pending.messages))
     else:
         messages.success(request, "值班表已发布" if published else "值班表此前已发布")
     return redirect("roster_detail", roster.pk)
+
+
+@login_required
+@require_POST
+def roster_delete(request, pk):
+    roster = get_roster_for_user(request.user, pk, write=True)
+    try:
+        services.roster_delete(roster)
+    except ValidationError as refusal:
+        messages.error(request, "；".join(refusal.messages))
+        return redirect("roster_detail", roster.pk)
+    messages.success(request, f"已删除草稿：{roster.title}")
+    return redirect("roster_list")
 
 
 @login_required
@@ -235,6 +264,7 @@ def shift_types(request):
     scope = scope_for(request.user)
     if unit is None:
         raise Http404
+    today = timezone.localdate()
     effective = planning.shift_types_for(unit)
     own = ShiftType.objects.filter(unit=unit)
     context = {
@@ -246,6 +276,10 @@ def shift_types(request):
         .select_related("unit")
         .order_by("-date")[:60],
         "periods": SensitivePeriod.objects.filter(unit=unit)[:30],
+        "official_through": official_through(),
+        "missing_years": years_without_holidays(
+            unit, today, today.replace(month=12, day=31) + dt.timedelta(days=1)
+        ),
     }
     return render(request, "roster/shift_types.html", context)
 
@@ -570,7 +604,8 @@ def fairness_report(request):
             roster__unit=unit, roster__state=Roster.State.PUBLISHED, day__range=(start, end)
         ).select_related("person")
     )
-    result = fairness.report(assignments, planning.duty_people(unit))
+    people = planning.duty_people(unit)
+    result = fairness.report(assignments, people, schedulable=planning.schedulable(unit, people, start, end))
     return render(
         request,
         "roster/fairness.html",
