@@ -203,3 +203,69 @@ def test_rule_B10_a_national_holiday_entry_applies_to_every_unit(org):
     days = {d.date: d for d in days_between(org.township, dt.date(2027, 1, 1), dt.date(2027, 1, 4))}
     assert (days[dt.date(2027, 1, 1)].kind, days[dt.date(2027, 1, 1)].name) == ("holiday", "元旦")
     assert days[dt.date(2027, 1, 4)].kind == "workday" and days[dt.date(2027, 1, 2)].kind == "weekend"
+
+
+# --- point 6: one person per approval step; a partner who can keep duty; no double sensitive periods ---------
+
+from tests.factories import make_exemption  # noqa: E402
+from zhiban.roster.models import Exemption  # noqa: E402
+
+
+def test_rule_A3_1_one_person_cannot_sign_two_steps_of_an_exemption(org):
+    both = make_person(org.county, "兼任负责人", roles=[Role.APPROVER, Role.LEADER])
+    exemption = make_exemption(org.officer, dt.date(2026, 10, 10), dt.date(2026, 10, 20))
+    client = org.client(both)
+    assert client.post(f"/roster/exemptions/{exemption.pk}/step/", {"decision": "approve"}).status_code == 302
+    exemption.refresh_from_db()
+    assert exemption.state == Exemption.State.HEAD_APPROVED and exemption.head_by == both
+    assert not exemption.may_act(both) and exemption.may_act(org.county_leader)
+    assert both not in exemption.actors() and org.county_leader in exemption.actors()
+    assert client.post(f"/roster/exemptions/{exemption.pk}/step/", {"decision": "approve"}).status_code == 403
+    org.client(org.county_leader).post(f"/roster/exemptions/{exemption.pk}/step/", {"decision": "approve"})
+    exemption.refresh_from_db()
+    assert exemption.state == Exemption.State.LEADER_APPROVED and exemption.leader_by == org.county_leader
+
+
+def test_rule_A3_2_the_swap_partners_offered_are_those_who_keep_duty_on_the_roster(org, october):
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 3)
+    make_assignment(roster, october[0], dt.date(2026, 10, 12))
+    Roster.objects.filter(pk=roster.pk).update(state=Roster.State.PUBLISHED)
+    make_person(org.county, "县督查", roles=[Role.INSPECTOR])
+    page = org.client(october[0]).get("/roster/swaps/new/")
+    offered = {p.name for p in page.context["form"].fields["partner"].queryset}
+    assert {"值班员1", "值班员5", org.officer.name, org.county_leader.name} <= offered
+    assert "值班员0" not in offered and "县督查" not in offered and org.county_admin.name not in offered
+
+
+def test_rule_B9_an_overlapping_sensitive_period_is_refused_next_to_the_field(org, october):
+    SensitivePeriod.objects.create(
+        unit=org.county, name="国庆安保", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 7)
+    )
+    admin = org.client(org.county_admin)
+    fields = {"name": "国庆安保", "start": "2026-10-05", "end": "2026-10-08", "staff_factor": 2}
+    response = admin.post("/roster/sensitive/new/", fields)
+    assert "与已有的敏感时期“国庆安保”（2026-10-01至2026-10-07）重叠" in response.content.decode()
+    assert SensitivePeriod.objects.filter(unit=org.county).count() == 1
+    fields.update(start="2026-10-08", end="2026-10-09", name="重大活动")
+    assert admin.post("/roster/sensitive/new/", fields).status_code == 302
+    assert SensitivePeriod.objects.filter(unit=org.county).count() == 2
+
+
+# --- point 7: the iCal feed carries its time zone ---------------------------------------------------------
+
+
+def test_the_calendar_feed_defines_the_time_zone_it_names(org, october):
+    from icalendar import Calendar
+
+    from zhiban.roster.models import CalendarFeed
+
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 1)
+    Roster.objects.filter(pk=roster.pk).update(state=Roster.State.PUBLISHED)
+    make_assignment(roster, org.officer, dt.date(2026, 10, 12))
+    feed = CalendarFeed.renew(person=org.officer)
+    body = org.client(org.officer).get(f"/roster/feeds/{feed.token}.ics").content
+    calendar = Calendar.from_ical(body)
+    zones = calendar.walk("VTIMEZONE")
+    assert [str(z["tzid"]) for z in zones] == ["Asia/Shanghai"]
+    assert b"DTSTART;TZID=Asia/Shanghai:20261012T083000" in body
+    assert zones[0].walk("STANDARD")[0]["tzoffsetto"].to_ical() == "+0800"

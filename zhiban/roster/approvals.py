@@ -59,6 +59,19 @@ class Approvable:
         """The person a step with no role names (a swap's partner)."""
         return None
 
+    def approvers(self) -> list[Person]:
+        """Who approved a step so far: each step is signed by a different person (A3.1: the department
+        head and the supervising leader are two people, and the duty office a third)."""
+        found = []
+        for step in self.STEPS.values():
+            person = getattr(self, f"{step.stamp}_by", None) if step.role is not None else None
+            if person is not None:
+                found.append(person)
+        return found
+
+    def _excluded(self) -> list[Person]:
+        return [*self.applicants(), *self.approvers()]
+
     @property
     def step(self) -> Step | None:
         return self.STEPS.get(self.state)
@@ -75,7 +88,7 @@ class Approvable:
             self.approval_unit(),
             [step.role],
             nearest_above=step.role not in OWN_UNIT_ROLES,
-            exclude=self.applicants(),
+            exclude=self._excluded(),
         )
 
     def may_act(self, person: Person | None) -> bool:
@@ -87,7 +100,7 @@ class Approvable:
         if step.role is None:
             named = self.named_actor()
             return named is not None and named.pk == person.pk
-        if any(p.pk == person.pk for p in self.applicants()):
+        if any(p.pk == person.pk for p in self._excluded()):
             return False
         return holds_role(person, [step.role], self.approval_unit())
 

@@ -240,6 +240,8 @@ def ical(assignments, name: str) -> bytes:
         event.add("dtend", timezone.localtime(a.end))
         event.add("dtstamp", timezone.now())
         calendar.add_component(event)
+    # RFC 5545: every TZID used needs its VTIMEZONE, or strict clients read the times as floating
+    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 

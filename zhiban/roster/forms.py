@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from zhiban.org.models import Person
+from zhiban.org.models import Person, Role
 from zhiban.roster.models import (
     Assignment,
     DutyRequest,
@@ -103,7 +103,15 @@ class SwapForm(forms.Form):
         mine = Assignment.objects.filter(person=person, roster__state="published", start__gt=timezone.now())
         self.fields["shift"].queryset = mine.select_related("roster")
         units = mine.values("roster__unit")
-        self.fields["partner"].queryset = Person.objects.filter(roles__unit__in=units, active=True).distinct()
+        # those who keep duty on the same rosters (A3.2: a partner who could take the shift), not oneself,
+        # not an inspector or an approver of the unit
+        self.fields["partner"].queryset = (
+            Person.objects.filter(
+                roles__unit__in=units, roles__role__in=(Role.DUTY_STAFF, Role.LEADER), active=True
+            )
+            .exclude(pk=person.pk)
+            .distinct()
+        )
         self.fields["partner_shift"].queryset = Assignment.objects.filter(
             roster__unit__in=units, roster__state="published", start__gt=timezone.now()
         ).exclude(person=person)

@@ -140,6 +140,17 @@ class SensitivePeriod(models.Model):
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": "结束日期不能早于开始日期"})
+        if self.start and self.end and self.unit_id:
+            overlapping = SensitivePeriod.objects.filter(
+                unit_id=self.unit_id, start__lte=self.end, end__gte=self.start
+            ).exclude(pk=self.pk)
+            other = overlapping.first()
+            if other is not None:
+                raise ValidationError(
+                    {
+                        "start": f"与已有的敏感时期“{other.name}”（{other.start}至{other.end}）重叠，请修改那一条"
+                    }
+                )
 
 
 class Exemption(Approvable, models.Model):
