@@ -90,7 +90,11 @@ class SwapForm(forms.Form):
     stand-in) the partner's shift they take in return."""
 
     shift = forms.ModelChoiceField(label="我的班次", queryset=Assignment.objects.none())
-    partner = forms.ModelChoiceField(label="换班人（已与其商定）", queryset=Person.objects.none())
+    partner = forms.ModelChoiceField(
+        label="换班人（已与其商定）",
+        queryset=Person.objects.none(),
+        error_messages={"invalid_choice": "请从列表中选择本单位的值班人员（不能与自己换班）"},
+    )
     partner_shift = forms.ModelChoiceField(
         label="对方的班次（替班不填）", queryset=Assignment.objects.none(), required=False
     )
