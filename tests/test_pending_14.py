@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -269,3 +270,78 @@ def test_the_calendar_feed_defines_the_time_zone_it_names(org, october):
     assert [str(z["tzid"]) for z in zones] == ["Asia/Shanghai"]
     assert b"DTSTART;TZID=Asia/Shanghai:20261012T083000" in body
     assert zones[0].walk("STANDARD")[0]["tzoffsetto"].to_ical() == "+0800"
+
+
+# --- points 8, 9, 24: one rule for a personal number; every duty room found; e-mail editable ----------------
+
+from tests.factories import listed_contacts, make_contact  # noqa: E402
+from zhiban.org.models import Contact, Person  # noqa: E402
+
+
+@pytest.fixture
+def leader_mobile(org):
+    """The county leader's mobile, internal-only in the directory (A1.7)."""
+    make_contact(
+        org.county,
+        org.county_leader.name,
+        person=org.county_leader,
+        numbers=(("office", "0558-3000001", False), ("mobile", org.county_leader.mobile, True)),
+    )
+    return org.county_leader.mobile
+
+
+def test_rule_A1_7_an_internal_mobile_is_hidden_outside_its_unit_on_every_page_api_and_export(
+    org, leader_mobile
+):
+    from openpyxl import load_workbook
+
+    city = org.client(org.city_admin)  # the superior duty office reads the county
+    listing = city.get("/org/people/?scope=all&q=zengzhiqiang").content.decode()
+    assert org.county_leader.name in listing and "仅本单位可见" in listing and leader_mobile not in listing
+    page = city.get(f"/org/people/{org.county_leader.pk}/").content.decode()
+    assert (
+        "仅本单位人员可见" in page and leader_mobile not in page and "0558" not in page.split("手机")[1][:40]
+    )
+    api = city.get(f"/api/v1/people/{org.county_leader.pk}").json()
+    assert api["name"] == org.county_leader.name and api["mobile"] == ""
+    listed = city.get("/api/v1/people?limit=100").json()["items"]
+    assert {p["name"]: p["mobile"] for p in listed}[org.county_leader.name] == ""
+    assert city.get(f"/org/people/?scope=all&q={leader_mobile}").context["page"].rows == []
+    sheet = load_workbook(io.BytesIO(city.get("/org/people/export.xlsx?scope=all").content)).active
+    rows = {r[0]: r[5] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert org.county_leader.name in rows and rows[org.county_leader.name] in ("", None)
+    # inside the county it is shown, as in the directory
+    county = org.client(org.officer).get(f"/org/people/{org.county_leader.pk}/").content.decode()
+    assert leader_mobile in county
+    # the superior's edit form neither shows nor overwrites it
+    form = city.get(f"/org/people/{org.county_leader.pk}/edit/").content.decode()
+    assert leader_mobile not in form and "个人号码仅对本单位人员显示" in form
+
+
+def test_rule_B21_every_duty_officer_finds_every_units_duty_room(org):
+    make_contact(
+        org.sibling,
+        "西山县人民政府值班室",
+        kind=Contact.Kind.DUTY_OFFICE,
+        numbers=(("duty", "0558-5519999", False), ("mobile", "13900000099", True)),
+    )
+    make_contact(org.sibling, "西山县县长", numbers=(("mobile", "13900000088", True),))
+    response = org.client(org.officer).get("/org/contacts/?q=西山")
+    names = set(listed_contacts(response).values())
+    assert "西山县人民政府值班室" in names and "西山县县长" not in names
+    body = response.content.decode()
+    assert "0558-5519999" in body and "13900000099" not in body
+
+
+def test_a_persons_email_is_entered_on_their_page_for_the_email_channel(org):
+    admin = org.client(org.county_admin)
+    form = admin.get(f"/org/people/{org.officer.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "email"}
+    data.update(unit=org.officer.unit_id, email="not-an-address")
+    refused = admin.post(f"/org/people/{org.officer.pk}/edit/", data).content.decode()
+    assert "请填写有效的电子邮箱地址" in refused and 'value="not-an-address"' in refused
+    data["email"] = "linhaiyan@donghu.gov.cn"
+    assert admin.post(f"/org/people/{org.officer.pk}/edit/", data).status_code == 302
+    org.officer.user.refresh_from_db()
+    assert org.officer.user.email == "linhaiyan@donghu.gov.cn"
+    assert Person.objects.get(pk=org.officer.pk).mobile == org.officer.mobile

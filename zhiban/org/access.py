@@ -124,9 +124,14 @@ class Scope:
         return unit_id in self.member_unit_ids
 
     def contact_q(self) -> Q:
-        """Contacts of the units in scope, and of the units above one's own (their public numbers)."""
+        """Contacts of the units in scope, and of the units above one's own (their public numbers). A duty
+        officer also finds every unit's duty office, so that an area an event may reach can be called
+        (B21); the personal numbers of other units stay out of reach."""
         ancestor_ids = {int(i) for p in self.member_paths for i in p.strip("/").split("/") if i}
-        return self.unit_q("unit__") | Q(unit_id__in=ancestor_ids)
+        q = self.unit_q("unit__") | Q(unit_id__in=ancestor_ids)
+        if self.read_paths:
+            q |= Q(kind=Contact.Kind.DUTY_OFFICE)
+        return q
 
 
 def scope_for(user: User) -> Scope:

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from zhiban.org.access import get_contact_for_user, get_person_for_user, get_unit_for_user, scope_for
-from zhiban.org.contacts import shown_numbers, visible_contacts
+from zhiban.org.contacts import shown_mobiles, shown_numbers, visible_contacts
 from zhiban.org.models import Person
 from zhiban.org.policy import effective_policy
 
@@ -33,11 +33,15 @@ class PersonOut(Schema):
     unit_id: int
     position: str
     rank: str
-    mobile: str
+    mobile: str = Field(description="个人手机：本单位以外只在通讯录公开时给出，否则为空")
     office_phone: str
     active: bool
     is_established: bool
     duty_eligible: bool
+
+    @staticmethod
+    def resolve_mobile(obj, context) -> str:
+        return shown_mobiles(scope_for(context["request"].user), [obj])[obj.pk]
 
 
 class PersonIn(Schema):

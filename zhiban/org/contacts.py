@@ -29,6 +29,32 @@ def shown_numbers(contact: Contact, scope: Scope, for_outside: bool = False) -> 
     return [n for n in contact.numbers.all() if insider or not n.internal_only]
 
 
+def shown_mobiles(scope: Scope, people) -> dict[int, str]:
+    """A1.7, one rule for every number: a person's mobile is a personal number, shown to the people of
+    the person's own unit (and the person); outside it only where the directory lists it as a public
+    number. Lists, the person's page, the API and exports all show what this returns."""
+    people = list(people)
+    outside = {p.mobile for p in people if p.mobile and not _insider(scope, p)}
+    public = set(
+        ContactNumber.objects.filter(number__in=outside, internal_only=False).values_list("number", flat=True)
+    )
+    return {p.pk: p.mobile if (_insider(scope, p) or p.mobile in public) else "" for p in people}
+
+
+def _insider(scope: Scope, person) -> bool:
+    return scope.is_member_of(person.unit_id) or (scope.person is not None and scope.person.pk == person.pk)
+
+
+def with_shown_mobiles(people, scope: Scope) -> list:
+    """The people, each with `shown_mobile` (shown_mobiles) and `mobile_hidden` for the page to say so."""
+    rows = list(people)
+    shown = shown_mobiles(scope, rows)
+    for person in rows:
+        person.shown_mobile = shown[person.pk]
+        person.mobile_hidden = bool(person.mobile) and not person.shown_mobile
+    return rows
+
+
 def with_shown_numbers(contacts, scope: Scope, for_outside: bool = False) -> list[Contact]:
     rows = list(contacts)
     for contact in rows:

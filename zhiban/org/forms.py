@@ -54,10 +54,45 @@ class PersonForm(forms.ModelForm):
         ]
         error_messages = {"name": {"required": "请填写姓名"}, "gender": {"required": "请选择性别"}}
 
-    def __init__(self, *args, units=None, **kwargs):
+    email = forms.EmailField(
+        label="电子邮箱",
+        required=False,
+        max_length=254,
+        help_text="通知渠道为电子邮件时发到这里；须有登录账号",
+        error_messages={"invalid": "请填写有效的电子邮箱地址，如 zhangsan@example.gov.cn"},
+    )
+
+    def __init__(self, *args, units=None, mobile_visible: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units
+        user = self.instance.user if self.instance.pk else None
+        self.fields["email"].initial = user.email if user else ""
+        if user is None:
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "设置登录账号后可填写，用于邮件通知"
+        if not mobile_visible:  # A1.7: a personal number outside its unit is neither shown nor overwritten
+            for name in ("mobile", "email"):
+                self.fields[name].disabled = True
+                self.fields[name].widget = forms.TextInput(attrs={"placeholder": "仅本单位可见"})
+                self.fields[name].help_text = "个人号码仅对本单位人员显示，请由本单位修改"
+            self.initial["mobile"] = self.initial["email"] = ""
+            self.fields["email"].initial = ""
+
+    def clean_mobile(self):
+        if self.fields["mobile"].disabled:
+            return self.instance.mobile
+        return self.cleaned_data["mobile"]
+
+    def save(self, commit: bool = True):
+        person = super().save(commit=commit)
+        user = person.user
+        if commit and user is not None and not self.fields["email"].disabled:
+            email = self.cleaned_data.get("email", "")
+            if user.email != email:
+                user.email = email
+                user.save(update_fields=["email"])
+        return person
 
 
 class RoleForm(forms.ModelForm):

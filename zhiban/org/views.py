@@ -30,6 +30,7 @@ from zhiban.org.access import (
     scope_key,
 )
 from zhiban.org.caching import GenerationCache
+from zhiban.org.contacts import with_shown_mobiles
 from zhiban.org.forms import AccountForm, ImportForm, PersonForm, RoleForm, TrainingForm, UnitForm
 from zhiban.org.fragments import unit_nodes
 from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit
@@ -236,15 +237,16 @@ def _people_queryset(request):
         people = people.filter(active=True)
     query = normalise(request.GET.get("q", ""))
     if query:
-        people = people.filter(
-            Q(search_text__contains=query) | Q(mobile__startswith=query) | Q(position__contains=query)
-        )
+        # a mobile finds its person only where the number may be shown (A1.7: inside the person's unit)
+        by_mobile = Q(mobile__startswith=query, unit_id__in=scope.member_unit_ids)
+        people = people.filter(Q(search_text__contains=query) | by_mobile | Q(position__contains=query))
     return people.order_by("unit__path", "order", "id")
 
 
 @login_required
 def person_list(request):
     page = paginate(request, _people_queryset(request))
+    page.rows = with_shown_mobiles(page.rows, scope_for(request.user))
     template = "org/_person_rows.html" if request.htmx else "org/person_list.html"
     return render(
         request,
@@ -258,8 +260,10 @@ def person_detail(request, pk):
     person = get_person_for_user(request.user, pk)
     scope = scope_for(request.user)
     today = timezone.localdate()
+    with_shown_mobiles([person], scope)
     context = {
         "person": person,
+        "email_shown": person.user.email if person.user and not person.mobile_hidden else "",
         "roles": person.roles.select_related("unit"),
         "trainings": person.trainings.all(),
         "clearance": clearance_problem(person, today),
@@ -288,7 +292,13 @@ def person_edit(request, pk):
     person = get_person_for_user(request.user, pk, write=True)
     if not may_manage_person(scope_for(request.user), person):
         raise PermissionDenied("此人在上级单位担任角色或为系统管理账号，请由上级值班室管理员修改")
-    form = PersonForm(request.POST or None, instance=person, units=scope_for(request.user).units(write=True))
+    scope = scope_for(request.user)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        units=scope.units(write=True),
+        mobile_visible=bool(with_shown_mobiles([person], scope)[0].shown_mobile) or not person.mobile,
+    )
     if form.is_valid():
         form.save()
         messages.success(request, "已保存")
@@ -362,7 +372,7 @@ def person_import(request):
 
 @login_required
 def person_export(request):
-    people = _people_queryset(request).prefetch_related("roles")
+    people = with_shown_mobiles(_people_queryset(request).prefetch_related("roles"), scope_for(request.user))
     rows = [
         [
             p.name,
@@ -370,7 +380,7 @@ def person_export(request):
             p.unit.name,
             p.position,
             p.rank,
-            p.mobile,
+            p.shown_mobile,
             p.office_phone,
             "是" if p.is_established else "否",
             "是" if p.duty_eligible else "否",
