@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import docx
 import pytest
 import time_machine
 
@@ -345,3 +346,69 @@ def test_a_persons_email_is_entered_on_their_page_for_the_email_channel(org):
     org.officer.user.refresh_from_db()
     assert org.officer.user.email == "linhaiyan@donghu.gov.cn"
     assert Person.objects.get(pk=org.officer.pk).mobile == org.officer.mobile
+
+
+# --- point 10: the top of the system reports to an office named by hand ------------------------------------
+
+from zhiban.incidents import services as incidents  # noqa: E402
+from zhiban.incidents.models import ELEMENTS, Event, Report  # noqa: E402
+
+FULL = {name: f"{label}内容" for name, label in ELEMENTS}
+
+
+def test_rule_B21_the_city_reports_its_own_event_to_an_office_outside_the_system(org):
+    with time_machine.travel(dt.datetime(2026, 10, 5, 9, 0, tzinfo=SHANGHAI), tick=False):
+        known = dt.datetime(2026, 10, 5, 8, 50, tzinfo=SHANGHAI)
+        event = incidents.event_open(
+            org.city,
+            org.city_admin,
+            title="化工园区火灾",
+            category="accident",
+            known_at=known,
+            place="化工园区",
+            summary="厂房起火",
+        )
+        client = org.client(org.city_admin)
+        page = client.get(f"/incidents/{event.pk}/").content.decode()
+        assert "报送的上级值班机构" in page and "省政府总值班室" in page
+        fields = {
+            "r-kind": "first",
+            "r-channel": "phone",
+            "r-at": "2026-10-05T08:58",
+            "r-phoned_whom": "王处长",
+        }
+        refused = client.post(f"/incidents/{event.pk}/reports/", fields)
+        assert refused.status_code == 400 and "请填写报送的上级值班机构" in refused.content.decode()
+        assert not Report.objects.exists()
+        fields["r-to_office"] = "省政府总值班室"
+        assert client.post(f"/incidents/{event.pk}/reports/", fields).status_code == 302
+        report = Report.objects.get()
+        assert (report.to_unit, report.to_office, report.late_minutes) == (None, "省政府总值班室", 0)
+        event.refresh_from_db()
+        assert event.phone_reported_at == dt.datetime(2026, 10, 5, 8, 58, tzinfo=SHANGHAI)
+        assert "省政府总值班室" in client.get(f"/incidents/{event.pk}/").content.decode()
+        word = docx.Document(io.BytesIO(client.get(f"/incidents/reports/{report.pk}/report.docx").content))
+        assert any(p.text == "省政府总值班室：" for p in word.paragraphs)
+        detail = client.get(f"/incidents/reports/{report.pk}/").content.decode()
+        assert "省政府总值班室（系统外）" in detail and "逐级转报" not in detail
+        # a county still reports within the system: an office typed by hand is not taken for it
+        county_event = incidents.event_open(
+            org.county,
+            org.officer,
+            title="山洪",
+            category="natural",
+            known_at=known,
+            place="某村",
+            summary="x",
+        )
+        with pytest.raises(Exception, match="请选择报送的上级单位"):
+            incidents.report_make(
+                county_event,
+                org.officer,
+                kind="first",
+                channel="phone",
+                at=known,
+                to_office="省政府总值班室",
+                phoned_whom="王处长",
+            )
+        assert Event.objects.count() == 2

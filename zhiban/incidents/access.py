@@ -33,7 +33,7 @@ def get_report_for_user(user: User, pk, act: bool = False) -> Report:
     """A report is read over its event's unit (its superiors included); handled by the office it went to."""
     scope = scope_for(user)
     report = fetch(Report.objects.select_related("event__unit", "to_unit"), pk, report_q(scope))
-    if act and not scope.acts_as(report.to_unit):
+    if act and (report.to_unit is None or not scope.acts_as(report.to_unit)):
         raise PermissionDenied("只有接报单位的值班人员可以接收或转报")
     return report
 

@@ -65,7 +65,7 @@ def report_docx(report: Report) -> bytes:
     label = report.get_kind_display() + (f"（第{report.number}次）" if report.number else "")
     _run(title, f"关于{event.title}的{label}", "方正小标宋简体", 22)
     addressee = document.add_paragraph()
-    _run(addressee, f"{report.to_unit.duty_office}：")
+    _run(addressee, f"{report.recipient_office}：")
     if report.forwarded_from_id:
         preface = document.add_paragraph()
         preface.paragraph_format.first_line_indent = Pt(32)

@@ -42,6 +42,7 @@ class ReportForm(DatesInRange, forms.ModelForm):
             "channel",
             "at",
             "to_unit",
+            "to_office",
             "phoned_whom",
             "unverified",
             *(name for name, _ in ELEMENTS),
@@ -62,6 +63,15 @@ class ReportForm(DatesInRange, forms.ModelForm):
         self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in above])
         if above:
             self.initial.setdefault("to_unit", above[0].pk)
+            self.fields["to_unit"].required = True
+            del self.fields["to_office"]
+        else:  # the top of the system reports to an office outside it
+            del self.fields["to_unit"]
+            self.fields["to_office"].required = True
+            self.fields[
+                "to_office"
+            ].help_text = "本单位在系统中没有上级：请填写报送的上级值班机构，如“省政府总值班室”"
+            self.fields["to_office"].error_messages["required"] = "请填写报送的上级值班机构"
         self.initial.setdefault("at", _now())
         if not event.reports.exists():
             self.initial.setdefault("kind", Report.Kind.FIRST)
@@ -87,7 +97,8 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=report.to_unit.ancestor_ids())
+        above = report.to_unit.ancestor_ids() if report.to_unit_id else []
+        self.fields["to_unit"].queryset = Unit.objects.filter(pk__in=above)
         if report.channel == Report.Channel.PHONE:  # a phone report goes on by phone: to whom (B19)
             self.fields["phoned_whom"].required = True
             self.fields["phoned_whom"].error_messages["required"] = "电话转报须记录上级接报人"

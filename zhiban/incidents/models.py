@@ -148,8 +148,16 @@ class Report(models.Model):
     channel = models.CharField("报告方式", max_length=10, choices=Channel.choices)
     at = models.DateTimeField("报告时间")
     to_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="reports_received", verbose_name="报送单位"
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports_received",
+        verbose_name="报送单位",
     )
+    # A unit with no superior in the system (the city) reports to an office outside it, named by hand
+    # (B21/A2.1), until such offices are kept in the system
+    to_office = models.CharField("报送的上级值班机构", max_length=100, blank=True)
     phoned_whom = models.CharField("接报人", max_length=50, blank=True)
     by = models.ForeignKey(
         Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="报告人"
@@ -194,6 +202,16 @@ class Report(models.Model):
             f"（第{self.number}次）" if self.kind == self.Kind.FOLLOW_UP else ""
         )
         return f"{self.event} {label}"
+
+    @property
+    def recipient(self) -> str:
+        """Whom it went to, as a page names it: the unit, or the office outside the system."""
+        return self.to_unit.label if self.to_unit_id else self.to_office
+
+    @property
+    def recipient_office(self) -> str:
+        """The addressee of its document: the duty office it went to."""
+        return self.to_unit.duty_office if self.to_unit_id else self.to_office
 
     @property
     def sender(self) -> Unit:

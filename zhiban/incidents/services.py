@@ -130,7 +130,7 @@ def report_make(event: Event, by: Person | None, **fields) -> Report:
         step(
             event,
             EventStep.Kind.REPORTED,
-            f"{report.get_channel_display()}{label}报{report.to_unit.label}"
+            f"{report.get_channel_display()}{label}报{report.recipient}"
             f"{('（接报人' + report.phoned_whom + '）') if report.phoned_whom else ''}{gaps}",
             by,
             report.at,
@@ -140,7 +140,7 @@ def report_make(event: Event, by: Person | None, **fields) -> Report:
             updated(event, event.unit_id, state=Event.State.CLOSED)
             step(event, EventStep.Kind.CLOSED, "终报，处置结束", by, report.at)
         notify_people(
-            office_people(report.to_unit),
+            office_people(report.to_unit) if report.to_unit_id else [],
             f"{event.unit.label}{report.get_channel_display()}{label}：{event.title}"
             + ("（边核实边报告）" if report.unverified else "")
             + ("（时限后补录，请核实报出时间）" if report.backfilled else ""),
@@ -165,12 +165,24 @@ def _refuse_impossible(event: Event, report: Report) -> None:
     elif (
         report.kind == Report.Kind.FIRST
         and event.reports.filter(
-            kind=Report.Kind.FIRST, channel=report.channel, to_unit_id=report.to_unit_id, forwarded_from=None
+            kind=Report.Kind.FIRST,
+            channel=report.channel,
+            to_unit_id=report.to_unit_id,
+            to_office=report.to_office,
+            forwarded_from=None,
         ).exists()
     ):  # a second click, or a report that should be a follow-up: the superior is not told twice
         errors["kind"] = f"已向该单位{report.get_channel_display()}首报，新的情况请报送续报"
-    if report.to_unit_id not in event.unit.ancestor_ids():
+    if report.to_unit_id is None and event.unit.parent_id is not None:
+        errors["to_unit"] = "请选择报送的上级单位"
+    elif report.to_unit_id is None:
+        report.to_office = report.to_office.strip()
+        if not report.to_office:
+            errors["to_office"] = "请填写报送的上级值班机构"
+    elif report.to_unit_id not in event.unit.ancestor_ids():
         errors["to_unit"] = "只能向上级单位报告"
+    else:
+        report.to_office = ""
     if report.channel == Report.Channel.PHONE and not report.phoned_whom.strip():
         errors["phoned_whom"] = "电话报告须记录接报人"
     if report.kind == Report.Kind.FINAL and report.channel != Report.Channel.WRITTEN:

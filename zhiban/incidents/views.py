@@ -131,7 +131,7 @@ def report_create(request, pk):
         else:
             late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
             late += "，登记时已过时限，标为时限后补录" if report.backfilled else ""
-            messages.success(request, f"{report.get_kind_display()}已报送{report.to_unit.label}{late}")
+            messages.success(request, f"{report.get_kind_display()}已报送{report.recipient}{late}")
             return redirect("event_detail", event.pk)
     return _detail(request, event, report_form=form, status=400)
 
@@ -208,8 +208,8 @@ def _report_page(request, report, forward_form=None, status: int = 200):
         "missing": report.missing_elements(),
         "forward": forward_form or forms.ForwardForm(report=report),
         "forwards": report.forwards.select_related("to_unit", "by").order_by("at"),
-        "has_superior": report.to_unit.parent_id is not None,
-        "may_handle": scope_for(request.user).acts_as(report.to_unit),
+        "has_superior": report.to_unit is not None and report.to_unit.parent_id is not None,
+        "may_handle": report.to_unit is not None and scope_for(request.user).acts_as(report.to_unit),
     }
     return render(request, "incidents/report_detail.html", context, status=status)
 
