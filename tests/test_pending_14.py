@@ -412,3 +412,59 @@ def test_rule_B21_the_city_reports_its_own_event_to_an_office_outside_the_system
                 phoned_whom="王处长",
             )
         assert Event.objects.count() == 2
+
+
+# --- points 11, 12, 13: events paged; a leader always hears the alarm; no raw codes ---------------------------
+
+from tests.shift_fixtures import at, travel  # noqa: E402
+from zhiban.incidents.jobs import try_deadline_one, try_verification_one  # noqa: E402
+from zhiban.notify.models import Notice  # noqa: E402
+
+
+def _open(org, title="山体滑坡", known=(9, 0)):
+    with travel(at(*known)):
+        return incidents.event_open(
+            org.county,
+            org.officer,
+            title=title,
+            category="natural",
+            known_at=at(*known),
+            place="某村",
+            summary="道路中断",
+        )
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_B21_A1_4_deadline_alarms_reach_the_units_leaders_on_a_shift_without_a_leader_post(org, duty):
+    duty.roster.assignments.filter(post="leader").delete()  # a workday: no leader post on the shift
+    event = _open(org)
+    with travel(at(9, 15)):
+        while try_deadline_one():
+            pass
+    assert event.steps.filter(kind="alarm").count() == 1
+    for person in (org.officer, org.county_leader, org.county_admin):
+        assert Notice.objects.filter(person=person, text__startswith="【告警】").count() == 1, person.name
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_the_events_list_is_paged(org, duty):
+    for i in range(52):
+        _open(org, title=f"事件{i:02d}")
+    client = org.client(org.officer)
+    first = client.get("/incidents/")
+    assert len(first.context["page"]) == 50 and "下一页" in first.content.decode()
+    second = client.get("/incidents/?page=2")
+    assert len(second.context["page"]) == 2 and "上一页" in second.content.decode()
+    assert client.get("/incidents/?page=x").context["page"].number == 1
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_B20_an_overdue_verification_reply_is_named_in_words(org, duty):
+    with travel(at(10)):
+        asked = incidents.verification_ask(org.city, org.county, org.city_admin, "核实有无人员伤亡")
+    with travel(at(10, 31)):
+        while try_verification_one():
+            pass
+    page = org.client(org.city_admin).get(f"/incidents/verifications/{asked.pk}/").content.decode()
+    assert "迟报（电话反馈）" in page and "迟报（书面反馈）" in page
+    assert "phone" not in page.split("超时记录")[1][:200]

@@ -283,7 +283,13 @@ class Lapse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.what} {self.minutes}"
+        return f"{self.get_kind_display()} {self.what_label} {self.minutes}"
+
+    @property
+    def what_label(self) -> str:
+        """电话报告 / 书面报告 for an event's report, 电话反馈 / 书面反馈 for a verification reply."""
+        channel = {"phone": "电话", "written": "书面"}.get(self.what, self.what)
+        return channel + ("反馈" if self.request_id else "报告")
 
 
 class VerificationRequest(models.Model):

@@ -19,13 +19,13 @@ from zhiban.incidents.models import (
     Report,
     VerificationRequest,
 )
-from zhiban.intake.services import leaders_to_tell, updated
+from zhiban.intake.services import updated
 from zhiban.lib.dates import CLOCK_SKEW
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.org.roles import role_holders
-from zhiban.roster.duty import people_on_duty
+from zhiban.roster.duty import leaders_on_duty, people_on_duty
 from zhiban.roster.models import Post
 
 
@@ -43,11 +43,14 @@ def step(
 
 
 def duty_people(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
-    """Who must hear of a deadline (B21): the primary and the leader on duty now, and the unit's
-    duty-office administrators."""
+    """Who must hear of a deadline (B21): the primary and the leader on duty now (the unit's leaders on
+    a shift without a leader post, A1.4), and the unit's duty-office administrators."""
     at = at or timezone.now()
-    on_duty = people_on_duty(unit, at, (Post.PRIMARY, Post.LEADER))
-    return [*on_duty, *role_holders(unit, [Role.DUTY_ADMIN])]
+    return [
+        *people_on_duty(unit, at, (Post.PRIMARY,)),
+        *leaders_on_duty(unit, at),
+        *role_holders(unit, [Role.DUTY_ADMIN]),
+    ]
 
 
 def office_people(unit: Unit) -> list[Person]:
@@ -85,7 +88,7 @@ def event_open(unit: Unit, by: Person | None, **fields) -> Event:
         )
         local = timezone.localtime(event.phone_due_at)
         notify_people(
-            leaders_to_tell(unit),
+            leaders_on_duty(unit),
             f"突发事件：{event.title}（{event.place}），{timezone.localtime(known_at):%H:%M}获知。"
             f"电话报告须在{local:%H:%M}前",
             link=reverse("event_detail", args=[event.pk]),

@@ -17,9 +17,8 @@ from zhiban.notify.outbox import notify_people
 from zhiban.org.caching import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
-from zhiban.org.roles import holds_role, role_holders
-from zhiban.roster.duty import people_on_duty
-from zhiban.roster.models import Post
+from zhiban.org.roles import holds_role
+from zhiban.roster.duty import leaders_on_duty
 
 
 def updated(instance, unit_id: int, **after) -> None:
@@ -27,13 +26,6 @@ def updated(instance, unit_id: int, **after) -> None:
     unit's activity value (cached duty pages)."""
     record_update(instance, {name: getattr(instance, name) for name in after}, after)
     bump_unit_activity(unit_id)
-
-
-def leaders_to_tell(unit: Unit, at: dt.datetime | None = None) -> list[Person]:
-    """The leader on duty now (published roster), or, when none is rostered, the unit's leaders (or
-    those of the nearest unit above that has any)."""
-    at = at or timezone.now()
-    return people_on_duty(unit, at, (Post.LEADER,)) or role_holders(unit, [Role.LEADER])
 
 
 def directs(person: Person | None, unit: Unit) -> bool:
@@ -201,7 +193,7 @@ def document_register(document: Document, by: Person) -> Document:
             # a classified title never goes into a notice or an email (A2.7/B15)
             title = document.title_for(reveal=False)
             notify_people(
-                leaders_to_tell(document.unit),
+                leaders_on_duty(document.unit),
                 f"{document.get_urgency_display()}{document.get_kind_display()}：{document.sender}"
                 f"{document.number}《{title}》，请阅示",
                 link=reverse("document_detail", args=[document.pk]),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.utils import timezone
+
 from zhiban.org.access import Scope
-from zhiban.org.models import DutyLine, Unit
+from zhiban.org.models import DutyLine, Role, Unit
+from zhiban.org.roles import role_holders
 from zhiban.roster.models import Assignment, Post, Roster
 
 POST_ORDER = {post: i for i, post in enumerate(Post.values)}
@@ -35,6 +38,14 @@ def on_duty(scope: Scope, unit: Unit, at: dt.datetime, subtree: bool = False) ->
         }
         for u in units
     ]
+
+
+def leaders_on_duty(unit: Unit, at: dt.datetime | None = None) -> list:
+    """The leader on duty (B6/A1.4): whoever holds the leader post of the unit's published shift at `at`
+    (default now), or, on a shift without one (most workdays), the unit's leaders, or those of the
+    nearest unit above that has any. Every alert that names "the leader" asks this."""
+    at = at or timezone.now()
+    return people_on_duty(unit, at, (Post.LEADER,)) or role_holders(unit, [Role.LEADER])
 
 
 def people_on_duty(unit: Unit, at: dt.datetime, posts) -> list:

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiban.intake.services import leaders_to_tell, updated
+from zhiban.intake.services import updated
 from zhiban.notify.outbox import notify_people
+from zhiban.roster.duty import leaders_on_duty
 from zhiban.roster.models import Post
 from zhiban.shifts.models import Shift
 from zhiban.shifts.services import people_of, shift_before, shift_open, unopened_assignments
@@ -57,7 +58,7 @@ def try_watch_arrival_one() -> bool:
         before = shift_before(due)
         outgoing = [a.person for a in people_of(before)] if before else []
         # the leader on duty of the shift, or, when it has none, the unit's leader on duty or leaders
-        leaders = [a.person for a in people if a.post == Post.LEADER] or leaders_to_tell(due.unit, now)
+        leaders = [a.person for a in people if a.post == Post.LEADER] or leaders_on_duty(due.unit, now)
         link = reverse("shift_detail", args=[due.pk])
         notify_people(
             outgoing,
