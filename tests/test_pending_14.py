@@ -468,3 +468,151 @@ def test_rule_B20_an_overdue_verification_reply_is_named_in_words(org, duty):
     page = org.client(org.city_admin).get(f"/incidents/verifications/{asked.pk}/").content.decode()
     assert "迟报（电话反馈）" in page and "迟报（书面反馈）" in page
     assert "phone" not in page.split("超时记录")[1][:200]
+
+
+# --- point 14: control characters refused at every input, and no export fails on what is stored -------------
+
+from django.test import Client  # noqa: E402
+
+from tests.shift_fixtures import call_data  # noqa: E402
+from zhiban.intake.models import Call  # noqa: E402
+from zhiban.org.models import ApiToken  # noqa: E402
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_control_characters_are_refused_on_the_pages_next_to_the_field_and_nothing_is_saved(org, duty):
+    client = org.client(org.officer)
+    with travel(at(9, 20)):
+        response = client.post("/intake/calls/new/", call_data(content="滑坡\x01\x0b阻断"))
+    body = response.content.decode()
+    assert (
+        "含有不可见的控制字符" in body and "滑坡" in body
+    )  # the entry is kept, the field says what is wrong
+    assert not Call.objects.exists()
+    with travel(at(9, 20)):
+        saved = client.post("/intake/calls/new/", call_data(content="滑坡\n阻断\t道路"))  # new lines stay
+    assert saved.status_code == 302 and Call.objects.get().content == "滑坡\n阻断\t道路"
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_control_characters_are_refused_by_the_api_with_the_field_named(org, duty):
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, 'CTI')[1]}"}
+    client = Client()
+    with travel(at(9, 20)):
+        refused = client.post(
+            f"/api/v1/units/{org.county.pk}/calls",
+            {"number": "0558\u0006", "rang_at": "2026-03-05T09:10:00+08:00"},
+            content_type="application/json",
+            headers=headers,
+        )
+        event = client.post(
+            f"/api/v1/units/{org.county.pk}/events",
+            {
+                "title": "火灾\u0001",
+                "category": "accident",
+                "known_at": "2026-03-05T09:10:00+08:00",
+                "place": "某地",
+                "summary": "x",
+            },
+            content_type="application/json",
+            headers=headers,
+        )
+        search = client.get("/api/v1/people?q=%07", headers=headers)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "number"
+    assert "控制字符" in refused.json()["errors"][0]["message"]
+    assert event.status_code == 400 and event.json()["errors"][0]["field"] == "title"
+    assert search.status_code == 400 and not Call.objects.exists() and not Event.objects.exists()
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_what_was_stored_before_never_breaks_the_duty_log_the_report_or_the_excel_exports(org, duty):
+    with travel(at(9, 20)):
+        Call.objects.create(
+            unit=org.county, at=at(9, 10), number="0558\x06", name="王\x01建华", content="x\x0by"
+        )
+        event = _open(org, title="火灾\x01")
+        report = incidents.report_make(
+            event,
+            org.officer,
+            kind="first",
+            channel="written",
+            at=at(9, 15),
+            to_unit=org.city,
+            unverified=True,
+            course="起火\x0b蔓延",
+        )
+    client = org.client(org.officer)
+    log = client.get(f"/duty/shifts/{duty.day.pk}/log.docx")
+    assert log.status_code == 200
+    text = "\n".join(
+        c.text for t in docx.Document(io.BytesIO(log.content)).tables for r in t.rows for c in r.cells
+    )
+    assert "王建华" in text and "0558" in text
+    word = docx.Document(io.BytesIO(client.get(f"/incidents/reports/{report.pk}/report.docx").content))
+    assert "关于火灾的首报" in [p.text for p in word.paragraphs] and "起火蔓延" in [
+        p.text for p in word.paragraphs
+    ]
+    make_contact(org.county, "县应急\x01局")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/org/contacts/export.xlsx").content)).active
+    assert "县应急局" in [row[2] for row in sheet.iter_rows(values_only=True)]
+
+
+# --- point 28: the duty log and the swap form in the GB/T 9704 layout, named in Chinese -----------------------
+
+
+def _layout(word):
+    """(page number field in the footer, every run black, no Word heading or title style used)."""
+    footer = word.sections[0].footer
+    runs = [r for p in word.paragraphs for r in p.runs]
+    styles = {p.style.name for p in word.paragraphs}
+    return (
+        "PAGE" in footer._element.xml and footer.paragraphs[0].text.startswith("— "),
+        all(r.font.color.rgb == docx.shared.RGBColor(0, 0, 0) for r in runs if r.text.strip()),
+        not styles & {"Title", "Heading 1", "Heading 2"},
+    )
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_the_duty_log_is_an_official_document_named_for_its_day_and_shift(org, duty):
+    response = org.client(org.officer).get(f"/duty/shifts/{duty.day.pk}/log.docx")
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    from urllib.parse import unquote
+
+    assert unquote(response["Content-Disposition"].split("''")[1]) == "值班日志-2026年3月5日全天班.docx"
+    word = docx.Document(io.BytesIO(response.content))
+    assert _layout(word) == (True, True, True)
+    title = word.paragraphs[0]
+    assert title.text == "值班日志" and title.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+    assert title.runs[0].font.size.pt == 22 and title.runs[0].font.name == "方正小标宋简体"
+    headings = [p for p in word.paragraphs if p.text.startswith(("一、", "二、", "三、"))]
+    assert len(headings) == 3 and all(h.runs[0].font.name == "黑体" for h in headings)
+    widths = [round(c.width.cm, 1) for c in word.tables[0].columns]
+    assert widths == [3.2, 12.4]  # the content column is wide: it does not wrap every 13 characters
+
+
+def test_the_swap_form_has_signature_lines_page_numbers_and_no_rule_codes(org, october):
+    from zhiban.roster import services
+    from zhiban.roster.models import Assignment
+
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 2)
+    mine = make_assignment(roster, october[0], dt.date(2026, 10, 12))
+    theirs = make_assignment(roster, october[1], dt.date(2026, 10, 13))
+    Roster.objects.filter(pk=roster.pk).update(state=Roster.State.PUBLISHED)
+    swap = services.swap_apply(october[0], october[1], Assignment.objects.get(pk=mine.pk), theirs, "家中有事")
+    response = org.client(october[0]).get(f"/roster/swaps/{swap.pk}/form.docx")
+    from urllib.parse import unquote
+
+    assert (
+        unquote(response["Content-Disposition"].split("''")[1])
+        == "值班换班申请报告-值班员0-10月12日全天班.docx"
+    )
+    word = docx.Document(io.BytesIO(response.content))
+    assert _layout(word) == (True, True, True)
+    text = "\n".join(
+        [p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells]
+    )
+    for role in ("申请人", "换班人", "部门负责人", "值班室"):
+        assert any(r.cells[0].text == role and "签字：" in r.cells[1].text for r in word.tables[1].rows), role
+    assert "　　年　　月　　日" in text and "A3.2" not in text and "家中有事" in text

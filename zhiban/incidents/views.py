@@ -18,7 +18,7 @@ from zhiban.incidents.access import (
     get_report_for_user,
     get_verification_for_user,
 )
-from zhiban.incidents.docx import report_docx
+from zhiban.incidents.docx import report_docx, report_filename
 from zhiban.incidents.manual import manual_of, procedure_for, procedure_save
 from zhiban.incidents.models import ELEMENTS, Event, EventStep, Procedure, Report, VerificationRequest
 from zhiban.intake.access import get_call_for_user, get_document_for_user, get_visit_for_user
@@ -249,7 +249,7 @@ def report_forward(request, pk):
 @login_required
 def report_word(request, pk):
     report = get_report_for_user(request.user, pk)
-    return docx_download(report_docx(report), f"report-{report.pk}.docx")
+    return docx_download(report_docx(report), report_filename(report))
 
 
 @login_required

@@ -1,6 +1,10 @@
+import contextlib
+import json
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponseBadRequest, JsonResponse
+
+from zhiban.lib.text import CONTROL_CHARACTERS, CONTROL_MESSAGE, control_character_paths
 
 _TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
 
@@ -25,4 +29,20 @@ class RejectNulMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message)
+        if request.path.startswith("/api/"):
+            refused = _api_control_characters(request)
+            if refused is not None:
+                return refused
         return self.get_response(request)
+
+
+def _api_control_characters(request) -> JsonResponse | None:
+    """The API refuses text with control characters as the pages do (lib.text), naming each field."""
+    fields = [f"查询参数 {k}" for k, v in request.GET.items() if CONTROL_CHARACTERS.search(k + v)]
+    if request.META.get("CONTENT_TYPE", "").startswith("application/json") and request.body:
+        with contextlib.suppress(ValueError, RecursionError):  # not JSON: the API's own validation answers
+            fields += control_character_paths(json.loads(request.body))
+    if not fields:
+        return None
+    errors = [{"field": f, "message": CONTROL_MESSAGE, "type": "control_characters"} for f in fields]
+    return JsonResponse({"detail": "请求数据不合规", "errors": errors}, status=400)

@@ -14,11 +14,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from zhiban.lib.text import CONTROL_CHARACTERS
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_text(value) -> str:
-    text = "" if value is None else str(value)
+    text = CONTROL_CHARACTERS.sub("", "" if value is None else str(value))  # openpyxl refuses them
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

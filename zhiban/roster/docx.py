@@ -1,18 +1,15 @@
-"""The 《值班换班申请报告》 (A3.2) as a Word form, filled in, with the approvals so far."""
+"""The 《值班换班申请报告》 (A3.2) as the office prints it (GB/T 9704 layout, zhiban.lib.docx): the
+application filled in, the approvals so far, and a line for each signature with its date."""
 
 from __future__ import annotations
 
-import io
-
-from django.utils import timezone
-
-from zhiban.lib.docx import new_document, set_cell
+from zhiban.lib import docx
 from zhiban.roster.models import Swap
 
 
 def application_docx(swap: Swap) -> bytes:
-    document = new_document()
-    document.add_heading("值班换班申请报告", level=0)
+    document = docx.new_document()
+    docx.title(document, "值班换班申请报告")
     unit = swap.shift.roster.unit
     rows = [
         ("单位", unit.name),
@@ -22,24 +19,24 @@ def application_docx(swap: Swap) -> bytes:
         ("对方班次", swap.partner_shift.label_with_start if swap.partner_shift else "（替班，无对方班次）"),
         ("类型", swap.get_kind_display()),
         ("换班理由", swap.reason),
-        ("对方确认", _stamp(swap.partner_confirmed_at, swap.partner.name)),
-        ("部门负责人意见", _stamp(swap.head_at, swap.head_by.name if swap.head_by else "")),
-        ("值班室意见", _stamp(swap.office_at, swap.office_by.name if swap.office_by else "")),
         ("状态", swap.get_state_display()),
     ]
-    table = document.add_table(rows=len(rows), cols=2)
-    table.style = "Table Grid"
-    for i, (label, value) in enumerate(rows):
-        set_cell(table.cell(i, 0), label, bold=True)
-        set_cell(table.cell(i, 1), value)
-    document.add_paragraph("说明：换班申请经批准前，值班责任仍由原排班人员承担（A3.2）。")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    docx.table(document, rows, (3.6, 12.0))
+    docx.heading(document, "签字")
+    signatures = [
+        ("申请人", swap.applicant.name, swap.created_at),
+        ("换班人", swap.partner.name if swap.partner_confirmed_at else "", swap.partner_confirmed_at),
+        ("部门负责人", swap.head_by.name if swap.head_by else "", swap.head_at),
+        ("值班室", swap.office_by.name if swap.office_by else "", swap.office_at),
+    ]
+    docx.table(
+        document,
+        [(role, f"签字：{name or '　' * 6}", docx.date_line(at)) for role, name, at in signatures],
+        (3.0, 6.4, 6.2),
+    )
+    docx.body(document, "说明：换班申请经批准前，值班责任仍由原排班人员承担。")
+    return docx.to_bytes(document)
 
 
-def _stamp(at, name: str) -> str:
-    if not at:
-        return "（待办理）"
-    local = timezone.localtime(at)
-    return f"{name}　{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+def application_filename(swap: Swap) -> str:
+    return f"值班换班申请报告-{swap.applicant.name}-{swap.shift.shift_label}.docx"

@@ -37,7 +37,7 @@ from zhiban.roster.access import (
 )
 from zhiban.roster.approvals import ApprovalRefused
 from zhiban.roster.calendar import days_between, next_year_warning, years_without_holidays
-from zhiban.roster.docx import application_docx
+from zhiban.roster.docx import application_docx, application_filename
 from zhiban.roster.duty import on_duty
 from zhiban.roster.forms import (
     AssignmentPersonForm,
@@ -445,7 +445,7 @@ def swap_step(request, pk):
 @login_required
 def swap_docx(request, pk):
     swap = get_swap_for_user(request.user, pk)
-    return docx_download(application_docx(swap), f"值班换班申请报告-{swap.pk}.docx")
+    return docx_download(application_docx(swap), application_filename(swap))
 
 
 # --- files: Excel, iCal ---------------------------------------------------------------------------

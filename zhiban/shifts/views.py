@@ -30,7 +30,7 @@ from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Post
 from zhiban.shifts import services
 from zhiban.shifts.access import get_shift_for_user
-from zhiban.shifts.docx import duty_log_docx, handover_text, happenings
+from zhiban.shifts.docx import duty_log_docx, duty_log_filename, handover_text, happenings
 from zhiban.shifts.log import duty_log, summary
 from zhiban.shifts.models import Equipment, Handover, Shift
 
@@ -101,7 +101,7 @@ def shift_detail(request, pk):
 def shift_log_docx(request, pk):
     shift = get_shift_for_user(request.user, pk)
     log = duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))
-    return docx_download(duty_log_docx(log), f"duty-log-{shift.pk}.docx")
+    return docx_download(duty_log_docx(log), duty_log_filename(shift))
 
 
 @login_required

@@ -1,0 +1,37 @@
+"""Text as people type it: what no field of the system accepts.
+
+A control character (U+0000–U+001F but tab, line feed and carriage return, and U+007F) is never part
+of what a duty officer means to write; it arrives from a phone exchange, a pasted spreadsheet or an
+attack, and no Word or Excel file can hold it. Every form field refuses it with a message next to the
+field (lib.apps sets the validator on every CharField), the API refuses it with a 400 naming the field
+(lib.middleware), and the exports drop what was stored before (lib.docx, lib.xlsx)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "含有不可见的控制字符（常见于从别处复制的内容），请删除后重新输入"
+
+
+def no_control_characters(value) -> None:
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_MESSAGE, code="control_characters")
+
+
+def control_character_paths(data, path: str = "") -> list[str]:
+    """The fields of a decoded JSON body whose text holds a control character ("calls.0.number")."""
+    if isinstance(data, str):
+        return [path or "body"] if CONTROL_CHARACTERS.search(data) else []
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return []
+    found = []
+    for key, value in items:
+        found += control_character_paths(value, f"{path}.{key}" if path else str(key))
+    return found
