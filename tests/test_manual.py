@@ -97,7 +97,7 @@ def test_rule_B25_only_a_writer_of_the_unit_edits_its_manual_and_an_unknown_sect
 
 def test_rule_B25_a_section_too_long_is_refused_with_the_text_kept(org, duty):
     response = write(org.client(org.county_admin), org.county, "natural", "处置" * 10_001)
-    assert response.status_code == 200 and "确保该变量包含不超过 20000 字符" in response.content.decode()
+    assert response.status_code == 200 and "最多20000个字" in response.content.decode()
     assert "处置处置处置" in response.content.decode() and not Procedure.objects.exists()
 
 

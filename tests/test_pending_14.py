@@ -616,3 +616,82 @@ def test_the_swap_form_has_signature_lines_page_numbers_and_no_rule_codes(org, o
     for role in ("申请人", "换班人", "部门负责人", "值班室"):
         assert any(r.cells[0].text == role and "签字：" in r.cells[1].text for r in word.tables[1].rows), role
     assert "　　年　　月　　日" in text and "A3.2" not in text and "家中有事" in text
+
+
+# --- points 15, 16, 17: bounds on the API, one limit per field said plainly, refusals without tracebacks -------
+
+
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/api/v1/people?limit=99999999999999999999", "limit"),
+        ("/api/v1/units?limit=99999999999999999999", "limit"),
+        ("/api/v1/contacts?offset=99999999999999999999", "offset"),
+        ("/api/v1/people?limit=0", "limit"),
+    ],
+)
+def test_api_integer_parameters_have_bounds_and_answer_in_chinese(org, url, field):
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.county_admin.user, 't')[1]}"}
+    response = Client(raise_request_exception=False).get(url, headers=headers)
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == field and error["message"] in ("数值太大", "数值太小")
+
+
+def test_api_not_found_is_said_in_chinese(org):
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.county_admin.user, 't')[1]}"}
+    client = Client()
+    missing = client.get("/api/v1/people/99999999999999999999", headers=headers)
+    assert missing.status_code == 404 and missing.json()["detail"] == "没有找到，或不在您可以查看的范围内"
+    sibling = client.get(f"/api/v1/people/{org.sibling_officer.pk}", headers=headers)
+    assert sibling.status_code == 404 and "没有找到" in sibling.json()["detail"]
+    nowhere = client.get("/api/v1/no-such-thing", headers=headers)
+    assert nowhere.status_code == 404 and "没有这个接口" in nowhere.json()["detail"]
+    assert client.get(f"/api/v1/people/{org.officer.pk}", headers=headers).json()["name"] == org.officer.name
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_one_limit_per_field_on_the_page_and_the_api_said_plainly(org, duty):
+    from zhiban.lib.text import TEXT_LIMIT
+
+    client = org.client(org.officer)
+    with travel(at(9, 20)):
+        long = client.post("/intake/calls/new/", call_data(content="滑" * (TEXT_LIMIT + 1)))
+        visit = client.post(
+            "/intake/visits/new/",
+            {
+                "name": "刘大伟",
+                "identity": "群众",
+                "people": "0",
+                "purpose": "反映",
+                "arrived_at": "2026-03-05T09:10",
+            },
+        )
+    body = long.content.decode()
+    assert f"最多{TEXT_LIMIT}个字，现在有{TEXT_LIMIT + 1}个字" in body and "确保" not in body
+    assert "来访人数至少为1人" in visit.content.decode() and not Call.objects.exists()
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, 'CTI')[1]}"}
+    with travel(at(9, 20)):
+        event = Client().post(
+            f"/api/v1/units/{org.county.pk}/events",
+            {
+                "title": "火灾",
+                "category": "accident",
+                "known_at": "2026-03-05T09:10:00+08:00",
+                "place": "某地",
+                "summary": "滑" * (TEXT_LIMIT + 1),
+            },
+            content_type="application/json",
+            headers=headers,
+        )
+    assert event.status_code == 422 and event.json()["errors"][0]["field"] == "summary"
+
+
+def test_a_refused_request_is_logged_without_its_traceback(org, caplog):
+    client = org.client(org.inspector)  # reads, never writes
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.post("/org/units/new/", {"name": "x"})
+    assert response.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and all(r.exc_info is None for r in records)
+    assert "Forbidden" in records[0].getMessage()

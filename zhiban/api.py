@@ -3,6 +3,7 @@ for bad input: a Django ValidationError becomes 400 with its messages, Permissio
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
@@ -30,6 +31,11 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "没有找到，或不在您可以查看的范围内"}, status=404)
 
 
 @api.exception_handler(PermissionDenied)

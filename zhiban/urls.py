@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views import defaults
 
 from zhiban.api import api
 from zhiban.audit import views as audit_views
@@ -222,3 +224,13 @@ urlpatterns = [
         ),
     ),
 ]
+
+
+def not_found(request, exception):
+    """A page that does not exist: the 404 page, and for the API a JSON answer in Chinese."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "没有这个接口，请查看 /api/v1/docs"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = not_found

@@ -14,6 +14,7 @@ from zhiban.incidents import services
 from zhiban.incidents.access import get_event_for_user
 from zhiban.incidents.models import Event
 from zhiban.intake.forms import FIRST_YEAR, LAST_YEAR
+from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.access import get_unit_for_user, scope_for
 
 router = Router(tags=["突发事件"])
@@ -32,7 +33,7 @@ class EventIn(Schema):
     sensitive: bool = False
     known_at: dt.datetime = Field(description="获知时间：报告时限从此起算")
     place: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1, max_length=5000)
+    summary: str = Field(min_length=1, max_length=TEXT_LIMIT)
 
 
 class EventOut(Schema):

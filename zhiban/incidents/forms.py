@@ -7,6 +7,7 @@ from zhiban.incidents.models import ELEMENTS, Event, Report
 from zhiban.incidents.services import feedback_since_last_report, superiors
 from zhiban.intake.forms import DatesInRange, DateTimeLocal, ManyChoice, leaders_of, people_of_unit
 from zhiban.lib.classification import Classification
+from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 
 
@@ -108,7 +109,9 @@ class ForwardForm(forms.Form):
 
 class VerificationForm(forms.Form):
     to_unit = forms.ModelChoiceField(label="核报单位", queryset=Unit.objects.none())
-    question = forms.CharField(label="核报事项", widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.CharField(
+        max_length=TEXT_LIMIT, label="核报事项", widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,8 +120,11 @@ class VerificationForm(forms.Form):
 
 class ReplyForm(forms.Form):
     channel = forms.ChoiceField(label="反馈方式", choices=[("phone", "电话反馈"), ("written", "书面反馈")])
-    reply = forms.CharField(label="反馈内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reply = forms.CharField(
+        max_length=TEXT_LIMIT, label="反馈内容", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     delay_reason = forms.CharField(
+        max_length=TEXT_LIMIT,
         label="不能按时反馈的原因",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -128,7 +134,7 @@ class ReplyForm(forms.Form):
 
 class EventInstructionForm(forms.Form):
     leader = forms.ModelChoiceField(label="批示领导", queryset=Person.objects.none())
-    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(max_length=TEXT_LIMIT, label="批示内容", widget=forms.Textarea(attrs={"rows": 2}))
     targets = ManyChoice(label="落实人", queryset=Person.objects.none())
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -140,7 +146,10 @@ class EventInstructionForm(forms.Form):
 class NotifyUnitsForm(forms.Form):
     units = ManyChoice(label="相关部门和可能受影响地区", queryset=Unit.objects.none())
     text = forms.CharField(
-        label="通知内容（留空则自动生成）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        max_length=TEXT_LIMIT,
+        label="通知内容（留空则自动生成）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def __init__(self, *args, units, **kwargs):
@@ -149,7 +158,7 @@ class NotifyUnitsForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="处置记录", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(max_length=TEXT_LIMIT, label="处置记录", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ProcedureForm(forms.Form):
@@ -158,7 +167,7 @@ class ProcedureForm(forms.Form):
     text = forms.CharField(
         label="内容",
         required=False,
-        max_length=20_000,
+        max_length=MANUAL_LIMIT,
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text="按处置步骤逐条填写。与上级单位的规程相同或留空保存，即沿用上级规程（上级修订后随之更新）。",
     )

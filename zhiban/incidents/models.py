@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Document, Visit
 from zhiban.lib.classification import Classification, carries_mark
+from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 
 ELEMENTS = (
@@ -67,7 +68,7 @@ class Event(models.Model):
     )
     known_at = models.DateTimeField("获知时间", db_index=True)
     place = models.CharField("地点", max_length=200)
-    summary = models.TextField("简要情况")
+    summary = models.TextField("简要情况", max_length=TEXT_LIMIT)
     source = models.CharField("信息来源", max_length=10, choices=Source.choices, default=Source.DIRECT)
     call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     document = models.ForeignKey(
@@ -172,14 +173,14 @@ class Report(models.Model):
     happened_at_text = models.CharField("时间", max_length=100, blank=True)
     place = models.CharField("地点", max_length=200, blank=True)
     information_source = models.CharField("信息来源", max_length=200, blank=True)
-    cause_nature = models.TextField("事件起因和性质", blank=True)
-    course = models.TextField("基本过程", blank=True)
-    consequences = models.TextField("已造成的后果（伤亡、损失）", blank=True)
-    scope = models.TextField("影响范围", blank=True)
-    trend = models.TextField("发展趋势", blank=True)
-    handling = models.TextField("已采取的处置措施", blank=True)
-    measures = models.TextField("下一步拟采取的措施", blank=True)
-    suggestions = models.TextField("意见建议", blank=True)
+    cause_nature = models.TextField("事件起因和性质", blank=True, max_length=TEXT_LIMIT)
+    course = models.TextField("基本过程", blank=True, max_length=TEXT_LIMIT)
+    consequences = models.TextField("已造成的后果（伤亡、损失）", blank=True, max_length=TEXT_LIMIT)
+    scope = models.TextField("影响范围", blank=True, max_length=TEXT_LIMIT)
+    trend = models.TextField("发展趋势", blank=True, max_length=TEXT_LIMIT)
+    handling = models.TextField("已采取的处置措施", blank=True, max_length=TEXT_LIMIT)
+    measures = models.TextField("下一步拟采取的措施", blank=True, max_length=TEXT_LIMIT)
+    suggestions = models.TextField("意见建议", blank=True, max_length=TEXT_LIMIT)
     received_at = models.DateTimeField("上级接收时间", null=True, blank=True)
     received_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # A2.1: a superior forwards a report up a level as a report of its own, pointing back here
@@ -244,7 +245,7 @@ class EventStep(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(max_length=TEXT_LIMIT)
     # the office that took the step when it is not the event's own (a superior receiving or forwarding):
     # its duty log holds the step (B13), whichever unit the person later works in
     acting_unit = models.ForeignKey(
@@ -301,7 +302,7 @@ class VerificationRequest(models.Model):
     event = models.ForeignKey(
         Event, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications"
     )
-    question = models.TextField("核报事项")
+    question = models.TextField("核报事项", max_length=TEXT_LIMIT)
     asked_at = models.DateTimeField("核报时间", default=timezone.now)
     asked_by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     phone_due_at = models.DateTimeField("电话反馈截止")
@@ -311,13 +312,13 @@ class VerificationRequest(models.Model):
     phone_replied_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    phone_reply = models.TextField("电话反馈内容", blank=True)
+    phone_reply = models.TextField("电话反馈内容", blank=True, max_length=TEXT_LIMIT)
     written_replied_at = models.DateTimeField("书面反馈时间", null=True, blank=True)
     written_replied_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    written_reply = models.TextField("书面反馈内容", blank=True)
-    delay_reason = models.TextField("不能按时反馈的原因", blank=True)
+    written_reply = models.TextField("书面反馈内容", blank=True, max_length=TEXT_LIMIT)
+    delay_reason = models.TextField("不能按时反馈的原因", blank=True, max_length=TEXT_LIMIT)
     # read by incidents.jobs.try_verification_one
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -356,7 +357,7 @@ class Procedure(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="procedures", verbose_name="单位")
     section = models.CharField("篇目", max_length=10, choices=Section.choices)
-    text = models.TextField("内容")
+    text = models.TextField("内容", max_length=MANUAL_LIMIT)
     updated_at = models.DateTimeField("修订时间", auto_now=True)
     updated_by = models.ForeignKey(
         Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="修订人"

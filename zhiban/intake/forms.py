@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.lib.dates import CLOCK_SKEW, local_minute
+from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.roles import holders
@@ -318,12 +319,18 @@ class TransferForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    reply = forms.CharField(label="热线答复", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    result = forms.CharField(
+        max_length=TEXT_LIMIT, label="办理结果", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    reply = forms.CharField(
+        max_length=TEXT_LIMIT, label="热线答复", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    text = forms.CharField(
+        max_length=TEXT_LIMIT, label="办理进展", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class MatterChoice(forms.ModelChoiceField):
@@ -365,10 +372,15 @@ class InstructionForm(DatesInRange, forms.ModelForm):
 
 
 class FeedbackForm(forms.Form):
-    feedback = forms.CharField(label="落实情况", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    feedback = forms.CharField(
+        max_length=TEXT_LIMIT, label="落实情况", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ReportForm(forms.Form):
     result = forms.CharField(
-        label="落实结果（报告领导）", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        max_length=TEXT_LIMIT,
+        label="落实结果（报告领导）",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )

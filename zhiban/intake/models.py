@@ -8,11 +8,13 @@ time window (DESIGN.md)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from zhiban.lib.classification import Classification, is_classified
 from zhiban.lib.dates import local_minute
+from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 
 
@@ -36,7 +38,7 @@ class Call(models.Model):
     name = models.CharField("姓名", max_length=50, blank=True)
     organisation = models.CharField("单位", max_length=100, blank=True)
     position = models.CharField("职务", max_length=50, blank=True)
-    content = models.TextField("内容", blank=True)
+    content = models.TextField("内容", blank=True, max_length=TEXT_LIMIT)
     content_when = models.CharField("何时", max_length=100, blank=True)
     content_where = models.CharField("何地", max_length=100, blank=True)
     content_who = models.CharField("何人", max_length=100, blank=True)
@@ -49,8 +51,8 @@ class Call(models.Model):
     leader = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="请示领导"
     )
-    leader_answer = models.TextField("领导答复", blank=True)
-    answer = models.TextField("答复内容", blank=True)
+    leader_answer = models.TextField("领导答复", blank=True, max_length=TEXT_LIMIT)
+    answer = models.TextField("答复内容", blank=True, max_length=TEXT_LIMIT)
     # A1.7: a caller asking for a leader's number: the intent is recorded and the leader told; the number
     # itself is never shown here
     asked_for = models.ForeignKey(
@@ -141,7 +143,7 @@ class PhoneNotice(models.Model):
         Unit, on_delete=models.PROTECT, related_name="phone_notices", verbose_name="单位"
     )
     title = models.CharField("标题", max_length=100)
-    text = models.TextField("通知内容")
+    text = models.TextField("通知内容", max_length=TEXT_LIMIT)
     at = models.DateTimeField("通知时间", default=timezone.now, db_index=True)
     by = models.ForeignKey(
         Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="通知人"
@@ -169,14 +171,16 @@ class Visit(models.Model):
     name = models.CharField("姓名", max_length=50)
     identity = models.CharField("身份（证件号或单位职务）", max_length=100)
     organisation = models.CharField("来访单位", max_length=100, blank=True)
-    people = models.PositiveSmallIntegerField("人数", default=1)
-    purpose = models.TextField("来访事由")
+    people = models.PositiveSmallIntegerField(
+        "人数", default=1, validators=[MinValueValidator(1, "来访人数至少为1人"), MaxValueValidator(1000)]
+    )
+    purpose = models.TextField("来访事由", max_length=TEXT_LIMIT)
     arrived_at = models.DateTimeField("到达时间", default=timezone.now, db_index=True)
     left_at = models.DateTimeField("离开时间", null=True, blank=True)
     reported_to = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="报告领导"
     )
-    arrangement = models.TextField("领导安排", blank=True)
+    arrangement = models.TextField("领导安排", blank=True, max_length=TEXT_LIMIT)
     received_by = models.ForeignKey(
         Person, null=True, on_delete=models.PROTECT, related_name="visits_received", verbose_name="接待人"
     )
@@ -216,7 +220,9 @@ class Document(models.Model):
         "密级", max_length=15, choices=Classification.choices, default=Classification.PUBLIC
     )
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
-    pages = models.PositiveSmallIntegerField("页数", default=1)
+    pages = models.PositiveSmallIntegerField(
+        "页数", default=1, validators=[MinValueValidator(1, "页数至少为1页"), MaxValueValidator(5000)]
+    )
     received_at = models.DateTimeField("收到时间", default=timezone.now, db_index=True)
     handler = models.ForeignKey(
         Person,
@@ -225,7 +231,7 @@ class Document(models.Model):
         related_name="documents_handled",
         verbose_name="登记办理人",
     )
-    handling = models.TextField("办理情况", blank=True)
+    handling = models.TextField("办理情况", blank=True, max_length=TEXT_LIMIT)
     reported_back_at = models.DateTimeField("办结反馈时间", null=True, blank=True)
     forwarded_at = models.DateTimeField("呈送领导时间", null=True, blank=True)
 
@@ -287,7 +293,7 @@ class Matter(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="matters", verbose_name="单位")
     title = models.CharField("事项", max_length=200)
-    detail = models.TextField("详情", blank=True)
+    detail = models.TextField("详情", blank=True, max_length=TEXT_LIMIT)
     source = models.CharField("来源", max_length=12, choices=Source.choices, default=Source.OTHER)
     call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.PROTECT, related_name="matters")
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="matters")
@@ -301,9 +307,9 @@ class Matter(models.Model):
     opened_at = models.DateTimeField("受理时间", default=timezone.now, db_index=True)
     due_at = models.DateTimeField("办理时限", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    result = models.TextField("办理结果", blank=True)
+    result = models.TextField("办理结果", blank=True, max_length=TEXT_LIMIT)
     ticket_number = models.CharField("热线工单号", max_length=50, blank=True)
-    reply = models.TextField("热线答复", blank=True)
+    reply = models.TextField("热线答复", blank=True, max_length=TEXT_LIMIT)
     # B12: the owner is reminded while the matter is open; read by intake.jobs.try_remind_matter_one
     remind_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -344,7 +350,7 @@ class MatterStep(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
     to = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, max_length=TEXT_LIMIT)
 
     class Meta:
         ordering = ["at", "id"]
@@ -367,7 +373,7 @@ class Instruction(models.Model):
         Person, on_delete=models.PROTECT, related_name="instructions_given", verbose_name="批示领导"
     )
     given_at = models.DateTimeField("批示时间", default=timezone.now, db_index=True)
-    text = models.TextField("批示内容")
+    text = models.TextField("批示内容", max_length=TEXT_LIMIT)
     matter = models.ForeignKey(
         Matter,
         null=True,
@@ -380,7 +386,7 @@ class Instruction(models.Model):
     state = models.CharField(
         "状态", max_length=10, choices=State.choices, default=State.RELAYED, db_index=True
     )
-    result = models.TextField("落实结果", blank=True)
+    result = models.TextField("落实结果", blank=True, max_length=TEXT_LIMIT)
     reported_at = models.DateTimeField("报告领导时间", null=True, blank=True)
     relayed_by = models.ForeignKey(
         Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="传达人"
@@ -406,7 +412,7 @@ class InstructionTarget(models.Model):
         Person, on_delete=models.PROTECT, related_name="instructions_to_act", verbose_name="落实人"
     )
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    feedback = models.TextField("反馈", blank=True)
+    feedback = models.TextField("反馈", blank=True, max_length=TEXT_LIMIT)
     feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
     # overdue feedback is reminded; read by intake.jobs.try_remind_feedback_one
     remind_at = models.DateTimeField(null=True, blank=True, db_index=True)

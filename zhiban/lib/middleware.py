@@ -1,5 +1,6 @@
 import contextlib
 import json
+import logging
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponseBadRequest, JsonResponse
@@ -46,3 +47,14 @@ def _api_control_characters(request) -> JsonResponse | None:
         return None
     errors = [{"field": f, "message": CONTROL_MESSAGE, "type": "control_characters"} for f in fields]
     return JsonResponse({"detail": "请求数据不合规", "errors": errors}, status=400)
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """A refused request (403, 404) is an expected answer, logged as one line: Django attaches the
+    exception's traceback to its log record, which buries the real errors (500s) among refusals."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

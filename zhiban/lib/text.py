@@ -35,3 +35,21 @@ def control_character_paths(data, path: str = "") -> list[str]:
     for key, value in items:
         found += control_character_paths(value, f"{path}.{key}" if path else str(key))
     return found
+
+
+# How long a text a person types may be, on the pages and through the API alike: a call's content, a
+# report's element, a handover's situation. A duty manual's section is a document of its own.
+TEXT_LIMIT = 5000
+ENTRY_LIMIT = 2000  # one entry of the duty log
+MANUAL_LIMIT = 20000
+
+
+def plain_limit_messages() -> None:
+    """Django's Chinese for a limit reads "确保该变量包含不超过 5000 个字符": said plainly instead, the
+    same on every form (the validators are shared by every field)."""
+    from django.core import validators
+
+    validators.MaxLengthValidator.message = "最多%(limit_value)d个字，现在有%(show_value)d个字，请删减"
+    validators.MinLengthValidator.message = "至少%(limit_value)d个字，现在只有%(show_value)d个字"
+    validators.MaxValueValidator.message = "不能大于%(limit_value)s"
+    validators.MinValueValidator.message = "不能小于%(limit_value)s"

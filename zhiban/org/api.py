@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zhiban.lib.apipaging import BoundedPagination
 from zhiban.org.access import get_contact_for_user, get_person_for_user, get_unit_for_user, scope_for
 from zhiban.org.contacts import shown_mobiles, shown_numbers, visible_contacts
 from zhiban.org.models import Person
@@ -98,7 +99,7 @@ class Error(Schema):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_units(request, parent_id: int | None = None):
     units = scope_for(request.user).units().order_by("path")
     if parent_id is not None:
@@ -122,7 +123,7 @@ def get_policy(request, unit_id: int):
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_people(request, q: str = "", unit_id: int | None = None):
     scope = scope_for(request.user)
     people = Person.objects.filter(scope.unit_q("unit__")).order_by("unit__path", "order", "id")
@@ -161,7 +162,7 @@ def update_person(request, person_id: int, data: PersonPatch):
 
 
 @router.get("/contacts", response=list[ContactOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_contacts(request, q: str = ""):
     return visible_contacts(scope_for(request.user), q).order_by("unit__path", "order", "id")
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhiban.intake.models import Matter
 from zhiban.lib.dates import local_minute
+from zhiban.lib.text import ENTRY_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 
 
@@ -120,7 +121,7 @@ class LogEntry(models.Model):
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="entries")
     at = models.DateTimeField("时间", default=timezone.now)
-    text = models.TextField("内容")
+    text = models.TextField("内容", max_length=ENTRY_LIMIT)
     emergency = models.BooleanField("突发事件", default=False)
     by = models.ForeignKey(
         Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
@@ -137,7 +138,7 @@ class Handover(models.Model):
     """B14/A2.4: prepared by the outgoing shift, signed in person by one of each side."""
 
     shift = models.OneToOneField(Shift, on_delete=models.CASCADE, related_name="handover")
-    situation = models.TextField("值班情况")
+    situation = models.TextField("值班情况", max_length=TEXT_LIMIT)
     prepared_by = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name="交班准备人"
     )
@@ -192,7 +193,7 @@ class HandoverItem(models.Model):
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="handover_items")
-    suggestion = models.TextField("后续办理建议")
+    suggestion = models.TextField("后续办理建议", max_length=TEXT_LIMIT)
 
     class Meta:
         ordering = ["id"]

@@ -23,6 +23,7 @@ from zhiban.intake.models import Matter
 from zhiban.lib.downloads import docx_download
 from zhiban.lib.registry import topbar_counts
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT
+from zhiban.lib.text import ENTRY_LIMIT
 from zhiban.org.access import acting_unit, duty_unit, reveals_secrets, scope_for
 from zhiban.org.caching import GenerationCache, unit_activity
 from zhiban.org.models import Person
@@ -174,7 +175,7 @@ def leave_back(request, pk, leave_pk):
 
 class EntryForm(forms.Form):
     text = forms.CharField(
-        label="记事", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label="记事", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=ENTRY_LIMIT
     )
     emergency = forms.BooleanField(label="突发事件处置（按时间逐条记录）", required=False)
 
