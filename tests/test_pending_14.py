@@ -695,3 +695,116 @@ def test_a_refused_request_is_logged_without_its_traceback(org, caplog):
     records = [r for r in caplog.records if r.name == "django.request"]
     assert records and all(r.exc_info is None for r in records)
     assert "Forbidden" in records[0].getMessage()
+
+
+# --- points 18–22: health records, classified documents, refusals and reads audited, the chain's end, edits ---
+
+from tests.factories import make_system_user  # noqa: E402
+from zhiban.audit.trail import verify_chain  # noqa: E402
+from zhiban.intake.models import Document  # noqa: E402
+
+
+def test_rule_A3_1_A2_7_medical_records_are_read_by_applicant_approvers_and_office_only_and_audited(org):
+    exemption = make_exemption(org.officer, dt.date(2026, 10, 10), dt.date(2026, 10, 20))
+    head = make_person(org.county, "部门负责人", roles=[Role.APPROVER])
+    plain = make_person(org.county, "普通干部")
+    url = f"/roster/exemptions/{exemption.pk}/record/"
+    for person in (org.officer, head, org.county_leader, org.county_admin):
+        response = org.client(person).get(url)
+        assert response.status_code == 200 and b"%PDF-1.4 record" in b"".join(response.streaming_content)
+    for person in (plain, org.inspector, org.deputy):
+        assert org.client(person).get(url).status_code in (403, 404), person.name
+    admin = make_system_user("system_admin")
+    from django.test import Client as PlainClient
+
+    system = PlainClient()
+    system.force_login(admin)
+    assert system.get(url).status_code in (403, 404)
+    reads = AuditEntry.objects.filter(model="roster.exemption", action="read")
+    assert reads.count() == 4 and {e.actor_name for e in reads} >= {org.officer.name, head.name}
+    refused = AuditEntry.objects.filter(model="roster.exemption", action="refused")
+    assert {e.actor_name for e in refused} >= {plain.name, org.inspector.name}
+    page = org.client(org.deputy).get(f"/roster/exemptions/{exemption.pk}/").content.decode()
+    assert "仅申请人、审批人和值班室管理员可查看" in page and f"/roster/exemptions/{exemption.pk}/record/" not in page
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_A2_7_B15_a_secret_document_is_read_by_its_own_units_duty_staff_only_and_refusals_are_audited(
+    org, duty
+):
+    with travel(at(9, 30)):
+        secret = Document.objects.create(
+            unit=org.city,
+            sender="省政府办公厅",
+            title="涉密部署事项",
+            classification="secret",
+            handler=org.city_admin,
+        )
+    assert (
+        "涉密部署事项" in org.client(org.city_admin).get(f"/intake/documents/{secret.pk}/").content.decode()
+    )
+    inspector = org.client(org.inspector)  # reads the city's duty records, not its classified ones
+    assert inspector.get(f"/intake/documents/{secret.pk}/").status_code == 404
+    listing = inspector.get("/intake/documents/").content.decode()
+    assert "涉密部署事项" not in listing and "收文" in listing
+    refusal = AuditEntry.objects.get(action="refused", model="intake.document")
+    assert refusal.object_id == str(secret.pk) and refusal.actor_name == org.inspector.name
+    assert "涉密部署事项" not in refusal.object_repr
+
+
+def test_rule_A2_7_the_audit_chain_breaks_when_its_newest_rows_or_all_are_deleted_or_ip_edited(org):
+    from django.core.management import CommandError, call_command
+    from django.db import connection
+
+    admin = org.client(org.county_admin)
+    for name in ("改名一", "改名二", "改名三"):
+        admin.post(f"/org/people/{org.officer.pk}/edit/", {**_person_data(org), "name": name})
+    count, broken = verify_chain()
+    assert broken is None and count == AuditEntry.objects.count() >= 3
+    table = AuditEntry._meta.db_table
+    newest = AuditEntry.objects.order_by("-id").first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET ip = %s WHERE id = %s", ["10.0.0.9", newest.pk])
+    assert verify_chain()[1].pk == newest.pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [newest.pk])
+    count, broken = verify_chain()
+    assert broken.pk is None and "最新的1条记录被删除" in broken.message
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+    assert verify_chain()[1] is not None
+    with pytest.raises(CommandError, match="newest entries"):
+        call_command("audit_verify")
+
+
+def _person_data(org):
+    p = org.officer
+    return {
+        "name": p.name,
+        "gender": p.gender,
+        "unit": p.unit_id,
+        "mobile": p.mobile,
+        "order": 0,
+        "is_established": "on",
+        "duty_eligible": "on",
+        "active": "on",
+    }
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_a_superior_reads_a_units_call_and_visit_records_but_is_offered_no_edit_and_cannot_post_one(
+    org, duty
+):
+    with travel(at(9, 20)):
+        org.client(org.officer).post("/intake/calls/new/", call_data())
+    call = Call.objects.get()
+    city_leader = make_person(org.city, "市领导", roles=[Role.LEADER])
+    client = org.client(city_leader)
+    detail = client.get(f"/intake/calls/{call.pk}/").content.decode()
+    assert "王建华" in detail and f"/intake/calls/{call.pk}/edit/" not in detail
+    assert client.get(f"/intake/calls/{call.pk}/edit/").status_code == 403
+    with travel(at(9, 30)):
+        assert client.post(f"/intake/calls/{call.pk}/edit/", call_data(content="改了")).status_code == 403
+    assert Call.objects.get().content == call.content
+    own = org.client(org.deputy).get(f"/intake/calls/{call.pk}/").content.decode()
+    assert f"/intake/calls/{call.pk}/edit/" in own  # the county's own duty office changes it

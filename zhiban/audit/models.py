@@ -35,6 +35,8 @@ class AuditEntry(models.Model):
         LOGIN = "login", "登录"
         LOGIN_FAILED = "login_failed", "登录失败"
         LOGOUT = "logout", "退出"
+        READ = "read", "查阅"  # of what is read by a few only (another person's medical records)
+        REFUSED = "refused", "拒绝访问"  # an attempt to open what the person may not (a classified record)
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -50,6 +52,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: entries before every stored field was hashed (ip and object_repr were not); 2: every field
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     objects = AuditQuerySet.as_manager()
 
@@ -69,6 +73,8 @@ class AuditEntry(models.Model):
         raise AppendOnly("审计记录只能追加，不能删除")
 
     def compute_hash(self) -> str:
+        """The hash of every stored field and the one before (version 1 entries: all but ip and
+        object_repr, as they were written)."""
         body = {
             "prev": self.prev_hash,
             "at": self.at.isoformat(),
@@ -80,6 +86,8 @@ class AuditEntry(models.Model):
             "before": self.before,
             "after": self.after,
         }
+        if self.hash_version >= 2:
+            body.update(ip=self.ip, object_repr=self.object_repr, hash_version=self.hash_version)
         text = json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -90,9 +98,11 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row holding the newest hash; locking it orders concurrent writers into one chain."""
+    """One row holding the newest hash and how many entries the chain has; locking it orders concurrent
+    writers into one chain, and comparing it tells when the newest entries (or all) were deleted."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.last_hash

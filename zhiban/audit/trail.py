@@ -108,7 +108,7 @@ def record(
         entry.at = timezone.now()  # after the lock: times rise with the chain, however long the wait
         entry.hash = entry.compute_hash()
         _append(cursor, entry)
-        cursor.execute(f"UPDATE {_HEAD} SET last_hash = %s WHERE id = 1", [entry.hash])
+        cursor.execute(f"UPDATE {_HEAD} SET last_hash = %s, count = count + 1 WHERE id = 1", [entry.hash])
     return entry
 
 
@@ -123,7 +123,7 @@ def _lock_head(cursor) -> str:
     row lock; SQLite: the IMMEDIATE transaction's write lock), so concurrent writers form one chain.
     The row is made on first use (and again after a test database is flushed)."""
     cursor.execute(
-        f"INSERT INTO {_HEAD} (id, last_hash) VALUES (1, %s) "
+        f"INSERT INTO {_HEAD} (id, last_hash, count) VALUES (1, %s, 0) "
         "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING last_hash",
         ["0" * 64],
     )
@@ -142,15 +142,34 @@ def _append(cursor, entry: AuditEntry) -> None:
     entry._state.adding, entry._state.db = False, connection.alias
 
 
-def verify_chain() -> tuple[int, AuditEntry | None]:
-    """Walks the chain oldest first; returns how many entries hold and the first one that does not."""
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain does not hold: an entry edited or one before it removed (`pk`), or the newest
+    entries (or all) deleted, which no entry shows but the head does (`pk` None)."""
+
+    pk: int | None
+    message: str
+
+
+def verify_chain() -> tuple[int, ChainBreak | None]:
+    """Walks the chain oldest first; returns how many entries hold and where it breaks, if it does: an
+    entry whose hash or link is wrong, or a chain whose end is not the head's (newest rows deleted)."""
     prev = "0" * 64
     count = 0
     for entry in AuditEntry.objects.order_by("id").iterator():
         if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
-            return count, entry
+            return count, ChainBreak(entry.pk, f"第 {entry.pk} 条记录被改动，或它之前的记录被删除")
         prev = entry.hash
         count += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None and count:
+        return count, ChainBreak(None, "审计链的末端记录被删除")
+    if head is not None and (head.last_hash != prev or head.count != count):
+        missing = head.count - count if head.count > count else None
+        return count, ChainBreak(
+            None,
+            f"最新的{missing}条记录被删除" if missing else "审计链的末端与记录不符：最新的记录被删除或改动",
+        )
     return count, None
 
 
@@ -203,6 +222,19 @@ def track(*model_classes: type[models.Model]) -> None:
         pre_save.connect(_pre_save, sender=model, dispatch_uid=uid)
         post_save.connect(_post_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_post_delete, sender=model, dispatch_uid=uid)
+
+
+def record_read(instance: models.Model, what: str) -> None:
+    """A read of something few may read (another person's medical record), by whom and when."""
+    record(AuditEntry.Action.READ, model=label(type(instance)), object_id=instance.pk, object_repr=what[:200])
+
+
+def record_refusal(model: type[models.Model], object_id, why: str) -> None:
+    """An attempt to open a record the person may not read (A2.7): the record's type and id, never its
+    content (its title may be what is kept secret)."""
+    record(
+        AuditEntry.Action.REFUSED, model=label(model), object_id=str(object_id)[:64], object_repr=why[:200]
+    )
 
 
 def record_update(instance: models.Model, before: dict, after: dict, action: str = "update") -> None:

@@ -8,16 +8,35 @@ documents are read by the duty roles of their own unit only."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
+from zhiban.audit.trail import record_refusal
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
-from zhiban.org.access import Scope, check_act, classified_q, duty_q, fetch, scope_for
+from zhiban.org.access import Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
 from zhiban.org.models import User
+
+
+# who took a record down: that person may always complete it, wherever they work from
+TAKER = {"Call": "taken_by_id", "PhoneNotice": "by_id", "Visit": "received_by_id", "Document": "handler_id"}
+
+
+def may_change(scope: Scope, record) -> bool:
+    """A call, notice, visit or document is changed by the duty office that holds it (its own unit's
+    duty staff) or by the person who took it down; the offices above read it, they do not rewrite it."""
+    taker = getattr(record, TAKER[type(record).__name__], None)
+    return scope.acts_as(record.unit) or (scope.person is not None and taker == scope.person.pk)
+
+
+def _check_change(scope: Scope, record, act: bool) -> None:
+    if act and not may_change(scope, record):
+        raise PermissionDenied("值班记录由本单位值班室或原登记人修改；上级值班机构可以查看")
 
 
 def _get_record(user: User, model, pk, act: bool):
     scope = scope_for(user)
     record = fetch(model.objects.select_related("unit"), pk, duty_q(scope))
-    check_act(scope, record.unit, act)
+    _check_change(scope, record, act)
     return record
 
 
@@ -55,9 +74,16 @@ def document_q(scope: Scope) -> Q:
 
 
 def get_document_for_user(user: User, pk, act: bool = False) -> Document:
+    """A document over its unit; a classified one to its own unit's duty staff only, and an attempt by
+    anyone else who reads the unit's records is audited as refused (A2.7)."""
     scope = scope_for(user)
-    document = fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope))
-    check_act(scope, document.unit, act)
+    try:
+        document = fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope))
+    except Http404:
+        if fetch_exists(Document.objects.all(), pk, duty_q(scope)):
+            record_refusal(Document, pk, "打开涉密文件被拒绝")
+        raise
+    _check_change(scope, document, act)
     return document
 
 

@@ -22,6 +22,7 @@ from zhiban.intake.access import (
     get_matter_for_user,
     get_notice_for_user,
     get_visit_for_user,
+    may_change,
 )
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.intake.rows import call_rows
@@ -110,7 +111,8 @@ def call_lookup(request):
 @login_required
 def call_detail(request, pk):
     call = get_call_for_user(request.user, pk)
-    return render(request, "intake/call_detail.html", {"call": call})
+    context = {"call": call, "may_change": may_change(scope_for(request.user), call)}
+    return render(request, "intake/call_detail.html", context)
 
 
 @login_required
@@ -203,6 +205,7 @@ def notice_detail(request, pk):
         "recipients": recipients,
         "read_back": read_back,
         "now": forms.now_for_input(),  # a read-back recorded afterwards is most often recorded as it comes
+        "may_change": may_change(scope_for(request.user), notice),
     }
     failed = form.errors or (read_back is not None and read_back.errors)
     return render(request, "intake/notice_detail.html", context, status=400 if failed else 200)
@@ -239,7 +242,8 @@ def _record_form(request, form, title, unit, list_name, receiver):
 @login_required
 def visit_detail(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    return render(request, "intake/visit_detail.html", {"visit": visit})
+    context = {"visit": visit, "may_change": may_change(scope_for(request.user), visit)}
+    return render(request, "intake/visit_detail.html", context)
 
 
 @login_required
@@ -294,7 +298,12 @@ def document_detail(request, pk):
     return render(
         request,
         "intake/document_detail.html",
-        {"document": document, "handling": handling, "collection": collection},
+        {
+            "document": document,
+            "handling": handling,
+            "collection": collection,
+            "may_change": may_change(scope_for(request.user), document),
+        },
     )
 
 

@@ -52,6 +52,7 @@ class Scope:
     read_unit_ids: set[int] = field(default_factory=set)
     write_paths: set[str] = field(default_factory=set)
     act_paths: set[str] = field(default_factory=set)
+    act_unit_ids: set[int] = field(default_factory=set)  # the units whose duty office one works in itself
     member_unit_ids: set[int] = field(default_factory=set)
     member_paths: set[str] = field(default_factory=set)
     home_unit_id: int | None = None
@@ -199,6 +200,7 @@ def _fill(scope: Scope, user: User) -> None:
             scope.write_paths.add(unit.path)
         if assignment.role in ACT_ROLES:
             scope.act_paths.add(unit.path)
+            scope.act_unit_ids.add(unit.pk)
     scope.home_unit_id, scope.home_unit = home.pk, home
     paths = scope.read_paths | {person.unit.path}
     scope.root_paths = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
@@ -210,6 +212,13 @@ def fetch(queryset: QuerySet, pk, read_q: Q) -> Model:
         return queryset.filter(read_q).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+def fetch_exists(queryset: QuerySet, pk, read_q: Q) -> bool:
+    try:
+        return queryset.filter(read_q, pk=pk).exists()
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 def check_write(scope: Scope, unit: Unit, write: bool = True) -> None:
@@ -239,16 +248,19 @@ def reads_duty_of(scope: Scope, unit: Unit) -> bool:
 
 
 def classified_q(scope: Scope, prefix: str = "") -> Q:
-    """Classified records (秘密 and above) are read by the duty roles of their own unit only."""
+    """A2.7/B15: classified records (秘密 and above) are read by the duty staff of their own unit only:
+    its duty-office administrators, leaders on duty and duty staff; not by an inspector, not by the
+    office above, not by the three system administrators."""
     unclassified = ~Q(**{f"{prefix}classification__in": CLASSIFIED})
     if scope.all_units:
         return unclassified
-    return unclassified | Q(**{f"{prefix}unit_id__in": scope.member_unit_ids})
+    return unclassified | Q(**{f"{prefix}unit_id__in": scope.act_unit_ids})
 
 
 def reveals_secrets(scope: Scope, unit: Unit) -> bool:
-    """Classified documents (秘密 and above) are read by the duty roles of their own unit only."""
-    return unit.pk in scope.member_unit_ids and scope.oversees(unit) and not scope.all_units
+    """Whether classified titles and texts of `unit` are shown to this person (classified_q's rule): on
+    a page, in the duty log, 一口清, an export; everywhere else they stand as 秘密文件（标题不予显示）."""
+    return unit.pk in scope.act_unit_ids and not scope.all_units
 
 
 def may_manage_person(scope: Scope, person: Person) -> bool:

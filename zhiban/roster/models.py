@@ -15,6 +15,7 @@ from zhiban.audit.trail import record_update
 from zhiban.org.caching import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit, User
 from zhiban.org.policy import effective_policy
+from zhiban.org.roles import holds_role
 from zhiban.roster.approvals import Approvable, Step
 
 
@@ -215,6 +216,16 @@ class Exemption(Approvable, models.Model):
     @property
     def decided(self) -> bool:
         return self.state in (Exemption.State.ARCHIVED, Exemption.State.REJECTED)
+
+    def may_read_records(self, person: Person | None) -> bool:
+        """A3.1/A2.7: the hospital record and the rest note are another person's health data, read by
+        the applicant, those who approve (department head, supervising leader) and the duty-office
+        administrators only; not by the unit's other staff, an inspector or the system administrators."""
+        if person is None:
+            return False
+        if person.pk == self.person_id:
+            return True
+        return holds_role(person, (Role.APPROVER, Role.LEADER, Role.DUTY_ADMIN), self.approval_unit())
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:

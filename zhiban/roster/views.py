@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiban.audit.trail import record_read, record_refusal
 from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
 from zhiban.lib.forms import add_errors, form_page
@@ -341,8 +342,13 @@ def exemption_apply(request):
 @login_required
 def exemption_detail(request, pk):
     exemption = get_exemption_for_user(request.user, pk)
-    may_act = exemption.may_act(scope_for(request.user).person)
-    return render(request, "roster/exemption_detail.html", {"e": exemption, "may_act": may_act})
+    person = scope_for(request.user).person
+    context = {
+        "e": exemption,
+        "may_act": exemption.may_act(person),
+        "may_read": exemption.may_read_records(person),
+    }
+    return render(request, "roster/exemption_detail.html", context)
 
 
 @login_required
@@ -371,6 +377,12 @@ def exemption_file(request, pk, which):
     field = {"record": exemption.hospital_record, "note": exemption.rest_note}.get(which)
     if not field:
         raise Http404
+    if not exemption.may_read_records(scope_for(request.user).person):
+        record_refusal(Exemption, exemption.pk, f"免值班申请的{'病历' if which == 'record' else '休息证明'}")
+        raise PermissionDenied("病历和休息证明只有申请人、审批人和值班室管理员可以查看")
+    record_read(
+        exemption, f"{exemption.person.name}的免值班申请：{'病历' if which == 'record' else '医生休息证明'}"
+    )
     try:
         handle = field.open("rb")
     except OSError:

@@ -9,8 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count, broken = verify_chain()
         if broken is not None:
+            where = f"at entry {broken.pk}" if broken.pk else "at its end (the newest entries are gone)"
             raise CommandError(
-                f"audit chain broken at entry {broken.pk} ({broken.at:%Y-%m-%d %H:%M:%S}); "
-                f"{count} entries before it hold"
+                f"audit chain broken {where}: {broken.message}; {count} entries before it hold"
             )
         self.stdout.write(f"audit chain holds: {count} entries")
