@@ -725,7 +725,10 @@ def test_rule_A3_1_A2_7_medical_records_are_read_by_applicant_approvers_and_offi
     refused = AuditEntry.objects.filter(model="roster.exemption", action="refused")
     assert {e.actor_name for e in refused} >= {plain.name, org.inspector.name}
     page = org.client(org.deputy).get(f"/roster/exemptions/{exemption.pk}/").content.decode()
-    assert "仅申请人、审批人和值班室管理员可查看" in page and f"/roster/exemptions/{exemption.pk}/record/" not in page
+    assert (
+        "仅申请人、审批人和值班室管理员可查看" in page
+        and f"/roster/exemptions/{exemption.pk}/record/" not in page
+    )
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -808,3 +811,38 @@ def test_a_superior_reads_a_units_call_and_visit_records_but_is_offered_no_edit_
     assert Call.objects.get().content == call.content
     own = org.client(org.deputy).get(f"/intake/calls/{call.pk}/").content.decode()
     assert f"/intake/calls/{call.pk}/edit/" in own  # the county's own duty office changes it
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_A2_5_the_exchange_cannot_report_a_ring_or_an_answer_that_has_not_happened(org, duty):
+    headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, 'CTI')[1]}"}
+    url = f"/api/v1/units/{org.county.pk}/calls"
+    client = Client()
+    with travel(at(9, 20)):
+        rings_ahead = client.post(
+            url,
+            {"number": "0558-1", "rang_at": "2026-03-05T10:20:00+08:00"},
+            content_type="application/json",
+            headers=headers,
+        )
+        answered_ahead = client.post(
+            url,
+            {
+                "number": "0558-1",
+                "rang_at": "2026-03-05T09:19:00+08:00",
+                "answered_at": "2026-03-05T09:40:00+08:00",
+            },
+            content_type="application/json",
+            headers=headers,
+        )
+        within_skew = client.post(
+            url,
+            {"number": "0558-1", "rang_at": "2026-03-05T09:21:00+08:00"},
+            content_type="application/json",
+            headers=headers,
+        )
+    assert rings_ahead.status_code == 400 and rings_ahead.json()["errors"] == {"rang_at": ["不能晚于现在"]}
+    assert answered_ahead.status_code == 400 and list(answered_ahead.json()["errors"]) == ["answered_at"]
+    assert (
+        within_skew.status_code == 201 and Call.objects.count() == 1
+    )  # a clock a minute fast is not refused

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from zhiban.intake.access import get_call_for_user
-from zhiban.intake.forms import FIRST_YEAR, LAST_YEAR
+from zhiban.intake.forms import in_range, not_later_than_now
 from zhiban.intake.models import Call
 from zhiban.org.access import get_unit_for_user, scope_for
 
@@ -79,8 +80,11 @@ def create_call(request, unit_id: int, data: CallIn):
         raise PermissionDenied("该令牌不能为此单位登记来电")
     rang_at, answered_at = _aware(data.rang_at), _aware(data.answered_at)
     for name, moment in (("rang_at", rang_at), ("answered_at", answered_at)):
-        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise ValidationError({name: f"时间应在{FIRST_YEAR}年至{LAST_YEAR}年之间"})
+        try:  # the same clock rule as the call form: a moment that has happened, within the years kept
+            in_range(moment)
+            not_later_than_now(moment)
+        except forms.ValidationError as refused:
+            raise ValidationError({name: refused.messages[0]}) from None
     if answered_at is not None and answered_at < rang_at:
         raise ValidationError({"answered_at": "接听时间不能早于振铃时间"})
     if not data.number.strip():
