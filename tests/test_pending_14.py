@@ -846,3 +846,48 @@ def test_rule_A2_5_the_exchange_cannot_report_a_ring_or_an_answer_that_has_not_h
     assert (
         within_skew.status_code == 201 and Call.objects.count() == 1
     )  # a clock a minute fast is not refused
+
+
+# --- 29. rule codes stay in the code ------------------------------------------------------------------------------
+import re  # noqa: E402
+
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from tests.test_access import OBJECT_URLS, POST_ONLY, UNSCOPED_BY_ID, objects  # noqa: E402, F401
+
+RULE_CODE = re.compile(r"(?<![A-Za-z0-9_])[AB][0-9]{1,2}(?:\.[0-9]+)?(?![0-9A-Za-z_])")
+
+
+def _words(response) -> str:
+    if "wordprocessingml" in response.get("Content-Type", ""):
+        word = docx.Document(io.BytesIO(response.content))
+        cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in word.paragraphs] + cells)
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_no_rule_code_is_shown_on_any_page_or_in_any_document(org, objects):  # noqa: F811
+    client = org.client(org.county_admin)
+    pages = [reverse(n, args=OBJECT_URLS[n][0](objects)) for n in sorted(OBJECT_URLS) if n not in POST_ONLY]
+    for name in sorted(UNSCOPED_BY_ID - {"logout", "healthz"}):
+        try:
+            pages.append(reverse(name))
+        except NoReverseMatch:  # a page that needs an argument is reached through the object pages
+            continue
+    shown = {}
+    for url in pages:
+        response = client.get(url)
+        if response.status_code == 200 and response.get("Content-Type", "").split(";")[0] in (
+            "text/html",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ):
+            found = [
+                _words(response)[max(0, m.start() - 40) : m.end() + 10]
+                for m in RULE_CODE.finditer(_words(response))
+            ]
+            if found:
+                shown[url] = found
+    assert len(pages) > 100
+    assert shown == {}, "\n".join(f"{u} {c}" for u, c in shown.items())

@@ -839,6 +839,13 @@ def test_a_whole_day_of_duty_from_check_in_to_the_matter_closed_next_day(org, du
 
 
 # --- the phone exchange -----------------------------------------------------------------------------------------
+@pytest.fixture
+def after_the_calls(on_the_day):
+    with travel(at(9, 30)):  # the exchange reports rings that have happened
+        yield
+
+
+@pytest.mark.usefixtures("after_the_calls")
 def test_the_exchange_creates_calls_with_their_rings_and_the_officer_completes_them(org, duty, client):
     from zhiban.org.models import ApiToken
 

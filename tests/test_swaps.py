@@ -96,7 +96,9 @@ def test_swap_with_oneself_is_refused_next_to_the_field(org, week):
 def test_swap_that_breaks_the_rest_rule_is_refused(org, week):
     next_day = make_assignment(week["roster"], org.deputy, dt.date(2026, 10, 13))
     with pytest.raises(ValidationError, match="须休息"):
-        services.swap_apply(org.officer, org.deputy, week["mine"], None, "x")  # the deputy would work 12th and 13th
+        services.swap_apply(
+            org.officer, org.deputy, week["mine"], None, "x"
+        )  # the deputy would work 12th and 13th
     assert not Swap.objects.exists() and next_day.person_id == org.deputy.pk
 
 

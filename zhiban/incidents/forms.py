@@ -21,7 +21,7 @@ class EventForm(DatesInRange, forms.ModelForm):
         fields = ["title", "category", "grade", "sensitive", "classification", "known_at", "place", "summary"]
         widgets = {"known_at": DateTimeLocal(), "summary": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "known_at": "报告时限从此刻起算（B21）",
+            "known_at": "报告时限从此刻起算",
             "sensitive": "敏感事件或可能扩大的，不论等级都须报告",
         }
 
@@ -53,8 +53,8 @@ class ReportForm(DatesInRange, forms.ModelForm):
             **{name: forms.Textarea(attrs={"rows": 2}) for name, _ in ELEMENTS[3:]},
         }
         help_texts = {
-            "unverified": "紧急情况下边核实边报告（B18）：缺少的要素会列出，续报补充",
-            "to_unit": "一般报上一级；紧急时乡镇可直接报市（B21）",
+            "unverified": "紧急情况下边核实边报告：缺少的要素会列出，续报补充",
+            "to_unit": "一般报上一级；紧急时乡镇可直接报市",
         }
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -128,7 +128,7 @@ class ReplyForm(forms.Form):
         label="不能按时反馈的原因",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="不能在时限内核实清楚的，说明原因并继续核实（B20）",
+        help_text="不能在时限内核实清楚的，说明原因并继续核实",
     )
 
 

@@ -134,9 +134,7 @@ class CallForm(DatesInRange, forms.ModelForm):
         leaders = leaders_of(unit)
         self.fields["leader"].queryset = leaders
         self.fields["asked_for"].queryset = leaders
-        self.fields[
-            "asked_for"
-        ].help_text = "来电询问领导电话时选择：系统记录意图并告知该领导，不提供号码（A1.7）"
+        self.fields["asked_for"].help_text = "来电询问领导电话时选择：系统记录意图并告知该领导，不提供号码"
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("at", now_for_input())
 

@@ -316,6 +316,4 @@ def policy_edit(request, pk):
         form.save()
         messages.success(request, "已保存值班工作规则")
         return redirect("policy_unit", unit.pk)
-    return form_page(
-        request, form, f"{unit.label}值班工作规则（B29 实施细则）", reverse("policy_unit", args=[unit.pk])
-    )
+    return form_page(request, form, f"{unit.label}值班工作规则", reverse("policy_unit", args=[unit.pk]))

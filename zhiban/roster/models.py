@@ -76,9 +76,9 @@ class ShiftType(models.Model):
 
     def clean(self) -> None:
         if not self.primaries:
-            raise ValidationError({"primaries": "每个班次至少要有一名主班（A1.1）"})
+            raise ValidationError({"primaries": "每个班次至少要有一名主班"})
         if not self.standbys:
-            raise ValidationError({"standbys": "每个班次至少要有一名备班（A1.1：每时每刻都须有主班和备班）"})
+            raise ValidationError({"standbys": "每个班次至少要有一名备班：每时每刻都须有主班和备班"})
 
 
 class Holiday(models.Model):
@@ -128,7 +128,7 @@ class SensitivePeriod(models.Model):
         "值班人员倍数",
         default=2,
         validators=[MinValueValidator(2), MaxValueValidator(5)],
-        help_text="B9：重大活动和特殊敏感时期值班人员加倍或以上",
+        help_text="重大活动和特殊敏感时期值班人员加倍或以上",
     )
 
     class Meta:

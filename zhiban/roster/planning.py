@@ -157,7 +157,7 @@ def unavailable_reason(
     if post not in posts:
         return f"{person.name}不能担任{Post(post).label}（角色不符）"
     if day in exempt:
-        return f"{person.name}在免值班期内（A3.1）"
+        return f"{person.name}在免值班期内"
     return clearance_problem(person, day, valid_months)
 
 
@@ -502,10 +502,10 @@ def coverage_gaps(roster: Roster, assignments: list[Assignment]) -> list[Violati
         covered_until = window_start
         for a in sorted((a for a in assignments if a.post == post), key=lambda a: a.start):
             if a.start > covered_until:
-                found.append(Violation(f"{_span(covered_until, a.start)}没有{post.label}（A1.1）"))
+                found.append(Violation(f"{_span(covered_until, a.start)}没有{post.label}"))
             covered_until = max(covered_until, a.end)
         if covered_until < window_end:
-            found.append(Violation(f"{_span(covered_until, window_end)}没有{post.label}（A1.1）"))
+            found.append(Violation(f"{_span(covered_until, window_end)}没有{post.label}"))
     return found
 
 

@@ -336,7 +336,7 @@ def exemption_apply(request):
             exemption = services.exemption_submit(form.save(commit=False))
             messages.success(request, "申请已提交，待部门负责人审批")
             return redirect("exemption_detail", exemption.pk)
-    return form_page(request, form, "申请免值班（A3.1）", reverse("exemption_list"))
+    return form_page(request, form, "申请免值班", reverse("exemption_list"))
 
 
 @login_required
@@ -423,7 +423,7 @@ def swap_apply(request):
         else:
             messages.success(request, "换班申请已提交，待对方确认")
             return redirect("swap_detail", swap.pk)
-    return form_page(request, form, "值班换班申请（A3.2）", reverse("swap_list"))
+    return form_page(request, form, "值班换班申请", reverse("swap_list"))
 
 
 @login_required
