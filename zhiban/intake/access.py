@@ -7,15 +7,14 @@ documents are read by the duty roles of their own unit only."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from zhiban.audit.trail import record_refusal
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.org.access import Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
 from zhiban.org.models import User
-
 
 # who took a record down: that person may always complete it, wherever they work from
 TAKER = {"Call": "taken_by_id", "PhoneNotice": "by_id", "Visit": "received_by_id", "Document": "handler_id"}
