@@ -64,7 +64,13 @@ def channel_list(request):
     if not scope.can_write_unit(unit):  # a robot's webhook key is its only credential: shown to admins only
         for route in routes:
             route.url = route.url.split("?", 1)[0] + ("?……" if "?" in route.url else "")
-    context = {"unit": unit, "form": form, "routes": routes, "used": routes_for(unit)}
+    context = {
+        "unit": unit,
+        "form": form,
+        "routes": routes,
+        "used": routes_for(unit),
+        "can_write": scope.can_write_unit(unit),
+    }
     return render(request, "notify/channels.html", context, status=400 if form.errors else 200)
 
 

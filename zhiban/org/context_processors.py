@@ -4,15 +4,34 @@ from zhiban.org.access import current_unit, scope_for
 
 
 def scope(request):
-    """`user`, `scope` and `current_unit`. It stands in for Django's auth processor: no `perms` here,
-    access is the scope's business."""
+    """`user`, `scope`, `current_unit` and `may_record` (whether the person records for the unit they
+    work as: its duty office or one above; an inspector only watches). It stands in for Django's auth
+    processor: no `perms` here, access is the scope's business."""
     if not request.user.is_authenticated:
         return {"user": request.user}
     return {
         "user": request.user,
         "scope": scope_for(request.user),
         "current_unit": SimpleLazyObject(lambda: current_unit_cached(request)),
+        "may_record": LazyFlag(lambda: may_record(request)),
     }
+
+
+class LazyFlag:
+    """A yes/no asked only when a template uses it."""
+
+    def __init__(self, ask):
+        self._ask, self._answer = ask, None
+
+    def __bool__(self) -> bool:
+        if self._answer is None:
+            self._answer = bool(self._ask())
+        return self._answer
+
+
+def may_record(request) -> bool:
+    unit = current_unit_cached(request)
+    return unit is not None and scope_for(request.user).acts_for_unit(unit)
 
 
 def current_unit_cached(request):

@@ -54,11 +54,11 @@ def desk(request):
     key = (unit.pk, request.user.pk, unit_activity(unit.pk), minute, counts)  # the page carries its name
     token = conditional_escape(str(csrf.get_token(request)))
     if CookieStorage.cookie_name in request.COOKIES:
-        body = _desk_body(unit, person, request.user.pk, reveals_secrets(scope, unit))
+        body = _desk_body(unit, scope, request.user.pk)
         return render(request, "shifts/desk.html", {"body": mark_safe(body.replace(CSRF_SLOT, token))})
 
     def build() -> str:
-        body = _desk_body(unit, person, request.user.pk, reveals_secrets(scope, unit))
+        body = _desk_body(unit, scope, request.user.pk)
         context = {"body": mark_safe(body), "csrf_token": CSRF_SLOT}
         return render(request, "shifts/desk.html", context).content.decode()
 
@@ -66,11 +66,13 @@ def desk(request):
     return HttpResponse(page.replace(CSRF_SLOT, token))
 
 
-def _desk_body(unit, person, user_id, reveal: bool) -> str:
+def _desk_body(unit, scope, user_id) -> str:
     now = timezone.now()
+    person = scope.person
     shift = services.shift_at(unit, now)
     context = {
-        "summary": summary(unit, shift, reveal_secrets=reveal),
+        "summary": summary(unit, shift, reveal_secrets=reveals_secrets(scope, unit)),
+        "may_act": scope.acts_for_unit(unit),
         "shift": shift,
         "my_post": services.post_of(shift, person) if shift and person else None,
         "checked_in": shift is not None
@@ -91,6 +93,7 @@ def shift_detail(request, pk):
     log = duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))
     context = {
         "log": log,
+        "may_act": scope_for(request.user).acts_for_unit(shift.unit),
         "entry": EntryForm(),
         "happenings": happenings(log),
         "handover_rows": handover_text(log.handover),
@@ -286,12 +289,14 @@ class EquipmentForm(forms.ModelForm):
 def equipment_list(request):
     unit, _ = acting_unit(request)
     form = EquipmentForm(request.POST or None)
+    can_write = scope_for(request.user).can_write_unit(unit)
     if request.method == "POST":
-        if not scope_for(request.user).can_write_unit(unit):
+        if not can_write:
             raise PermissionDenied("只有值班室管理员可以维护设施设备")
         form.instance.unit = unit
         if form.is_valid():
             form.save()
             return redirect("equipment_list")
     items = Equipment.objects.filter(unit=unit)
-    return render(request, "shifts/equipment.html", {"form": form, "items": items, "unit": unit})
+    context = {"form": form, "items": items, "unit": unit, "can_write": can_write}
+    return render(request, "shifts/equipment.html", context)

@@ -57,22 +57,36 @@ def url_for(pk, name: str) -> str:
 
 
 # The top bar is on every page; built in Python it costs a tenth of the same markup as template tags.
+# The top bar's parts, each for those who work in it: "duty" the duty records (duty roles and
+# inspectors), "own" what every person of a unit has (their duty, exemptions, swaps), "org" the units,
+# people and directory (people of a unit, the system and security administrators), "audit" the audit
+# trail (the audit administrator alone, 三员分立).
 _MODULES = (
-    ("工作台", "home"),
-    ("排班", "roster_list"),
-    ("值班", "desk"),
-    ("来电来访", "call_list"),
-    ("事项", "matter_list"),
-    ("突发事件", "event_list"),
-    ("督查", None),
-    ("归档", None),
-    ("单位", "unit_tree"),
-    ("人员", "person_list"),
-    ("通讯录", "contact_list"),
-    ("值班电话", "duty_lines"),
-    ("值班规则", "policy"),
-    ("培训", "training_list"),
+    ("工作台", "home", None),
+    ("排班", "roster_list", "own"),
+    ("值班", "desk", "duty"),
+    ("来电来访", "call_list", "duty"),
+    ("事项", "matter_list", "duty"),
+    ("突发事件", "event_list", "duty"),
+    ("单位", "unit_tree", "org"),
+    ("人员", "person_list", "org"),
+    ("通讯录", "contact_list", "org"),
+    ("值班电话", "duty_lines", "org"),
+    ("值班规则", "policy", "org"),
+    ("培训", "training_list", "org"),
+    ("审计", "audit_log", "audit"),
 )
+
+
+def _parts(scope) -> frozenset[str]:
+    parts = {"audit"} if scope.read_audit else set()
+    if scope.read_paths:
+        parts.add("duty")
+    if scope.person is not None:
+        parts |= {"own", "org"}
+    if scope.write_all or scope.manage_accounts:
+        parts.add("org")
+    return frozenset(parts)
 
 
 @lru_cache(maxsize=64)
@@ -80,17 +94,13 @@ def _url(name: str) -> str:
     return reverse(name)
 
 
-@lru_cache(maxsize=2)
-def _module_links(with_audit: bool) -> str:
-    links = [
+@lru_cache(maxsize=16)
+def _module_links(parts: frozenset[str]) -> str:
+    return "\n    ".join(
         format_html('<a href="{}">{}</a>', _url(name), label)
-        if name
-        else format_html('<span class="soon" title="下一阶段开放">{}</span>', label)
-        for label, name in _MODULES
-    ]
-    if with_audit:
-        links.append(format_html('<a href="{}">审计</a>', reverse("audit_log")))
-    return "\n    ".join(links)
+        for label, name, part in _MODULES
+        if part is None or part in parts
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -101,7 +111,7 @@ def topbar(context) -> str:
     user = context["user"]
     name = person.name if person else (user.get_full_name() or user.username)
     counts = topbar_counts(person.pk if person else None)
-    html = _topbar_html(name, unit.label if unit else None, counts, scope.read_audit)
+    html = _topbar_html(name, unit.label if unit else None, counts, _parts(scope))
     # the CSRF token is masked afresh for each page: the only part not cached
     return mark_safe(html.replace(_CSRF_SLOT, conditional_escape(str(context["csrf_token"])), 1))
 
@@ -125,7 +135,7 @@ def _count_links(counts: tuple[int, ...]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], read_audit: bool) -> str:
+def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], parts: frozenset[str]) -> str:
     """Everything in the bar is one of these four values or a fixed URL, so it is built once per
     combination; a renamed person or unit is simply another key."""
     switch = (
@@ -139,7 +149,7 @@ def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], rea
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
         _url("home"),
-        mark_safe(_module_links(read_audit)),
+        mark_safe(_module_links(parts)),
         switch,
         mark_safe(_count_links(counts)),
         _url("token_list"),
