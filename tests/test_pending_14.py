@@ -952,3 +952,21 @@ def test_the_navigation_shows_each_person_the_parts_they_work_in(org):
     assert "审计" in nav["auditor"] and not any(w in nav["auditor"] for w in ("来电来访", "突发事件", "排班"))
     assert "来电来访" in nav["officer"] and "审计" not in nav["officer"]
     assert not any(w in nav["officer"] for w in ("督查", "归档"))  # no placeholder for what is not built
+
+
+def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_their_duty(db, monkeypatch):
+    from django.core.management import call_command
+
+    from zhiban.roster import demo_data
+    from zhiban.roster.models import Assignment, Post, Roster
+
+    monkeypatch.setattr(demo_data, "DEMO_SOLVER_SECONDS", 0.5)
+    call_command("demo")
+    published = Assignment.objects.filter(roster__state=Roster.State.PUBLISHED)
+    shifts = set(published.values_list("roster_id", "day", "start"))
+    led = set(published.filter(post=Post.LEADER).values_list("roster_id", "day", "start"))
+    assert shifts and led == shifts
+    client = Client()
+    client.force_login(Person.objects.get(user__username="city_leader").user)
+    page = client.get("/roster/mine/").content.decode()
+    assert published.filter(person__user__username="city_leader").exists() and "带班" in page

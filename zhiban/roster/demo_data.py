@@ -23,19 +23,16 @@ def _shift(unit, kind, name, start, hours, **posts):
 
 def shift_templates(units: dict[str, Unit]) -> None:
     city = units["city"]
-    # The city's duty office: day and night on workdays, a 24-hour shift otherwise; every unit below
-    # inherits these unless it sets its own (the counties and the zone do).
-    _shift(city, DayKind.WORKDAY, "白班", dt.time(8, 30), 9, primaries=1, deputies=1, standbys=1)
-    _shift(city, DayKind.WORKDAY, "夜班", dt.time(17, 30), 15, primaries=1, standbys=1, order=1)
-    _shift(city, DayKind.WEEKEND, "全天班", dt.time(8, 30), 24, primaries=1, deputies=1, standbys=1)
-    _shift(
-        city, DayKind.HOLIDAY, "全天班", dt.time(8, 30), 24, leaders=1, primaries=1, deputies=1, standbys=1
-    )
+    # The city's duty office: day and night on workdays, a 24-hour shift otherwise, a leader leading
+    # every shift (B8: 带班领导); every unit below inherits these unless it sets its own (the counties and
+    # the zone do).
+    _shift(city, DayKind.WORKDAY, "白班", dt.time(8, 30), 9, leaders=1, primaries=1, deputies=1, standbys=1)
+    _shift(city, DayKind.WORKDAY, "夜班", dt.time(17, 30), 15, leaders=1, primaries=1, standbys=1, order=1)
+    for kind in (DayKind.WEEKEND, DayKind.HOLIDAY):
+        _shift(city, kind, "全天班", dt.time(8, 30), 24, leaders=1, primaries=1, deputies=1, standbys=1)
     for key in ("donghu", "xishan", "zone", "qingshi"):
-        unit = units[key]
-        for kind in (DayKind.WORKDAY, DayKind.WEEKEND):
-            _shift(unit, kind, "全天班", dt.time(8, 30), 24, primaries=1, standbys=1)
-        _shift(unit, DayKind.HOLIDAY, "全天班", dt.time(8, 30), 24, leaders=1, primaries=1, standbys=1)
+        for kind in (DayKind.WORKDAY, DayKind.WEEKEND, DayKind.HOLIDAY):
+            _shift(units[key], kind, "全天班", dt.time(8, 30), 24, leaders=1, primaries=1, standbys=1)
 
 
 def build(units: dict[str, Unit], today: dt.date | None = None) -> list[Roster]:
