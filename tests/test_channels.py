@@ -50,6 +50,7 @@ def gateway():
                     "path": url.path,
                     "query": dict(urllib.parse.parse_qsl(url.query)),
                     "json": json.loads(self.rfile.read(length)),
+                    "key": self.headers.get("Idempotency-Key"),
                 }
             )
             status = state.answer(url.path)
@@ -104,11 +105,16 @@ def test_rule_B22_a_failing_sms_gateway_is_retried_then_the_next_channel_is_used
         deliver_all()  # attempt 3, then the email channel at once
     sms = OutboxMessage.objects.get(channel="sms")
     assert sms.state == OutboxMessage.State.FAILED and sms.recipient == org.officer.mobile
-    assert [r["json"] for r in gateway.received] == [
-        {"mobile": org.officer.mobile, "content": "【告警】山体滑坡：电话报告已超过时限", "template": "T001"}
+    assert [r["json"] for r in gateway.received] == [  # each retry with the same idempotency key
+        {
+            "mobile": org.officer.mobile,
+            "content": "【告警】山体滑坡：电话报告已超过时限",
+            "template": "T001",
+            "msgid": str(sms.key),
+        }
     ] * 3
     log = list(DeliveryAttempt.objects.filter(message=sms).values_list("ok", "detail"))
-    assert log == [(False, "ChannelError: HTTP 500")] * 3 + [(False, "改用下一渠道：电子邮件")]
+    assert log == [(False, "对方返回错误（HTTP 500）")] * 3 + [(False, "改用下一渠道：电子邮件")]
     email = OutboxMessage.objects.get(channel="email")
     assert email.state == OutboxMessage.State.SENT and mail.outbox[0].to == ["linhaiyan@dh.example.gov.cn"]
     assert DeliveryAttempt.objects.get(message=email).ok
@@ -151,6 +157,7 @@ def test_rule_B22_wecom_gets_the_duty_group_message_once_per_notice(org, gateway
     assert gateway.received[0]["json"] == {
         "msgtype": "text",
         "text": {"content": "突发事件\n青石镇山洪：请立即报告"},
+        "msgid": str(OutboxMessage.objects.get(channel="wecom").key),
     }
     assert org.officer.notices.count() == 1 and org.deputy.notices.count() == 1  # the in-app notice always
 
@@ -168,3 +175,61 @@ def test_channel_settings_are_the_duty_admins_and_refuse_a_robot_without_an_addr
         org.client(org.officer).post("/notices/channels/", {"channel": "email", "order": 2}).status_code
         == 403
     )
+
+
+def test_rule_B22_a_message_the_gateway_took_before_the_runner_died_is_resent_with_the_same_key(
+    org, gateway, monkeypatch
+):
+    from zhiban.notify import jobs
+
+    ChannelRoute.objects.create(unit=org.county, channel="sms", url=f"{gateway.base}/sms")
+    with time_machine.travel(at(0), tick=False) as clock:
+        notify_people([org.officer], "【告警】山体滑坡", subject="告警", unit=org.county)
+
+        def killed(*args, **kwargs):
+            raise SystemExit("the runner is killed after the gateway answered")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(jobs.DeliveryAttempt.objects, "create", killed)
+            with pytest.raises(SystemExit):
+                try_deliver_one()
+        message = OutboxMessage.objects.get()
+        assert message.state == OutboxMessage.State.SENDING and not DeliveryAttempt.objects.exists()
+        clock.move_to(at(6))  # past the claim timeout: another runner takes it again
+        deliver_all()
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.SENT and len(gateway.received) == 2
+    keys = {(r["json"]["msgid"], r["key"]) for r in gateway.received}
+    assert keys == {(str(message.key), str(message.key))}  # the gateway can drop the repeat
+
+
+def test_rule_B22_an_email_carries_its_delivery_key_as_its_message_id(org):
+    org.officer.user.email = "linhaiyan@dh.example.gov.cn"
+    org.officer.user.save()
+    with time_machine.travel(at(0), tick=False):
+        notify_people([org.officer], "值班提醒", subject="值班提醒")
+        deliver_all()
+    key = OutboxMessage.objects.get().key
+    assert mail.outbox[0].message()["Message-ID"] == f"<{key}@zhiban>"
+
+
+def test_rule_B22_each_notice_shows_its_deliveries_to_its_reader_and_a_failing_channel_shows_on_its_page(
+    org, gateway
+):
+    ChannelRoute.objects.create(unit=org.county, order=1, channel="sms", url=f"{gateway.base}/sms")
+    ChannelRoute.objects.create(unit=org.county, order=2, channel="wecom", url=f"{gateway.base}/wecom")
+    gateway.statuses["/sms"] = [500]
+    with time_machine.travel(at(0), tick=False):
+        notify_people(
+            [org.officer, org.deputy], "青石镇山洪：请立即报告", subject="突发事件", unit=org.county
+        )
+        deliver_all()
+        mine = org.client(org.officer).get("/notices/").content.decode()
+        channels_page = org.client(org.county_admin).get("/notices/channels/").content.decode()
+        sibling = org.client(org.sibling_officer).get("/notices/channels/").content.decode()
+    hidden = f"{org.officer.mobile[:3]}****{org.officer.mobile[-4:]}"
+    assert "短信（" + hidden in mine and "对方返回错误（HTTP 500）" in mine and "已尝试1次" in mine
+    assert "企业微信群机器人（值班群）" in mine and "已送达渠道" in mine
+    assert org.deputy.mobile[-4:] not in mine  # another person's delivery is theirs
+    assert "近7天发送失败" in channels_page and "对方返回错误（HTTP 500）" in channels_page
+    assert "对方返回错误" not in sibling  # 西山县 sees its own channels only

@@ -81,18 +81,33 @@ def test_rule_A2_3_reminders_the_day_before_and_the_policy_minutes_before(org, p
 
 
 def test_rule_A2_3_two_runners_send_each_reminder_once(org, published_shift):
-    with at(2026, 3, 5, 7, 45):
+    with at(2026, 3, 4, 8, 45):
         assert run_until_idle([try_remind_one, try_remind_one]) >= 1
         run_until_idle([try_remind_one])
-    assert (
-        Notice.objects.filter(person=org.officer).count() == 2
-    )  # the day-before one, then the hour-before one
+    with at(2026, 3, 5, 7, 35):
+        run_until_idle([try_remind_one, try_remind_one])
+    texts = list(Notice.objects.filter(person=org.officer).order_by("id").values_list("text", flat=True))
+    assert len(texts) == 2 and "明天" in texts[0] and "55分钟后" in texts[1]
+
+
+def test_rule_A2_3_a_runner_back_after_both_reminders_were_due_sends_one_in_the_words_of_the_moment(
+    org, published_shift
+):
+    with at(2026, 3, 5, 7, 45):  # down since before the day-before reminder and past the hour-before one
+        run_until_idle([try_remind_one, try_remind_one])
+    texts = list(Notice.objects.filter(person=org.officer).values_list("text", flat=True))
+    assert len(texts) == 1 and "45分钟后（3月5日 08:30）" in texts[0] and "明天" not in texts[0]
+    published_shift.refresh_from_db()
+    assert published_shift.reminder_due_at is None
 
 
 def test_rule_A2_3_reminder_due_while_the_runner_was_down_is_sent_when_it_starts(org, published_shift):
     with at(2026, 3, 5, 9, 0):  # the runner comes back during the shift
         run_until_idle()
-    assert Notice.objects.filter(person=org.officer).exists()
+    (text,) = Notice.objects.filter(person=org.officer, text__startswith="值班提醒").values_list(
+        "text", flat=True
+    )
+    assert "已于3月5日 08:30开始" in text and "明天" not in text and "分钟后" not in text
     with at(2026, 3, 7, 9, 0):  # but never for a shift that is over
         roster = make_roster(org.county, dt.date(2026, 3, 6), 1, state=Roster.State.PUBLISHED)
         late = make_assignment(roster, org.deputy, dt.date(2026, 3, 6))

@@ -573,6 +573,21 @@ def test_rule_A2_3_an_absent_incoming_primary_keeps_the_outgoing_shift_and_alert
     assert not Notice.objects.filter(person=duty.night_primary, text__contains="请继续在岗").exists()
 
 
+def test_rule_A2_3_the_absence_alert_goes_out_through_the_units_channels(org, duty):
+    from zhiban.notify.models import ChannelRoute, OutboxMessage
+
+    ChannelRoute.objects.create(unit=org.county, order=1, channel="sms", url="http://127.0.0.1:9/sms")
+    ChannelRoute.objects.create(unit=org.county, order=2, channel="wecom", url="http://127.0.0.1:9/wecom")
+    services.check_in(duty.day, org.officer, at(8, 20))
+    with travel(at(17, 31)):
+        while try_watch_arrival_one():
+            pass
+    sms = set(OutboxMessage.objects.filter(channel="sms").values_list("recipient", flat=True))
+    assert {org.county_leader.mobile, org.officer.mobile} <= sms  # the leader, and the outgoing told to stay
+    (group,) = OutboxMessage.objects.filter(channel="wecom")  # the duty group hears it once
+    assert "吴建平" in group.body and "未按时到岗" in group.subject
+
+
 def test_rule_A2_3_a_primary_who_checked_in_raises_no_alarm(org, duty):
     services.check_in(duty.night, duty.night_primary, at(17, 15))
     with travel(at(17, 31)):

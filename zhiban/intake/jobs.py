@@ -38,6 +38,8 @@ def try_remind_matter_one() -> bool:
                 f"您首接的事项尚未办结：{due.title}（{opened:%m月%d日%H:%M}受理）",
                 link=reverse("matter_detail", args=[due.pk]),
                 subject="未办结事项提醒",
+                unit=due.unit,
+                group=False,
             )
     return True
 
@@ -63,6 +65,8 @@ def try_remind_feedback_one() -> bool:
                 f"领导批示落实反馈已超时：{due.person.name}，“{instruction.text[:40]}”",
                 link=reverse("instruction_detail", args=[instruction.pk]),
                 subject="批示反馈超时",
+                unit=instruction.unit,
+                group=False,
             )
     return True
 

@@ -79,6 +79,8 @@ def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None
             f"事项移交给您办理：{matter.title}（{by.name}移交：{reason.strip()}）",
             link=reverse("matter_detail", args=[matter.pk]),
             subject="事项移交",
+            unit=matter.unit,
+            group=False,
         )
     matter.owner = to
 
@@ -139,6 +141,8 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
                 f"意图：{call.asked_intent}。值班室未提供号码。",
                 link=reverse("call_detail", args=[call.pk]),
                 subject="来电询问领导电话",
+                unit=call.unit,
+                group=False,
             )
         if open_matter and by is not None and not call.matters.exists():
             matter_from(call, by)
@@ -178,6 +182,8 @@ def visit_record(visit: Visit, by: Person | None) -> Visit:
                 f"事由：{visit.purpose[:100]}。请指示接待安排",
                 link=reverse("visit_detail", args=[visit.pk]),
                 subject="来访报告",
+                unit=visit.unit,
+                group=False,
             )
     return visit
 
@@ -198,6 +204,8 @@ def document_register(document: Document, by: Person) -> Document:
                 f"{document.number}《{title}》，请阅示",
                 link=reverse("document_detail", args=[document.pk]),
                 subject=f"{document.get_urgency_display()}：{title}",
+                unit=document.unit,
+                group=False,
             )
     return document
 
@@ -224,6 +232,8 @@ def instruction_relay(instruction: Instruction, targets: list[Person], by: Perso
             f"{timezone.localtime(instruction.feedback_due_at):%m月%d日%H:%M}前反馈落实情况",
             link=reverse("instruction_detail", args=[instruction.pk]),
             subject="领导批示待落实",
+            unit=instruction.unit,
+            group=False,
         )
     return instruction
 
@@ -255,6 +265,8 @@ def target_feedback(target: InstructionTarget, text: str) -> None:
                 f"批示“{instruction.text[:40]}”已全部反馈，请汇总报告{instruction.leader.name}",
                 link=reverse("instruction_detail", args=[instruction.pk]),
                 subject="批示落实已反馈",
+                unit=instruction.unit,
+                group=False,
             )
 
 
@@ -281,4 +293,6 @@ def instruction_report(instruction: Instruction, result: str) -> None:
             f"您的批示“{instruction.text[:40]}”落实结果：{result.strip()[:150]}",
             link=reverse("instruction_detail", args=[instruction.pk]),
             subject="批示落实结果报告",
+            unit=instruction.unit,
+            group=False,
         )

@@ -1,8 +1,10 @@
 """B22: the outside channels. Each sends one outbox message or raises; notify.jobs retries with backoff,
 falls back to the next channel and logs every attempt.
 
-- SMS: the unit's HTTP gateway, POST JSON {"mobile", "content", "template"}; any 2xx is accepted.
+- SMS: the unit's HTTP gateway, POST JSON {"mobile", "content", "template", "msgid"}; any 2xx is accepted.
 - WeCom group robot: POST {"msgtype": "text", ...} to its webhook; errcode 0 is accepted.
+- Every HTTP delivery carries the message's idempotency key, as `msgid` in the JSON and as the
+  Idempotency-Key header, the same on every retry; an email carries it in its Message-ID.
 - DingTalk group robot: the same, with the webhook signed (HMAC-SHA256 of "timestamp\\nsecret", base64,
   URL-encoded, as DingTalk documents it) and at most ROBOT_PER_MINUTE messages a minute per robot:
   waiting messages for one robot are sent together as one, and beyond the limit they wait their turn.
@@ -30,16 +32,17 @@ class ChannelError(Exception):
     pass
 
 
-def post_json(url: str, payload: dict) -> dict:
+def post_json(url: str, payload: dict, key: str = "") -> dict:
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    if key:
+        headers["Idempotency-Key"] = key
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - configured URL
             body = response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
-        raise ChannelError(f"HTTP {error.code}") from None
+        raise ChannelError(f"对方返回错误（HTTP {error.code}）") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise ChannelError(f"无法连接：{error}") from None
     try:
@@ -58,17 +61,20 @@ def dingtalk_signed(url: str, secret: str, timestamp_ms: int | None = None) -> s
     return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
 
 
-def send_sms(url: str, mobile: str, text: str, template: str = "") -> None:
-    post_json(url, {"mobile": mobile, "content": text, "template": template})
+def send_sms(url: str, mobile: str, text: str, template: str = "", key: str = "") -> None:
+    post_json(url, {"mobile": mobile, "content": text, "template": template, "msgid": key}, key)
 
 
-def send_robot(channel: str, url: str, text: str, secret: str = "") -> None:
+def send_robot(channel: str, url: str, text: str, secret: str = "", key: str = "") -> None:
     target = dingtalk_signed(url, secret) if channel == "dingtalk" else url
-    answer = post_json(target, {"msgtype": "text", "text": {"content": text}})
+    answer = post_json(target, {"msgtype": "text", "text": {"content": text}, "msgid": key}, key)
     if answer.get("errcode", 0) != 0:
         raise ChannelError(f"机器人返回错误 {answer.get('errcode')}：{answer.get('errmsg', '')}")
 
 
-def send_email(recipient: str, subject: str, body: str) -> None:
+def send_email(recipient: str, subject: str, body: str, key: str = "") -> None:
+    headers = {"Message-ID": f"<{key}@zhiban>"} if key else None
     with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], connection=connection).send()
+        EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], connection=connection, headers=headers
+        ).send()

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhiban.notify import channels
-from zhiban.notify.models import DeliveryAttempt, OutboxMessage
+from zhiban.notify.models import ChannelRoute, DeliveryAttempt, OutboxMessage
 
 MAX_ATTEMPTS = 6
 ATTEMPTS_PER_CHANNEL = 3  # then the next channel, when the message has one
@@ -55,18 +55,25 @@ def try_deliver_one() -> bool:
     try:
         _send(due, batch)
     except Exception as error:  # noqa: BLE001 - any failure of the channel is logged and retried
-        _failed(due, batch, now, f"{type(error).__name__}: {error}"[:500])
+        said = str(error) if isinstance(error, channels.ChannelError) else f"发送出错：{error}"
+        _failed(due, batch, now, said[:500])
     else:
-        sent = timezone.now()
+        _sent(due, batch)
+    return True
+
+
+def _sent(due: OutboxMessage, batch: list[OutboxMessage]) -> None:
+    """Recorded together or not at all: a runner killed after the gateway took the message leaves it
+    "sending", and the retry after CLAIM_TIMEOUT carries the same idempotency key."""
+    with transaction.atomic():
         OutboxMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
-            state=OutboxMessage.State.SENT, sent_at=sent
+            state=OutboxMessage.State.SENT, sent_at=timezone.now()
         )
         DeliveryAttempt.objects.create(
             message=due, ok=True, detail=SENT + (f"（合并{len(batch)}条）" if len(batch) > 1 else "")
         )
         for message in batch[1:]:
             DeliveryAttempt.objects.create(message=message, ok=True, detail=f"随第{due.pk}号消息合并发送")
-    return True
 
 
 def _robot_busy(message: OutboxMessage, now: dt.datetime) -> bool:
@@ -101,14 +108,14 @@ def _batch(first: OutboxMessage, now: dt.datetime) -> list[OutboxMessage]:
 
 
 def _send(message: OutboxMessage, batch: list[OutboxMessage]) -> None:
-    kind = message.channel
+    kind, key = message.channel, str(message.key)
     if kind == OutboxMessage.Channel.EMAIL:
-        channels.send_email(message.recipient, message.subject, message.body)
+        channels.send_email(message.recipient, message.subject, message.body, key)
     elif kind == OutboxMessage.Channel.SMS:
-        channels.send_sms(message.url, message.recipient, message.body, message.template)
+        channels.send_sms(message.url, message.recipient, message.body, message.template, key)
     elif kind in (OutboxMessage.Channel.WECOM, OutboxMessage.Channel.DINGTALK):
         text = "\n\n".join(m.body for m in batch)
-        channels.send_robot(kind, message.url, text, message.secret)
+        channels.send_robot(kind, message.url, text, message.secret, key)
     else:
         raise channels.ChannelError(f"未知渠道 {kind}")
 
@@ -120,8 +127,12 @@ def _failed(message: OutboxMessage, batch: list[OutboxMessage], now: dt.datetime
             DeliveryAttempt.objects.create(message=m, ok=False, detail=detail)
             if m.fallback and attempts >= ATTEMPTS_PER_CHANNEL:
                 OutboxMessage.objects.filter(pk=m.pk).update(state=OutboxMessage.State.FAILED)
+                spec = dict(m.fallback[0])
+                if not ChannelRoute.objects.filter(pk=spec.get("route_id")).exists():
+                    spec["route_id"] = None  # the channel was removed since; its address still serves
                 following = OutboxMessage.objects.create(
-                    **{**m.fallback[0], "subject": m.subject, "body": m.body, "person": m.person},
+                    **{**spec, "subject": m.subject, "body": m.body, "person": m.person},
+                    dispatch=m.dispatch,
                     fallback=m.fallback[1:],
                     next_attempt_at=now,
                 )

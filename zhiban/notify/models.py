@@ -3,6 +3,8 @@ retries with backoff and logs every attempt; the in-app notice never depends on 
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import connection, models
 
 
@@ -14,6 +16,8 @@ class Notice(models.Model):
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # the notify_people call that wrote it: its outbox messages carry the same value (deliveries())
+    dispatch = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -21,6 +25,21 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+def deliveries_of(notices) -> None:
+    """Gives each notice `.deliveries`: the outside messages sent about it to its reader, and the duty
+    group's messages sent with it, each with its attempts (one query each for messages and attempts)."""
+    notices = list(notices)
+    dispatches = {n.dispatch for n in notices if n.dispatch}
+    messages = OutboxMessage.objects.filter(dispatch__in=dispatches).prefetch_related("attempt_log")
+    by_dispatch: dict = {}
+    for message in messages.order_by("created_at", "id") if dispatches else ():
+        by_dispatch.setdefault(message.dispatch, []).append(message)
+    for notice in notices:
+        notice.deliveries = [
+            m for m in by_dispatch.get(notice.dispatch, []) if m.person_id in (None, notice.person_id)
+        ]
 
 
 def unread_notices(person_id: int) -> int:
@@ -68,6 +87,13 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the idempotency key the gateway or robot receives with every attempt (msgid, Message-ID): a retry
+    # after a runner died mid-send carries the same key, so a gateway that keeps keys drops the repeat
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    dispatch = models.UUIDField(null=True, blank=True, db_index=True)  # the notices it is about
+    route = models.ForeignKey(  # the unit's channel it goes by; none for the default email
+        "notify.ChannelRoute", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -75,6 +101,19 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.recipient}: {self.subject}"
+
+    @property
+    def last_attempt(self):
+        log = list(self.attempt_log.all())
+        return log[-1] if log else None
+
+    def recipient_label(self) -> str:
+        """The address in words a reader may see: a mobile with its middle hidden, the duty group."""
+        if self.channel in (self.Channel.WECOM, self.Channel.DINGTALK):
+            return "值班群"
+        if self.channel == self.Channel.SMS and len(self.recipient) >= 7:
+            return f"{self.recipient[:3]}****{self.recipient[-4:]}"
+        return self.recipient
 
 
 class DeliveryAttempt(models.Model):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,16 +11,18 @@ from django.views.decorators.http import require_POST
 
 from zhiban.lib.paging import paginate
 from zhiban.notify.access import get_channel_route_for_user, notice_q
-from zhiban.notify.models import ChannelRoute, Notice
+from zhiban.notify.models import ChannelRoute, DeliveryAttempt, Notice, deliveries_of
 from zhiban.notify.outbox import routes_for
 from zhiban.org.access import current_unit, scope_for
 
 
 @login_required
 def notice_list(request):
-    """One's own notices, newest first; nobody reads another person's."""
-    notices = Notice.objects.filter(notice_q(scope_for(request.user)))
-    return render(request, "notify/notice_list.html", {"page": paginate(request, notices)})
+    """One's own notices, newest first, each with its deliveries by SMS, email and the duty group's
+    robots (channel, attempts, result, time); nobody reads another person's."""
+    page = paginate(request, Notice.objects.filter(notice_q(scope_for(request.user))))
+    deliveries_of(page)
+    return render(request, "notify/notice_list.html", {"page": page})
 
 
 @login_required
@@ -70,6 +74,7 @@ def channel_list(request):
         "routes": routes,
         "used": routes_for(unit),
         "can_write": scope.can_write_unit(unit),
+        "failures": recent_failures(routes, timezone.now()),
     }
     return render(request, "notify/channels.html", context, status=400 if form.errors else 200)
 
@@ -80,3 +85,18 @@ def channel_delete(request, pk):
     route = get_channel_route_for_user(request.user, pk, write=True)
     route.delete()
     return redirect("channel_list")
+
+
+FAILURES_SHOWN = 10
+FAILURE_WINDOW = dt.timedelta(days=7)
+
+
+def recent_failures(routes, now) -> list[DeliveryAttempt]:
+    """The failed attempts of the week over the unit's own channels, newest first: a channel that is
+    failing shows on its page before anyone misses a message."""
+    return list(
+        DeliveryAttempt.objects.filter(ok=False, message__route__in=routes, at__gte=now - FAILURE_WINDOW)
+        .exclude(detail__startswith="改用下一渠道")
+        .select_related("message")
+        .order_by("-at", "-id")[:FAILURES_SHOWN]
+    )

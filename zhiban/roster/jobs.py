@@ -6,6 +6,7 @@ stopped is sent when it starts again, as long as the shift has not ended."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.db import transaction
 from django.urls import reverse
@@ -30,22 +31,36 @@ def try_remind_one() -> bool:
         return False
     minutes = effective_policy(due.roster.unit).handover_reminder_minutes
     second = due.start - dt.timedelta(minutes=minutes)
-    following = second if due.reminders_sent == 0 and second > due.reminder_due_at else None
+    # the second reminder, unless the runner comes back after it too was due: then this one is the last
+    following = second if due.reminders_sent == 0 and second > max(due.reminder_due_at, now) else None
     with transaction.atomic():
         claimed = Assignment.objects.filter(
             pk=due.pk, reminders_sent=due.reminders_sent, reminder_due_at=due.reminder_due_at
         ).update(reminders_sent=due.reminders_sent + 1, reminder_due_at=following)
         if claimed and now < due.end:
-            local = timezone.localtime(due.start)
-            when = "明天" if following is not None else f"{minutes}分钟后"
             notify_people(
                 [due.person],
-                f"值班提醒：{when}（{local.month}月{local.day}日 {local:%H:%M}）"
-                f"您在{due.roster.unit.label}{due.shift_name}担任{due.get_post_display()}",
+                reminder_text(due, now),
                 link=reverse("duty_now"),
                 subject="值班提醒",
+                unit=due.roster.unit,
+                group=False,
             )
     return True
+
+
+def reminder_text(assignment: Assignment, now: dt.datetime) -> str:
+    """The words follow the moment the reminder is sent: one sent late, after the runner was down,
+    says that the shift has begun rather than "tomorrow"."""
+    start = timezone.localtime(assignment.start)
+    moment = f"{start.month}月{start.day}日 {start:%H:%M}"
+    duty = f"您在{assignment.roster.unit.label}{assignment.shift_name}担任{assignment.get_post_display()}"
+    if assignment.start <= now:
+        return f"值班提醒：{duty}，本班已于{moment}开始，请立即到岗"
+    left = math.ceil((assignment.start - now).total_seconds() / 60)
+    days = (start.date() - timezone.localtime(now).date()).days
+    when = f"{left}分钟后" if left <= 120 else {0: "今天", 1: "明天", 2: "后天"}.get(days, "")
+    return f"值班提醒：{when}（{moment}）{duty}" if when else f"值班提醒：{moment}{duty}"
 
 
 JOBS = [try_remind_one]

@@ -102,6 +102,8 @@ def roster_publish(roster: Roster, by: User, confirmation: str = "") -> bool:
             f"{roster.title}已发布，请查看您的值班安排",
             link=reverse("roster_detail", args=[roster.pk]),
             subject="值班表已发布",
+            unit=roster.unit,
+            group=False,
         )
     roster.refresh_from_db()
     return True
@@ -134,6 +136,8 @@ def assignment_reassign(assignment: Assignment, person: Person, pinned: bool, by
                 [before, person],
                 f"值班安排变更：{assignment.label}由{before.name}改为{person.name}",
                 link=reverse("roster_detail", args=[roster.pk]),
+                unit=roster.unit,
+                group=False,
             )
 
 
@@ -150,6 +154,8 @@ def roster_file(roster: Roster) -> Unit | None:
                 role_holders(superior, [Role.DUTY_ADMIN]),
                 f"{roster.unit.label}报备了{roster.title}",
                 link=reverse("roster_detail", args=[roster.pk]),
+                unit=superior,
+                group=False,
             )
     return superior
 
@@ -204,6 +210,8 @@ def exemption_decide(exemption: Exemption, by: Person, approve: bool, note: str 
                 [exemption.person],
                 f"您的免值班申请：{exemption.get_state_display()}",
                 link=reverse("exemption_detail", args=[exemption.pk]),
+                unit=exemption.person.unit,
+                group=False,
             )
     if exemption.state == Exemption.State.ARCHIVED:
         return planning.flag_published_shifts(exemption)
@@ -265,6 +273,8 @@ def swap_apply(
             f"{applicant.name}申请与您{swap.get_kind_display()}：{shift.label_with_start}，请确认",
             link=reverse("swap_detail", args=[swap.pk]),
             subject="换班申请待确认",
+            unit=shift.roster.unit,
+            group=False,
         )
     return swap
 
@@ -282,6 +292,8 @@ def swap_decide(swap: Swap, by: Person, approve: bool, note: str = "") -> Swap:
                 [swap.applicant, swap.partner],
                 f"换班申请未获同意：{swap.shift.label_with_start}",
                 link=reverse("swap_detail", args=[swap.pk]),
+                unit=swap.shift.roster.unit,
+                group=False,
             )
         else:
             _tell_actors(
@@ -331,4 +343,6 @@ def _carry_out(swap: Swap, by: Person) -> None:
         f"换班已批准生效：{shift.label_with_start}由{swap.partner.name}值班",
         link=reverse("roster_detail", args=[shift.roster_id]),
         subject="换班已生效",
+        unit=shift.roster.unit,
+        group=False,
     )

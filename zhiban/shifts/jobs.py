@@ -65,12 +65,15 @@ def try_watch_arrival_one() -> bool:
             f"接班主班{names}尚未到岗签到，请继续在岗，不得离开，直至完成交接",
             link=link,
             subject="接班人员未到岗，请继续在岗",
+            unit=due.unit,
+            group=False,  # the group hears it once, in the alert below
         )
         notify_people(
             leaders + missing,
             f"{due.unit.label}{due.name}主班{names}交接班时间已到仍未签到，已通知上一班继续在岗",
             link=link,
             subject="值班人员未按时到岗",
+            unit=due.unit,
         )
     return True
 
