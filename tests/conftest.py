@@ -14,9 +14,10 @@ from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 
 pytest_plugins = [
-    "tests.browser",
-    "tests.shift_fixtures",
-]  # fixtures for tests in a real browser: page, login_as
+    "tests.browser",  # tests in a real browser: page, login_as
+    "tests.shift_fixtures",  # the shift day: on_the_day, duty
+    "tests.servers",  # real servers that record what they got: smtp, gateway
+]
 
 
 @dataclass

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
+from tests.clock import SHANGHAI
 from tests.factories import make_assignment, make_person, make_roster
 from zhiban.org.models import Role
 from zhiban.roster.models import Roster
 from zhiban.shifts import services
 from zhiban.shifts.models import Equipment
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2026, 3, 5)
 PASSWORD = "Duty-2026-pass"
 

@@ -1,0 +1,119 @@
+"""The objects of 东湖县 the site-wide tests open page by page: one of every kind that has a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import (
+    make_assignment,
+    make_contact,
+    make_exemption,
+    make_line,
+    make_roster,
+    train,
+)
+from zhiban.org.models import RoleAssignment
+from zhiban.org.services import duty_number_change_file
+from zhiban.roster.models import SensitivePeriod, ShiftType, Swap
+
+
+@pytest.fixture
+def objects(org):
+    contact = make_contact(org.county, "东湖县长", numbers=[("mobile", "13900000001", True)])
+    line = make_line(org.county)
+    training = train(org.officer)
+    filing = duty_number_change_file(org.county, "0558-7777777", "搬迁", org.county_admin)
+    role = RoleAssignment.objects.get(person=org.officer)
+    roster = make_roster(org.county, dt.date(2026, 3, 1), 3)
+    assignment = make_assignment(roster, org.officer, dt.date(2026, 3, 1))
+    exemption = make_exemption(org.officer, dt.date(2026, 4, 1), dt.date(2026, 4, 10))
+    swap = Swap.objects.create(applicant=org.officer, partner=org.deputy, shift=assignment, reason="家中有事")
+    shift_type = ShiftType.objects.create(
+        unit=org.county, day_kind="workday", name="全天班", start=dt.time(8, 30), hours=24
+    )
+    period = SensitivePeriod.objects.create(
+        unit=org.county, name="汛期", start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 30)
+    )
+    intake = intake_objects(org, assignment)
+    return {
+        **intake,
+        "shift_type": shift_type,
+        "period": period,
+        "swap": swap,
+        "roster": roster,
+        "assignment": assignment,
+        "exemption": exemption,
+        "unit": org.county,
+        "person": org.officer,
+        "contact": contact,
+        "line": line,
+        "training": training,
+        "filing": filing,
+        "role": role,
+    }
+
+
+def intake_objects(org, assignment) -> dict:
+    from zhiban.intake import services
+    from zhiban.intake.models import Call, Collection, Document, Instruction, PhoneNotice, Visit
+    from zhiban.shifts.models import Handover, Leave, Shift
+
+    call = Call.objects.create(unit=org.county, number="0558-1000000", name="张三", taken_by=org.officer)
+    notice = PhoneNotice.objects.create(
+        unit=org.county, title="防汛通知", text="做好防汛准备", by=org.officer
+    )
+    visit = Visit.objects.create(unit=org.county, name="李四", identity="群众", purpose="反映问题")
+    document = Document.objects.create(unit=org.county, sender="市政府办", title="关于值班的通知")
+    collection = Collection.objects.create(document=document, department="县应急局")
+    matter = services.matter_open(org.county, org.officer, "道路积水")
+    instruction = services.instruction_relay(
+        Instruction(unit=org.county, leader=org.county_leader, text="抓紧处置", feedback_due_at=None),
+        [org.deputy],
+        org.officer,
+    )
+    roster = assignment.roster
+    roster.state = "published"
+    roster.save()
+    shift = Shift.objects.create(
+        unit=org.county, day=assignment.day, name="全天班", start=assignment.start, end=assignment.end
+    )
+    leave = Leave.objects.create(shift=shift, person=org.deputy, approved_by=org.officer, reason="取材料")
+    Handover.objects.create(shift=shift, situation="平稳", prepared_by=org.officer)
+    from django.utils import timezone
+
+    from zhiban.incidents import services as incidents
+    from zhiban.incidents.models import Report
+
+    event = incidents.event_open(
+        org.county,
+        org.officer,
+        title="山体滑坡",
+        category="natural",
+        known_at=timezone.now(),
+        place="S203线",
+        summary="道路中断",
+    )
+    report = Report.objects.create(
+        event=event, kind="first", channel="phone", at=timezone.now(), to_unit=org.city, phoned_whom="周建国"
+    )
+    verification = incidents.verification_ask(org.city, org.county, org.city_admin, "核实滑坡伤亡")
+    from zhiban.notify.models import ChannelRoute
+
+    route = ChannelRoute.objects.create(unit=org.county, channel="sms", url="http://127.0.0.1:9/sms")
+    return {
+        "route": route,
+        "event": event,
+        "report": report,
+        "verification": verification,
+        "call": call,
+        "notice": notice,
+        "visit": visit,
+        "document": document,
+        "collection": collection,
+        "matter": matter,
+        "instruction": instruction,
+        "shift": shift,
+        "leave": leave,
+    }

@@ -1,0 +1,122 @@
+"""`manage.py demo` builds a realistic city once, run as a real city runs it; `gen_scale` builds benchmark data."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.test import Client
+
+from zhiban.incidents.models import Event, Report
+from zhiban.intake.models import Call
+from zhiban.org.models import Contact, DutyNumberFiling, Person, Unit
+from zhiban.org.training import clearance_problem
+from zhiban.roster import demo_data
+from zhiban.roster.models import (
+    Assignment,
+    Roster,
+)
+
+
+def test_demo_builds_the_city_once(db, capsys):
+    call_command("demo")
+    kinds = set(Unit.objects.values_list("kind", flat=True))
+    assert kinds == {"city", "county", "zone", "township", "department"}
+    assert Unit.objects.filter(kind="department").count() >= 3
+    assert 55 <= Person.objects.count() <= 80
+    out = capsys.readouterr().out
+    assert "admin / " in out
+    call_command("demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert Unit.objects.count() == 8
+    # rosters: last month and this month published, next month a draft
+    published = Roster.objects.filter(state=Roster.State.PUBLISHED)
+    assert published.count() >= 8 and Roster.objects.filter(state=Roster.State.DRAFT).exists()
+    assert Assignment.objects.filter(roster__in=published).exists()
+
+
+def test_demo_shows_the_rules_at_work(db):
+    from django.utils import timezone
+
+    call_command("demo")
+    today = timezone.localdate()
+    problems = [clearance_problem(p, today) for p in Person.objects.filter(roles__role="duty_staff")]
+    assert any(p and "岗前培训" in p for p in problems)  # B16: a newcomer
+    assert any(p and "个月内" in p for p in problems)  # B16: lapsed training
+    assert DutyNumberFiling.objects.filter(acknowledged_at=None).exists()  # B23
+    assert Contact.objects.filter(numbers__internal_only=True).exists()  # A1.7
+
+
+def test_demo_has_a_month_of_duty_with_the_shift_in_progress(db):
+    from django.utils import timezone
+
+    from zhiban.intake.models import Matter
+    from zhiban.shifts.models import Handover, Shift
+
+    call_command("demo")
+    assert Call.objects.count() >= 200 and Matter.objects.filter(state="open").exists()
+    assert Matter.objects.filter(state="closed").exists()
+    signed = Handover.objects.exclude(signed_at=None)
+    assert signed.count() >= 50 and all(h.outgoing_signer_id != h.incoming_signer_id for h in signed[:50])
+    now = timezone.now()
+    assert Shift.objects.filter(state="open", start__lte=now, end__gt=now).exists()
+
+
+def test_demo_duty_pages_render_for_the_city_office(db):
+    from django.test import Client
+
+    from zhiban.org.models import User
+    from zhiban.shifts.models import Shift
+
+    call_command("demo")
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    for url in (
+        "/duty/",
+        "/intake/calls/",
+        "/intake/notices/",
+        "/intake/visits/",
+        "/intake/documents/",
+        "/intake/matters/",
+        "/intake/instructions/",
+        "/intake/calls/new/",
+        "/duty/equipment/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    closed = Shift.objects.filter(state="closed", unit__kind="city").order_by("-start").first()
+    log = client.get(f"/duty/shifts/{closed.pk}/").content.decode()
+    assert "交班人" in log and "值班情况" in log
+    assert "地质灾害隐患点巡查通知" in client.get("/intake/notices/?unfinished=1").content.decode()  # B11
+    manual = client.get("/incidents/manual/").content.decode()  # B25: the city's manual, every section
+    assert manual.count("本单位规定") == 5 and "尚未编写" not in manual
+    assert client.get(f"/duty/shifts/{closed.pk}/log.docx").status_code == 200
+
+
+def test_demo_has_a_reported_event_and_one_whose_deadline_is_running(db):
+    from zhiban.incidents.models import Lapse, VerificationRequest
+
+    call_command("demo")
+    assert Event.objects.filter(state="closed", reports__kind="final").exists()
+    assert Lapse.objects.filter(kind="late", what="phone").exists()  # the flood's phone report was late
+    assert Event.objects.filter(state="open", written_reported_at=None).exists()
+    assert VerificationRequest.objects.filter(phone_replied_at=None).exists()
+    # B21: the landslide's written report was entered after its deadline, and only it is marked
+    assert list(Report.objects.filter(backfilled=True).values_list("kind", "channel")) == [
+        ("first", "written")
+    ]
+
+
+def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_their_duty(db, monkeypatch):
+    from django.core.management import call_command
+
+    from zhiban.roster.models import Assignment, Post, Roster
+
+    monkeypatch.setattr(demo_data, "DEMO_SOLVER_SECONDS", 0.5)
+    call_command("demo")
+    published = Assignment.objects.filter(roster__state=Roster.State.PUBLISHED)
+    shifts = set(published.values_list("roster_id", "day", "start"))
+    led = set(published.filter(post=Post.LEADER).values_list("roster_id", "day", "start"))
+    assert shifts and led == shifts
+    client = Client()
+    client.force_login(Person.objects.get(user__username="city_leader").user)
+    page = client.get("/roster/mine/").content.decode()
+    assert published.filter(person__user__username="city_leader").exists() and "带班" in page
