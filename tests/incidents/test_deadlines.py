@@ -146,6 +146,8 @@ def test_rule_B21_a_written_report_in_time_meets_the_phone_deadline_too(org, dut
         )
     with travel(at(9, 16) + dt.timedelta(days=1)):
         run_jobs()
+    event.refresh_from_db()
+    assert event.phone_reported_at == at(9, 8) and event.written_reported_at == at(9, 8)
     assert steps(event, EventStep.Kind.ALARM) == [] and not Lapse.objects.exists()
 
 

@@ -67,9 +67,12 @@ def test_rule_B20_only_the_unit_asked_answers_its_verification_request(org, duty
         response = org.client(org.city_admin).post(
             f"/incidents/verifications/{asked.pk}/", {"channel": "phone", "reply": "市里自己填的"}
         )
-    assert response.status_code == 403
+        answered = org.client(org.officer).post(  # the unit asked answers
+            f"/incidents/verifications/{asked.pk}/", {"channel": "phone", "reply": "无人员伤亡"}
+        )
+    assert response.status_code == 403 and answered.status_code == 302
     asked.refresh_from_db()
-    assert asked.phone_replied_at is None
+    assert asked.phone_replied_at == at(10) and asked.phone_reply == "无人员伤亡"
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -79,6 +82,8 @@ def test_rule_B20_a_reply_at_the_deadline_is_on_time_whenever_the_runner_ran(org
     with travel(at(10, 15)):
         run_jobs()
         services.verification_reply(asked, org.officer, "phone", "无伤亡")
+    asked.refresh_from_db()
+    assert asked.phone_replied_at == at(10, 15) == asked.phone_due_at  # answered at the deadline itself
     assert not Lapse.objects.filter(request=asked, what="phone").exists()
 
 

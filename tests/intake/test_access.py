@@ -36,6 +36,9 @@ def test_rule_A2_7_B15_someone_of_the_unit_without_a_duty_role_reads_no_duty_rec
     clerk = make_person(org.county, "普通干部")
     call = Call.objects.create(unit=org.county, number="0558-1", name="张三")
     client = org.client(clerk)
+    officer = org.client(org.officer)  # the unit's duty officer reads each of them
+    for url in ("/intake/calls/", "/duty/", f"/intake/calls/{call.pk}/", f"/duty/shifts/{duty.day.pk}/"):
+        assert officer.get(url).status_code == 200, url
     assert client.get("/intake/calls/").status_code == 403
     assert client.get("/duty/").status_code == 403
     assert client.get(f"/intake/calls/{call.pk}/").status_code == 404

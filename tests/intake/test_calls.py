@@ -54,8 +54,12 @@ def test_rule_A2_5_the_exchange_cannot_report_a_ring_or_an_answer_that_has_not_h
 @pytest.mark.usefixtures("on_the_day")
 def test_rule_A1_7_the_lookup_never_names_the_holder_of_another_units_internal_number(org, duty):
     make_contact(org.city, "王市长", numbers=[("mobile", "13900001111", True)], kind="leader")
-    page = org.client(org.officer).get("/intake/calls/lookup/", {"number": "13900001111"}).content.decode()
-    assert "王市长" not in page
+    make_contact(org.city, "市政府办", numbers=[("office", "0558-1234567", False)])
+    lookup = org.client(org.officer).get
+    assert "王市长" not in lookup("/intake/calls/lookup/", {"number": "13900001111"}).content.decode()
+    assert (
+        "市政府办" in lookup("/intake/calls/lookup/", {"number": "0558-1234567"}).content.decode()
+    )  # public
 
 
 @pytest.mark.usefixtures("on_the_day")

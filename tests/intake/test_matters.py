@@ -38,6 +38,8 @@ def test_a_closed_matter_takes_no_more_progress(org, duty):
     response = org.client(org.officer).post(
         f"/intake/matters/{matter.pk}/progress/", {"p-text": "又一次进展"}
     )
+    matter.refresh_from_db()
+    assert matter.state == "closed" and matter.steps.filter(kind="closed").exists()
     assert response.status_code == 400 and matter.steps.filter(kind="progress").count() == 0
 
 

@@ -194,7 +194,7 @@ def test_a_refused_request_is_logged_without_its_traceback(org, caplog):
 def test_nul_in_a_query_is_a_clear_400(org, url):
     response = org.client(org.city_admin).get(url)
     assert response.status_code == 400
-    assert "非法字符" in response.content.decode()
+    assert "控制字符" in response.content.decode()
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -230,3 +230,4 @@ def test_a_nul_in_a_multipart_form_is_refused_before_any_view(org, duty):
         {"situation": "平稳\x00", "file": SimpleUploadedFile("a.txt", b"\x00binary is fine")},
     )
     assert response.status_code == 400 and not Handover.objects.exists()
+    assert "控制字符" in response.content.decode()  # said, not a bare error

@@ -73,6 +73,9 @@ def test_rule_B23_the_filing_unit_cannot_acknowledge_its_own_filing(org):
     assert client.post(f"/org/filings/{filing.pk}/acknowledge/").status_code == 403
     filing.refresh_from_db()
     assert filing.acknowledged_at is None
+    org.client(org.city_admin).post(f"/org/filings/{filing.pk}/acknowledge/")  # the superior does
+    filing.refresh_from_db()
+    assert filing.acknowledged_at is not None
 
 
 def test_rule_B23_24h_number_is_not_edited_in_place(org):
@@ -122,7 +125,8 @@ def test_rule_B23_a_single_unit_reader_cannot_see_a_siblings_filing(org):
     for person in (plain, approver):
         assert org.client(person).get(reverse("filing_detail", args=[filing.pk])).status_code == 404
     client = org.client(plain)
-    assert "0558-7777777" not in client.get("/org/duty-lines/").content.decode()
+    page = client.get("/org/duty-lines/").content.decode()
+    assert org.city.label in page and "0558-7777777" not in page  # its own unit's lines, not the sibling's
 
 
 def test_rule_B23_a_line_cannot_become_the_24h_number_without_a_filing(org):

@@ -194,13 +194,17 @@ def test_rule_B8_admin_cannot_take_over_a_stronger_account(org, stronger):
     else:
         person = make_person(org.county, "审计员", system_role="audit_admin")
     client = org.client(org.county_admin)
+    before = (person.user.username, person.user.password)
     response = client.post(
         reverse("person_account", args=[person.pk]), {"username": person.user.username, "password": PASSWORD}
     )
     assert response.status_code == 403
     person.user.refresh_from_db()
     assert not person.user.check_password(PASSWORD)
+    assert (person.user.username, person.user.password) == before  # the account stands as it was
     assert client.post(reverse("person_edit", args=[person.pk]), {"name": "x"}).status_code == 403
+    person.refresh_from_db()
+    assert person.name != "x"
 
 
 def test_rule_B6_moving_a_person_away_from_their_roles_is_refused(org):

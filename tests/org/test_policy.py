@@ -59,9 +59,10 @@ def test_rule_B29_zero_or_text_is_refused(org):
 
 
 def test_rule_B29_a_county_cannot_set_the_citys_policy(org):
+    client = org.client(org.county_admin)
     assert (
-        org.client(org.county_admin)
-        .post(f"/org/units/{org.city.pk}/policy/edit/", {"phone_report_minutes": "5"})
-        .status_code
+        client.post(f"/org/units/{org.city.pk}/policy/edit/", {"phone_report_minutes": "5"}).status_code
         == 404
     )
+    assert effective_policy(org.city).phone_report_minutes == 15  # unchanged
+    assert client.get(f"/org/units/{org.county.pk}/policy/edit/").status_code == 200  # its own it may

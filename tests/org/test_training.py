@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import time_machine
-
+from tests.clock import travel_to
 from tests.factories import make_person, train
 from zhiban.org.models import DutyPolicy, Role, TrainingRecord
 from zhiban.org.training import clearance_problem, is_cleared_for_duty
@@ -42,6 +41,7 @@ def test_rule_B16_untrained_person_is_not_cleared(org):
 def test_rule_B16_failed_pre_job_training_does_not_clear(org):
     train(org.officer, on=DAY - dt.timedelta(days=10), result="failed")
     assert not is_cleared_for_duty(org.officer, DAY)
+    assert "岗前培训" in clearance_problem(org.officer, DAY)  # and the reason is the failed pre-job training
 
 
 def test_rule_B16_passed_pre_job_training_clears(org):
@@ -52,6 +52,7 @@ def test_rule_B16_passed_pre_job_training_clears(org):
 def test_rule_B16_training_after_the_day_does_not_count(org):
     train(org.officer, on=DAY + dt.timedelta(days=1))
     assert not is_cleared_for_duty(org.officer, DAY)
+    assert is_cleared_for_duty(org.officer, DAY + dt.timedelta(days=1))  # it counts from its own day
 
 
 def test_rule_B16_training_lapses_after_the_policy_months(org):
@@ -72,11 +73,12 @@ def test_rule_B16_rule_B29_validity_comes_from_the_units_policy(org):
 
 def test_rule_B16_person_who_may_not_keep_duty_is_never_cleared(org):
     train(org.officer, on=DAY - dt.timedelta(days=10))
+    assert is_cleared_for_duty(org.officer, DAY)
     org.officer.is_established = False
     assert not is_cleared_for_duty(org.officer, DAY)
 
 
-@time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+@travel_to(2026, 3, 5, 9, 0)
 def test_rule_B16_training_page_lists_who_is_not_cleared(org):
     train(org.deputy, on=dt.date(2026, 1, 1))
     response = org.client(org.county_admin).get("/org/training/")
@@ -85,7 +87,7 @@ def test_rule_B16_training_page_lists_who_is_not_cleared(org):
     assert rows["林海燕"] == "林海燕尚未通过岗前培训"
 
 
-@time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+@travel_to(2026, 3, 5, 9, 0)
 def test_training_in_the_future_and_bad_dates_are_refused(org):
     client = org.client(org.county_admin)
     response = client.post(
@@ -102,7 +104,7 @@ def test_training_in_the_future_and_bad_dates_are_refused(org):
     assert not TrainingRecord.objects.exists()
 
 
-@time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+@travel_to(2026, 3, 5, 9, 0)
 def test_training_date_in_chinese_form_is_accepted(org):
     response = org.client(org.county_admin).post(
         f"/org/people/{org.officer.pk}/training/new/",

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.clock import SHANGHAI
+from tests.clock import SHANGHAI, travel_to
 from tests.factories import (
     make_person,
     make_shift_types,
@@ -57,7 +57,5 @@ def county_duty(org):
 
 @pytest.fixture
 def before_national_day():
-    with time_machine.travel(
-        dt.datetime(2026, 9, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False
-    ):
+    with travel_to(2026, 9, 20, 10, 0):
         yield

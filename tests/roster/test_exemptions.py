@@ -107,10 +107,12 @@ def test_rule_A3_1_exemption_goes_head_leader_office_and_then_keeps_the_person_o
 
 
 def test_rule_A3_1_exemption_not_yet_archived_does_not_count(org, county_duty, before_national_day):
-    make_exemption(
+    exemption = make_exemption(
         org.officer, dt.date(2026, 10, 12), dt.date(2026, 10, 13), state=Exemption.State.HEAD_APPROVED
     )
     assert planning.exempted_days([org.officer], dt.date(2026, 10, 12), dt.date(2026, 10, 13)) == {}
+    Exemption.objects.filter(pk=exemption.pk).update(state=Exemption.State.ARCHIVED)  # once filed, it counts
+    assert planning.exempted_days([org.officer], dt.date(2026, 10, 12), dt.date(2026, 10, 13))
 
 
 def test_rule_A3_1_exemption_approved_after_publishing_flags_shifts_and_proposes_a_replacement(

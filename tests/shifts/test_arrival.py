@@ -62,6 +62,7 @@ def test_rule_A2_3_a_primary_who_checked_in_raises_no_alarm(org, duty):
         while try_watch_arrival_one():
             pass
     duty.night.refresh_from_db()
+    assert duty.night.arrival_check_at is None  # the check was made
     assert duty.night.absent_alerted_at is None
     assert not Notice.objects.filter(text__contains="请继续在岗").exists()
 

@@ -44,7 +44,9 @@ def test_rule_B13_a_signed_shifts_log_takes_no_new_entries(org, duty):
     with travel(at(17, 20)):
         prepare(client, duty.day)
         sign(client, duty.day, org.officer, duty.night_primary)
-        client.post(f"/duty/shifts/{duty.day.pk}/entries/", {"text": "补记"})
+        refused = client.post(f"/duty/shifts/{duty.day.pk}/entries/", {"text": "补记"}, follow=True)
+    duty.day.refresh_from_db()
+    assert not duty.day.is_open and "已交班" in refused.content.decode()  # said, not silently dropped
     assert not LogEntry.objects.exists()
 
 

@@ -220,6 +220,7 @@ def test_rule_B3_sibling_unit_gets_404_on_every_page(org, objects, name):
     client = org.client(org.sibling_officer)
     if name not in POST_ONLY:
         assert client.get(url).status_code == 404
+        assert org.client(org.county_admin).get(url).status_code != 404  # the URL names a real object
     assert client.post(url, {}).status_code == 404
 
 
@@ -256,6 +257,8 @@ def test_rule_B3_county_cannot_read_its_superior_units_people(org):
     client = org.client(org.officer)
     assert client.get(f"/org/people/{org.city_admin.pk}/").status_code == 404
     assert client.get(f"/org/units/{org.city.pk}/").status_code == 404
+    assert client.get(f"/org/people/{org.deputy.pk}/").status_code == 200  # its own unit's it reads
+    assert client.get(f"/org/units/{org.county.pk}/").status_code == 200
 
 
 def test_inspector_reads_subtree(org, objects):
@@ -278,6 +281,7 @@ def test_inspector_reads_subtree(org, objects):
 )
 def test_inspector_cannot_open_create_pages(org, path):
     assert org.client(org.inspector).post(path, {}).status_code == 403
+    assert org.client(org.county_admin).get(path).status_code == 200  # the page is there for its admins
 
 
 def test_lists_show_only_the_scope(org, objects):
@@ -297,6 +301,7 @@ def test_switch_page_lists_only_the_subtree(org):
 def test_switching_to_a_sibling_unit_is_refused(org):
     client = org.client(org.sibling_officer)
     assert client.post("/switch-unit/", {"unit": org.county.pk}).status_code == 404
+    assert client.get("/").context["unit"] == org.sibling  # still working as its own unit
 
 
 def test_superior_switches_to_a_unit_of_its_subtree(org):
@@ -425,3 +430,6 @@ def test_rule_A2_7_B15_the_three_system_administrators_read_no_duty_records(org,
         assert client.get(url).status_code == 404, url
     for url in ("/duty/", "/intake/calls/", "/incidents/"):
         assert client.get(url).status_code == 403, url
+    officer = org.client(org.officer)  # the unit's duty officer reads every one of them
+    for name in DUTY_RECORD_URLS:
+        assert officer.get(reverse(name, args=OBJECT_URLS[name][0](objects))).status_code == 200, name

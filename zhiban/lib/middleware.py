@@ -26,7 +26,7 @@ class RejectNulMiddleware:
         elif not has_nul and request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
             has_nul = any("\x00" in value for _, values in request.POST.lists() for value in values)
         if has_nul:
-            message = "请求中含有非法字符（NUL）"
+            message = "提交的内容含有不能保存的控制字符，请删去后重试"
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message)
