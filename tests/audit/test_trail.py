@@ -36,7 +36,20 @@ def test_update_is_recorded_with_who_before_and_after(org):
     assert entry.action == "update" and entry.actor_id == org.county_admin.user_id
     assert entry.actor_name == "何丽娟"
     assert entry.before["name"] == "林海燕" and entry.after["name"] == "林海燕（改）"
-    assert ("name", "林海燕", "林海燕（改）") in entry.changed_fields()
+    assert ("姓名", "林海燕", "林海燕（改）") in entry.changed_fields()  # said as the form says it
+    assert entry.model_label == "人员"
+
+
+def test_the_audit_log_names_records_and_fields_in_words(org):
+    from zhiban.org.models import User
+
+    _edit_officer(org)
+    auditor = User.objects.create_user("auditor", password="x", system_role=User.SystemRole.AUDIT_ADMIN)
+    client = org.client(org.county_admin)
+    client.force_login(auditor)
+    page = client.get("/audit/").content.decode()
+    assert "人员 林海燕（改）" in page and "姓名：林海燕 → 林海燕（改）" in page
+    assert "org.person" not in page and "<code>name</code>" not in page
 
 
 def test_create_and_delete_are_recorded(org):

@@ -66,3 +66,13 @@ def test_rule_B29_a_county_cannot_set_the_citys_policy(org):
     )
     assert effective_policy(org.city).phone_report_minutes == 15  # unchanged
     assert client.get(f"/org/units/{org.county.pk}/policy/edit/").status_code == 200  # its own it may
+
+
+def test_rule_A3_2_B29_a_yes_or_no_setting_is_chosen_and_shown_in_words(org):
+    client = org.client(org.county_admin)
+    form = client.get(f"/org/units/{org.county.pk}/policy/edit/").content.decode()
+    assert "沿用上级（是）" in form and "1是" not in form
+    client.post(f"/org/units/{org.county.pk}/policy/edit/", {"swap_needs_department_head": "0"})
+    assert effective_policy(org.county).swap_needs_department_head == 0  # 否 could not be entered before
+    row = next(v for v in effective_policy(org.county).rows() if v.field == "swap_needs_department_head")
+    assert row.shown == "否" and "<strong>否</strong>" in client.get("/org/policy/").content.decode()

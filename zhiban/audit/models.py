@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -60,6 +61,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["model", "object_id"])]
+        verbose_name = "审计记录"
 
     def __str__(self) -> str:
         return f"{local_minute(self.at)} {self.actor_name} {self.action} {self.model}#{self.object_id}"
@@ -92,9 +94,36 @@ class AuditEntry(models.Model):
         return hashlib.sha256(text.encode()).hexdigest()
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(the field's name as its form calls it, before, after) for each field the write changed."""
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        model = self._model()
+        return [
+            (_field_label(model, k), before.get(k), after.get(k))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
+
+    def _model(self):
+        try:
+            return apps.get_model(self.model)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def model_label(self) -> str:
+        """The kind of record in words (人员, 电话记录), as its model names itself."""
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.model
+
+
+def _field_label(model, name: str) -> str:
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
+        return name
 
 
 class AuditHead(models.Model):
@@ -103,6 +132,9 @@ class AuditHead(models.Model):
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "审计链尾"
 
     def __str__(self) -> str:
         return self.last_hash

@@ -254,6 +254,7 @@ class EventStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = "事件时间线"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.text[:40]}"
@@ -282,6 +283,7 @@ class Lapse(models.Model):
             models.UniqueConstraint(fields=["event", "what", "kind"], name="lapse_once_per_event"),
             models.UniqueConstraint(fields=["request", "what", "kind"], name="lapse_once_per_request"),
         ]
+        verbose_name = "迟报漏报"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.what_label} {self.minutes}"
@@ -338,6 +340,9 @@ class EventInstruction(models.Model):
     instruction = models.OneToOneField(
         "intake.Instruction", on_delete=models.CASCADE, related_name="event_link"
     )
+
+    class Meta:
+        verbose_name = "事件批示"
 
     def __str__(self) -> str:
         return f"{self.event} ← {self.instruction}"

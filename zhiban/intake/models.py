@@ -354,6 +354,7 @@ class MatterStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = "事项办理记录"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.text[:30]}"
@@ -422,6 +423,7 @@ class InstructionTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["instruction", "person"], name="instruction_target_once")
         ]
+        verbose_name = "批示落实人"
 
     def __str__(self) -> str:
         return f"{self.instruction} → {self.person}"

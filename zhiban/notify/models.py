@@ -22,6 +22,7 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["person", "read_at"])]
+        verbose_name = "通知"
 
     def __str__(self) -> str:
         return self.text
@@ -98,6 +99,7 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        verbose_name = "待发消息"
 
     def __str__(self) -> str:
         return f"{self.channel} {self.recipient}: {self.subject}"
@@ -124,6 +126,7 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = "发送记录"
 
     def __str__(self) -> str:
         return self.detail

@@ -14,7 +14,7 @@ from zhiban.org.models import (
     Unit,
     User,
 )
-from zhiban.org.policy import POLICY_FIELDS
+from zhiban.org.policy import POLICY_FIELDS, YES_NO
 
 
 class LoginForm(AuthenticationForm):
@@ -205,6 +205,16 @@ class PolicyForm(forms.ModelForm):
     def __init__(self, *args, inherited: dict, **kwargs):
         super().__init__(*args, **kwargs)
         for name, value in inherited.items():
+            if name in YES_NO:
+                label = self.fields[name].label
+                self.fields[name] = forms.TypedChoiceField(
+                    label=label,
+                    choices=[("", f"沿用上级（{value.shown}）"), ("1", "是"), ("0", "否")],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                )
+                continue
             field = self.fields[name]
             field.help_text = f"留空则沿用上级：{value.value}"
             field.widget.attrs["placeholder"] = str(value.value)

@@ -319,6 +319,7 @@ class ContactKey(models.Model):
             # this is a plain index on key, which serves GLOB 'q*'.
             models.Index(fields=["key"], name="contactkey_key_pattern", opclasses=["varchar_pattern_ops"]),
         ]
+        verbose_name = "通讯录检索键"
 
     def __str__(self) -> str:
         return self.key
@@ -340,6 +341,7 @@ class ContactNumber(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "联系号码"
 
     def __str__(self) -> str:
         return f"{self.get_label_display()} {self.number}"
@@ -424,7 +426,7 @@ class DutyPolicy(models.Model):
         "两次值班尽量间隔（天，按开始日期计）", null=True, blank=True
     )
     swap_needs_department_head = models.PositiveSmallIntegerField(
-        "换班须部门负责人审批（1是 0否）", null=True, blank=True, validators=[MaxValueValidator(1)]
+        "换班须部门负责人审批", null=True, blank=True, validators=[MaxValueValidator(1)]
     )
     matter_reminder_hours = models.PositiveSmallIntegerField(
         "未办结事项提醒间隔（小时）", null=True, blank=True
@@ -493,6 +495,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "接口令牌"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -531,6 +534,9 @@ class UnitActivity(models.Model):
     unit = models.OneToOneField(Unit, on_delete=models.CASCADE, primary_key=True, related_name="+")
     value = models.BigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = "单位值班记录版本"
+
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.value}"
 
@@ -542,6 +548,9 @@ class DataGeneration(models.Model):
     every worker, and a rolled-back change leaves nothing stale behind."""
 
     value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -29,6 +29,7 @@ POLICY_DEFAULTS: dict[str, int] = {
     "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
+YES_NO = frozenset({"swap_needs_department_head"})  # kept as 1 or 0, said and chosen as 是 or 否
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,13 @@ class PolicyValue:
     label: str
     value: int
     source: Unit | None  # None: the regulation's default
+
+    @property
+    def shown(self) -> str:
+        """The value as a person reads it: a yes-or-no setting in words, a number as it is."""
+        if self.field in YES_NO:
+            return "是" if self.value else "否"
+        return str(self.value)
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,7 @@ class RosterChange(models.Model):
 
     class Meta:
         ordering = ["-version"]
+        verbose_name = "值班表变更"
 
     def __str__(self) -> str:
         return f"{self.roster} v{self.version}"
@@ -463,6 +464,7 @@ class CalendarFeed(models.Model):
                 condition=Q(person__isnull=False) ^ Q(unit__isnull=False), name="feed_person_or_unit"
             )
         ]
+        verbose_name = "日历订阅"
 
     def __str__(self) -> str:
         return f"feed {self.person or self.unit}"
@@ -493,6 +495,7 @@ class DutyRequest(models.Model):
                 violation_error_message="这一天已经登记过",
             )
         ]
+        verbose_name = "不便值班日期"
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.day}"

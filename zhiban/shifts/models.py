@@ -92,6 +92,7 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["at"]
         constraints = [models.UniqueConstraint(fields=["shift", "person"], name="check_in_once")]
+        verbose_name = "到岗签到"
 
     def __str__(self) -> str:
         return f"{self.person} {local_minute(self.at)}"
@@ -111,6 +112,7 @@ class Leave(models.Model):
 
     class Meta:
         ordering = ["left_at"]
+        verbose_name = "离岗登记"
 
     def __str__(self) -> str:
         return f"{self.person} {self.reason}"
@@ -129,6 +131,7 @@ class LogEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = "值班记事"
 
     def __str__(self) -> str:
         return self.text[:40]
@@ -183,6 +186,7 @@ class EquipmentCheck(models.Model):
 
     class Meta:
         ordering = ["equipment__order", "equipment_id"]
+        verbose_name = "设备检查"
 
     def __str__(self) -> str:
         return f"{self.equipment} {'正常' if self.working else '故障'}"
@@ -198,6 +202,7 @@ class HandoverItem(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["handover", "matter"], name="handover_item_once")]
+        verbose_name = "移交事项"
 
     def __str__(self) -> str:
         return f"{self.matter} {self.suggestion[:30]}"
