@@ -106,3 +106,20 @@ def test_rule_B7_the_summary_counts_every_open_matter_not_only_those_it_lists(or
         page = org.client(org.officer).get("/duty/").content.decode()
     assert f'<div class="num">{LISTED + 7}</div>未办结事项' in page
     assert "另有7项未列出" in page
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_B7_a_person_late_with_two_feedbacks_is_named_once_on_the_desk(org, duty):
+    from zhiban.intake.models import Instruction
+
+    with travel(at(8, 40)):
+        for text in ("抓紧抢通道路", "做好群众转移"):
+            intake.instruction_relay(
+                Instruction(unit=org.county, leader=org.county_leader, text=text, feedback_due_at=at(9)),
+                [org.deputy],
+                org.officer,
+            )
+    with travel(at(10)):
+        page = org.client(org.officer).get("/duty/").content.decode()
+    assert "反馈超时（2人次）" in page and f"{org.deputy.name}（2项）" in page
+    assert page.count(org.deputy.name + "、" + org.deputy.name) == 0

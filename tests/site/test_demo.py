@@ -43,6 +43,17 @@ def test_demo_shows_the_rules_at_work(db):
     assert any(p and "个月内" in p for p in problems)  # B16: lapsed training
     assert DutyNumberFiling.objects.filter(acknowledged_at=None).exists()  # B23
     assert Contact.objects.filter(numbers__internal_only=True).exists()  # A1.7
+    from django.test import Client
+
+    client = Client()  # B22: a failing gateway in the delivery log, as the officer and the admin see it
+    client.force_login(Person.objects.get(user__username="donghu_admin").user)
+    assert "无法连接：连接超时" in client.get("/notices/channels/").content.decode()
+    from zhiban.notify.models import Notice
+
+    warning = Notice.objects.get(person__user__username="donghu_admin", text__contains="台风")
+    newer = Notice.objects.filter(person=warning.person, created_at__gt=warning.created_at).count()
+    page = client.get(f"/notices/?page={newer // 50 + 1}").content.decode()
+    assert "台风" in page and "已尝试3次" in page and "电子邮件" in page
 
 
 def test_demo_has_a_month_of_duty_with_the_shift_in_progress(db):
@@ -120,3 +131,4 @@ def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_t
     client.force_login(Person.objects.get(user__username="city_leader").user)
     page = client.get("/roster/mine/").content.decode()
     assert published.filter(person__user__username="city_leader").exists() and "带班" in page
+    assert "至 次日08:30" in page  # a night or 24-hour shift ends the next day, and says so

@@ -344,6 +344,14 @@ class Assignment(models.Model):
         return f"{self.shift_label}{self.get_post_display()}"
 
     @property
+    def hours_label(self) -> str:
+        """08:30 至 次日08:30: the end says which day when it is not the start's."""
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        days = (end.date() - start.date()).days
+        prefix = {0: "", 1: "次日"}.get(days, f"{end.month}月{end.day}日")
+        return f"{start:%H:%M} 至 {prefix}{end:%H:%M}"
+
+    @property
     def label_with_start(self) -> str:
         """3月5日白班主班（08:30起）: for a swap, where two shifts of a day may be meant."""
         return f"{self.label}（{timezone.localtime(self.start):%H:%M}起）"

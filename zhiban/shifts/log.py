@@ -201,6 +201,14 @@ class Summary:
     def overdue_not_listed(self) -> int:
         return self.overdue_target_count - len(self.overdue_targets)
 
+    @property
+    def overdue_people(self) -> list[str]:
+        """Each person late with feedback once, with how many instructions when more than one."""
+        counts: dict[str, int] = {}
+        for target in self.overdue_targets:
+            counts[target.person.name] = counts.get(target.person.name, 0) + 1
+        return [f"{name}（{n}项）" if n > 1 else name for name, n in counts.items()]
+
 
 def _shown(documents, reveal: bool) -> list[Document]:
     documents = list(documents)
