@@ -172,7 +172,7 @@ def test_rule_B22_each_notice_shows_its_deliveries_to_its_reader_and_a_failing_c
         sibling = org.client(org.sibling_officer).get("/notices/channels/").content.decode()
     hidden = f"{org.officer.mobile[:3]}****{org.officer.mobile[-4:]}"
     assert "短信（" + hidden in mine and "对方返回错误（HTTP 500）" in mine and "已尝试1次" in mine
-    assert "企业微信群机器人（值班群）" in mine and "已送达渠道" in mine
+    assert "企业微信群机器人（值班群）" in mine and "已发出" in mine
     assert org.deputy.mobile[-4:] not in mine  # another person's delivery is theirs
     assert "近7天发送失败" in channels_page and "对方返回错误（HTTP 500）" in channels_page
     assert "对方返回错误" not in sibling  # 西山县 sees its own channels only
