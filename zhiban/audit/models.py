@@ -10,6 +10,7 @@ import json
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -122,7 +123,7 @@ def _field_label(model, name: str) -> str:
         return name
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001 - a field since removed keeps its stored name
+    except FieldDoesNotExist:  # a field since removed keeps its stored name
         return name
 
 

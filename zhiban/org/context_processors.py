@@ -13,20 +13,8 @@ def scope(request):
         "user": request.user,
         "scope": scope_for(request.user),
         "current_unit": SimpleLazyObject(lambda: current_unit_cached(request)),
-        "may_record": LazyFlag(lambda: may_record(request)),
+        "may_record": SimpleLazyObject(lambda: may_record(request)),  # asked only if a template does
     }
-
-
-class LazyFlag:
-    """A yes/no asked only when a template uses it."""
-
-    def __init__(self, ask):
-        self._ask, self._answer = ask, None
-
-    def __bool__(self) -> bool:
-        if self._answer is None:
-            self._answer = bool(self._ask())
-        return self._answer
 
 
 def may_record(request) -> bool:
