@@ -51,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--batch", type=int, default=300)
+    parser.add_argument("--profile", metavar="URL", help="print where the time of one row's requests goes")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="zhiban-writes-"))
@@ -166,6 +167,17 @@ def main() -> None:
             sys.exit(f"{label}: {status}, expected {expected}")
         for _ in range(50):  # warm: caches, connections, the first audit head
             request(url, post)
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        row = next(r for r in rows if r[1] == args.profile)
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [request(row[1], row[2]) for _ in range(args.batch)])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        return
 
     def fastest(url: str, post: bool) -> float:
         best = float("inf")

@@ -100,7 +100,7 @@ def database(url: str | None, sqlite_path: Path) -> dict:
 
 def _sqlite(path: Path) -> dict:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "zhiban.lib.sqlite",  # django.db.backends.sqlite3 with queued writers
         "NAME": str(path),
         "CONN_MAX_AGE": 600,
         "OPTIONS": {
