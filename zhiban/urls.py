@@ -43,6 +43,7 @@ urlpatterns = [
             path("units/<int:pk>/policy/edit/", views_directory.policy_edit, name="policy_edit"),
             path("people/", views.person_list, name="person_list"),
             path("people/new/", views.person_create, name="person_create"),
+            path("people/pick/", views_directory.person_pick, name="person_pick"),
             path("people/import/", views.person_import, name="person_import"),
             path("people/export.xlsx", views.person_export, name="person_export"),
             path("people/<int:pk>/", views.person_detail, name="person_detail"),

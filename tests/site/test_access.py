@@ -137,6 +137,7 @@ UNSCOPED_BY_ID = {
     "unit_import_template",
     "person_list",
     "person_create",
+    "person_pick",  # the units come signed in the page, each checked against the scope (tests/org/test_pickers.py)
     "person_import",
     "person_export",
     "training_list",

@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from zhiban.incidents.models import ELEMENTS, Event, Report
 from zhiban.incidents.services import feedback_since_last_report, superiors
-from zhiban.intake.forms import DatesInRange, DateTimeLocal, ManyChoice, leaders_of, people_of_unit
+from zhiban.intake.forms import DatesInRange, DateTimeLocal, ManyChoice, leaders_of
 from zhiban.lib.classification import Classification
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
+from zhiban.org.pickers import People, PeopleField
 
 
 def _now() -> str:
@@ -135,12 +136,12 @@ class ReplyForm(forms.Form):
 class EventInstructionForm(forms.Form):
     leader = forms.ModelChoiceField(label="批示领导", queryset=Person.objects.none())
     text = forms.CharField(max_length=TEXT_LIMIT, label="批示内容", widget=forms.Textarea(attrs={"rows": 2}))
-    targets = ManyChoice(label="落实人", queryset=Person.objects.none())
+    targets = PeopleField(label="落实人")
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = leaders_of(event.unit)
-        self.fields["targets"].queryset = people_of_unit(event.unit)
+        self.fields["targets"].offer(People.within(event.unit))
 
 
 class NotifyUnitsForm(forms.Form):

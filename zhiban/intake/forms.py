@@ -5,9 +5,11 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.lib.dates import CLOCK_SKEW, local_minute
+from zhiban.lib.forms import SharedFields
 from zhiban.lib.text import TEXT_LIMIT
-from zhiban.org.caching import GenerationCache
+from zhiban.org.caching import GenerationCache, request_generation
 from zhiban.org.models import Person, Role, Unit
+from zhiban.org.pickers import People, PeopleField, PersonField
 from zhiban.org.roles import holders
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a duty record's time lies in these years; others are typing slips
@@ -32,11 +34,16 @@ class DatesInRange:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if isinstance(field, forms.DateTimeField):
-                field.validators.append(in_range)
-                if name in self.happened:
-                    field.validators.append(not_later_than_now)
+        if not isinstance(self, SharedFields):  # those are checked once, as their fields are made
+            check_dates(self.fields, self.happened)
+
+
+def check_dates(fields: dict, happened: tuple[str, ...]) -> None:
+    for name, field in fields.items():
+        if isinstance(field, forms.DateTimeField):
+            field.validators.append(in_range)
+            if name in happened:
+                field.validators.append(not_later_than_now)
 
 
 class DateTimeLocal(forms.DateTimeInput):
@@ -64,15 +71,6 @@ def leaders_of(unit: Unit):
     return _leader_querysets.get_or_build(unit.pk, build).all()
 
 
-def people_of_unit(unit: Unit):
-    """The unit's people and those of its subtree (owners, targets)."""
-    return (
-        Person.objects.filter(unit__path__startswith=unit.path, active=True)
-        .select_related("unit")
-        .order_by("name")
-    )
-
-
 class ManyChoice(forms.ModelMultipleChoiceField):
     """A multiple choice whose ids out of the database's integer range are refused as invalid, not
     passed to the database (SQLite raises OverflowError on them: a 500)."""
@@ -91,7 +89,7 @@ class PersonChoice(forms.ModelChoiceField):
         return f"{obj.name}（{obj.position}）" if obj.position else obj.name
 
 
-class CallForm(DatesInRange, forms.ModelForm):
+class CallForm(SharedFields, DatesInRange, forms.ModelForm):
     happened = ("at",)
     open_matter = forms.BooleanField(label="需要跟踪办理（转为事项，由接听人首接负责）", required=False)
 
@@ -129,14 +127,22 @@ class CallForm(DatesInRange, forms.ModelForm):
         field_classes = {"leader": PersonChoice, "asked_for": PersonChoice}
 
     def __init__(self, *args, unit: Unit, **kwargs):
+        generation = request_generation()
+        self.share_fields(
+            None if generation is None else (unit.pk, generation), lambda f: self._prepare(f, unit)
+        )
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
-        leaders = leaders_of(unit)
-        self.fields["leader"].queryset = leaders
-        self.fields["asked_for"].queryset = leaders
-        self.fields["asked_for"].help_text = "来电询问领导电话时选择：系统记录意图并告知该领导，不提供号码"
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("at", now_for_input())
+
+    def _prepare(self, fields: dict, unit: Unit) -> None:
+        """What the unit decides, made once per unit and data generation (SharedFields)."""
+        check_dates(fields, self.happened)
+        leaders = leaders_of(unit)
+        fields["leader"].queryset = leaders
+        fields["asked_for"].queryset = leaders
+        fields["asked_for"].help_text = "来电询问领导电话时选择：系统记录意图并告知该领导，不提供号码"
 
 
 class CallCompleteForm(CallForm):
@@ -308,12 +314,12 @@ class MatterForm(DatesInRange, forms.ModelForm):
 
 
 class TransferForm(forms.Form):
-    to = PersonChoice(label="移交给", queryset=Person.objects.none())
+    to = PersonField(label="移交给")
     reason = forms.CharField(label="移交原因", max_length=200)
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = people_of_unit(unit)
+        self.fields["to"].offer(People.within(unit))
 
 
 class CloseForm(forms.Form):
@@ -342,7 +348,7 @@ class MatterChoice(forms.ModelChoiceField):
 class InstructionForm(DatesInRange, forms.ModelForm):
     happened = ("given_at",)
 
-    targets = ManyChoice(label="落实人", queryset=Person.objects.none())
+    targets = PeopleField(label="落实人")
 
     class Meta:
         model = Instruction
@@ -363,7 +369,7 @@ class InstructionForm(DatesInRange, forms.ModelForm):
             .select_related("owner")
             .order_by("-opened_at")
         )
-        self.fields["targets"].queryset = people_of_unit(unit)
+        self.fields["targets"].offer(People.within(unit))
         self.fields["feedback_due_at"].required = False
         self.fields["feedback_due_at"].help_text = "留空则按值班工作规则的批示反馈时限"
         self.initial.setdefault("given_at", now_for_input())

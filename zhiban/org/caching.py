@@ -64,6 +64,12 @@ class GenerationCache:
         cls._request.generation = generation
 
 
+def request_generation() -> int | None:
+    """The data generation this request read (None before it read one): what a cache kept outside
+    GenerationCache puts in its keys."""
+    return getattr(GenerationCache._request, "generation", None)
+
+
 def bump_data_generation() -> None:
     """Call in the transaction that changes a unit, person, role or contact (signals do it for saves).
     A new random value, not an increment: a generation seen inside a transaction that was rolled back

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,6 +35,7 @@ from zhiban.org.contacts import visible_contacts, with_shown_numbers
 from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
 from zhiban.org.fragments import contact_rows
 from zhiban.org.models import Contact, ContactNumber, DutyLine, DutyNumberFiling, DutyPolicy, Unit
+from zhiban.org.pickers import PICK_LIMIT, People, person_label, search
 from zhiban.org.policy import POLICY_DEFAULTS, PolicyValue, effective_policy
 from zhiban.org.services import duty_number_change_file
 from zhiban.org.views import require_write
@@ -317,3 +320,21 @@ def policy_edit(request, pk):
         messages.success(request, "已保存值班工作规则")
         return redirect("policy_unit", unit.pk)
     return form_page(request, form, f"{unit.label}值班工作规则", reverse("policy_unit", args=[unit.pk]))
+
+
+# --- person pickers -----------------------------------------------------------------------------------
+@login_required
+def person_pick(request):
+    """The results of a person picker's search (org.pickers): the people its field offers, as signed
+    into the page, that match what was typed; a field over units outside one's scope is not found."""
+    people = People.from_token(request.GET.get("src", ""))
+    scope = scope_for(request.user)
+    units = list(Unit.objects.filter(pk__in=people.unit_ids)) if people else []
+    if not units or len(units) != len(set(people.unit_ids)) or not all(scope.can_read_unit(u) for u in units):
+        raise Http404
+    query = request.GET.get("q", "")[:50]
+    found = list(search(replace(people, units=tuple(units)).queryset(), query)[: PICK_LIMIT + 1])
+    for person in found:
+        person.label = person_label(person)
+    context = {"people": found[:PICK_LIMIT], "more": len(found) > PICK_LIMIT, "query": query.strip()}
+    return render(request, "org/_pick_results.html", context)

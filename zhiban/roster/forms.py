@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from zhiban.org.models import Person, Role
+from zhiban.org.pickers import People, PersonField
 from zhiban.roster.models import (
     Assignment,
     DutyRequest,
@@ -90,10 +91,9 @@ class SwapForm(forms.Form):
     stand-in) the partner's shift they take in return."""
 
     shift = forms.ModelChoiceField(label="我的班次", queryset=Assignment.objects.none())
-    partner = forms.ModelChoiceField(
+    partner = PersonField(
         label="换班人（已与其商定）",
-        queryset=Person.objects.none(),
-        error_messages={"invalid_choice": "请从列表中选择本单位的值班人员（不能与自己换班）"},
+        error_messages={"invalid_choice": "请从查找结果中选择本单位的值班人员（不能与自己换班）"},
     )
     partner_shift = forms.ModelChoiceField(
         label="对方的班次（替班不填）", queryset=Assignment.objects.none(), required=False
@@ -109,12 +109,12 @@ class SwapForm(forms.Form):
         units = mine.values("roster__unit")
         # those who keep duty on the same rosters (A3.2: a partner who could take the shift), not oneself,
         # not an inspector or an approver of the unit
-        self.fields["partner"].queryset = (
-            Person.objects.filter(
-                roles__unit__in=units, roles__role__in=(Role.DUTY_STAFF, Role.LEADER), active=True
+        self.fields["partner"].offer(
+            People(
+                tuple(sorted({u["roster__unit"] for u in units})),
+                roles=(Role.DUTY_STAFF, Role.LEADER),
+                exclude=person.pk,
             )
-            .exclude(pk=person.pk)
-            .distinct()
         )
         self.fields["partner_shift"].queryset = Assignment.objects.filter(
             roster__unit__in=units, roster__state="published", start__gt=timezone.now()
