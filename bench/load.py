@@ -256,6 +256,26 @@ def cpu_times() -> tuple[float, float]:
     return (sum(fields) - fields[3] - fields[4]) / ticks, sum(fields) / ticks
 
 
+def process_cpu(roots: list[int]) -> tuple[float, float]:
+    """CPU seconds so far of the processes under `roots` (the server with its workers, the runners) and
+    of the PostgreSQL server's processes, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        table[int(stat.parent.name)] = (int(rest[1]), name, (int(rest[11]) + int(rest[12])) / ticks)
+    ours = set(roots)
+    for _ in range(3):  # server → workers → their threads' processes, if any
+        ours |= {pid for pid, (parent, _, _) in table.items() if parent in ours}
+    mine = sum(cpu for pid, (_, _, cpu) in table.items() if pid in ours)
+    database = sum(cpu for _, name, cpu in table.values() if name.startswith("postgres"))
+    return mine, database
+
+
 def stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -829,7 +849,7 @@ def main() -> None:
         tag = f"压测{int(time.time()) % 100000}"
         stats = Stats()
         load_start = os.getloadavg()
-        machine_start, children_start = cpu_times(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        machine_start, served_start = cpu_times(), process_cpu([p.pid for p in processes])
         client_start = resource.getrusage(resource.RUSAGE_SELF)
         start = time.time()
         end = start + args.minutes * 60
@@ -839,10 +859,10 @@ def main() -> None:
         seconds = time.time() - start
         load_end = os.getloadavg()
         machine_end, client_end = cpu_times(), resource.getrusage(resource.RUSAGE_SELF)
+        served_end = process_cpu([p.pid for p in processes])
         died = [p.args[-1] for p in processes if p.poll() is not None]
         stop(processes)
         processes.clear()
-        children_end = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server and runners, once stopped
         server_log.close()
         runner_log.close()
 
@@ -855,12 +875,12 @@ def main() -> None:
             f"end {' '.join(f'{v:.2f}' for v in load_end)} ({os.cpu_count()} cores)"
         )
         busy, total = (machine_end[i] - machine_start[i] for i in (0, 1))
-        served = sum(getattr(children_end, f) - getattr(children_start, f) for f in ("ru_utime", "ru_stime"))
+        served, database = (served_end[i] - served_start[i] for i in (0, 1))
         client = sum(getattr(client_end, f) - getattr(client_start, f) for f in ("ru_utime", "ru_stime"))
         print(
-            f"CPU over the run: machine {100 * busy / total:.0f}% busy ({busy:.0f} of {total:.0f} core-s); "
-            f"server and runners {served:.0f} core-s, this client {client:.0f} core-s, the rest "
-            f"(the database server, anything else on the machine) {busy - served - client:.0f} core-s"
+            f"CPU over the run: machine {100 * busy / total:.0f}% busy ({busy:.0f} of {total:.0f} core-s): "
+            f"server and runners {served:.0f}, PostgreSQL (all its processes) {database:.0f}, this client {client:.0f}, "
+            f"anything else on the machine {busy - served - database - client:.0f} core-s"
         )
         if args.db == "postgres":
             print(f"PostgreSQL connections to {PG_NAME}, most seen: {peak[0]}")

@@ -9,11 +9,12 @@ from django.test import Client
 
 from tests.factories import (
     make_contact,
+    make_person,
 )
 from tests.shift_fixtures import at, call_data, travel
 from zhiban.intake.models import Call, Visit
 from zhiban.notify.models import Notice
-from zhiban.org.models import ApiToken
+from zhiban.org.models import ApiToken, Role, RoleAssignment
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -192,7 +193,7 @@ def after_the_calls(on_the_day):
 @pytest.mark.usefixtures("on_the_day")
 @pytest.mark.usefixtures("after_the_calls")
 def test_the_exchange_creates_calls_with_their_rings_and_the_officer_completes_them(org, duty, client):
-    from zhiban.org.models import ApiToken
+    from zhiban.org.models import ApiToken, Role, RoleAssignment
 
     headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, 'CTI')[1]}"}
     url = f"/api/v1/units/{org.county.pk}/calls"
@@ -271,3 +272,22 @@ def test_the_call_list_pages_without_counting_and_shows_a_new_call_at_once(org, 
     assert "0558-9999" in client.get("/intake/calls/").content.decode()
     assert client.get("/intake/calls/", {"page": "x<script>"}).status_code == 200
     assert "0558-0007" in client.get("/intake/calls/", {"q": "0558-0007"}).content.decode()
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_the_call_form_offers_each_units_own_leaders_and_a_new_leader_at_once(org, duty):
+    """The form's fields are made once per unit and data generation (lib.forms.SharedFields): one
+    county's leaders never show on another's form, and a leader named since shows on the next one."""
+    sibling_leader = make_person(org.sibling, "宋西山", roles=[Role.LEADER])
+    county_form = org.client(org.officer).get("/intake/calls/new/").content.decode()
+    assert "曾志强" in county_form and "宋西山" not in county_form
+    sibling_form = org.client(org.sibling_officer).get("/intake/calls/new/").content.decode()
+    assert "宋西山" in sibling_form and "曾志强" not in sibling_form
+    RoleAssignment.objects.create(
+        person=make_person(org.county, "新任县长"), unit=org.county, role=Role.LEADER
+    )
+    assert "新任县长" in org.client(org.officer).get("/intake/calls/new/").content.decode()
+    answered = org.client(org.officer).post(
+        "/intake/calls/new/", {**call_data(), "handling": "escalated", "leader": sibling_leader.pk}
+    )
+    assert answered.status_code == 200 and "选择一个有效的选项" in answered.content.decode()
