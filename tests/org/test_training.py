@@ -112,3 +112,21 @@ def test_training_date_in_chinese_form_is_accepted(org):
     )
     assert response.status_code == 302
     assert TrainingRecord.objects.get().date == dt.date(2026, 3, 5)
+
+
+def test_the_training_page_reads_the_policies_once_however_many_units_it_lists(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = org.client(org.city_admin)
+    client.get("/org/training/")  # the scope and caches made
+    with CaptureQueriesContext(connection) as few_units:
+        client.get("/org/training/")
+    for unit in (org.township, org.city_dept, org.county_dept, org.sibling):
+        make_person(unit, roles=[Role.DUTY_STAFF])
+    client.get("/org/training/")
+    with CaptureQueriesContext(connection) as more_units:
+        assert "镇" in client.get("/org/training/").content.decode()
+    policy_reads = [q for q in more_units.captured_queries if "org_dutypolicy" in q["sql"]]
+    assert len(policy_reads) == 1
+    assert len(more_units) == len(few_units)

@@ -67,8 +67,20 @@ class EffectivePolicy:
 
 def effective_policy(unit: Unit) -> EffectivePolicy:
     """One query for the policies along the unit's path; the nearest one that sets a value wins."""
-    chain = [*unit.ancestor_ids(), unit.pk]
-    policies = {p.unit_id: p for p in DutyPolicy.objects.filter(unit_id__in=chain).select_related("unit")}
+    return effective_policies([unit])[unit.pk]
+
+
+def effective_policies(units) -> dict[int, EffectivePolicy]:
+    """Each unit's policy (by unit id), with one query for the policies along all their paths: a page
+    of people of many units asks once, not once per unit."""
+    units = {u.pk: u for u in units}
+    chains = {pk: [*u.ancestor_ids(), pk] for pk, u in units.items()}
+    wanted = {i for chain in chains.values() for i in chain}
+    policies = {p.unit_id: p for p in DutyPolicy.objects.filter(unit_id__in=wanted).select_related("unit")}
+    return {pk: _resolve(units[pk], chain, policies) for pk, chain in chains.items()}
+
+
+def _resolve(unit: Unit, chain: list[int], policies: dict) -> EffectivePolicy:
     values = {}
     for name in POLICY_FIELDS:
         label = DutyPolicy._meta.get_field(name).verbose_name

@@ -34,7 +34,7 @@ from zhiban.org.contacts import with_shown_mobiles
 from zhiban.org.forms import AccountForm, ImportForm, PersonForm, RoleForm, TrainingForm, UnitForm
 from zhiban.org.fragments import unit_nodes
 from zhiban.org.models import DutyLine, DutyNumberFiling, Person, RoleAssignment, TrainingRecord, Unit
-from zhiban.org.policy import effective_policy
+from zhiban.org.policy import effective_policies, effective_policy
 from zhiban.org.training import clearance_problem
 
 
@@ -410,13 +410,12 @@ def training_list(request):
         .prefetch_related("trainings")
     )
     page = paginate(request, people)
-    months_by_unit: dict[int, int] = {}
-    rows = []
-    for person in page:
-        if person.unit_id not in months_by_unit:
-            months_by_unit[person.unit_id] = effective_policy(person.unit).training_valid_months
-        rows.append((person, clearance_problem(person, today, months_by_unit[person.unit_id])))
-    valid_months = effective_policy(unit).training_valid_months if unit else None
+    policies = effective_policies([p.unit for p in page] + ([unit] if unit else []))
+    rows = [
+        (person, clearance_problem(person, today, policies[person.unit_id].training_valid_months))
+        for person in page
+    ]
+    valid_months = policies[unit.pk].training_valid_months if unit else None
     return render(
         request,
         "org/training_list.html",
