@@ -4,10 +4,11 @@ city-scale data, measured for bytes, SQL queries and time.
     .venv/bin/python bench/pages.py [--units 500] [--people 20000] [--days 365]
 
 1. Builds a fresh SQLite database in a temporary var/ as bench/web.py does (`migrate`, `gen_scale`,
-   `gen_duty`) and adds, with the project's own services, the few objects that data has none of and a
-   detail page needs: a phone notice with a recipient per county, a collection of a document, a swap, an
-   exemption, a shift type, a 24-hour number filing, two events (the city's own, and a county's with its
-   phone report to the city), a verification request and the city's calendar feed.
+   `gen_duty`) and adds the few objects that data has none of and a detail page needs: a phone notice
+   with a recipient per county-level unit, a collection of a document, a swap, an exemption, a shift
+   type, the city's calendar feed (as tests/site/conftest.py makes them), and by the project's services
+   a 24-hour number filing, two events (the city's own, and a county's with its phone report to the
+   city) and a verification request.
 2. Walks django.urls.get_resolver() recursively through its includes (the API's too) and opens each
    pattern once, in this process, with django.test.Client signed in as `admin` (the session of
    bench/web.py: the city duty-office administrator, who sees all units). A parameter is filled with an
@@ -16,15 +17,18 @@ city-scale data, measured for bytes, SQL queries and time.
    roster with most assignments, the shift in progress); the filing and the report are a county's, to
    the city. A pattern needing an object the data has none of is opened with a placeholder id: answered
    405 it is POST-only and listed as skipped, as is logout (it would end the session).
-3. Each page: one warm-up request ("cold": it fills the per-process fragment cache), then the best of
-   3 requests; the queries are those of the last of the 3 (django.test.utils.CaptureQueriesContext).
+   A search a page's script sends as one types (SEARCHES) is asked with the URL that page carries.
+3. Each page: one warm-up request ("cold": it fills the per-process fragment cache, and a cache several
+   pages share is paid by the first of them in URL order), then the best of 3 requests; the queries
+   are those of the last of the 3 (django.test.utils.CaptureQueriesContext).
    Bytes are the body as sent (no compression). Word, Excel and iCal answers are marked as files.
 4. Prints the patterns walked, the skipped ones with the reason, the answers other than 200, the
    heaviest, slowest and most-querying ten (with the statement each repeats most: an N+1 shows there),
    every page over target, and what fills the heavy HTML pages (large <select>s, table rows).
    Targets: every page <= 200 KB and <= 300 ms (best of 3); files are ranked with the pages but not
    counted. It is a report: the exit code is 0 whatever it finds, and the last line is
-   "over target: N pages". The city scale takes some minutes, most of it building the data.
+   "over target: N pages". The city scale takes some minutes, most of it building the data; the
+   temporary var/ is removed at the end.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import html
 import io
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -138,6 +144,9 @@ API_PARAMS = {
     "call_id": "call",
     "event_id": "event",
 }
+# A search a page's script sends as one types, asked as that page asks it: URL name -> (the page, the
+# search's URL in that page, what is typed). "z" is the first keystroke, the search with most matches.
+SEARCHES = {"person_pick": ("matter_detail", r'data-source="(/org/people/pick/\?src=[^"]+)"', "&q=z")}
 NOT_OPENED = {"logout": "would end the session (POST only)"}
 FILE_TYPES = ("officedocument", "text/calendar", "application/pdf", "octet-stream")
 
@@ -164,7 +173,7 @@ def build(var: Path, units: int, people: int, days: int) -> dict:
 
 def setup() -> dict:
     """The object each parameter is filled with: gen_scale's and gen_duty's where they have one, else
-    one made here with the project's services (what a duty office would have on an ordinary day)."""
+    one made here, by the project's service where it has one (what a duty office has on a busy day)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import transaction
     from django.db.models import Count
@@ -314,12 +323,12 @@ def fill(name: str, route: str, objects: dict) -> tuple[str, list[str]]:
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route), missing
 
 
-def anatomy(html: str) -> str:
+def anatomy(page: str) -> str:
     """What fills an HTML page: its large <select>s, table rows, checkboxes (the usual heavy parts)."""
     parts = []
     selects = [
         (re.search(r'name="([^"]*)"', attrs), inner)
-        for attrs, inner in re.findall(r"<select\b([^>]*)>(.*?)</select>", html, re.S)
+        for attrs, inner in re.findall(r"<select\b([^>]*)>(.*?)</select>", page, re.S)
     ]
     for name, inner in sorted(selects, key=lambda s: -len(s[1])):
         options = inner.count("<option")
@@ -327,7 +336,7 @@ def anatomy(html: str) -> str:
             label = name.group(1) if name else "?"
             parts.append(f'<select name="{label}"> {options:,} options {len(inner) / 1024:,.0f} KB')
     for what, needle in (("table rows", "<tr"), ("checkboxes", 'type="checkbox"'), ("links", "<a ")):
-        count = html.count(needle)
+        count = page.count(needle)
         if count >= 50:
             parts.append(f"{count:,} {what}")
     return "; ".join(parts) or "no large select, table or list"
@@ -385,6 +394,10 @@ def measure(client, path: str) -> dict:
     return row
 
 
+def short(path: str) -> str:
+    return f"{path[:47]}…" if len(path) > 48 else f"{path:48}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=500)
@@ -403,6 +416,7 @@ def main() -> None:
     # the 405s and 403s of the walk are expected; a 500 is still logged
     logging.getLogger("django.request").setLevel(logging.ERROR)
     import web  # bench/web.py: the admin's session and the CSRF cookie a browser sends back
+    from django.db import connection
     from django.test import Client
     from django.urls import get_resolver
 
@@ -420,6 +434,12 @@ def main() -> None:
     client.cookies["sessionid"] = session["s"].session_key
     client.cookies["csrftoken"] = web.CSRF_SECRET
 
+    routes = dict(walk(get_resolver().url_patterns))
+    searches = {}
+    for name, (page, pattern, typed) in SEARCHES.items():
+        found = re.search(pattern, client.get(fill(page, routes[page], objects)[0]).content.decode())
+        searches[name] = html.unescape(found.group(1)) + typed if found else None
+
     rows, skipped, seen = [], [], {}
     t0 = time.perf_counter()
     for name, route in walk(get_resolver().url_patterns):
@@ -427,6 +447,11 @@ def main() -> None:
         if name in NOT_OPENED:
             skipped.append((name, path, NOT_OPENED[name]))
             continue
+        if name in searches:
+            if searches[name] is None:
+                skipped.append((name, path, f"no search of it found on {SEARCHES[name][0]}"))
+                continue
+            path = searches[name]
         if path in seen:  # the API serves several methods of one path as separate patterns
             skipped.append((name, path, f"same path as {seen[path]} (another HTTP method)"))
             continue
@@ -455,12 +480,12 @@ def main() -> None:
     )
     print(f"\nskipped ({len(skipped)}):")
     for name, path, reason in skipped:
-        print(f"  {name:28} {path:48} {reason}")
+        print(f"  {name:28} {short(path)} {reason}")
     if other:
         print(f"\nanswers other than 200 ({len(other)}):")
         for r in other:
             detail = r.get("error") or r.get("location") or r.get("type", "")
-            print(f"  {r['name']:28} {r['path']:48} {r['status']}  {detail}")
+            print(f"  {r['name']:28} {short(r['path'])} {r['status']}  {detail}")
 
     def kind(r: dict) -> str:
         return "file" if r["file"] else "json" if r["json"] else "html"
@@ -473,7 +498,7 @@ def main() -> None:
         )
         for r in chosen:
             print(
-                f"  {r['name']:28} {r['path']:48} {kind(r):4} {r['bytes'] / 1024:8.1f} {r['queries']:7d}"
+                f"  {r['name']:28} {short(r['path'])} {kind(r):4} {r['bytes'] / 1024:8.1f} {r['queries']:7d}"
                 f" {r['seconds'] * 1000:8.1f} {r['cold'] * 1000:8.1f} {r['cold_queries']:6d}"
             )
 
@@ -508,6 +533,8 @@ def main() -> None:
     for r in sorted(explained, key=lambda r: -r["bytes"]):
         print(f"  {r['name']:28} {r['bytes'] / 1024:8.1f} KB  {r['anatomy']}")
     print(f"\nover target: {len(pages_over)} pages")
+    connection.close()
+    shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=8767)
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="zhiban-tail-"))

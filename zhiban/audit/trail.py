@@ -14,6 +14,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from zhiban.audit.models import AuditEntry, AuditHead
+from zhiban.lib import sql
 
 HIDDEN_FIELDS = {"password", "key_hash"}
 
@@ -103,43 +104,42 @@ def record(
         ip=actor.ip,
     )
     # No savepoint of its own: an entry that cannot be written fails the write it records.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        entry.prev_hash = _lock_head(cursor)
-        entry.at = timezone.now()  # after the lock: times rise with the chain, however long the wait
-        entry.hash = entry.compute_hash()
-        _append(cursor, entry)
-        cursor.execute(f"UPDATE {_HEAD} SET last_hash = %s, count = count + 1 WHERE id = 1", [entry.hash])
+    if connection.in_atomic_block:
+        _chain(entry)
+    else:
+        with transaction.atomic():
+            _chain(entry)
     return entry
 
 
-# The chain is written with three plain statements, not the ORM: every write of every person passes
-# through here, and the ORM's insert costs several times the work of the statement (bench/writes.py).
+# The chain is written with three plain statements straight to the driver (lib.sql), not the ORM:
+# every write of every person passes through here, and the ORM's insert costs several times the work
+# of the statement (bench/writes.py).
 _HEAD = AuditHead._meta.db_table
 _ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+_INSERT = (
+    f"INSERT INTO {AuditEntry._meta.db_table} "
+    f"({', '.join(connection.ops.quote_name(f.column) for f in _ENTRY_FIELDS)}) "
+    f"VALUES ({', '.join(['%s'] * len(_ENTRY_FIELDS))}) RETURNING id"
+)
+# The newest hash, with the head row locked until the transaction ends (PostgreSQL: the upsert's row
+# lock; SQLite: the IMMEDIATE transaction's write lock), so concurrent writers form one chain. The
+# row is made on first use (and again after a test database is flushed).
+_LOCK_HEAD = (
+    f"INSERT INTO {_HEAD} (id, last_hash, count) VALUES (1, %s, 0) "
+    "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING last_hash"
+)
+_MOVE_HEAD = f"UPDATE {_HEAD} SET last_hash = %s, count = count + 1 WHERE id = 1"
 
 
-def _lock_head(cursor) -> str:
-    """The newest hash, with the head row locked until the transaction ends (PostgreSQL: the upsert's
-    row lock; SQLite: the IMMEDIATE transaction's write lock), so concurrent writers form one chain.
-    The row is made on first use (and again after a test database is flushed)."""
-    cursor.execute(
-        f"INSERT INTO {_HEAD} (id, last_hash, count) VALUES (1, %s, 0) "
-        "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING last_hash",
-        ["0" * 64],
-    )
-    return cursor.fetchone()[0]
-
-
-def _append(cursor, entry: AuditEntry) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _ENTRY_FIELDS)
-    cursor.execute(
-        f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(_ENTRY_FIELDS))}) RETURNING id",
-        [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS],
-    )
-    entry.pk = cursor.fetchone()[0]
+def _chain(entry: AuditEntry) -> None:
+    entry.prev_hash = sql.execute(_LOCK_HEAD, ["0" * 64]).fetchone()[0]
+    entry.at = timezone.now()  # after the lock: times rise with the chain, however long the wait
+    entry.hash = entry.compute_hash()
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
+    entry.pk = sql.execute(_INSERT, values).fetchone()[0]
     entry._state.adding, entry._state.db = False, connection.alias
+    sql.execute(_MOVE_HEAD, [entry.hash])
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhiban.audit.trail import record_update
 from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
+from zhiban.lib.sql import Inserter
 from zhiban.notify.outbox import notify_people
 from zhiban.org.caching import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit
@@ -122,6 +123,9 @@ def matter_close(matter: Matter, by: Person, result: str, reply: str = "") -> No
     matter.refresh_from_db()
 
 
+_insert_call = Inserter(Call)
+
+
 def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Call:
     """Save a call (already validated); tell the leader whose number was asked for (A1.7); and, when it
     needs follow-through, open a matter owned by whoever took it (B12)."""
@@ -133,7 +137,10 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
             if call.pk
             else None
         )
-        call.save()
+        if call.pk is None:
+            _insert_call(call)  # the call-entry save, the busiest write there is (lib.sql)
+        else:
+            call.save()
         if call.asked_for_id is not None and call.asked_for_id != asked_before:
             notify_people(
                 [call.asked_for],

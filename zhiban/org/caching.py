@@ -14,6 +14,7 @@ import threading
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
+from zhiban.lib import sql
 from zhiban.org.models import DataGeneration, UnitActivity
 
 
@@ -84,12 +85,14 @@ def bump_unit_activity(unit_id: int | None) -> None:
     value for the same reason as bump_data_generation."""
     if unit_id is None:
         return
-    with connection.cursor() as cursor:  # one statement: it runs with every save of a duty record
-        cursor.execute(
-            f"INSERT INTO {UnitActivity._meta.db_table} (unit_id, value) VALUES (%s, %s) "
-            "ON CONFLICT (unit_id) DO UPDATE SET value = excluded.value",
-            [unit_id, secrets.randbits(62) + 1],
-        )
+    # one statement, straight to the driver (lib.sql): it runs with every save of a duty record
+    sql.execute(_BUMP_ACTIVITY, [unit_id, secrets.randbits(62) + 1])
+
+
+_BUMP_ACTIVITY = (
+    f"INSERT INTO {UnitActivity._meta.db_table} (unit_id, value) VALUES (%s, %s) "
+    "ON CONFLICT (unit_id) DO UPDATE SET value = excluded.value"
+)
 
 
 def unit_activity(unit_id: int) -> int:
