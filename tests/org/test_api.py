@@ -111,3 +111,26 @@ def test_api_docs_load_every_asset_from_this_server(db, client):
     text = client.get("/api/v1/docs").content.decode()
     assets = re.findall(r'(?:src|href)="([^"]+)"', text)
     assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+
+
+def test_rule_A1_7_the_people_list_asks_for_public_numbers_once_a_page_not_once_a_person(org, client):
+    """The city sees every county's people, whose mobiles it may see only where the directory lists them
+    as public: one query for the page's numbers, however many people the page has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_person
+
+    auth = {"Authorization": f"Bearer {ApiToken.issue(org.city_admin.user, 'test')[1]}"}
+    client.get("/api/v1/people", headers=auth)  # the scope and the token's use made once
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/v1/people", headers=auth).status_code == 200
+    for i in range(10):
+        make_person(org.sibling, f"西山县干部{i}")
+    client.get("/api/v1/people", headers=auth)  # new people: the scope made again, once
+    with CaptureQueriesContext(connection) as many:
+        people = client.get("/api/v1/people", headers=auth).json()["items"]
+    assert len(people) == Person.objects.count() and all(
+        p["mobile"] == "" for p in people if p["unit_id"] == org.sibling.pk
+    )
+    assert len(many) == len(few)

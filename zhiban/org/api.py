@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from zhiban.lib.apipaging import BoundedPagination
 from zhiban.org.access import get_contact_for_user, get_person_for_user, get_unit_for_user, scope_for
-from zhiban.org.contacts import shown_mobiles, shown_numbers, visible_contacts
+from zhiban.org.contacts import shown_mobiles, shown_numbers, visible_contacts, with_shown_mobiles
 from zhiban.org.models import Person
 from zhiban.org.policy import effective_policy
 
@@ -42,6 +42,8 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_mobile(obj, context) -> str:
+        if hasattr(obj, "shown_mobile"):  # a list's page, asked once for all its rows
+            return obj.shown_mobile
         return shown_mobiles(scope_for(context["request"].user), [obj])[obj.pk]
 
 
@@ -122,8 +124,12 @@ def get_policy(request, unit_id: int):
     }
 
 
+def _with_shown_mobiles(rows, request) -> None:
+    with_shown_mobiles(rows, scope_for(request.user))
+
+
 @router.get("/people", response=list[PersonOut])
-@paginate(BoundedPagination)
+@paginate(BoundedPagination, prepare=_with_shown_mobiles)
 def list_people(request, q: str = "", unit_id: int | None = None):
     scope = scope_for(request.user)
     people = Person.objects.filter(scope.unit_q("unit__")).order_by("unit__path", "order", "id")
