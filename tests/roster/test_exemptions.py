@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.factories import (
     make_exemption,
     make_person,
@@ -149,3 +152,24 @@ def test_overlapping_exemptions_are_refused(org):
     )
     assert "时间重叠" in response.content.decode()
     assert Exemption.objects.filter(person=org.officer).count() == 1
+
+
+def test_rule_A3_1_the_roster_page_proposes_replacements_for_every_flagged_shift_with_the_same_queries(
+    org, county_duty, before_national_day
+):
+    roster = make_roster(org.county, dt.date(2026, 10, 12), 7)
+    planning.generate(roster)
+    roster.state = Roster.State.PUBLISHED
+    roster.save()
+    client = org.client(org.county_admin)
+    days = sorted(roster.assignments.filter(person=org.officer).values_list("day", flat=True))
+    make_exemption(org.officer, days[0], days[0], state=Exemption.State.ARCHIVED)
+    client.get(f"/roster/{roster.pk}/")
+    with CaptureQueriesContext(connection) as one_flagged:
+        client.get(f"/roster/{roster.pk}/")
+    Exemption.objects.filter(person=org.officer).update(end=days[-1])  # every one of the officer's shifts
+    client.get(f"/roster/{roster.pk}/")
+    with CaptureQueriesContext(connection) as all_flagged:
+        page = client.get(f"/roster/{roster.pk}/").content.decode()
+    assert len(days) > 1 and page.count("免值班期内") >= len(days)
+    assert len(all_flagged) == len(one_flagged)

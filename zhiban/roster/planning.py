@@ -531,34 +531,49 @@ def flag_published_shifts(exemption: Exemption) -> int:
 def replacement_candidates(assignment: Assignment, limit: int = 3) -> list[Person]:
     """People who may take this post: eligible, cleared, not exempted, free and rested; fewest shifts in
     the roster first."""
-    roster = assignment.roster
+    return replacement_candidates_for(assignment.roster, [assignment], limit)[assignment.pk]
+
+
+def replacement_candidates_for(roster, assignments: list[Assignment], limit: int = 3) -> dict[int, list]:
+    """replacement_candidates for several assignments of one roster (a page's flagged shifts), with the
+    people, exemptions, nearby shifts and loads read once for all of them."""
+    if not assignments:
+        return {}
     policy = effective_policy(roster.unit)
     people = duty_people(roster.unit)
-    exempt = exempted_days(list(people), assignment.day, assignment.day)
+    exempt = exempted_days(list(people), min(a.day for a in assignments), max(a.day for a in assignments))
     rest = dt.timedelta(hours=policy.rest_hours_after_night)
+    nearby = Assignment.objects.filter(
+        person__in=list(people),
+        start__lt=max(a.end for a in assignments) + rest,
+        end__gt=min(a.start for a in assignments) - rest,
+    )
     busy = defaultdict(list)
-    for other in Assignment.objects.filter(
-        person__in=list(people), start__lt=assignment.end + rest, end__gt=assignment.start - rest
-    ).exclude(pk=assignment.pk):
+    for other in nearby:
         busy[other.person_id].append(other)
     load = defaultdict(int)
     for person_id in roster.assignments.values_list("person_id", flat=True):
         load[person_id] += 1
-    candidates = []
-    for person, posts in people.items():
-        if person.pk == assignment.person_id or unavailable_reason(
-            person,
-            posts,
-            assignment.post,
-            assignment.day,
-            exempt.get(person.pk, set()),
-            policy.training_valid_months,
-        ):
-            continue
-        if any(_too_close(o, assignment, rest) for o in busy.get(person.pk, [])):
-            continue
-        candidates.append(person)
-    return sorted(candidates, key=lambda p: (load[p.pk], p.name))[:limit]
+    found = {}
+    for assignment in assignments:
+        candidates = []
+        for person, posts in people.items():
+            if person.pk == assignment.person_id or unavailable_reason(
+                person,
+                posts,
+                assignment.post,
+                assignment.day,
+                exempt.get(person.pk, set()),
+                policy.training_valid_months,
+            ):
+                continue
+            if any(
+                o.pk != assignment.pk and _too_close(o, assignment, rest) for o in busy.get(person.pk, [])
+            ):
+                continue
+            candidates.append(person)
+        found[assignment.pk] = sorted(candidates, key=lambda p: (load[p.pk], p.name))[:limit]
+    return found
 
 
 def _too_close(a: Assignment, b: Assignment, rest: dt.timedelta) -> bool:

@@ -123,9 +123,12 @@ def roster_detail(request, pk):
     can_write = scope.can_write_unit(roster.unit)
     for a in assignments:
         a.problems, a.notes = by_assignment.get(a.pk, []), notes.get(a.pk, [])
-        # A3.1: a shift that became a violation (an exemption approved after publishing) gets proposals
-        a.candidates = planning.replacement_candidates(a) if a.problems and can_write else []
         shifts[a.day][(a.start, a.shift_name)].append(a)
+    # A3.1: a shift that became a violation (an exemption approved after publishing) gets proposals
+    flagged = [a for a in assignments if a.problems] if can_write else []
+    candidates = planning.replacement_candidates_for(roster, flagged)
+    for a in assignments:
+        a.candidates = candidates.get(a.pk, [])
     calendar = {d.date: d for d in days_between(roster.unit, roster.start, roster.end)}
     rows = []
     for day in roster.days():
