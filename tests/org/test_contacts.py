@@ -175,6 +175,26 @@ def test_print_view_is_an_a4_page(org, directory):
     assert "size:A4" in css
 
 
+def test_a_long_directory_prints_in_parts_each_saying_which_rows_it_holds(org, directory, monkeypatch):
+    from zhiban.org import views_directory
+
+    monkeypatch.setattr(views_directory, "PRINT_PAGE", 2)
+    for i in range(3):
+        make_contact(org.county, f"乡镇{i}值班室", position="值班室")
+    client = org.client(org.officer)
+    first = client.get("/org/contacts/print/").content.decode()
+    assert "第1—2条（后面还有，见下一页）" in first and "下一页" in first
+    names = set()
+    page = 1
+    while True:
+        text = client.get("/org/contacts/print/", {"page": page}).content.decode()
+        names |= {name for name in ("张三", "乡镇0值班室", "乡镇1值班室", "乡镇2值班室") if name in text}
+        if "后面还有" not in text:
+            break
+        page += 1
+    assert names == {"张三", "乡镇0值班室", "乡镇1值班室", "乡镇2值班室"}  # nothing left out
+
+
 @pytest.fixture
 def leader_mobile(org):
     """The county leader's mobile, internal-only in the directory (A1.7)."""

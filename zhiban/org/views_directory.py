@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from zhiban.audit.trail import history
 from zhiban.lib.downloads import xlsx_download
 from zhiban.lib.forms import form_page
-from zhiban.lib.paging import page_number, page_of
+from zhiban.lib.paging import page_number, page_of, paginate
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import (
     current_unit,
@@ -80,8 +80,21 @@ def contact_print(request):
     """A4 list of the whole directory in view, as posted in the duty room."""
     scope = scope_for(request.user)
     contacts = visible_contacts(scope, request.GET.get("q", "")).order_by("unit__path", "order", "id")
-    rows = with_shown_numbers(contacts[:2000], scope)
-    return render(request, "org/contact_print.html", {"rows": rows, "now": timezone.now()})
+    page = paginate(request, contacts, PRINT_PAGE)
+    first = (page.number - 1) * PRINT_PAGE + 1
+    context = {
+        "rows": with_shown_numbers(page.rows, scope),
+        "page": page,
+        "first": first,
+        "last": first + len(page.rows) - 1,
+        "now": timezone.now(),
+    }
+    return render(request, "org/contact_print.html", context)
+
+
+# A city's directory (4,500 entries) is printed in parts of this many rows, each part saying which rows
+# it holds and that more follow: never cut off without a word.
+PRINT_PAGE = 1000
 
 
 @login_required
