@@ -9,10 +9,11 @@
    unit more than officers (the city, whose office gen_duty keeps busy, is not played), `gen_duty` (a
    year of duty records).
 2. Gives each of the units played a duty officer on duty now: its own 24-hour shift type starting on the
-   hour 1-2 hours before now (so no handover falls in the run), a 30-day roster from that shift on, rotating its seven duty
-   staff over primary, deputy and standby (24 hours' rest after each shift), published through
-   roster.services.roster_publish as an administrator would; the officer (today's primary) gets an
-   account, checks in, and has a session made as in bench/web.py, with the CSRF cookie a browser keeps.
+   hour 1-2 hours before now (so no handover falls in the run), a 30-day roster from that shift on,
+   rotating its seven duty staff over primary, deputy and standby (24 hours' rest after each shift),
+   published through roster.services.roster_publish as an administrator would; the officer (the
+   primary now) gets an account, checks in, and has a session made as in bench/web.py, with the CSRF
+   cookie a browser keeps.
    Each unit's duty policy (B29, a DutyPolicy of its own) sets the report deadlines short enough for
    them to fall due in the run: for 10 minutes phone 3 and written 6 minutes (instead of 15/30), and a
    warning 1 minute ahead (instead of 5); `--phone-minutes`, `--written-minutes` change them.
@@ -30,8 +31,10 @@
    alarms the job runners must raise.
 5. Checks every request: a page is 200, a form saved is 302 (a form shown again with its errors is a
    failure, its first error printed). Prints per request kind count, errors, p50/p95/p99/max, the
-   overall figures, the offered rate, the load average at start and end and, on PostgreSQL, the most
-   connections the database had. Then, from the database: for each deadline that fell due at least a
+   overall figures, the offered rate, the load average at start and end, where the machine's CPU time
+   went (granian, the runners, PostgreSQL, this client, anything else: a shared machine shows here),
+   on PostgreSQL the most connections the database had, and the end of the first traceback in the
+   server's or runners' log, if any. Then, from the database: for each deadline that fell due at least a
    minute before the end of the window and was not met, exactly one alarm (its timeline step) within
    the window, none for a deadline met, none twice, no in-app alarm notice twice, despite two runners.
 Targets (issue "many processes"): 0 errors, p95 <= 300 ms, every alarm due in the window fired exactly
@@ -926,6 +929,10 @@ def main() -> None:
             print(f"PostgreSQL connections to {PG_NAME}, most seen: {peak[0]}")
         server_errors = (var / "granian.log").read_text(errors="replace")
         runner_errors = (var / "runjobs.log").read_text(errors="replace")
+        for warning_line in dict.fromkeys(
+            line for line in server_errors.splitlines() if line.startswith("[WARNING]")
+        ):
+            print(f"granian: {warning_line[:160]}{'…' if len(warning_line) > 160 else ''}")
         for name, text in (("server", server_errors), ("job runners", runner_errors)):
             if "Traceback" in text:
                 count = text.count("Traceback")
