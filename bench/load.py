@@ -18,7 +18,7 @@
    them to fall due in the run: for 10 minutes phone 3 and written 6 minutes (instead of 15/30), and a
    warning 1 minute ahead (instead of 5); `--phone-minutes`, `--written-minutes` change them.
 3. Runs what the README's 生产部署 section runs: granian --interface wsgi --workers N (4 on PostgreSQL,
-   2 on SQLite; granian's own default blocking threads unless --blocking-threads), and `--runners`
+   2 on SQLite; 4 blocking threads each, as the README has it, unless --blocking-threads), and `--runners`
    `manage.py runjobs` processes, after one `runjobs --once` for the backlog the data leaves due.
 4. Plays the officers on loopback, one keep-alive connection each, from an asyncio client: between two
    actions a think time of 2-6 s, and a second or two of typing before a form is saved, as a person
@@ -794,7 +794,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--officers", type=int, default=50)
     parser.add_argument("--workers", type=int, help="granian workers (default 4 on PostgreSQL, 2 on SQLite)")
-    parser.add_argument("--blocking-threads", type=int, help="granian's per worker (default: granian's)")
+    parser.add_argument("--blocking-threads", type=int, default=4, help="granian's per worker (README: 4)")
     parser.add_argument("--runners", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--think-min", type=float, default=2.0)
