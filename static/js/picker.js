@@ -22,14 +22,22 @@
   }
 
   function search(picker, box) {
+    picker.typed = 0;
     var results = picker.querySelector(".picker-results");
     var query = box.value.trim();
-    if (!query) { results.innerHTML = ""; return; }
+    if (!query) { results.innerHTML = ""; picker.pickWhenAnswered = false; return; }
     var url = picker.getAttribute("data-source") + "&q=" + encodeURIComponent(query);
     var asked = ++picker.asked;
     fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : "<p class=\"error\">查找失败，请稍后再试</p>"; })
-      .then(function (html) { if (asked === picker.asked) results.innerHTML = html; })
+      .then(function (html) {
+        if (asked !== picker.asked) return;  // an answer to what was typed before: not shown
+        picker.answered = asked;
+        results.innerHTML = html;
+        var first = results.querySelector("button.pick");
+        if (picker.pickWhenAnswered && first) pick(first);
+        picker.pickWhenAnswered = false;
+      })
       .catch(function () { results.innerHTML = "<p class=\"error\">查找失败，请检查网络</p>"; });
   }
 
@@ -38,6 +46,7 @@
     if (!box.classList || !box.classList.contains("picker-search")) return;
     var picker = box.closest("[data-picker]");
     picker.asked = picker.asked || 0;
+    picker.typed = (picker.typed || 0) + 1;  // results on screen are now for an earlier text
     clearTimeout(picker.timer);
     picker.timer = setTimeout(function () { search(picker, box); }, 200);
   });
@@ -61,10 +70,16 @@
     var picker = el.closest && el.closest("[data-picker]");
     if (!picker) return;
     var buttons = Array.prototype.slice.call(picker.querySelectorAll("button.pick"));
+    if (event.isComposing || event.keyCode === 229) return;  // Enter ends an input method's word
     if (el.classList.contains("picker-search")) {
       if (event.key === "Enter") {  // never submits the form from the search box
         event.preventDefault();
-        if (buttons.length) pick(buttons[0]);
+        var pending = picker.typed || (picker.asked || 0) !== (picker.answered || 0);
+        if (pending) {  // the results shown are for what was typed before: wait for the new ones
+          clearTimeout(picker.timer);
+          picker.pickWhenAnswered = true;
+          search(picker, el);
+        } else if (buttons.length) pick(buttons[0]);
       } else if (event.key === "ArrowDown" && buttons.length) {
         event.preventDefault(); buttons[0].focus();
       } else if (event.key === "Escape") {

@@ -88,3 +88,31 @@ def test_officer_transfers_a_matter_by_typing_initials_and_choosing_with_the_key
     expect(page.get_by_text("林海燕下班，单晓东接办")).to_be_visible()
     matter.refresh_from_db()
     assert matter.owner == org.deputy
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_enter_pressed_before_the_new_results_arrive_picks_from_them_not_the_old_ones(
+    org, duty, page, login_as
+):
+    make_person(org.county, "汪建")
+    make_person(org.county, "汪晓")
+    matter = intake.matter_open(org.county, org.officer, "道路抢通")
+    login_as(org.officer)
+    page.goto(f"/intake/matters/{matter.pk}/")
+    search = page.locator('[data-name="t-to"] .picker-search')
+    search.fill("汪")
+    expect(page.get_by_role("option", name=re.compile("汪建"))).to_be_visible()  # first, by pinyin
+    search.press("End")
+    page.keyboard.insert_text("晓")  # and Enter at once, while the list still shows 汪建 first
+    search.press("Enter")
+    chosen = page.locator('[data-name="t-to"] label.chip')
+    expect(chosen).to_have_count(1)
+    expect(chosen).to_contain_text("汪晓")
+
+
+def test_the_owner_is_not_offered_as_the_one_to_transfer_to(org):
+    matter = intake.matter_open(org.county, org.officer, "道路抢通")
+    page = org.client(org.officer).get(f"/intake/matters/{matter.pk}/").content.decode()
+    source = re.search(r'data-name="t-to" data-source="([^"]+)"', page).group(1).replace("&amp;", "&")
+    offered = org.client(org.officer).get(source + "&q=林").content.decode()
+    assert "林海燕" not in offered and "可查找东湖县及其下级单位的在职人员" in page

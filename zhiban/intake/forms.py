@@ -317,9 +317,9 @@ class TransferForm(forms.Form):
     to = PersonField(label="移交给")
     reason = forms.CharField(label="移交原因", max_length=200)
 
-    def __init__(self, *args, unit: Unit, **kwargs):
+    def __init__(self, *args, unit: Unit, owner_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].offer(People.within(unit))
+        self.fields["to"].offer(People.within(unit, exclude=owner_id))  # not the one it is moved from
 
 
 class CloseForm(forms.Form):

@@ -405,7 +405,7 @@ def _matterpaginate(request, matter, person, status: int = 200, **given):
         # its owner handles it wherever they sit (a matter may be transferred to anyone of the unit)
         "may_act": is_owner or (person is not None and scope_for(request.user).acts_for_unit(matter.unit)),
         "may_transfer": is_owner or (person is not None and services.directs(person, matter.unit)),
-        "transfer": forms.TransferForm(unit=matter.unit, prefix="t"),
+        "transfer": forms.TransferForm(unit=matter.unit, owner_id=matter.owner_id, prefix="t"),
         "close": forms.CloseForm(prefix="x"),
         "progress": forms.ProgressForm(prefix="p"),
         **given,
@@ -444,7 +444,7 @@ def matter_transfer(request, pk):
         request,
         pk,
         "transfer",
-        lambda data, m: forms.TransferForm(data, prefix="t", unit=m.unit),
+        lambda data, m: forms.TransferForm(data, prefix="t", unit=m.unit, owner_id=m.owner_id),
         lambda m, p, d: services.matter_transfer(m, d["to"], p, d["reason"]),
     )
 

@@ -54,7 +54,7 @@ class People:
             people = people.filter(unit_id__in=self.unit_ids)
         if self.exclude is not None:
             people = people.exclude(pk=self.exclude)
-        return people.select_related("unit").order_by("name", "id")
+        return people.select_related("unit").order_by("search_text", "id")  # by pinyin
 
     def token(self) -> str:
         return signing.dumps([list(self.unit_ids), self.subtree, list(self.roles), self.exclude], salt=_SALT)
@@ -119,6 +119,8 @@ class PersonPicker(forms.Widget):
         if ids and hasattr(self.choices, "queryset"):
             chosen = [(str(p.pk), person_label(p)) for p in self.choices.queryset.filter(pk__in=ids)]
         context["widget"].update(
+            describedby=context["widget"]["attrs"].get("aria-describedby", ""),
+            invalid=context["widget"]["attrs"].get("aria-invalid", ""),
             chosen=chosen,
             multiple=self.multiple,
             source=f"{reverse('person_pick')}?src={self.token}",
@@ -134,6 +136,15 @@ class PeoplePicker(PersonPicker):
     multiple = True
 
 
+def offer(field, people: People) -> None:
+    """Makes `field` offer `people`: its queryset, the search's signed source, and, unless the form
+    says otherwise, a help text saying whom the search finds."""
+    field.queryset = people.queryset()
+    field.widget.token = people.token()
+    if not field.help_text and people.subtree and len(people.units) == 1:
+        field.help_text = f"可查找{people.units[0].label}及其下级单位的在职人员"
+
+
 class PersonField(forms.ModelChoiceField):
     """One person, picked by search from those `People` describes (set with `offer`)."""
 
@@ -141,12 +152,13 @@ class PersonField(forms.ModelChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Person.objects.none())
-        kwargs.setdefault("error_messages", {}).setdefault("invalid_choice", "请从查找结果中选择人员")
+        messages = kwargs.setdefault("error_messages", {})
+        messages.setdefault("invalid_choice", "请从查找结果中选择人员")
+        messages.setdefault("required", "请输入姓名、拼音首字母或职务查找，并在结果中点选一人")
         super().__init__(**kwargs)
 
     def offer(self, people: People) -> None:
-        self.queryset = people.queryset()
-        self.widget.token = people.token()
+        offer(self, people)
 
     def label_from_instance(self, obj: Person) -> str:
         return person_label(obj)
@@ -166,8 +178,7 @@ class PeopleField(forms.ModelMultipleChoiceField):
         super().__init__(**kwargs)
 
     def offer(self, people: People) -> None:
-        self.queryset = people.queryset()
-        self.widget.token = people.token()
+        offer(self, people)
 
     def _check_values(self, value):
         # ids outside the database's integer range are refused, not passed on (SQLite: OverflowError)

@@ -81,6 +81,8 @@ def contact_print(request):
     scope = scope_for(request.user)
     contacts = visible_contacts(scope, request.GET.get("q", "")).order_by("unit__path", "order", "id")
     page = paginate(request, contacts, PRINT_PAGE)
+    if not page.rows and page.number > 1:
+        raise Http404  # past the last part
     first = (page.number - 1) * PRINT_PAGE + 1
     context = {
         "rows": with_shown_numbers(page.rows, scope),
