@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,12 +72,7 @@ def main() -> None:
     )
     load = os.getloadavg()
     try:
-        for _ in range(100):
-            try:
-                asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", args.port), 1))
-                break
-            except OSError:
-                time.sleep(0.1)
+        web.wait_for_server(args.port)
         rows = []
         for label, path in [
             ("call entry save (POST, then 302)", "POST:/intake/calls/new/"),

@@ -152,6 +152,16 @@ async def _load(host, port, paths, cookie, seconds, connections) -> tuple[float,
     return len(latencies) / (time.perf_counter() - start), latencies, errors
 
 
+def wait_for_server(port: int) -> None:
+    """Until the server started beside the bench answers on `port` (at most about 10 s)."""
+    for _ in range(100):
+        try:
+            asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1))
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=500)
@@ -200,12 +210,7 @@ def main() -> None:
     manage(env, "runjobs", "--once")
     runner = subprocess.Popen([PY, "manage.py", "runjobs"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", args.port), 1))
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_server(args.port)
         pages = [
             ("bare view /healthz (baseline)", "/healthz"),
             ("contacts search, pinyin 'zhang'", "/org/contacts/?q=" + quote("zhang")),
