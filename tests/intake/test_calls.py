@@ -193,7 +193,7 @@ def after_the_calls(on_the_day):
 @pytest.mark.usefixtures("on_the_day")
 @pytest.mark.usefixtures("after_the_calls")
 def test_the_exchange_creates_calls_with_their_rings_and_the_officer_completes_them(org, duty, client):
-    from zhiban.org.models import ApiToken, Role, RoleAssignment
+    from zhiban.org.models import ApiToken
 
     headers = {"Authorization": f"Bearer {ApiToken.issue(org.officer.user, 'CTI')[1]}"}
     url = f"/api/v1/units/{org.county.pk}/calls"

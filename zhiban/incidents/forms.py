@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from zhiban.incidents.models import ELEMENTS, Event, Report
 from zhiban.incidents.services import feedback_since_last_report, superiors
-from zhiban.intake.forms import DatesInRange, DateTimeLocal, ManyChoice, leaders_of
+from zhiban.intake.forms import DatesInRange, DateTimeLocal, leaders_of
 from zhiban.lib.classification import Classification
+from zhiban.lib.forms import ManyChoice
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 from zhiban.org.pickers import People, PeopleField

@@ -71,19 +71,6 @@ def leaders_of(unit: Unit):
     return _leader_querysets.get_or_build(unit.pk, build).all()
 
 
-class ManyChoice(forms.ModelMultipleChoiceField):
-    """A multiple choice whose ids out of the database's integer range are refused as invalid, not
-    passed to the database (SQLite raises OverflowError on them: a 500)."""
-
-    def _check_values(self, value):
-        try:
-            if any(abs(int(v)) >= 2**63 for v in value):
-                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        except (TypeError, ValueError):
-            pass  # not numbers at all: the parent says so in its own words
-        return super()._check_values(value)
-
-
 class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj.name}（{obj.position}）" if obj.position else obj.name

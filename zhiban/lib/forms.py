@@ -27,6 +27,19 @@ def form_page(request, form: forms.Form, title: str, cancel_url: str) -> HttpRes
     return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
 
+class ManyChoice(forms.ModelMultipleChoiceField):
+    """A multiple choice whose ids out of the database's integer range are refused as invalid, not
+    passed to the database (SQLite raises OverflowError on them: a 500)."""
+
+    def _check_values(self, value):
+        try:
+            if any(abs(int(v)) >= 2**63 for v in value):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        except (TypeError, ValueError):
+            pass  # not numbers at all: the parent says so in its own words
+        return super()._check_values(value)
+
+
 class _SharedFields(dict):
     """A form's fields made once and handed out as they are: Django deep-copies `base_fields` for
     every form it makes; a copy of this is the same field objects in a new dict."""

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from zhiban.lib.forms import ManyChoice
 from zhiban.lib.pinyin import normalise
 from zhiban.org.models import Person, Unit
 
@@ -88,7 +89,7 @@ def person_label(person: Person) -> str:
 
 class PersonPicker(forms.Widget):
     """A search box; the chosen people are shown as ticked boxes (several) or a chosen name (one), and
-    the list of results comes from `person_pick` (static/zhiban/picker.js)."""
+    the list of results comes from `person_pick` (static/js/picker.js)."""
 
     template_name = "org/widgets/person_picker.html"
     multiple = False
@@ -164,7 +165,7 @@ class PersonField(forms.ModelChoiceField):
         return person_label(obj)
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
+class PeopleField(ManyChoice):
     """Several people, picked by search (instruction targets)."""
 
     widget = PeoplePicker
@@ -179,15 +180,6 @@ class PeopleField(forms.ModelMultipleChoiceField):
 
     def offer(self, people: People) -> None:
         offer(self, people)
-
-    def _check_values(self, value):
-        # ids outside the database's integer range are refused, not passed on (SQLite: OverflowError)
-        try:
-            if any(abs(int(v)) >= 2**63 for v in value):
-                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        except (TypeError, ValueError):
-            pass
-        return super()._check_values(value)
 
     def label_from_instance(self, obj: Person) -> str:
         return person_label(obj)
