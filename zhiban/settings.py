@@ -4,13 +4,20 @@ through helpers in zhiban.lib.env, which refuse bad values instead of guessing."
 import os
 from pathlib import Path
 
-from zhiban.lib.env import database, env_bool, env_int, env_list, secret_key
+from zhiban.lib.env import database, env_bool, env_int, env_list, key_bytes, key_list, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHIBAN_VAR_DIR", BASE_DIR / "var"))
 
-SECRET_KEY = secret_key(VAR_DIR)
+# A production deployment says so: its keys must then come from the environment (never a file made
+# under var/), and the security checks (zhiban.lib.checks) refuse DEBUG, a superuser and plain HTTP.
+PRODUCTION = env_bool("ZHIBAN_PRODUCTION", False)
+SECRET_KEY = secret_key(VAR_DIR, PRODUCTION)
 DEBUG = env_bool("DEBUG", False)
+# Uploaded sensitive files (medical records, evidence) are sealed with this AES-256 key (zhiban.lib.files);
+# older keys still open what they sealed, for rotation.
+FILE_ENCRYPTION_KEY = key_bytes("FILE_ENCRYPTION_KEY", VAR_DIR, PRODUCTION)
+FILE_ENCRYPTION_OLD_KEYS = key_list("FILE_ENCRYPTION_OLD_KEYS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 

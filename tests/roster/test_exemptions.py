@@ -44,7 +44,11 @@ def test_rule_A3_1_A2_7_medical_records_are_read_by_applicant_approvers_and_offi
     url = f"/roster/exemptions/{exemption.pk}/record/"
     for person in (org.officer, head, org.county_leader, org.county_admin):
         response = org.client(person).get(url)
-        assert response.status_code == 200 and b"%PDF-1.4 record" in b"".join(response.streaming_content)
+        assert response.status_code == 200 and response.content == b"%PDF-1.4 record"
+        assert (
+            response["Cache-Control"] == "no-store"
+            and "%E7%97%85%E5%8E%86.pdf" in response["Content-Disposition"]
+        )
     for person in (plain, org.inspector, org.deputy):
         assert org.client(person).get(url).status_code in (403, 404), person.name
     admin = make_system_user("system_admin")
@@ -146,8 +150,8 @@ def test_overlapping_exemptions_are_refused(org):
             "end": "2026-10-25",
             "reason": "复查",
             "hospital": "示范市第一人民医院",
-            "hospital_record": SimpleUploadedFile("a.pdf", b"%PDF"),
-            "rest_note": SimpleUploadedFile("b.pdf", b"%PDF"),
+            "hospital_record": SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+            "rest_note": SimpleUploadedFile("b.pdf", b"%PDF-1.4"),
         },
     )
     assert "时间重叠" in response.content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from pathlib import Path
@@ -48,18 +50,66 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
-def secret_key(var_dir: Path) -> str:
+def secret_key(var_dir: Path, production: bool = False) -> str:
     """SECRET_KEY from the environment; for a local start, a random key kept under var/."""
     raw = os.environ.get("SECRET_KEY")
     if raw is not None:
         if len(raw) < 32:
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters")
         return raw
-    path = var_dir / "secret_key"
+    if production:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (ZHIBAN_PRODUCTION=1)")
+    return _local_secret(var_dir / "secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def key_bytes(name: str, var_dir: Path, production: bool) -> bytes:
+    """A 32-byte key, base64 in the environment variable `name` (make one with
+    `python -c "import base64,secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())"`).
+    In production it must come from the environment, kept outside the database and its backups; for a
+    local start (`make run`, tests) a random key is made once under var/."""
+    raw = os.environ.get(name)
+    if raw is None:
+        if production:
+            raise ImproperlyConfigured(
+                f"{name} must be set in production (ZHIBAN_PRODUCTION=1): 32 bytes, base64"
+            )
+        raw = _local_secret(
+            var_dir / name.lower(), lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+        )
+    return _decode_key(name, raw)
+
+
+def key_list(name: str) -> list[bytes]:
+    """Older keys, comma-separated, still accepted for reading what they sealed (key rotation)."""
+    raw = os.environ.get(name, "")
+    return [_decode_key(name, part.strip()) for part in raw.split(",") if part.strip()]
+
+
+def _decode_key(name: str, raw: str) -> bytes:
+    try:
+        key = base64.b64decode(raw.strip(), validate=True)
+    except (ValueError, binascii.Error):
+        raise ImproperlyConfigured(f"{name}: not base64") from None
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{name}: must be 32 bytes (base64 of 32 random bytes), got {len(key)}")
+    return key
+
+
+def _local_secret(path: Path, make) -> str:
+    """A secret kept in a file of its own (mode 600), made on first use. Written aside and linked into
+    place, so two processes starting together read the same complete value."""
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.part")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(make())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # the other process won; its value stands
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from zhiban.audit.trail import record_update
+from zhiban.lib.files import FileCheck, sensitive_storage
 from zhiban.org.caching import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit, User
 from zhiban.org.policy import effective_policy
@@ -173,8 +174,13 @@ class Exemption(Approvable, models.Model):
     end = models.DateField("免值班结束")
     reason = models.CharField("原因", max_length=200)
     hospital = models.CharField("就诊医院（三级甲等）", max_length=100)
-    hospital_record = models.FileField("病历", upload_to="exemptions/%Y/")
-    rest_note = models.FileField("医生休息证明", upload_to="exemptions/%Y/")
+    # sensitive personal data: sealed at rest (lib.files), read only through exemption_file (audited)
+    hospital_record = models.FileField(
+        "病历", upload_to="exemptions/%Y/", storage=sensitive_storage, validators=[FileCheck()]
+    )
+    rest_note = models.FileField(
+        "医生休息证明", upload_to="exemptions/%Y/", storage=sensitive_storage, validators=[FileCheck()]
+    )
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.APPLIED)
     head_by = models.ForeignKey(
         Person, verbose_name="部门负责人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

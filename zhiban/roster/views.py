@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import record_read, record_refusal
+from zhiban.lib import files as sealed_files
 from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
 from zhiban.lib.forms import add_errors, form_page
@@ -387,10 +388,9 @@ def exemption_file(request, pk, which):
         exemption, f"{exemption.person.name}的免值班申请：{'病历' if which == 'record' else '医生休息证明'}"
     )
     try:
-        handle = field.open("rb")
+        return sealed_files.download(field.name)
     except OSError:
         raise Http404("文件已不存在") from None
-    return FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
 
 
 # --- swaps (A3.2) ---------------------------------------------------------------------------------
