@@ -137,6 +137,10 @@ urlpatterns = [
             path("documents/", intake_views.document_list, name="document_list"),
             path("documents/new/", intake_views.document_create, name="document_create"),
             path("documents/<int:pk>/", intake_views.document_detail, name="document_detail"),
+            path("documents/<int:pk>/attachments/", intake_views.document_attach, name="document_attach"),
+            path(
+                "documents/attachments/<int:pk>/", intake_views.document_attachment, name="document_attachment"
+            ),
             path(
                 "documents/<int:pk>/collections/",
                 intake_views.document_collection_add,

@@ -115,6 +115,11 @@ def intake_objects(org, assignment) -> dict:
         name="现场.pdf",
         size=13,
     )
+    from zhiban.intake.models import DocumentAttachment
+
+    scan = DocumentAttachment.objects.create(
+        document=document, by=org.officer, file=ContentFile(b"%PDF-1.4 fax", name="传真.pdf"), name="传真.pdf", size=12
+    )
     rule = ReportingRule.objects.create(
         unit=org.county, category="natural", grade="III", phone_minutes=30, written_minutes=60
     )
@@ -126,6 +131,7 @@ def intake_objects(org, assignment) -> dict:
         "report": report,
         "draft": draft,
         "attachment": attachment,
+        "scan": scan,
         "rule": rule,
         "deadline": event.deadline_set.order_by("id").first(),
         "verification": verification,

@@ -56,6 +56,8 @@ def meet(event: Event, report: Report) -> int:
         late = _meet_one(event, deadline, report)
         if deadline.kind in (own, Deadline.Kind.FOLLOW_UP):
             late_own = max(late_own, late)
+    if report.kind == Report.Kind.FINAL:
+        return late_own  # the watch ends: nothing more is owed
     if follow_up_met is not None:
         schedule = event.follow_up_schedule()
         if schedule and event.report_required:

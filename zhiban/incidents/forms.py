@@ -17,7 +17,12 @@ from zhiban.incidents.reporting import latest_figures, signers
 from zhiban.incidents.rules import RuleTable
 from zhiban.incidents.services import feedback_since_last_report, superiors
 from zhiban.intake.forms import DatesInRange, DateTimeLocal, PersonChoice, leaders_of
-from zhiban.lib.attachments import ATTACHMENT_CHECK, ATTACHMENTS_PER_RECORD, MultipleFileField
+from zhiban.lib.attachments import (
+    ATTACHMENT_CHECK,
+    ATTACHMENTS_PER_RECORD,
+    MultipleFileField,
+    checked_uploads,
+)
 from zhiban.lib.classification import Classification
 from zhiban.lib.forms import ManyChoice
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
@@ -229,15 +234,7 @@ class WrittenReportForm(ReportFormBase):
             del self.fields["unverified"]
 
     def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        if len(files) > ATTACHMENTS_PER_RECORD:
-            raise forms.ValidationError(f"一次最多上传 {ATTACHMENTS_PER_RECORD} 个附件")
-        for upload in files:
-            try:
-                ATTACHMENT_CHECK(upload)
-            except forms.ValidationError as error:
-                raise forms.ValidationError(f"{upload.name}：{error.messages[0]}") from None
-        return files
+        return checked_uploads(self.cleaned_data.get("attachments") or [])
 
 
 class SendForm(DatesInRange, forms.Form):

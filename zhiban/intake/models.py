@@ -302,7 +302,9 @@ class DocumentAttachment(Attachment):
     """The scan of a document or fax as it came (A1.10), read through the document."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
-    by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="上传人")
+    by = models.ForeignKey(
+        Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
 
     class Meta(Attachment.Meta):
         verbose_name = "来文附件"

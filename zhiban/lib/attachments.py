@@ -61,3 +61,29 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
+
+
+class AttachmentsForm(forms.Form):
+    """Photos and scans added to a record: each file checked by its first bytes and size."""
+
+    files = MultipleFileField(
+        label="附件（照片、扫描件）",
+        help_text=f"JPG、PNG 图片或 PDF，每个不超过 {ATTACHMENT_CHECK.max_bytes // 1048576} MB，"
+        f"一次最多 {ATTACHMENTS_PER_RECORD} 个",
+        error_messages={"required": "请选择要上传的文件"},
+    )
+
+    def clean_files(self):
+        return checked_uploads(self.cleaned_data.get("files") or [])
+
+
+def checked_uploads(files: list) -> list:
+    """The uploads if every one is of a kind and size accepted; else the first refusal, naming the file."""
+    if len(files) > ATTACHMENTS_PER_RECORD:
+        raise forms.ValidationError(f"一次最多上传 {ATTACHMENTS_PER_RECORD} 个附件")
+    for upload in files:
+        try:
+            ATTACHMENT_CHECK(upload)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(f"{upload.name}：{error.messages[0]}") from None
+    return files
