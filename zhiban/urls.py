@@ -139,7 +139,9 @@ urlpatterns = [
             path("documents/<int:pk>/", intake_views.document_detail, name="document_detail"),
             path("documents/<int:pk>/attachments/", intake_views.document_attach, name="document_attach"),
             path(
-                "documents/attachments/<int:pk>/", intake_views.document_attachment, name="document_attachment"
+                "documents/attachments/<int:pk>/",
+                intake_views.document_attachment,
+                name="document_attachment",
             ),
             path(
                 "documents/<int:pk>/collections/",

@@ -38,7 +38,9 @@ def test_rule_B19_B21_the_leader_signs_off_from_a_phone_and_the_report_goes_up(o
     page.set_viewport_size({"width": 390, "height": 844})
     login_as(org.county_leader)
     page.goto(link)
-    expect(page.get_by_role("heading", name="待签发：")).to_contain_text("剩余 17 分")  # 30 minutes from known
+    expect(page.get_by_role("heading", name="待签发：")).to_contain_text(
+        "剩余 17 分"
+    )  # 30 minutes from known
     sign = page.get_by_role("button", name="签发并报出")
     expect(sign).to_be_visible()
     box = sign.bounding_box()

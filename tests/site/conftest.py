@@ -118,7 +118,11 @@ def intake_objects(org, assignment) -> dict:
     from zhiban.intake.models import DocumentAttachment
 
     scan = DocumentAttachment.objects.create(
-        document=document, by=org.officer, file=ContentFile(b"%PDF-1.4 fax", name="传真.pdf"), name="传真.pdf", size=12
+        document=document,
+        by=org.officer,
+        file=ContentFile(b"%PDF-1.4 fax", name="传真.pdf"),
+        name="传真.pdf",
+        size=12,
     )
     rule = ReportingRule.objects.create(
         unit=org.county, category="natural", grade="III", phone_minutes=30, written_minutes=60

@@ -30,7 +30,9 @@ POLICY_DEFAULTS: dict[str, int] = {
     "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
-YES_NO = frozenset({"swap_needs_department_head", "phone_report_sign_off"})  # kept as 1 or 0, said and chosen as 是 or 否
+YES_NO = frozenset(
+    {"swap_needs_department_head", "phone_report_sign_off"}
+)  # kept as 1 or 0, said and chosen as 是 or 否
 
 
 @dataclass(frozen=True)
