@@ -89,11 +89,13 @@ def _register_routers() -> None:
     from zhiban.intake.api import router as intake_router
     from zhiban.org.api import router as org_router
     from zhiban.roster.api import router as roster_router
+    from zhiban.supervision.api import router as supervision_router
 
     api.add_router("/", org_router)
     api.add_router("/", roster_router)
     api.add_router("/", intake_router)
     api.add_router("/", incidents_router)
+    api.add_router("/", supervision_router)
 
 
 _register_routers()

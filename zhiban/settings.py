@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "zhiban.intake",
     "zhiban.incidents",
     "zhiban.shifts",
+    "zhiban.supervision",
 ]
 
 MIDDLEWARE = [

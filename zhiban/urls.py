@@ -14,6 +14,7 @@ from zhiban.org import views, views_account, views_directory
 from zhiban.org.forms import LoginForm
 from zhiban.roster import views as roster_views
 from zhiban.shifts import views as shift_views
+from zhiban.supervision import views as supervision_views
 
 
 def _group(*patterns):
@@ -236,6 +237,52 @@ urlpatterns = [
             path("shifts/<int:pk>/entries/", shift_views.entry_add, name="entry_add"),
             path("shifts/<int:pk>/handover/", shift_views.handover, name="handover"),
             path("shifts/<int:pk>/handover/sign/", shift_views.handover_sign, name="handover_sign"),
+        ),
+    ),
+    # supervision: spot checks, roll calls, inspections, circulars, rectification, ledger, statistics
+    path(
+        "supervision/",
+        _group(
+            path("", supervision_views.home, name="supervision_home"),
+            path("checks/", supervision_views.spot_check_list, name="spot_check_list"),
+            path("checks/plan/", supervision_views.spot_check_plan, name="spot_check_plan"),
+            path("checks/<int:pk>/", supervision_views.spot_check_detail, name="spot_check_detail"),
+            path("roll-calls/", supervision_views.roll_call_list, name="roll_call_list"),
+            path("roll-calls/pending/", supervision_views.roll_call_pending, name="roll_call_pending"),
+            path("desk/", supervision_views.desk_part, name="supervision_desk"),
+            path("roll-calls/schedule/", supervision_views.roll_call_schedule, name="roll_call_schedule"),
+            path("roll-calls/<int:pk>/", supervision_views.roll_call_detail, name="roll_call_detail"),
+            path("roll-calls/<int:pk>/rows/", supervision_views.roll_call_rows, name="roll_call_rows"),
+            path("roll-calls/answers/<int:pk>/", supervision_views.roll_call_answer, name="roll_call_answer"),
+            path("inspections/", supervision_views.inspection_list, name="inspection_list"),
+            path("inspections/<int:pk>/", supervision_views.inspection_detail, name="inspection_detail"),
+            path("inspections/<int:pk>/items/", supervision_views.inspection_item, name="inspection_item"),
+            path(
+                "inspections/<int:pk>/finish/", supervision_views.inspection_finish, name="inspection_finish"
+            ),
+            path("evidence/<int:pk>/", supervision_views.evidence_file, name="evidence_file"),
+            path("circulars/", supervision_views.circular_list, name="circular_list"),
+            path("circulars/<int:pk>/", supervision_views.circular_detail, name="circular_detail"),
+            path("circulars/<int:pk>/problems/", supervision_views.circular_problem, name="circular_problem"),
+            path("circulars/<int:pk>/publish/", supervision_views.circular_publish, name="circular_publish"),
+            path("circulars/<int:pk>/circular.docx", supervision_views.circular_word, name="circular_word"),
+            path("rectifications/", supervision_views.rectification_list, name="rectification_list"),
+            path(
+                "rectifications/<int:pk>/",
+                supervision_views.rectification_detail,
+                name="rectification_detail",
+            ),
+            path("ledger/", supervision_views.ledger_list, name="ledger_list"),
+            path("ledger/new/", supervision_views.ledger_create, name="ledger_create"),
+            path("ledger/<int:pk>/", supervision_views.ledger_entry_detail, name="ledger_entry_detail"),
+            path("appeals/", supervision_views.appeal_list, name="appeal_list"),
+            path("commendations/", supervision_views.commendation_list, name="commendation_list"),
+            path("statistics/", supervision_views.statistics, name="supervision_statistics"),
+            path(
+                "statistics.xlsx", supervision_views.statistics_export, name="supervision_statistics_export"
+            ),
+            path("marks/", supervision_views.report_marks, name="report_marks"),
+            path("marks/<int:pk>/", supervision_views.report_mark, name="report_mark"),
         ),
     ),
     # notices

@@ -39,6 +39,7 @@ def objects(org):
     intake = intake_objects(org, assignment)
     return {
         **intake,
+        **supervision_objects(org),
         "shift_type": shift_type,
         "period": period,
         "swap": swap,
@@ -148,4 +149,68 @@ def intake_objects(org, assignment) -> dict:
         "instruction": instruction,
         "shift": shift,
         "leave": leave,
+    }
+
+
+def supervision_objects(org) -> dict:
+    """A spot check and an inspection of 东湖县 by the city, the county's own roll call of 青石镇, a
+    published circular naming 东湖县 with its rectification, a ledger entry of 东湖县."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from zhiban.supervision import services
+    from zhiban.supervision.models import (
+        Circular,
+        CircularProblem,
+        Evidence,
+        LedgerEntry,
+        Rectification,
+        SpotCheck,
+    )
+
+    now = timezone.now()
+    check = SpotCheck.objects.create(
+        from_unit=org.city,
+        to_unit=org.county,
+        by=org.city_admin,
+        at=now,
+        number="0558-1",
+        rings=1,
+        ring_limit=3,
+    )
+    call = services.roll_call_start(org.county, org.county_admin, [org.township])
+    inspection = services.inspection_start(org.city, org.county, org.inspector)
+    evidence = Evidence.objects.create(
+        item=inspection.items.first(),
+        by=org.inspector,
+        file=ContentFile(b"%PDF-1.4 e", name="e.pdf"),
+        name="e.pdf",
+        size=10,
+    )
+    circular = Circular.objects.create(
+        office=org.city,
+        title="关于值班工作检查情况的通报",
+        period_start=now.date(),
+        period_end=now.date(),
+        body="x",
+        state=Circular.State.PUBLISHED,
+        published_at=now,
+    )
+    circular.units.add(org.county)
+    problem = CircularProblem.objects.create(
+        circular=circular, unit=org.county, text="未签字交接", due_date=now.date()
+    )
+    fix = Rectification.objects.create(
+        problem=problem, unit=org.county, owner=org.county_admin, due_date=now.date()
+    )
+    entry = LedgerEntry.objects.create(unit=org.county, kind="absence", at=now, text="抽查无人接听")
+    return {
+        "spot_check": check,
+        "county_call": call,
+        "target": call.targets.get(),
+        "inspection": inspection,
+        "evidence": evidence,
+        "circular": circular,
+        "rectification": fix,
+        "entry": entry,
     }

@@ -102,6 +102,23 @@ OBJECT_URLS = {
     "manual_unit": (lambda o: [o["unit"].pk], False),
     "procedure_edit": (lambda o: [o["unit"].pk, "natural"], True),
     "channel_delete": (lambda o: [o["route"].pk], True),
+    # supervision: inspectors inspect (inspection_item, inspection_finish are theirs too), never
+    # record the duty office's own work (its roll calls, circulars, rectification, the ledger's appeals)
+    "spot_check_detail": (lambda o: [o["spot_check"].pk], False),
+    "roll_call_detail": (lambda o: [o["county_call"].pk], False),
+    "roll_call_rows": (lambda o: [o["county_call"].pk], False),
+    "roll_call_answer": (lambda o: [o["target"].pk], True),
+    "inspection_detail": (lambda o: [o["inspection"].pk], False),
+    "inspection_item": (lambda o: [o["inspection"].pk], False),
+    "inspection_finish": (lambda o: [o["inspection"].pk], False),
+    "evidence_file": (lambda o: [o["evidence"].pk], False),
+    "circular_detail": (lambda o: [o["circular"].pk], True),
+    "circular_problem": (lambda o: [o["circular"].pk], True),
+    "circular_publish": (lambda o: [o["circular"].pk], True),
+    "circular_word": (lambda o: [o["circular"].pk], False),
+    "rectification_detail": (lambda o: [o["rectification"].pk], True),
+    "ledger_entry_detail": (lambda o: [o["entry"].pk], True),
+    "report_mark": (lambda o: [o["report"].pk], True),
 }
 
 
@@ -149,6 +166,12 @@ POST_ONLY = {
     "report_receive",
     "report_forward",
     "channel_delete",
+    "roll_call_answer",
+    "inspection_item",
+    "inspection_finish",
+    "circular_problem",
+    "circular_publish",
+    "report_mark",
 }
 
 
@@ -237,6 +260,24 @@ UNSCOPED_BY_ID = {
     # table is about (tests/incidents/test_external_offices.py: 404 outside the top unit's office)
     "external_office_edit",
     "external_office_delete",
+    # supervision: lists and forms of the unit one works as, and its subtree
+    "supervision_home",
+    "spot_check_list",
+    "spot_check_plan",
+    "roll_call_list",
+    "roll_call_pending",
+    "roll_call_schedule",
+    "supervision_desk",
+    "inspection_list",
+    "circular_list",
+    "rectification_list",
+    "ledger_list",
+    "ledger_create",
+    "appeal_list",
+    "commendation_list",
+    "supervision_statistics",
+    "supervision_statistics_export",
+    "report_marks",
 }
 
 
@@ -363,10 +404,13 @@ API_OBJECT_PATHS = {
     "/api/v1/units/{unit_id}/calls": lambda o: f"/api/v1/units/{o['unit'].pk}/calls",
     "/api/v1/units/{unit_id}/events": lambda o: f"/api/v1/units/{o['unit'].pk}/events",
     "/api/v1/events/{event_id}": lambda o: f"/api/v1/events/{o['event'].pk}",
+    "/api/v1/units/{unit_id}/spot-checks": lambda o: f"/api/v1/units/{o['unit'].pk}/spot-checks",
+    "/api/v1/roll-calls/{roll_call_id}": lambda o: f"/api/v1/roll-calls/{o['county_call'].pk}",
 }
 
 
 API_POST_ONLY = {
+    "/api/v1/units/{unit_id}/spot-checks": {"number": "0558-1", "rang_at": "2026-03-05T09:00:00+08:00"},
     "/api/v1/units/{unit_id}/calls": {"number": "0558-1", "rang_at": "2026-03-05T09:00:00+08:00"},
     "/api/v1/units/{unit_id}/events": {
         "title": "x",

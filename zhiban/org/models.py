@@ -441,6 +441,25 @@ class DutyPolicy(models.Model):
     phone_report_sign_off = models.PositiveSmallIntegerField(
         "电话报告也须领导签发", null=True, blank=True, validators=[MaxValueValidator(1)]
     )
+    roll_call_minutes = models.PositiveSmallIntegerField("点名应答时限（分钟）", null=True, blank=True)
+    score_per_report = models.PositiveSmallIntegerField(
+        "信息报送评分：每报送一条加（分）", null=True, blank=True
+    )
+    score_per_adopted = models.PositiveSmallIntegerField(
+        "信息报送评分：每采用一条加（分）", null=True, blank=True
+    )
+    score_per_instructed = models.PositiveSmallIntegerField(
+        "信息报送评分：每获领导批示一条加（分）", null=True, blank=True
+    )
+    deduct_per_late = models.PositiveSmallIntegerField(
+        "信息报送评分：每迟报一次减（分）", null=True, blank=True
+    )
+    deduct_per_missed = models.PositiveSmallIntegerField(
+        "信息报送评分：每漏报一次减（分）", null=True, blank=True
+    )
+    deduct_per_irregular = models.PositiveSmallIntegerField(
+        "信息报送评分：每报送不规范一次减（分）", null=True, blank=True
+    )
     max_solver_gap_percent = models.PositiveSmallIntegerField(
         "自动排班离最优的差距超过（%）须确认后发布", null=True, blank=True
     )

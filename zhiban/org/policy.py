@@ -27,6 +27,13 @@ POLICY_DEFAULTS: dict[str, int] = {
     "deadline_warning_minutes": 5,  # B21: the people on duty are warned this long before a report is due
     "missed_after_minutes": 1440,  # B21/B28: a report not made this long after its deadline is missed (漏报)
     "phone_report_sign_off": 0,  # B22: a phone report goes first, without waiting for a leader's sign-off
+    "roll_call_minutes": 5,  # A2.8: a unit called at a roll call answers on its duty screen within this
+    "score_per_report": 1,  # the information score sheet: each report sent up
+    "score_per_adopted": 2,  # each report the superior adopted into its own information
+    "score_per_instructed": 3,  # each event a leader gave an instruction on
+    "deduct_per_late": 2,  # each late report (迟报)
+    "deduct_per_missed": 5,  # each missed report (漏报)
+    "deduct_per_irregular": 1,  # each report marked irregular (报送不规范)
     "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)

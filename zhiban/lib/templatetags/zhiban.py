@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from functools import lru_cache
 
 from django import template
@@ -42,6 +43,12 @@ register.filter("plain_number", plain_number)
 
 
 @register.filter
+def json_attr(value) -> str:
+    """Data for a script to read from an attribute (data-chart="{{ x|json_attr }}"): JSON, escaped."""
+    return conditional_escape(json.dumps(value, ensure_ascii=False, default=str))
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
@@ -77,6 +84,7 @@ _MODULES = (
     ("来电来访", "call_list", "duty"),
     ("事项", "matter_list", "duty"),
     ("突发事件", "event_list", "duty"),
+    ("督查", "supervision_home", "duty"),
     ("单位", "unit_tree", "org"),
     ("人员", "person_list", "org"),
     ("通讯录", "contact_list", "org"),
