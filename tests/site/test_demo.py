@@ -155,3 +155,39 @@ def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_t
     page = client.get("/roster/mine/").content.decode()
     assert published.filter(person__user__username="city_leader").exists() and "带班" in page
     assert "至 次日08:30" in page  # a night or 24-hour shift ends the next day, and says so
+
+
+def test_rule_A2_8_B17_the_demo_shows_a_month_of_supervision(db):
+    from zhiban.supervision.models import (
+        Appeal,
+        Circular,
+        Commendation,
+        LedgerEntry,
+        Rectification,
+        RollCall,
+        RollCallSchedule,
+        SpotCheck,
+    )
+
+    call_command("demo")
+    assert SpotCheck.objects.count() >= 50 and SpotCheck.objects.filter(absent=True).exists()
+    call = RollCall.objects.get()
+    results = {t.result() for t in call.targets.all()}
+    assert {"answered", "late", "missed", "unstaffed"} <= results and RollCallSchedule.objects.get().active
+    circular = Circular.objects.get(state="published")
+    states = set(Rectification.objects.filter(problem__circular=circular).values_list("state", flat=True))
+    assert states == {"open", "reported", "accepted"}  # half done
+    assert any(r.overdue() for r in Rectification.objects.all())
+    kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
+    assert {"late_report", "absence", "concealed_report"} <= kinds
+    assert Appeal.objects.filter(upheld=True).exists() and Appeal.objects.filter(decided_at=None).exists()
+    assert Commendation.objects.exists()
+    client = Client()
+    client.force_login(Person.objects.get(user__username="admin").user)
+    for url in (
+        "/supervision/",
+        "/supervision/statistics/",
+        f"/supervision/roll-calls/{call.pk}/",
+        "/supervision/ledger/",
+    ):
+        assert client.get(url).status_code == 200, url

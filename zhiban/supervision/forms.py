@@ -144,7 +144,10 @@ class ProblemForm(forms.ModelForm):
 
 class RectificationReportForm(forms.Form):
     report = forms.CharField(
-        label="整改情况", max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+        label="整改情况",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请写明整改情况"},
     )
     files = MultipleFileField(label="整改证明材料", required=False)
 
@@ -204,7 +207,10 @@ class LedgerEntryForm(DatesInRange, forms.ModelForm):
 
 class AppealForm(forms.Form):
     reason = forms.CharField(
-        label="申诉理由", max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+        label="申诉理由",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请写明申诉理由"},
     )
 
 
@@ -215,7 +221,10 @@ class AppealDecisionForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     decision = forms.CharField(
-        label="决定理由", max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+        label="决定理由",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请写明决定理由"},
     )
 
 

@@ -561,6 +561,9 @@ def rectification_detail(request, pk):
     owner = forms.OwnerForm(unit=item.unit, initial={"owner": item.owner_id})
     if request.method == "POST":
         action = request.POST.get("action")
+        allowed = {"report": own, "decide": deciding, "owner": own and scope.can_write_unit(item.unit)}
+        if not allowed.get(action, own or deciding):
+            raise PermissionDenied("没有办理权限")
         if action == "report" and own:
             report = forms.RectificationReportForm(request.POST, request.FILES)
             if report.is_valid():
@@ -673,7 +676,9 @@ def ledger_entry_detail(request, pk):
     entry = get_entry_for_user(request.user, pk)
     scope = scope_for(request.user)
     own = scope.acts_as(entry.unit) and scope.can_write_unit(entry.unit)
-    above = entry.unit.parent_id and supervises(scope.person, entry.unit.parent)
+    above = entry.unit.parent_id and keeps_duty(
+        scope.person, entry.unit.parent
+    )  # the superior duty office decides
     appeal_form, decision_form, outcome_form = (
         forms.AppealForm(),
         forms.AppealDecisionForm(),
@@ -681,9 +686,9 @@ def ledger_entry_detail(request, pk):
     )
     pending = entry.appeals.filter(decided_at=None).first()
     if request.method == "POST":
-        if not (own or above):
-            raise PermissionDenied("没有办理权限")
         action = request.POST.get("action")
+        if not {"appeal": own, "decide": above, "outcome": above}.get(action, own or above):
+            raise PermissionDenied("没有办理权限")
         try:
             if action == "appeal" and own:
                 appeal_form = forms.AppealForm(request.POST)
