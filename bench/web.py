@@ -10,6 +10,9 @@
    requests/s, latency and the ratio to /healthz (a bare view through the same middleware) measured
    in the same run. Target (issues 3 and 5): every ratio >= 0.5.
 
+With `gen_supervision` a year of events, reports, spot checks, weekly roll calls of 200 units and the
+ledger is added, for the roll-call results and the statistics rows (issue 18).
+
 With `gen_duty` a year of duty records is added (about 400,000 rows, the city's office busiest), and the
 rows for 一口清, the call list and the call-entry save (a POST with every field, answered by a redirect)
 measure the shift's pages at that scale.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import itertools
 import os
 import statistics
@@ -69,6 +73,12 @@ for name in names:
 queries = sorted(queries)
 random.Random(7).shuffle(queries)
 print(" ".join(q for q in queries if " " not in q))
+"""
+
+# The city's last roll call of every unit (gen_supervision calls 200 units each week).
+ROLL_CALL_SNIPPET = """
+from zhiban.supervision.models import RollCall
+print(RollCall.objects.order_by("-started_at").values_list("id", flat=True).first())
 """
 
 # A browser sends back the CSRF cookie it was given on its first page; without it every page would
@@ -179,9 +189,13 @@ def main() -> None:
     manage(env, "migrate", "-v0")
     print(manage(env, "gen_scale", "--units", str(args.units), "--people", str(args.people)).strip())
     print(manage(env, "gen_duty", "--days", str(args.days)).strip())
+    print(manage(env, "gen_supervision", "--days", str(args.days)).strip())
     print(f"data built in {time.perf_counter() - t0:.1f} s")
     cookie = manage(env, "shell", "-c", SESSION_SNIPPET).strip().splitlines()[-1]
     queries = manage(env, "shell", "-c", QUERIES_SNIPPET).split()
+    roll_call = manage(env, "shell", "-c", ROLL_CALL_SNIPPET).strip().splitlines()[-1]
+    today = dt.date.today()
+    year = {"start": (today - dt.timedelta(days=args.days)).isoformat(), "end": today.isoformat()}
 
     server = subprocess.Popen(
         [
@@ -222,6 +236,9 @@ def main() -> None:
             ("一口清 (city, a year of records)", "/duty/"),
             ("call records list (city)", "/intake/calls/"),
             ("call entry save (POST, then 302)", "POST:/intake/calls/new/"),
+            ("roll-call results, 200 units", f"/supervision/roll-calls/{roll_call}/"),
+            ("roll-call results poll, 200 units", f"HX:/supervision/roll-calls/{roll_call}/rows/"),
+            ("statistics, the city over a year", "/supervision/statistics/?" + urlencode(year)),
         ]
         # The baseline runs first and again last; ratios are against the faster of the two, so a machine
         # that slowed down during the run cannot flatter the pages.

@@ -9,7 +9,7 @@ it answers a roll call, reports its rectification, appeals its entry. Siblings s
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from zhiban.org.access import Scope, duty_q, fetch, scope_for
 from zhiban.org.models import Person, Role, RoleAssignment, Unit, User
@@ -70,7 +70,11 @@ def roll_call_q(scope: Scope) -> Q:
 
 
 def get_roll_call_for_user(user: User, pk) -> RollCall:
-    return fetch(RollCall.objects.select_related("from_unit", "by"), pk, roll_call_q(scope_for(user)))
+    """With its answers so far counted (`answered`, `last_answer`): what its results page depends on."""
+    calls = RollCall.objects.select_related("from_unit", "by").annotate(
+        answered=Count("targets__answered_at"), last_answer=Max("targets__answered_at")
+    )
+    return fetch(calls, pk, roll_call_q(scope_for(user)))
 
 
 def get_target_for_user(user: User, pk) -> RollCallTarget:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from zhiban.incidents.models import Deadline, EventInstruction, Report, VerificationRequest
@@ -181,7 +182,8 @@ def _score(rows: list[Row]) -> None:
 
 
 def monthly(office: Unit, year: int) -> dict[str, list[int]]:
-    """Month by month over the office's subtree: reports sent, late and missed reports, absences."""
+    """Month by month over the office's subtree: reports sent, late and missed reports, absences; each
+    counted by the database, month by month in local time."""
     since, until = period_bounds(dt.date(year, 1, 1), dt.date(year, 12, 31))
     series = {"reports": [0] * 12, "late": [0] * 12, "missed": [0] * 12, "absences": [0] * 12}
     sent = Report.objects.filter(
@@ -191,16 +193,26 @@ def monthly(office: Unit, year: int) -> dict[str, list[int]]:
         at__lt=until,
         event__unit__path__startswith=office.path,
     )
-    for at in sent.values_list("at", flat=True).iterator():
-        series["reports"][timezone.localtime(at).month - 1] += 1
+    for month, n in _by_month(sent, "at"):
+        series["reports"][month - 1] = n
     ledger = LedgerEntry.objects.filter(
         at__gte=since, at__lt=until, unit__path__startswith=office.path
     ).exclude(state=LedgerEntry.State.REMOVED)
-    kinds = {
-        LedgerEntry.Kind.LATE_REPORT: "late",
-        LedgerEntry.Kind.MISSED_REPORT: "missed",
-        LedgerEntry.Kind.ABSENCE: "absences",
-    }
-    for kind, at in ledger.filter(kind__in=list(kinds)).values_list("kind", "at").iterator():
-        series[kinds[kind]][timezone.localtime(at).month - 1] += 1
+    for kind, name in (
+        (LedgerEntry.Kind.LATE_REPORT, "late"),
+        (LedgerEntry.Kind.MISSED_REPORT, "missed"),
+        (LedgerEntry.Kind.ABSENCE, "absences"),
+    ):
+        for month, n in _by_month(ledger.filter(kind=kind), "at"):
+            series[name][month - 1] = n
     return series
+
+
+def _by_month(queryset, field: str):
+    return (
+        queryset.order_by()
+        .annotate(month=ExtractMonth(field, tzinfo=timezone.get_current_timezone()))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )

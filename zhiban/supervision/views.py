@@ -9,13 +9,18 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
+from django.middleware import csrf
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import record_read
@@ -26,8 +31,11 @@ from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
+from zhiban.lib.registry import topbar_counts
+from zhiban.lib.templatetags.zhiban import CSRF_SLOT
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import current_unit, duty_unit, scope_for
+from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Role, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.org.roles import holds_role
@@ -194,6 +202,16 @@ def roll_call_list(request):
     )
 
 
+_roll_call_pages = GenerationCache(size=500)  # (call, answers so far, closed, past due) -> the results
+_statistics_pages = GenerationCache(size=500)  # (scope, unit, period, minute) -> the statistics page
+
+
+def _results_key(call: RollCall, now: dt.datetime) -> tuple:
+    """What the results depend on (the answers counted as the call was read): while nothing changes, the
+    page is the same."""
+    return (call.pk, call.answered, call.last_answer, call.closed_at, now > call.due_at)
+
+
 def _results(call: RollCall, now: dt.datetime) -> dict:
     targets = list(call.targets.select_related("unit", "answered_by"))
     for t in targets:
@@ -209,19 +227,27 @@ def _results(call: RollCall, now: dt.datetime) -> dict:
     }
 
 
+def _rows_html(call: RollCall, now: dt.datetime) -> str:
+    """The results of a roll call as HTML, built once for each state of its answers (a city's 200 units
+    polled every few seconds by each office watching: the query and the rendering are paid once)."""
+    return _roll_call_pages.get_or_build(
+        _results_key(call, now),
+        lambda: render_to_string("supervision/_roll_call_rows.html", _results(call, now)),
+    )
+
+
 @login_required
 def roll_call_detail(request, pk):
     """The results filling in live: answered (who, seconds), late, not answered; the unstaffed apart."""
     call = get_roll_call_for_user(request.user, pk)
-    return render(
-        request, "supervision/roll_call_detail.html", _context(request, **_results(call, timezone.now()))
-    )
+    rows = mark_safe(_rows_html(call, timezone.now()))  # built from the escaping template above
+    return render(request, "supervision/roll_call_detail.html", _context(request, call=call, rows=rows))
 
 
 @login_required
 def roll_call_rows(request, pk):
     call = get_roll_call_for_user(request.user, pk)
-    return render(request, "supervision/_roll_call_rows.html", _results(call, timezone.now()))
+    return HttpResponse(_rows_html(call, timezone.now()))
 
 
 @login_required
@@ -794,10 +820,24 @@ def _period(request) -> tuple[dt.date, dt.date]:
 
 @login_required
 def statistics(request):
+    """The statistics and the score sheet of the unit's subtree: a city-year of records summed once a
+    minute, whoever of the office asks (the page says so)."""
     unit = duty_unit(request)
     start, end = _period(request)
     if end < start:
         start, end = end, start
+    minute = timezone.localtime().replace(second=0, microsecond=0)
+    person = scope_for(request.user).person
+    counts = topbar_counts(person.pk if person else None)  # the page carries the person's top bar
+    key = (unit.pk, request.user.pk, start, end, minute, counts)
+    token = conditional_escape(str(csrf.get_token(request)))
+    if CookieStorage.cookie_name in request.COOKIES:  # a message to show: made afresh
+        return HttpResponse(_statistics_page(request, unit, start, end, minute).replace(CSRF_SLOT, token))
+    page = _statistics_pages.get_or_build(key, lambda: _statistics_page(request, unit, start, end, minute))
+    return HttpResponse(page.replace(CSRF_SLOT, token))
+
+
+def _statistics_page(request, unit, start, end, minute) -> str:
     rows = stats.statistics(unit, start, end)
     trend = stats.monthly(unit, end.year)
     ranked = sorted(rows[1:], key=lambda r: r.score, reverse=True)
@@ -815,8 +855,10 @@ def statistics(request):
         policy=policy,
         chart_rank={"labels": [r.unit.label for r in ranked], "values": [r.score for r in ranked]},
         chart_trend={"labels": [f"{m}月" for m in range(1, 13)], "series": trend},
+        counted_at=minute,
+        csrf_token=CSRF_SLOT,
     )
-    return render(request, "supervision/statistics.html", context)
+    return render(request, "supervision/statistics.html", context).content.decode()
 
 
 @login_required
