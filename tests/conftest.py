@@ -10,8 +10,10 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_person, make_unit
+from tests.helpers import sign_in
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
+from zhiban.org.security import forget_policy
 
 pytest_plugins = [
     "tests.browser",  # tests in a real browser: page, login_as
@@ -38,7 +40,7 @@ class Org:
 
     def client(self, person: Person) -> Client:
         client = Client()
-        client.force_login(person.user)
+        sign_in(client, person.user)
         return client
 
 
@@ -50,8 +52,10 @@ def _uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Each test starts as a fresh worker would: no scope or fragment cached by an earlier test."""
+    """Each test starts as a fresh worker would: no scope, fragment or security policy cached by an
+    earlier test."""
     GenerationCache.forget()
+    forget_policy()
 
 
 @pytest.fixture

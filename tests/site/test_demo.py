@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
+from tests.helpers import sign_in
 from zhiban.incidents.models import Event, Report
 from zhiban.intake.models import Call
 from zhiban.org.models import Contact, DutyNumberFiling, Person, Unit
@@ -46,7 +47,7 @@ def test_demo_shows_the_rules_at_work(db):
     from django.test import Client
 
     client = Client()  # B22: a failing gateway in the delivery log, as the officer and the admin see it
-    client.force_login(Person.objects.get(user__username="donghu_admin").user)
+    sign_in(client, Person.objects.get(user__username="donghu_admin").user)
     assert "无法连接：连接超时" in client.get("/notices/channels/").content.decode()
     from zhiban.notify.models import Notice
 
@@ -79,7 +80,7 @@ def test_demo_duty_pages_render_for_the_city_office(db):
 
     call_command("demo")
     client = Client()
-    client.force_login(User.objects.get(username="admin"))
+    sign_in(client, User.objects.get(username="admin"))
     for url in (
         "/duty/",
         "/intake/calls/",
@@ -128,7 +129,7 @@ def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_t
     led = set(published.filter(post=Post.LEADER).values_list("roster_id", "day", "start"))
     assert shifts and led == shifts
     client = Client()
-    client.force_login(Person.objects.get(user__username="city_leader").user)
+    sign_in(client, Person.objects.get(user__username="city_leader").user)
     page = client.get("/roster/mine/").content.decode()
     assert published.filter(person__user__username="city_leader").exists() and "带班" in page
     assert "至 次日08:30" in page  # a night or 24-hour shift ends the next day, and says so

@@ -48,6 +48,7 @@ class Scope:
     write_all: bool = False
     manage_accounts: bool = False
     read_audit: bool = False
+    keep_security: bool = False  # the security administrator (安全管理员): policy, unlocks, resets
     read_paths: set[str] = field(default_factory=set)
     read_unit_ids: set[int] = field(default_factory=set)
     write_paths: set[str] = field(default_factory=set)
@@ -178,6 +179,7 @@ def _fill(scope: Scope, user: User) -> None:
     scope.write_all = role == User.SystemRole.SYSTEM_ADMIN
     scope.manage_accounts = role in (User.SystemRole.SYSTEM_ADMIN, User.SystemRole.SECURITY_ADMIN)
     scope.read_audit = user.reads_audit
+    scope.keep_security = role == User.SystemRole.SECURITY_ADMIN
     person = Person.objects.select_related("unit").filter(user=user, active=True).first()
     scope.person = person
     if person is None:
