@@ -18,6 +18,15 @@ DEBUG = env_bool("DEBUG", False)
 # older keys still open what they sealed, for rotation.
 FILE_ENCRYPTION_KEY = key_bytes("FILE_ENCRYPTION_KEY", VAR_DIR, PRODUCTION)
 FILE_ENCRYPTION_OLD_KEYS = key_list("FILE_ENCRYPTION_OLD_KEYS")
+# The audit chain's HMAC key (zhiban.audit): whoever can write the database cannot rebuild the chain
+# without it. Signed checkpoints of the chain's head go outside the database every few minutes, to an
+# append-only file and, where set, a syslog server (host:port or a socket path); entries past the
+# retention are exported to the archive directory before they are purged.
+AUDIT_HMAC_KEY = key_bytes("AUDIT_HMAC_KEY", VAR_DIR, PRODUCTION)
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=10)
+AUDIT_SYSLOG_ADDRESS = os.environ.get("AUDIT_SYSLOG_ADDRESS", "")
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 

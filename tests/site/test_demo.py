@@ -32,6 +32,21 @@ def test_demo_builds_the_city_once(db, capsys):
     published = Roster.objects.filter(state=Roster.State.PUBLISHED)
     assert published.count() >= 8 and Roster.objects.filter(state=Roster.State.DRAFT).exists()
     assert Assignment.objects.filter(roster__in=published).exists()
+    assert_a_newcomer_logs_in_with_what_the_demo_prints(out, capsys)
+
+
+def assert_a_newcomer_logs_in_with_what_the_demo_prints(out, capsys):
+    """`make run` prints the admin's password and the demo authenticator's secret; `totp_code` gives
+    the code without a phone. Both factors, as a newcomer takes them."""
+    from zhiban.org.demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+    assert DEMO_TOTP_SECRET[:4] in out and "totp_code admin" in out
+    client = Client()
+    client.post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
+    call_command("totp_code", "admin")
+    code = capsys.readouterr().out.strip()
+    assert client.post("/login/verify/", {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200
 
 
 def test_demo_shows_the_rules_at_work(db):
