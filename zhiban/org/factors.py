@@ -78,7 +78,7 @@ class Authenticator(SecondFactor):
     def qr_svg(device: TOTPDevice) -> str:
         out = io.BytesIO()
         segno.make(device.config_url, error="m").save(
-            out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True, title="扫描此二维码"
+            out, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True, title="扫描此二维码"
         )
         return out.getvalue().decode()
 
