@@ -1,11 +1,13 @@
-"""Deadline to alarm: how long after a phone-report deadline passes its alarm is in the outbox (issue 6).
+"""Deadline to alarm: how long after a phone-report deadline passes its alarm is in the outbox (issue 6),
+with every event's deadlines drawn from the demo city's reporting rules by category and grade (issue 17).
 
     .venv/bin/python bench/deadlines.py [--open 100000] [--due 600] [--window 60]
 
 1. Builds a fresh SQLite database in a temporary var/ (gen_scale with 50 units) and gives the duty-office
    administrators an email address, so every alarm writes outbox rows as well as in-app notices.
-2. For each run: `--open` open events whose deadlines lie hours ahead, plus `--due` events whose phone
-   deadlines fall evenly over the next `--window` seconds. Starts one (then two) `manage.py runjobs`
+2. For each run: `--open` open events of random categories and grades (their phone and written minutes
+   from the city's table, two deadline rows each) whose deadlines lie hours ahead, plus `--due` events
+   whose phone deadlines fall evenly over the next `--window` seconds. Starts one (then two) `manage.py runjobs`
    processes, exactly as production runs them (default idle sleep), and waits until every due alarm is
    written.
 3. Prints, per run, the delay from each deadline to its alarm's first outbox row: median, 99th percentile
@@ -35,53 +37,81 @@ User.objects.filter(pk__in=list(admins)).update(email="duty@bench.example.gov.cn
 """
 
 SEED = """
-import datetime as dt, sys
+import datetime as dt, random, sys
 from django.utils import timezone
-from zhiban.incidents.models import Event
+from zhiban.incidents.demo_data import CITY_RULES
+from zhiban.incidents.models import Deadline, Event, ReportingRule
+from zhiban.incidents.rules import RuleTable
 from zhiban.org.models import Unit
 open_count, due_count, window, start_in, run = (int(a) for a in sys.argv[1:6])
-units = list(Unit.objects.order_by("id").values_list("id", flat=True))
+units = list(Unit.objects.order_by("depth", "id"))
+top = units[0]
+if not ReportingRule.objects.exists():  # the demo city's table: minutes by category and grade
+    for category, subkind, grade, phone, written, required, times, hours, basis in CITY_RULES:
+        ReportingRule.objects.create(unit=top, category=category, subkind=subkind, grade=grade,
+            phone_minutes=phone, written_minutes=written, required=required, followup_times=times,
+            followup_hours=hours, basis=basis)
+tables, rules = {}, {}
+def rule_for(unit, category, grade):
+    key = (unit.pk, category, grade)
+    if key not in rules:
+        table = tables.setdefault(unit.pk, RuleTable(unit))
+        rules[key] = table.rule(category, "", grade)
+    return rules[key]
+pick = random.Random(run)
+def event(i, phone_due, title):
+    unit = units[i % len(units)]
+    category = pick.choice(["natural", "accident", "health", "security"])
+    grade = pick.choice(["I", "II", "III", "IV", ""])
+    rule = rule_for(unit, category, grade)
+    known = phone_due - dt.timedelta(minutes=rule.phone_minutes)
+    return Event(unit=unit, title=title, category=category, grade=grade, known_at=known, place="基准",
+                 summary="基准", phone_minutes=rule.phone_minutes, written_minutes=rule.written_minutes,
+                 warning_minutes=5, missed_after_minutes=1440, rule_label=rule.describe()[:120])
+def deadlines(events):
+    rows = []
+    for e in events:
+        for kind, minutes in (("phone", e.phone_minutes), ("written", e.written_minutes)):
+            due = e.known_at + dt.timedelta(minutes=minutes)
+            rows.append(Deadline(event=e, kind=kind, reason="登记", starts_at=e.known_at, due_at=due,
+                                 next_check_at=due - dt.timedelta(minutes=5)))
+    Deadline.objects.bulk_create(rows, batch_size=5000)
 now = timezone.now()
-rows = []
-def event(i, due, title):
-    known = due - dt.timedelta(minutes=15)
-    return Event(unit_id=units[i % len(units)], title=title, category="natural", known_at=known, place="基准",
-                 summary="基准", phone_minutes=15, written_minutes=30, warning_minutes=5,
-                 missed_after_minutes=1440, phone_due_at=due, written_due_at=due + dt.timedelta(hours=6),
-                 next_check_at=due)
-for i in range(open_count):  # hours ahead: open, never due during the run
-    rows.append(event(i, now + dt.timedelta(hours=3, seconds=i % 3600), f"远期{run}-{i}"))
-Event.objects.bulk_create(rows, batch_size=5000)
+far = [event(i, now + dt.timedelta(hours=3, seconds=i % 3600), f"远期{run}-{i}") for i in range(open_count)]
+deadlines(Event.objects.bulk_create(far, batch_size=5000))  # hours ahead: open, never due in the run
 now = timezone.now()  # after the bulk insert, which takes seconds: the due ones count from here
 due = [
     event(i, now + dt.timedelta(seconds=start_in + window * i / due_count), f"到期{run}-{i}")
     for i in range(due_count)
 ]
-Event.objects.bulk_create(due, batch_size=5000)
+deadlines(Event.objects.bulk_create(due, batch_size=5000))
 print(now.isoformat())
 """
 
 MEASURE = """
 import statistics, sys
 from collections import Counter
-from zhiban.incidents.models import Event, EventStep
+from zhiban.incidents.models import Deadline, EventStep
 from zhiban.notify.models import OutboxMessage
 run = sys.argv[1]
-due = {e.pk: e for e in Event.objects.filter(title__startswith=f"到期{run}-")}
-alarms = EventStep.objects.filter(event_id__in=list(due), kind="alarm").values_list("event_id", "at")
+phone = {d.event_id: d for d in Deadline.objects.filter(event__title__startswith=f"到期{run}-", kind="phone")
+         .select_related("event")}
+alarms = EventStep.objects.filter(event_id__in=list(phone), kind="alarm", text__startswith="电话报告").values_list(
+    "event_id", "at")
 twice = sum(n - 1 for n in Counter(e for e, _ in alarms).values() if n > 1)
 first = {}
 for event_id, at in alarms:
     first[event_id] = min(first.get(event_id, at), at)
 outbox = {}
-for body, created in OutboxMessage.objects.filter(body__contains=f"到期{run}-").values_list("body", "created_at"):
+alarmed = OutboxMessage.objects.filter(body__contains=f"到期{run}-").filter(body__contains="电话报告已超过")
+for body, created in alarmed.values_list("body", "created_at"):
     title = body.split("：", 1)[0].removeprefix("【告警】")
     outbox[title] = min(outbox.get(title, created), created)
 delays = sorted(
-    (outbox.get(e.title, first.get(pk)) - e.phone_due_at).total_seconds()
-    for pk, e in due.items() if pk in first
+    (outbox.get(d.event.title, first.get(pk)) - d.due_at).total_seconds()
+    for pk, d in phone.items() if pk in first
 )
-print(len(due), len(first), twice, " ".join(f"{d:.3f}" for d in delays))
+print(len(phone), len(first), twice, " ".join(f"{d:.3f}" for d in delays))
 """
 
 

@@ -6,6 +6,8 @@ from django.views import defaults
 from zhiban.api import api
 from zhiban.audit import views as audit_views
 from zhiban.incidents import views as incident_views
+from zhiban.incidents import views_reports as incident_report_views
+from zhiban.incidents import views_rules as incident_rule_views
 from zhiban.intake import views as intake_views
 from zhiban.lib.polling import before_second_factor
 from zhiban.notify import views as notify_views
@@ -145,6 +147,12 @@ urlpatterns = [
             path("documents/", intake_views.document_list, name="document_list"),
             path("documents/new/", intake_views.document_create, name="document_create"),
             path("documents/<int:pk>/", intake_views.document_detail, name="document_detail"),
+            path("documents/<int:pk>/attachments/", intake_views.document_attach, name="document_attach"),
+            path(
+                "documents/attachments/<int:pk>/",
+                intake_views.document_attachment,
+                name="document_attachment",
+            ),
             path(
                 "documents/<int:pk>/collections/",
                 intake_views.document_collection_add,
@@ -176,21 +184,52 @@ urlpatterns = [
             path("board/", incident_views.board, name="incident_board"),
             path("board/rows/", incident_views.board_rows, name="incident_board_rows"),
             path("inbox/", incident_views.inbox, name="report_inbox"),
+            path("chase/", incident_rule_views.chase_list, name="chase_list"),
+            path("rules/", incident_rule_views.rules, name="reporting_rules"),
+            path("rules/<int:pk>/", incident_rule_views.rules, name="reporting_rules_unit"),
+            path("rules/<int:pk>/edit/", incident_rule_views.rule_edit, name="reporting_rule_edit"),
+            path("rules/row/<int:pk>/delete/", incident_rule_views.rule_delete, name="reporting_rule_delete"),
+            path("offices/", incident_rule_views.offices, name="external_offices"),
+            path("offices/new/", incident_rule_views.office_edit, name="external_office_create"),
+            path("offices/<int:pk>/edit/", incident_rule_views.office_edit, name="external_office_edit"),
+            path(
+                "offices/<int:pk>/delete/", incident_rule_views.office_delete, name="external_office_delete"
+            ),
             path("manual/", incident_views.manual, name="manual"),
             path("manual/<int:pk>/", incident_views.manual, name="manual_unit"),
             path("manual/<int:pk>/<str:section>/edit/", incident_views.procedure_edit, name="procedure_edit"),
             path("<int:pk>/", incident_views.event_detail, name="event_detail"),
-            path("<int:pk>/reports/", incident_views.report_create, name="report_create"),
+            path("<int:pk>/reports/phone/", incident_views.phone_report_create, name="phone_report_create"),
+            path(
+                "<int:pk>/reports/written/",
+                incident_views.written_report_create,
+                name="written_report_create",
+            ),
+            path("<int:pk>/regrade/", incident_views.event_regrade, name="event_regrade"),
+            path("<int:pk>/link/", incident_views.event_link, name="event_link"),
+            path("<int:pk>/unlink/", incident_views.event_unlink, name="event_unlink"),
             path("<int:pk>/notes/", incident_views.event_note, name="event_note"),
             path("<int:pk>/instructions/", incident_views.event_instruct, name="event_instruct"),
             path("<int:pk>/notify/", incident_views.event_notify, name="event_notify"),
-            path("reports/<int:pk>/", incident_views.report_detail, name="report_detail"),
-            path("reports/<int:pk>/receive/", incident_views.report_receive, name="report_receive"),
-            path("reports/<int:pk>/forward/", incident_views.report_forward, name="report_forward"),
-            path("reports/<int:pk>/report.docx", incident_views.report_word, name="report_word"),
+            path("deadlines/<int:pk>/chase/", incident_views.deadline_chase, name="deadline_chase"),
+            path("reports/<int:pk>/", incident_report_views.report_detail, name="report_detail"),
+            path("reports/<int:pk>/edit/", incident_report_views.report_edit, name="report_edit"),
+            path("reports/<int:pk>/check/", incident_report_views.report_check, name="report_check"),
+            path("reports/<int:pk>/sign/", incident_report_views.report_sign, name="report_sign"),
+            path("reports/<int:pk>/return/", incident_report_views.report_return, name="report_return"),
+            path("reports/<int:pk>/send/", incident_report_views.report_send, name="report_send"),
+            path("reports/<int:pk>/receive/", incident_report_views.report_receive, name="report_receive"),
+            path("reports/<int:pk>/forward/", incident_report_views.report_forward, name="report_forward"),
+            path("reports/<int:pk>/report.docx", incident_report_views.report_word, name="report_word"),
+            path("attachments/<int:pk>/", incident_report_views.report_attachment, name="report_attachment"),
             path("verifications/", incident_views.verification_list, name="verification_list"),
             path("verifications/new/", incident_views.verification_create, name="verification_create"),
             path("verifications/<int:pk>/", incident_views.verification_detail, name="verification_detail"),
+            path(
+                "verifications/<int:pk>/chase/",
+                incident_rule_views.verification_chase,
+                name="verification_chase",
+            ),
         ),
     ),
     # the shift: 一口清, duty log, check-in, leave, handover, equipment

@@ -6,10 +6,10 @@ from tests.factories import (
     make_person,
 )
 from tests.shift_fixtures import at, travel
-from zhiban.incidents import services
+from zhiban.incidents import reporting, services
 from zhiban.incidents import services as incidents
 from zhiban.incidents.jobs import try_deadline_one, try_verification_one
-from zhiban.org.models import Role
+from zhiban.org.models import Person, Role
 
 ELEMENTS_FILLED = {
     "happened_at_text": "3月5日8时50分",
@@ -67,16 +67,37 @@ def steps(event, kind) -> list[str]:
     return list(event.steps.filter(kind=kind).values_list("text", flat=True))
 
 
-def written_first(event, by, stated, to_unit):
-    """A written first report with every element, stated as made at `stated`."""
-    return services.report_make(
-        event, by, kind="first", channel="written", at=stated, to_unit=to_unit, **ELEMENTS_FILLED
+def leader_of(unit):
+    """The unit's leader who signs its reports off: one of its own, made once."""
+    leader = Person.objects.filter(roles__unit=unit, roles__role=Role.LEADER).order_by("id").first()
+    return leader or make_person(unit, f"{unit.short_name or unit.name}领导", roles=[Role.LEADER])
+
+
+def written(event, by, kind, to_unit=None, signer=None, **fields):
+    """A written report drafted by `by` and signed off by the unit's leader: it goes at that moment
+    (the clock's now), as a report to an office in the system does."""
+    signer = signer or leader_of(event.unit)
+    report = reporting.report_draft(
+        event,
+        by,
+        kind=kind,
+        channel="written",
+        to_unit=to_unit,
+        signer=signer,
+        **{**ELEMENTS_FILLED, **fields},
     )
+    return reporting.report_sign(report, signer)
+
+
+def written_first(event, by, stated, to_unit):
+    """A written first report with every element, drafted and signed off at `stated`."""
+    with travel(stated):
+        return written(event, by, "first", to_unit)
 
 
 def phone_first(event, by, stated, to_unit):
     """A first report by phone (taken by 周建国), stated as made at `stated`."""
-    return services.report_make(
+    return reporting.report_make(
         event, by, kind="first", channel="phone", at=stated, to_unit=to_unit, phoned_whom="周建国"
     )
 
@@ -92,3 +113,13 @@ def open_landslide(org, title="山体滑坡", known=(9, 0)):
             place="某村",
             summary="道路中断",
         )
+
+
+def deadline(event, kind, index=0):
+    """The event's `index`-th deadline of a kind ("phone", "written", "follow_up"), by when it is due."""
+    return event.deadline_set.filter(kind=kind).order_by("due_at", "id")[index]
+
+
+def dues(event) -> tuple:
+    """When the event's first phone and written reports are due."""
+    return deadline(event, "phone").due_at, deadline(event, "written").due_at

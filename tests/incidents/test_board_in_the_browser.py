@@ -9,6 +9,7 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from zhiban.incidents import deadlines
 from zhiban.incidents.models import Event
 
 
@@ -16,7 +17,7 @@ def reservoir_event(org, known_ago: dt.timedelta) -> Event:
     """东湖县 learned `known_ago` before now (real time: the board counts in the browser) that 东湖水库
     is over its flood limit; 15 minutes for the phone report, 30 for the written one."""
     known = timezone.now() - known_ago
-    return Event.objects.create(
+    event = Event.objects.create(
         unit=org.county,
         title="东湖水库超汛限",
         category="natural",
@@ -27,9 +28,9 @@ def reservoir_event(org, known_ago: dt.timedelta) -> Event:
         written_minutes=30,
         warning_minutes=5,
         missed_after_minutes=1440,
-        phone_due_at=known + dt.timedelta(minutes=15),
-        written_due_at=known + dt.timedelta(minutes=30),
     )
+    deadlines.start(event, known, "登记")
+    return event
 
 
 def test_rule_B21_the_board_shows_the_alarm_when_the_phone_deadline_passes(org, page, login_as):

@@ -6,9 +6,17 @@ import datetime as dt
 
 import pytest
 
-from tests.incidents.helpers import ELEMENTS_FILLED, open_event, open_landslide, phone_first, run_jobs, steps
+from tests.incidents.helpers import (
+    deadline,
+    dues,
+    open_event,
+    open_landslide,
+    phone_first,
+    run_jobs,
+    steps,
+    written,
+)
 from tests.shift_fixtures import at, travel
-from zhiban.incidents import services
 from zhiban.incidents.jobs import try_deadline_one
 from zhiban.incidents.models import EventStep, Lapse
 from zhiban.notify.models import Notice
@@ -19,10 +27,9 @@ from zhiban.org.models import DutyPolicy
 def test_rule_B21_A1_4_deadlines_run_from_the_moment_known_the_policy_is_copied_leaders_told(org, duty):
     DutyPolicy.objects.create(unit=org.county, phone_report_minutes=10)
     event = open_event(org)
-    assert (event.phone_due_at, event.written_due_at) == (at(9, 10), at(9, 30))
+    assert dues(event) == (at(9, 10), at(9, 30))
     DutyPolicy.objects.filter(unit=org.county).update(phone_report_minutes=60, written_report_minutes=90)
-    event.refresh_from_db()
-    assert (event.phone_due_at, event.written_due_at) == (at(9, 10), at(9, 30))  # a later edit moves nothing
+    assert dues(event) == (at(9, 10), at(9, 30))  # a later edit moves nothing
     assert Notice.objects.filter(person=org.county_leader, text__contains="突发事件").exists()  # A1.4
 
 
@@ -59,8 +66,8 @@ def test_rule_B21_a_runner_back_late_fires_the_alarms_that_fell_due_and_no_stale
         "电话报告已超过时限（09:15）",
     ]
     assert steps(event, EventStep.Kind.WARNING) == []
-    event.refresh_from_db()
-    assert event.next_check_at == at(9, 15) + dt.timedelta(days=1)  # next: the missed-report cut-off
+    # next: the missed-report cut-off
+    assert deadline(event, "phone").next_check_at == at(9, 15) + dt.timedelta(days=1)
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -112,42 +119,28 @@ def test_rule_B21_A1_4_deadline_alarms_reach_the_units_leaders_on_a_shift_withou
 
 
 @pytest.mark.usefixtures("on_the_day")
-def test_rule_B21_a_report_made_while_the_runner_is_behind_keeps_the_alarm_it_owes(org, duty):
+def test_rule_B21_a_report_made_while_the_runner_is_behind_is_late_and_the_other_deadline_still_runs(
+    org, duty
+):
     event = open_event(org)
     with travel(at(9, 15) + dt.timedelta(seconds=5)):  # the 9:15 phone check not yet taken by the runner
-        services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="written",
-            at=(at(9, 15) + dt.timedelta(seconds=5)),
-            to_unit=org.city,
-            **ELEMENTS_FILLED,
-        )
+        phone_first(event, org.officer, at(9, 15) + dt.timedelta(seconds=5), org.city)
         run_jobs()
-    event.refresh_from_db()
-    assert event.phone_reported_at == (at(9, 15) + dt.timedelta(seconds=5))
+    phone = deadline(event, "phone")
+    assert phone.met_at == (at(9, 15) + dt.timedelta(seconds=5)) and phone.next_check_at is None
     assert Lapse.objects.get(event=event, what="phone").minutes == 1  # late, by five seconds
-    assert event.next_check_at is None or event.next_check_at > (at(9, 15) + dt.timedelta(seconds=5))
+    assert steps(event, EventStep.Kind.ALARM) == []  # made before the runner came: no alarm to call for it
+    assert deadline(event, "written").next_check_at == at(9, 25)  # the written report's warning is kept
 
 
 @pytest.mark.usefixtures("on_the_day")
 def test_rule_B21_a_written_report_in_time_meets_the_phone_deadline_too(org, duty):
     event = open_event(org)
     with travel(at(9, 8)):
-        services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="written",
-            at=at(9, 8),
-            to_unit=org.city,
-            **ELEMENTS_FILLED,
-        )
+        written(event, org.officer, "first", org.city)
     with travel(at(9, 16) + dt.timedelta(days=1)):
         run_jobs()
-    event.refresh_from_db()
-    assert event.phone_reported_at == at(9, 8) and event.written_reported_at == at(9, 8)
+    assert deadline(event, "phone").met_at == at(9, 8) and deadline(event, "written").met_at == at(9, 8)
     assert steps(event, EventStep.Kind.ALARM) == [] and not Lapse.objects.exists()
 
 
@@ -157,13 +150,5 @@ def test_rule_B21_a_report_after_it_was_recorded_missed_is_late_not_both(org, du
     with travel(at(9, 31) + dt.timedelta(days=1)):
         run_jobs()
         assert set(Lapse.objects.values_list("what", "kind")) == {("phone", "missed"), ("written", "missed")}
-        services.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="phone",
-            at=at(9, 31) + dt.timedelta(days=1),
-            to_unit=org.city,
-            phoned_whom="周建国",
-        )
+        phone_first(event, org.officer, at(9, 31) + dt.timedelta(days=1), org.city)
     assert set(Lapse.objects.values_list("what", "kind")) == {("phone", "late"), ("written", "missed")}

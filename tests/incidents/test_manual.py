@@ -28,7 +28,7 @@ def test_rule_B25_the_event_page_shows_the_procedure_for_its_category_from_the_s
     assert write(org.client(org.city_admin), org.city, "natural", CITY_FLOOD).status_code == 302
     event = open_event(org)  # 东湖县, 自然灾害
     page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
-    procedure = page[page.index('id="procedure"') : page.index("<h2>报告")]
+    procedure = page[page.index('id="procedure"') : page.index("<h2>报告</h2>")]
     assert "自然灾害处置规程" in procedure and f"沿用{org.city.label}" in procedure
     assert "15分钟内电话报告市政府总值班室" in procedure
     board = org.client(org.officer).get("/incidents/board/rows/").content.decode()

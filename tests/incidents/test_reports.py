@@ -14,18 +14,19 @@ from docx import Document as WordDocument
 from tests.clock import SHANGHAI
 from tests.factories import make_person
 from tests.incidents.helpers import (
-    ELEMENTS_FILLED,
+    deadline,
     open_event,
     phone_first,
     run_jobs,
     steps,
     township_event,
+    written,
     written_first,
 )
 from tests.shift_fixtures import at, travel
-from zhiban.incidents import services
+from zhiban.incidents import reporting
 from zhiban.incidents import services as incidents
-from zhiban.incidents.models import Event, EventStep, Lapse, Report
+from zhiban.incidents.models import Event, EventStep, ExternalOffice, Lapse, Report
 from zhiban.notify.models import Notice
 from zhiban.org.models import Role
 from zhiban.shifts.log import duty_log
@@ -41,24 +42,16 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
     assert not prompt.backfilled and prompt.late_minutes == 0
     assert not steps(event, EventStep.Kind.BACKFILLED)
 
-    written = Event.objects.get(pk=event.pk)
-    with travel(at(9, 40)):  # the written report was due at 9:30; it is entered at 9:40, stated as 9:29
-        report = services.report_make(
-            written,
-            org.officer,
-            kind="follow_up",
-            channel="written",
-            at=at(9, 29),
-            to_unit=org.city,
-            **ELEMENTS_FILLED,
-        )
+    later = open_event(org, known=(9, 20))
+    with travel(at(9, 40)):  # the phone report was due at 9:35; it is entered at 9:40, stated as 9:34
+        report = phone_first(later, org.officer, at(9, 34), org.city)
     assert report.backfilled and report.late_minutes == 0 and report.recorded_at == at(9, 40)
-    assert not Lapse.objects.filter(event=event).exists()
-    assert steps(event, EventStep.Kind.BACKFILLED) == [
-        "书面报告时限后补录：称05日09时29分报出，05日09时40分才登记（时限05日09时30分）"
+    assert not Lapse.objects.filter(event=later).exists()
+    assert steps(later, EventStep.Kind.BACKFILLED) == [
+        "电话报告时限后补录：称05日09时34分报出，05日09时40分才登记（时限05日09时35分）"
     ]
-    notice = Notice.objects.filter(text__contains="续报").latest("id")
-    assert "时限后补录" in notice.text
+    notice = Notice.objects.filter(person=org.city_admin, text__contains="时限后补录").latest("id")
+    assert "电话首报" in notice.text
     page = org.client(org.officer).get(f"/incidents/reports/{report.pk}/").content.decode()
     assert "时限后补录" in page and "2026年3月5日 星期四 09:40" in page
 
@@ -66,14 +59,14 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
 @pytest.mark.usefixtures("on_the_day")
 def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_level(org, duty):
     event, township_officer = township_event(org)
-    with travel(at(9, 20)):  # a written first report stated at 9:14 meets the phone deadline (9:15) too
-        report = written_first(event, township_officer, at(9, 14), org.county)
+    with travel(at(9, 20)):  # a phone report stated at 9:14 (the deadline 9:15) entered at 9:20
+        report = phone_first(event, township_officer, at(9, 14), org.county)
     assert report.backfilled and report.late_minutes == 0
     assert steps(event, EventStep.Kind.BACKFILLED) == [
         "电话报告时限后补录：称05日09时14分报出，05日09时20分才登记（时限05日09时15分）"
     ]
     with travel(at(9, 25)):
-        forward = services.report_forward(report, org.officer, org.city)
+        forward = reporting.report_forward(report, org.officer, org.city, phoned_whom="周建国")
     assert forward.backfilled
     assert Notice.objects.filter(person=org.city_admin, text__contains="原报告时限后补录").exists()
     page = org.client(org.city_admin).get(f"/incidents/reports/{forward.pk}/").content.decode()
@@ -84,7 +77,7 @@ def test_rule_B21_A2_1_a_backfilled_report_keeps_its_mark_when_forwarded_up_a_le
 def test_rule_A2_1_B22_a_phone_report_is_forwarded_by_phone_to_a_named_receiver_with_its_elements(org, duty):
     event, township_officer = township_event(org)
     with travel(at(9, 6)):
-        report = services.report_make(
+        report = reporting.report_make(
             event,
             township_officer,
             kind="first",
@@ -108,7 +101,7 @@ def test_rule_A2_1_B22_a_phone_report_is_forwarded_by_phone_to_a_named_receiver_
     assert Notice.objects.filter(person=org.city_admin, text__contains="首报（电话报告）").exists()
     assert steps(event, EventStep.Kind.FORWARDED) == [f"{org.county.label}转报{org.city.label}（电话报告）"]
     inbox = org.client(org.city_admin).get("/incidents/inbox/").content.decode()
-    assert "电话报告" in inbox and "书面报告" not in inbox
+    assert "电话首报" in inbox and "书面" not in inbox
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -129,7 +122,7 @@ def test_rule_B19_a_second_first_report_by_the_same_channel_to_the_same_office_i
 def test_rule_B19_the_report_form_starts_from_what_the_event_already_says(org, duty):
     event = open_event(org)
     page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
-    assert 'name="r-place"' in page and 'value="青石镇S203线K12处"' in page
+    assert 'name="w-place"' in page and 'value="青石镇S203线K12处"' in page
     assert "03月05日09时00分获知" in page
 
 
@@ -137,36 +130,26 @@ def test_rule_B19_the_report_form_starts_from_what_the_event_already_says(org, d
 def test_rule_B19_B18_a_written_report_names_what_is_missing_and_may_go_while_verifying(org, duty):
     event = open_event(org)
     client = org.client(org.officer)
-    with travel(at(9, 25)):
-        refused = client.post(
-            f"/incidents/{event.pk}/reports/",
-            {
-                "r-kind": "first",
-                "r-channel": "written",
-                "r-at": "2026-03-05T09:25",
-                "r-to_unit": org.city.pk,
-                "r-place": "S203线",
-                "r-course": "山体滑坡",
-            },
-        )
+    draft = {
+        "w-kind": "first",
+        "w-to_unit": org.city.pk,
+        "w-signer": org.county_leader.pk,
+        "w-place": "S203线",
+        "w-course": "山体滑坡",
+    }
+    with travel(at(9, 20)):
+        refused = client.post(f"/incidents/{event.pk}/reports/written/", draft)
         assert refused.status_code == 400
         assert "要素不全：时间、信息来源、事件起因和性质" in refused.content.decode()
         assert not Report.objects.exists()
-        client.post(
-            f"/incidents/{event.pk}/reports/",
-            {
-                "r-kind": "first",
-                "r-channel": "written",
-                "r-at": "2026-03-05T09:25",
-                "r-to_unit": org.city.pk,
-                "r-place": "S203线",
-                "r-course": "山体滑坡",
-                "r-unverified": "on",
-            },
-        )
+        client.post(f"/incidents/{event.pk}/reports/written/", {**draft, "w-unverified": "on"})
     report = Report.objects.get()
+    assert report.state == Report.State.PENDING and report.at is None  # not sent before it is signed off
+    with travel(at(9, 25)):
+        org.client(org.county_leader).post(f"/incidents/reports/{report.pk}/sign/")
+    report.refresh_from_db()
     assert report.unverified and "意见建议" in report.missing_elements()
-    assert report.late_minutes == 0
+    assert (report.state, report.at, report.late_minutes) == (Report.State.SENT, at(9, 25), 0)
     page = client.get(f"/incidents/reports/{report.pk}/").content.decode()
     assert "尚缺要素" in page and "意见建议" in page
 
@@ -187,9 +170,9 @@ def test_bad_reports_are_refused_with_a_reason_and_nothing_saved(org, duty):
         }
         for message, fields in cases.items():
             with pytest.raises(Exception, match=message):
-                services.report_make(event, org.officer, to_unit=org.city, **fields)
+                reporting.report_make(event, org.officer, to_unit=org.city, **fields)
         with pytest.raises(Exception, match="只能向上级单位报告"):
-            services.report_make(
+            reporting.report_make(
                 event,
                 org.officer,
                 to_unit=org.sibling,
@@ -199,24 +182,12 @@ def test_bad_reports_are_refused_with_a_reason_and_nothing_saved(org, duty):
                 phoned_whom="马",
             )
         written_first(event, org.officer, at(9, 5), org.city)
-        services.report_make(
-            event,
-            org.officer,
-            to_unit=org.city,
-            kind="final",
-            channel="written",
-            at=at(9, 5),
-            **ELEMENTS_FILLED,
-        )
+        written(event, org.officer, "final", org.city)
         with pytest.raises(Exception, match="事件已终报"):
-            services.report_make(
-                event,
-                org.officer,
-                to_unit=org.city,
-                kind="final",
-                channel="written",
-                at=at(9, 5),
-                **ELEMENTS_FILLED,
+            written(event, org.officer, "final", org.city)
+        with pytest.raises(Exception, match="书面报告须经领导签发后报出"):
+            reporting.report_make(
+                event, org.officer, to_unit=org.city, kind="first", channel="written", at=at(9, 5)
             )
     assert Report.objects.count() == 2
     unknown = org.client(org.officer).post(
@@ -265,7 +236,7 @@ def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
     )
     page = org.client(org.officer).get(f"/incidents/reports/{report.pk}/").content.decode()
     assert f'已转报：<a href="/incidents/reports/{forward.pk}/">{org.city.label}</a>' in page
-    assert [s.kind for s in event.steps.all()] == ["opened", "reported", "received", "forwarded"]
+    assert [s.kind for s in event.steps.all()] == ["opened", "signed", "reported", "received", "forwarded"]
     # B13: what the county did on the township's event is in the county's duty log
     county_log = [text for _, text in duty_log(duty.day).emergencies]
     assert "青石镇民房倒塌：上级接收，东湖县已接收（林海燕）" in county_log
@@ -281,7 +252,7 @@ def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
 def test_rule_B21_a_township_may_report_straight_to_the_city_when_urgent(org, duty):
     township_officer = make_person(org.township, "周镇", roles=[Role.DUTY_STAFF])
     with travel(at(9, 6)):
-        event = services.event_open(
+        event = incidents.event_open(
             org.township,
             township_officer,
             title="青石镇山洪",
@@ -357,28 +328,28 @@ def test_rule_B21_the_city_reports_its_own_event_to_an_office_outside_the_system
         )
         client = org.client(org.city_admin)
         page = client.get(f"/incidents/{event.pk}/").content.decode()
-        assert "报送的上级值班机构" in page and "省政府总值班室" in page
-        fields = {
-            "r-kind": "first",
-            "r-channel": "phone",
-            "r-at": "2026-10-05T08:58",
-            "r-phoned_whom": "王处长",
-        }
-        refused = client.post(f"/incidents/{event.pk}/reports/", fields)
-        assert refused.status_code == 400 and "请填写报送的上级值班机构" in refused.content.decode()
+        assert "报送的上级值班机构" in page and "尚未登记系统外的上级值班机构" in page
+        fields = {"p-kind": "first", "p-at": "2026-10-05T08:58", "p-phoned_whom": "王处长"}
+        refused = client.post(f"/incidents/{event.pk}/reports/phone/", fields)
+        assert refused.status_code == 400 and "请选择报送的上级值班机构" in refused.content.decode()
         assert not Report.objects.exists()
-        fields["r-to_office"] = "省政府总值班室"
-        assert client.post(f"/incidents/{event.pk}/reports/", fields).status_code == 302
+        province = ExternalOffice.objects.create(unit=org.city, name="省政府总值班室", fax="0551-1234567")
+        fields["p-to_external"] = province.pk
+        assert client.post(f"/incidents/{event.pk}/reports/phone/", fields).status_code == 302
         report = Report.objects.get()
-        assert (report.to_unit, report.to_office, report.late_minutes) == (None, "省政府总值班室", 0)
-        event.refresh_from_db()
-        assert event.phone_reported_at == dt.datetime(2026, 10, 5, 8, 58, tzinfo=SHANGHAI)
+        assert (report.to_unit, report.to_office, report.means, report.late_minutes) == (
+            None,
+            "省政府总值班室",
+            "phone",
+            0,
+        )
+        assert deadline(event, "phone").met_at == dt.datetime(2026, 10, 5, 8, 58, tzinfo=SHANGHAI)
         assert "省政府总值班室" in client.get(f"/incidents/{event.pk}/").content.decode()
         word = docx.Document(io.BytesIO(client.get(f"/incidents/reports/{report.pk}/report.docx").content))
         assert any(p.text == "省政府总值班室：" for p in word.paragraphs)
         detail = client.get(f"/incidents/reports/{report.pk}/").content.decode()
         assert "省政府总值班室（系统外）" in detail and "逐级转报" not in detail
-        # a county still reports within the system: an office typed by hand is not taken for it
+        # a county still reports within the system: an office outside it is not taken for its superior
         county_event = incidents.event_open(
             org.county,
             org.officer,
@@ -389,13 +360,13 @@ def test_rule_B21_the_city_reports_its_own_event_to_an_office_outside_the_system
             summary="x",
         )
         with pytest.raises(Exception, match="请选择报送的上级单位"):
-            incidents.report_make(
+            reporting.report_make(
                 county_event,
                 org.officer,
                 kind="first",
                 channel="phone",
                 at=known,
-                to_office="省政府总值班室",
+                to_external=province,
                 phoned_whom="王处长",
             )
         assert Event.objects.count() == 2
@@ -405,15 +376,7 @@ def test_rule_B21_the_city_reports_its_own_event_to_an_office_outside_the_system
 def test_rule_A2_1_only_the_office_a_report_went_to_receives_and_forwards_it(org, duty):
     event, officer = township_event(org)
     with travel(at(9, 6)):
-        report = services.report_make(
-            event,
-            officer,
-            kind="first",
-            channel="written",
-            at=at(9, 5),
-            to_unit=org.county,
-            **ELEMENTS_FILLED,
-        )
+        report = written(event, officer, "first", org.county)
         city = org.client(org.city_admin)
         assert (
             city.post(f"/incidents/reports/{report.pk}/forward/", {"to_unit": org.city.pk}).status_code == 403
@@ -422,13 +385,12 @@ def test_rule_A2_1_only_the_office_a_report_went_to_receives_and_forwards_it(org
         # nor may a superior report in the township's name and so clear its deadlines
         county = org.client(org.officer)
         filed = county.post(
-            f"/incidents/{event.pk}/reports/",
+            f"/incidents/{event.pk}/reports/phone/",
             {
-                "r-kind": "first",
-                "r-channel": "phone",
-                "r-at": "2026-03-05T09:06",
-                "r-to_unit": org.city.pk,
-                "r-phoned_whom": "周建国",
+                "p-kind": "first",
+                "p-at": "2026-03-05T09:06",
+                "p-to_unit": org.city.pk,
+                "p-phoned_whom": "周建国",
             },
         )
     assert filed.status_code == 403
@@ -442,7 +404,7 @@ def test_rule_B21_a_final_report_is_written_and_closing_stops_every_check(org, d
     with travel(at(9, 5)):
         phone_first(event, org.officer, at(9, 5), org.city)
         with pytest.raises(Exception, match="终报须书面报告"):
-            services.report_make(
+            reporting.report_make(
                 event,
                 org.officer,
                 kind="final",
@@ -452,15 +414,7 @@ def test_rule_B21_a_final_report_is_written_and_closing_stops_every_check(org, d
                 phoned_whom="周建国",
             )
     with travel(at(9, 20)):
-        services.report_make(
-            event,
-            org.officer,
-            kind="final",
-            channel="written",
-            at=at(9, 20),
-            to_unit=org.city,
-            **ELEMENTS_FILLED,
-        )
+        written(event, org.officer, "final", org.city)
     with travel(at(9, 31) + dt.timedelta(days=2)):
         run_jobs()
     assert steps(event, EventStep.Kind.ALARM) == [] and not Lapse.objects.exists()

@@ -12,9 +12,8 @@ from django.test import Client
 from tests.factories import (
     make_contact,
 )
-from tests.incidents.helpers import open_landslide
+from tests.incidents.helpers import open_landslide, written
 from tests.shift_fixtures import at, call_data, travel
-from zhiban.incidents import services as incidents
 from zhiban.incidents.models import Event
 from zhiban.intake.models import Call
 from zhiban.org.models import (
@@ -75,16 +74,7 @@ def test_what_was_stored_before_never_breaks_the_duty_log_the_report_or_the_exce
             unit=org.county, at=at(9, 10), number="0558\x06", name="王\x01建华", content="x\x0by"
         )
         event = open_landslide(org, title="火灾\x01")
-        report = incidents.report_make(
-            event,
-            org.officer,
-            kind="first",
-            channel="written",
-            at=at(9, 15),
-            to_unit=org.city,
-            unverified=True,
-            course="起火\x0b蔓延",
-        )
+        report = written(event, org.officer, "first", org.city, unverified=True, course="起火\x0b蔓延")
     client = org.client(org.officer)
     log = client.get(f"/duty/shifts/{duty.day.pk}/log.docx")
     assert log.status_code == 200

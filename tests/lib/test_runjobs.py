@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from zhiban.incidents.models import Event, EventStep
+from zhiban.incidents.models import Deadline, Event, EventStep
 
 
 def test_runjobs_once_exits_when_idle(db):
@@ -41,11 +41,13 @@ def overdue_events(org, count: int) -> list[int]:
             written_minutes=30,
             warning_minutes=5,
             missed_after_minutes=1440,
-            phone_due_at=due,
-            written_due_at=now + dt.timedelta(hours=1),
-            next_check_at=due,
         )
         for i in range(count)
+    )
+    Deadline.objects.bulk_create(
+        Deadline(event=e, kind=kind, reason="登记", starts_at=e.known_at, due_at=at, next_check_at=check)
+        for e in events
+        for kind, at, check in (("phone", due, due), ("written", now + dt.timedelta(hours=1), None))
     )
     return [e.pk for e in events]
 

@@ -99,13 +99,45 @@ def intake_objects(org, assignment) -> dict:
         event=event, kind="first", channel="phone", at=timezone.now(), to_unit=org.city, phoned_whom="周建国"
     )
     verification = incidents.verification_ask(org.city, org.county, org.city_admin, "核实滑坡伤亡")
+    from django.core.files.base import ContentFile
+
+    from zhiban.incidents import reporting
+    from zhiban.incidents.models import ReportAttachment, ReportingRule
     from zhiban.notify.models import ChannelRoute
+
+    draft = reporting.report_draft(
+        event, org.officer, submit=False, kind="first", channel="written", to_unit=org.city, place="S203线"
+    )
+    attachment = ReportAttachment.objects.create(
+        report=draft,
+        by=org.officer,
+        file=ContentFile(b"%PDF-1.4 scan", name="现场.pdf"),
+        name="现场.pdf",
+        size=13,
+    )
+    from zhiban.intake.models import DocumentAttachment
+
+    scan = DocumentAttachment.objects.create(
+        document=document,
+        by=org.officer,
+        file=ContentFile(b"%PDF-1.4 fax", name="传真.pdf"),
+        name="传真.pdf",
+        size=12,
+    )
+    rule = ReportingRule.objects.create(
+        unit=org.county, category="natural", grade="III", phone_minutes=30, written_minutes=60
+    )
 
     route = ChannelRoute.objects.create(unit=org.county, channel="sms", url="http://127.0.0.1:9/sms")
     return {
         "route": route,
         "event": event,
         "report": report,
+        "draft": draft,
+        "attachment": attachment,
+        "scan": scan,
+        "rule": rule,
+        "deadline": event.deadline_set.order_by("id").first(),
         "verification": verification,
         "call": call,
         "notice": notice,

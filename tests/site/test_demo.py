@@ -119,17 +119,40 @@ def test_demo_duty_pages_render_for_the_city_office(db):
 
 
 def test_demo_has_a_reported_event_and_one_whose_deadline_is_running(db):
-    from zhiban.incidents.models import Lapse, VerificationRequest
+    from zhiban.incidents.models import Deadline, Lapse, VerificationRequest
 
     call_command("demo")
     assert Event.objects.filter(state="closed", reports__kind="final").exists()
     assert Lapse.objects.filter(kind="late", what="phone").exists()  # the flood's phone report was late
-    assert Event.objects.filter(state="open", written_reported_at=None).exists()
+    assert Deadline.objects.filter(event__state="open", kind="written", met_at=None).exists()
     assert VerificationRequest.objects.filter(phone_replied_at=None).exists()
-    # B21: the landslide's written report was entered after its deadline, and only it is marked
-    assert list(Report.objects.filter(backfilled=True).values_list("kind", "channel")) == [
-        ("first", "written")
-    ]
+    # B21: the landslide's phone report was entered after its deadline, and only it is marked
+    assert list(Report.objects.filter(backfilled=True).values_list("kind", "channel")) == [("first", "phone")]
+
+
+def test_rule_B21_B19_the_demo_shows_the_second_round_of_emergency_information(db):
+    from zhiban.incidents.models import ChaseUp, EventStep, ExternalOffice, ReportingRule
+
+    call_command("demo")
+    upgraded = EventStep.objects.get(kind="regraded")
+    assert upgraded.text.startswith("由较大（III级）升级为重大（II级）")
+    assert upgraded.event.deadline_set.filter(reason__startswith="升级为重大").count() == 2
+    waiting = Report.objects.get(state="pending")
+    assert waiting.signer.user.username == "city_leader" and waiting.to_external.name == "省政府总值班室"
+    assert ChaseUp.objects.filter(to_unit__short_name="西山县").exists()
+    assert Event.objects.filter(same_as__isnull=False).count() == 1
+    assert ExternalOffice.objects.filter(unit__parent=None).count() == 2
+    assert ReportingRule.objects.filter(subkind="生产安全事故").exists()
+    assert Report.objects.filter(
+        forwarded_from__isnull=False, to_external__isnull=False, means="fax"
+    ).exists()
+    leader = Client()
+    leader.force_login(waiting.signer.user)
+    desk = leader.get("/duty/").content.decode()
+    assert "待签发的报告" in desk and waiting.event.title in desk
+    county = Client()
+    county.force_login(Person.objects.get(user__username="xishan_officer").user)
+    assert "市政府催报" in county.get("/duty/").content.decode()
 
 
 def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_their_duty(db, monkeypatch):

@@ -23,6 +23,8 @@ def report_docx(report: Report) -> bytes:
             if m
         ],
     )
+    if report.signed_by_id:
+        docx.issuer(document, report.signed_by.name)
     label = report.get_kind_display() + (f"（第{report.number}次）" if report.number else "")
     docx.title(document, f"关于{event.title}的{label}")
     docx.body(document, f"{report.recipient_office}：", indent=False)
@@ -30,10 +32,22 @@ def report_docx(report: Report) -> bytes:
         docx.body(document, f"现将{event.unit.label}报告转报如下：")
     for number, (name, element) in enumerate(ELEMENTS, start=1):
         docx.heading(document, f"{_chinese_number(number)}、{element}")
-        docx.body(document, str(getattr(report, name)).strip() or "（待核实补充）")
+        text = str(getattr(report, name)).strip()
+        if name == "consequences" and report.has_figures:  # B19 后果: the figures as they stand
+            figures = (
+                report.figures_text()
+                + "。"
+                + (f"（核减说明：{report.figures_note}）" if report.figures_note else "")
+            )
+            text = f"{text}\n{figures}" if text else figures
+        for paragraph in (text or "（待核实补充）").split("\n"):
+            docx.body(document, paragraph)
     missing = report.missing_elements()
-    if missing:
+    if missing and report.channel == Report.Channel.WRITTEN:
         docx.body(document, f"尚待核实补充的要素：{'、'.join(missing)}。")
+    names = [a.name for a in report.attachments.all()]
+    if names:
+        docx.attachments_note(document, names)
     docx.signature(document, report.sender.duty_office, report.at)
     return docx.to_bytes(document)
 

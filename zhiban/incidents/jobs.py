@@ -1,8 +1,8 @@
 """B21/B20: warnings before, alarms at, and missed-report records after each reporting deadline.
 
-1. Find one event (or verification request) whose next check is due; claim it by moving next_check_at
+1. Find one deadline (or verification request) whose next check is due; claim it by moving next_check_at
    on with a conditional update, so two runners never act twice.
-2. For each deadline not yet met, look at where the clock stands now (not at what was due when the runner
+2. For the deadline not yet met, look at where the clock stands now (not at what was due when the runner
    was last up): before the deadline, a warning; past it, the alarm; past the cut-off, a missed report.
    Each is written once (its timeline step or lapse row is the record), so a runner that comes back late
    fires the alarm that fell due meanwhile, and only the ones still true.
@@ -17,7 +17,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhiban.incidents.models import Event, EventStep, Lapse, VerificationRequest
+from zhiban.incidents import deadlines
+from zhiban.incidents.models import Deadline, EventStep, Lapse, VerificationRequest
 from zhiban.incidents.services import duty_people, office_people, step
 from zhiban.notify.outbox import notify_people
 
@@ -27,60 +28,64 @@ LABEL = {"phone": "电话报告", "written": "书面报告"}
 def try_deadline_one() -> bool:
     now = timezone.now()
     due = (
-        Event.objects.filter(next_check_at__lte=now, state=Event.State.OPEN)
-        .select_related("unit")
+        Deadline.objects.filter(next_check_at__lte=now)
+        .select_related("event__unit")
         .order_by("next_check_at")
         .first()
     )
     if due is None:
         return False
     with transaction.atomic():
-        if not Event.objects.filter(pk=due.pk, next_check_at=due.next_check_at).update(
-            next_check_at=due.next_check(now)
+        if not Deadline.objects.filter(pk=due.pk, next_check_at=due.next_check_at).update(
+            next_check_at=due.next_check(now) if due.event.is_open else None
         ):
             return True  # another runner took it
-        for what, deadline, done in due.deadlines():
-            if done is None:
-                _check(due, what, deadline, now)
+        if due.event.is_open and due.met_at is None:
+            _check(due, now)
     return True
 
 
-def _check(event: Event, what: str, deadline: dt.datetime, now: dt.datetime) -> None:
-    done = set(event.steps.filter(text__startswith=LABEL[what]).values_list("kind", flat=True))
-    local = timezone.localtime(deadline)
+def _check(deadline: Deadline, now: dt.datetime) -> None:
+    event = deadline.event
+    label = deadlines.LABEL[deadline.kind]
+    local = timezone.localtime(deadline.due_at)
     link = reverse("event_detail", args=[event.pk])
     people = duty_people(event.unit, now)
-    if now < deadline:
-        if (
-            now >= deadline - dt.timedelta(minutes=event.warning_minutes)
-            and EventStep.Kind.WARNING not in done
-        ):
-            minutes = max(1, int((deadline - now).total_seconds() // 60))
-            step(event, EventStep.Kind.WARNING, f"{LABEL[what]}还剩{minutes}分钟（{local:%H:%M}截止）")
+    if now < deadline.due_at:
+        if now >= deadline.due_at - dt.timedelta(minutes=event.warning_minutes) and not deadline.warned:
+            minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
+            Deadline.objects.filter(pk=deadline.pk).update(warned=True)
+            step(event, EventStep.Kind.WARNING, f"{label}还剩{minutes}分钟（{local:%H:%M}截止）")
             notify_people(
                 people,
-                f"【预警】{event.title}：{LABEL[what]}须在{local:%H:%M}前报出，还剩{minutes}分钟",
+                f"【预警】{event.title}：{label}须在{local:%H:%M}前报出，还剩{minutes}分钟",
                 link=link,
                 subject=f"报告时限预警：{event.title}",
                 unit=event.unit,
             )
         return
-    if EventStep.Kind.ALARM not in done:
-        step(event, EventStep.Kind.ALARM, f"{LABEL[what]}已超过时限（{local:%H:%M}）")
+    if not deadline.alarmed:
+        Deadline.objects.filter(pk=deadline.pk).update(alarmed=True)
+        step(event, EventStep.Kind.ALARM, f"{label}已超过时限（{local:%H:%M}）")
         notify_people(
             people,
-            f"【告警】{event.title}：{LABEL[what]}已超过{local:%H:%M}的时限，请立即报告",
+            f"【告警】{event.title}：{label}已超过{local:%H:%M}的时限，请立即报告",
             link=link,
             subject=f"报告超时：{event.title}",
             unit=event.unit,
         )
-    if now >= deadline + dt.timedelta(minutes=event.missed_after_minutes):
-        minutes = int((now - deadline).total_seconds() // 60)
+        if deadline.kind == Deadline.Kind.FOLLOW_UP:
+            deadlines.next_slot(event, deadline)  # the schedule goes on: the next time is owed too
+    if now >= deadline.due_at + dt.timedelta(minutes=event.missed_after_minutes) and not deadline.missed:
+        minutes = int((now - deadline.due_at).total_seconds() // 60)
+        Deadline.objects.filter(pk=deadline.pk).update(missed=True)
         _, made = Lapse.objects.get_or_create(
-            unit=event.unit, event=event, what=what, kind=Lapse.Kind.MISSED, defaults={"minutes": minutes}
+            deadline=deadline,
+            kind=Lapse.Kind.MISSED,
+            defaults={"unit": event.unit, "event": event, "what": deadline.kind, "minutes": minutes},
         )
         if made:
-            step(event, EventStep.Kind.MISSED, f"{LABEL[what]}逾期未报，记为漏报")
+            step(event, EventStep.Kind.MISSED, f"{label}逾期未报，记为漏报")
 
 
 def try_verification_one() -> bool:

@@ -1,5 +1,7 @@
-"""Emergency information workflows: open an event (copying the policy), report it up, forward it
-level by level, verify on request. Each writes in one transaction with its notices and timeline step."""
+"""Emergency information workflows around the event: open it (copying its reporting rule), regrade
+it, link the same happening reported twice, chase a late unit, relay instructions, tell the units
+around it, verify on request. Reports themselves are incidents.reporting's. Each writes in one
+transaction with its notices and timeline step."""
 
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from zhiban.incidents import deadlines
 from zhiban.incidents.models import (
-    ELEMENTS,
+    GRADE_ORDER,
+    ChaseUp,
     Event,
     EventInstruction,
     EventStep,
     Lapse,
-    Report,
     VerificationRequest,
 )
+from zhiban.incidents.rules import Rule, RuleTable
 from zhiban.intake.services import updated
 from zhiban.lib.dates import CLOCK_SKEW
 from zhiban.notify.outbox import notify_people
@@ -59,38 +63,40 @@ def office_people(unit: Unit) -> list[Person]:
 
 
 def event_open(unit: Unit, by: Person | None, **fields) -> Event:
-    """Open an event: the unit's policy is copied onto it and the deadlines run from the moment it
-    became known (B21); the unit's leaders are told at once (A1.4)."""
+    """Open an event: the reporting rule of its category and grade in force at the unit is copied onto
+    it and its deadlines run from the moment it became known (B21); the unit's leaders are told at once
+    (A1.4). An event the rules do not require to be reported is kept without deadlines."""
     policy = effective_policy(unit)
     known_at = fields["known_at"]
     if known_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"known_at": "获知时间不能晚于现在"})
+    table = RuleTable(unit)
+    _check_subkind(table, fields.get("category", ""), fields.get("subkind", ""))
+    sensitive = fields.get("sensitive", False)
+    rule = table.for_event(fields["category"], fields.get("subkind", ""), fields.get("grade", ""), sensitive)
     event = Event(
         unit=unit,
         opened_by=by,
-        phone_minutes=policy.phone_report_minutes,
-        written_minutes=policy.written_report_minutes,
         warning_minutes=policy.deadline_warning_minutes,
         missed_after_minutes=policy.missed_after_minutes,
-        phone_due_at=known_at + dt.timedelta(minutes=policy.phone_report_minutes),
-        written_due_at=known_at + dt.timedelta(minutes=policy.written_report_minutes),
+        **_rule_fields(rule, sensitive),
         **fields,
     )
-    event.next_check_at = event.next_check(known_at)
     event.full_clean()
     with transaction.atomic():
         event.save()
+        made = deadlines.start(event, known_at, "登记")
         step(
             event,
             EventStep.Kind.OPENED,
-            f"{event.get_category_display()}：{event.title}（{event.place}）",
+            f"{event.kind_label}：{event.title}（{event.place}）；时限依据{event.rule_label}"
+            + ("" if event.report_required else "，按规定不须向上级报告"),
             by,
         )
-        local = timezone.localtime(event.phone_due_at)
+        due = f"电话报告须在{timezone.localtime(made[0].due_at):%H:%M}前" if made else "按规定不须向上级报告"
         notify_people(
             leaders_on_duty(unit),
-            f"突发事件：{event.title}（{event.place}），{timezone.localtime(known_at):%H:%M}获知。"
-            f"电话报告须在{local:%H:%M}前",
+            f"突发事件：{event.title}（{event.place}），{timezone.localtime(known_at):%H:%M}获知。{due}",
             link=reverse("event_detail", args=[event.pk]),
             subject=f"突发事件：{event.title}",
             unit=unit,
@@ -98,161 +104,97 @@ def event_open(unit: Unit, by: Person | None, **fields) -> Event:
     return event
 
 
+def _check_subkind(table: RuleTable, category: str, subkind: str) -> None:
+    if subkind and (category, subkind) not in table.subkinds():
+        raise ValidationError({"subkind": "该类别没有这一具体类型的报告规定"})
+
+
+def _rule_fields(rule: Rule, sensitive: bool) -> dict:
+    """What an event keeps of the rule that applies to it, so that a later edit of the rules moves
+    nothing already running."""
+    return {
+        "report_required": rule.required or sensitive,
+        "rule_label": rule.describe(sensitive)[:120],
+        "phone_minutes": rule.phone_minutes,
+        "written_minutes": rule.written_minutes,
+        "followup_times": " ".join(f"{t:%H:%M}" for t in rule.schedule.times),
+        "followup_hours": rule.schedule.hours,
+    }
+
+
+def event_regrade(
+    event: Event,
+    by: Person | None,
+    grade: str,
+    sensitive: bool,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Event:
+    """B21: the grade (or the sensitive mark) changes. An upgrade takes the new grade's rule and starts
+    its deadlines from the moment of the upgrade; a downgrade takes the new rule for what comes next
+    and never extends a deadline already running. Either way the timeline says so."""
+    now = timezone.now()
+    at = at or now
+    if at > now + CLOCK_SKEW:
+        raise ValidationError({"at": "变更时间不能晚于现在"})
+    if at < event.known_at:
+        raise ValidationError({"at": "变更时间不能早于获知时间"})
+    if not event.is_open:
+        raise ValidationError({"grade": "事件已终报，不能再变更等级"})
+    if grade == event.grade and sensitive == event.sensitive:
+        raise ValidationError({"grade": "等级和敏感标记都没有变化"})
+    before = Event(grade=event.grade, sensitive=event.sensitive)
+    rule = RuleTable(event.unit).for_event(event.category, event.subkind, grade, sensitive)
+    upgrade = (grade and GRADE_ORDER.index(grade) > before.severity) or (sensitive and not before.sensitive)
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        changes = {"grade": grade, "sensitive": sensitive, **_rule_fields(rule, sensitive)}
+        # a report owed once stays owed: what runs keeps running, whatever the new grade's rule says
+        changes["report_required"] = event.report_required or changes["report_required"]
+        for name, value in changes.items():
+            setattr(event, name, value)
+        event.save(update_fields=list(changes))
+        made = deadlines.start(event, at, f"升级为{_grade_words(grade, sensitive)}") if upgrade else []
+        step(event, EventStep.Kind.REGRADED, _regrade_text(before, event, upgrade, made, at, note), by, at)
+        if upgrade:
+            notify_people(
+                leaders_on_duty(event.unit),
+                f"突发事件升级：{event.title}，{_grade_words(grade, sensitive)}。"
+                + (f"电话报告须在{timezone.localtime(made[0].due_at):%H:%M}前" if made else ""),
+                link=reverse("event_detail", args=[event.pk]),
+                subject=f"事件升级：{event.title}",
+                unit=event.unit,
+            )
+    return event
+
+
+def _grade_words(grade: str, sensitive: bool) -> str:
+    words = Event.Grade(grade).label if grade else "尚未定级"
+    return words + ("（敏感事件）" if sensitive else "")
+
+
+def _regrade_text(before: Event, after: Event, upgrade: bool, made, at: dt.datetime, note: str) -> str:
+    change = (
+        f"由{_grade_words(before.grade, before.sensitive)}{'升级为' if upgrade else '变更为'}"
+        + _grade_words(after.grade, after.sensitive)
+    )
+    if upgrade and made:
+        dues = "、".join(f"{deadlines.LABEL[d.kind]}{timezone.localtime(d.due_at):%H:%M}前" for d in made)
+        change += f"；自{timezone.localtime(at):%H:%M}起重新计时：{dues}（{after.rule_label}）"
+    elif not upgrade:
+        change += "；已在计时的时限不变"
+    return change + (f"。{note.strip()}" if note.strip() else "")
+
+
 def superiors(unit: Unit) -> list[Unit]:
     """Where a unit may report: its superior, or, when urgent, a level above that (B21)."""
     return list(Unit.objects.filter(pk__in=unit.ancestor_ids()).order_by("-depth"))
-
-
-def report_make(event: Event, by: Person | None, **fields) -> Report:
-    """B19/B21: a first, follow-up or final report, by phone or in writing, to a superior.
-
-    1. Refuse what cannot be: a future time, a time before the event was known, a follow-up or final
-       before a first report, anything on a closed event, a unit that is not above.
-    2. A written report names its missing elements and is refused unless it goes while verifying (B18).
-    3. The first phone and written reports meet the deadlines; one after its deadline is late (迟报).
-    4. The superior's duty office has it in its inbox at once; a final report closes the event."""
-    report = Report(event=event, by=by, **fields)
-    missing = report.missing_elements()
-    with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event.pk)  # one report of an event at a time
-        report.event = event
-        _refuse_impossible(event, report)
-        if report.channel == Report.Channel.WRITTEN and missing and not report.unverified:
-            raise ValidationError(
-                {
-                    "unverified": f"要素不全：{'、'.join(missing)}。紧急情况下可勾选“边核实边报告”先行报送，再续报补充"
-                }
-            )
-        if report.kind == Report.Kind.FOLLOW_UP:
-            report.number = event.reports.filter(kind=Report.Kind.FOLLOW_UP, forwarded_from=None).count() + 1
-        report.late_minutes = _meet_deadline(event, report)
-        report.full_clean()
-        report.save()
-        label = report.get_kind_display() + (f"第{report.number}次" if report.number else "")
-        gaps = f"；尚缺：{'、'.join(missing)}" if missing else ""
-        step(
-            event,
-            EventStep.Kind.REPORTED,
-            f"{report.get_channel_display()}{label}报{report.recipient}"
-            f"{('（接报人' + report.phoned_whom + '）') if report.phoned_whom else ''}{gaps}",
-            by,
-            report.at,
-        )
-        if report.kind == Report.Kind.FINAL:
-            Event.objects.filter(pk=event.pk).update(state=Event.State.CLOSED, next_check_at=None)
-            updated(event, event.unit_id, state=Event.State.CLOSED)
-            step(event, EventStep.Kind.CLOSED, "终报，处置结束", by, report.at)
-        notify_people(
-            office_people(report.to_unit) if report.to_unit_id else [],
-            f"{event.unit.label}{report.get_channel_display()}{label}：{event.title}"
-            + ("（边核实边报告）" if report.unverified else "")
-            + ("（时限后补录，请核实报出时间）" if report.backfilled else ""),
-            link=reverse("report_detail", args=[report.pk]),
-            subject=f"{event.unit.label}{label}：{event.title}",
-            unit=report.to_unit,
-        )
-    return report
-
-
-def _refuse_impossible(event: Event, report: Report) -> None:
-    errors = {}
-    now = timezone.now()
-    if report.at is None or report.at > now + CLOCK_SKEW:
-        errors["at"] = "报告时间不能晚于现在"
-    elif report.at < event.known_at:
-        errors["at"] = "报告时间不能早于获知时间"
-    if not event.is_open:
-        errors["kind"] = "事件已终报，不能再报告"
-    elif report.kind != Report.Kind.FIRST and not event.reports.filter(kind=Report.Kind.FIRST).exists():
-        errors["kind"] = "尚未首报，请先报送首报"
-    elif (
-        report.kind == Report.Kind.FIRST
-        and event.reports.filter(
-            kind=Report.Kind.FIRST,
-            channel=report.channel,
-            to_unit_id=report.to_unit_id,
-            to_office=report.to_office,
-            forwarded_from=None,
-        ).exists()
-    ):  # a second click, or a report that should be a follow-up: the superior is not told twice
-        errors["kind"] = f"已向该单位{report.get_channel_display()}首报，新的情况请报送续报"
-    if report.to_unit_id is None and event.unit.parent_id is not None:
-        errors["to_unit"] = "请选择报送的上级单位"
-    elif report.to_unit_id is None:
-        report.to_office = report.to_office.strip()
-        if not report.to_office:
-            errors["to_office"] = "请填写报送的上级值班机构"
-    elif report.to_unit_id not in event.unit.ancestor_ids():
-        errors["to_unit"] = "只能向上级单位报告"
-    else:
-        report.to_office = ""
-    if report.channel == Report.Channel.PHONE and not report.phoned_whom.strip():
-        errors["phoned_whom"] = "电话报告须记录接报人"
-    if report.kind == Report.Kind.FINAL and report.channel != Report.Channel.WRITTEN:
-        errors["channel"] = "终报须书面报告"
-    if errors:
-        raise ValidationError(errors)
 
 
 def minutes_late(at: dt.datetime, due: dt.datetime) -> int:
     """0 when on time (at or before the deadline); otherwise whole minutes, at least 1."""
     seconds = (at - due).total_seconds()
     return 0 if seconds <= 0 else max(1, int((seconds + 59) // 60))
-
-
-def _meet_deadline(event: Event, report: Report) -> int:
-    """A report meets its channel's deadline, the first time; a written report made while the phone
-    deadline is still open meets that one too (it reached the superior in time). Minutes late, if the
-    report is late (B21): a report that comes after it was recorded as missed turns it into late."""
-    if report.forwarded_from_id is not None:
-        return 0
-    met = {}
-    if event.phone_reported_at is None:  # any first word to the superior meets the phone deadline
-        met["phone"] = ("phone_reported_at", event.phone_due_at)
-    if report.channel == Report.Channel.WRITTEN and event.written_reported_at is None:
-        met["written"] = ("written_reported_at", event.written_due_at)
-    if not met:
-        return 0
-    now = timezone.now()
-    for field, _ in met.values():
-        setattr(event, field, report.at)
-    pending = event.next_check_at if event.next_check_at and event.next_check_at <= now else None
-    # a check already due (the runner a few seconds behind) is kept: it may be another deadline's alarm
-    event.next_check_at = pending or event.next_check(now)
-    changes = {field: report.at for field, _ in met.values()}
-    Event.objects.filter(pk=event.pk).update(**changes, next_check_at=event.next_check_at)
-    updated(event, event.unit_id, **changes)
-    own = "phone" if report.channel == Report.Channel.PHONE else "written"
-    late_own = 0
-    for what, (_, due) in met.items():
-        late = minutes_late(report.at, due)
-        label = "电话报告" if what == "phone" else "书面报告"
-        if what == own:
-            late_own = late
-        if late:
-            Lapse.objects.filter(event=event, what=what, kind=Lapse.Kind.MISSED).delete()
-            Lapse.objects.update_or_create(
-                unit=event.unit, event=event, what=what, kind=Lapse.Kind.LATE, defaults={"minutes": late}
-            )
-            step(event, EventStep.Kind.LATE, f"{label}迟报{late}分钟", report.by, report.at)
-        elif report.recorded_at > due + CLOCK_SKEW:
-            # stated on time, but entered once the deadline had passed; a 漏报 already recorded stands:
-            # nothing was entered by the cut-off, whatever is stated now
-            report.backfilled = True
-            missed = Lapse.objects.filter(event=event, what=what, kind=Lapse.Kind.MISSED).exists()
-            step(
-                event,
-                EventStep.Kind.BACKFILLED,
-                f"{label}时限后补录：称{_hm(report.at)}报出，{_hm(report.recorded_at)}才登记（时限{_hm(due)}）"
-                + ("；此前已记为漏报，予以保留" if missed else ""),
-                report.by,
-                report.recorded_at,
-            )
-    return late_own
-
-
-def _hm(moment: dt.datetime) -> str:
-    return f"{timezone.localtime(moment):%d日%H时%M分}"
 
 
 def event_instruction(event: Event, by: Person, leader: Person, text: str, targets: list[Person]):
@@ -310,68 +252,128 @@ def feedback_since_last_report(event: Event) -> str:
     return "；".join(f"落实{r.instruction.leader.name}批示：{r.feedback}（{r.person.name}）" for r in rows)
 
 
-def report_receive(report: Report, by: Person) -> None:
-    """The superior's duty office takes the report from its inbox, once."""
-    now = timezone.now()
-    with transaction.atomic():
-        if Report.objects.filter(pk=report.pk, received_at=None).update(received_at=now, received_by=by):
-            report.received_at, report.received_by = now, by
-            updated(report, report.event.unit_id, received_at=now, received_by_id=by.pk)
-            step(
-                report.event,
-                EventStep.Kind.RECEIVED,
-                f"{report.to_unit.label}已接收",
-                by,
-                acting_unit=report.to_unit,
-            )  # the page adds who
+def common_office(first: Unit, second: Unit) -> list[int]:
+    """The units above both (or one of them, if one is above the other): who may link the two."""
+    first_chain = {*first.ancestor_ids(), first.pk}
+    return [u for u in [*second.ancestor_ids(), second.pk] if u in first_chain]
 
 
-def report_forward(report: Report, by: Person, to_unit: Unit, phoned_whom: str = "") -> Report:
-    """A2.1: the superior forwards the report up a level, as its own report of the same event, by the
-    same channel: a phone report goes on as a phone report with the elements it has (the written one
-    follows when it comes, B22), not as a written report missing them, and names who took it there."""
-    if to_unit.pk not in report.to_unit.ancestor_ids():
-        raise ValidationError({"to_unit": "只能转报本单位的上级"})
-    phoned_whom = phoned_whom.strip() if report.channel == Report.Channel.PHONE else ""
-    if report.channel == Report.Channel.PHONE and not phoned_whom:
-        raise ValidationError({"phoned_whom": "电话转报须记录上级接报人"})
-    fields = {name: getattr(report, name) for name, _ in ELEMENTS}
+def event_link(event: Event, primary: Event, by: Person, office: Unit, note: str = "") -> None:
+    """同一事件: a superior office that oversees both links a second report of one happening (a
+    department's, after the township's) to the first. One timeline shows both; each unit keeps its
+    own reports, deadlines and lapses (they are judged per reporter)."""
+    primary = primary.primary()
+    if primary.pk == event.pk:
+        raise ValidationError({"primary": "不能与自身关联"})
+    if event.same_as_id:
+        raise ValidationError({"primary": f"该事件已与“{event.same_as.title}”关联为同一事件"})
+    if office.pk not in common_office(event.unit, primary.unit) or office.pk in (
+        event.unit_id,
+        primary.unit_id,
+    ):
+        raise ValidationError({"primary": "只有两个报告单位共同的上级值班机构可以关联"})
     with transaction.atomic():
-        Report.objects.select_for_update().filter(pk=report.pk).first()  # one forward decided at a time
-        if report.forwards.filter(to_unit=to_unit).exists():
-            raise ValidationError({"to_unit": "已转报该单位"})
-        report_receive(report, by)
-        forward = Report.objects.create(
-            event=report.event,
-            kind=report.kind,
-            number=report.number,
-            channel=report.channel,
-            at=timezone.now(),
-            to_unit=to_unit,
-            phoned_whom=phoned_whom,
-            by=by,
-            unverified=report.unverified,
-            backfilled=report.backfilled,  # the level above sees the mark the superior saw
-            forwarded_from=report,
-            **fields,
+        Event.objects.filter(same_as=event).update(same_as=primary)  # those linked to it follow it
+        Event.objects.filter(pk=event.pk).update(same_as=primary)
+        updated(event, event.unit_id, same_as_id=primary.pk)
+        event.same_as = primary
+        text = f"{office.label}确认与{primary.unit.label}报告的“{primary.title}”为同一事件" + (
+            f"：{note.strip()}" if note.strip() else ""
         )
-        channel = report.get_channel_display()
+        step(event, EventStep.Kind.LINKED, text, by, acting_unit=office)
         step(
-            report.event,
-            EventStep.Kind.FORWARDED,
-            f"{report.to_unit.label}转报{to_unit.label}（{channel}）",
+            primary,
+            EventStep.Kind.LINKED,
+            f"{office.label}确认{event.unit.label}报告的“{event.title}”为同一事件",
             by,
-            acting_unit=report.to_unit,
+            acting_unit=office,
         )
         notify_people(
-            office_people(to_unit),
-            f"{report.to_unit.label}转报{report.event.unit.label}{report.get_kind_display()}（{channel}）："
-            f"{report.event.title}" + ("（原报告时限后补录）" if report.backfilled else ""),
-            link=reverse("report_detail", args=[forward.pk]),
-            subject=f"转报：{report.event.title}",
-            unit=to_unit,
+            office_people(event.unit),
+            f"{office.label}已将本单位报告的“{event.title}”与{primary.unit.label}报告的“{primary.title}”"
+            "关联为同一事件，请继续按时续报",
+            link=reverse("event_detail", args=[event.pk]),
+            subject="同一事件",
+            unit=event.unit,
         )
-    return forward
+
+
+def event_unlink(event: Event, by: Person, office: Unit, reason: str) -> None:
+    """A link made in error is undone by an office that could have made it, with the reason."""
+    if not event.same_as_id:
+        raise ValidationError({"reason": "该事件没有关联"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明取消关联的原因"})
+    primary = event.same_as
+    if office.pk not in common_office(event.unit, primary.unit) or office.pk in (
+        event.unit_id,
+        primary.unit_id,
+    ):
+        raise ValidationError({"reason": "只有两个报告单位共同的上级值班机构可以取消关联"})
+    with transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(same_as=None)
+        updated(event, event.unit_id, same_as_id=None)
+        event.same_as = None
+        for one in (event, primary):
+            step(
+                one,
+                EventStep.Kind.LINKED,
+                f"{office.label}取消同一事件关联：{reason.strip()}",
+                by,
+                acting_unit=office,
+            )
+
+
+def chase_up(
+    office: Unit,
+    by: Person,
+    *,
+    deadline=None,
+    request: VerificationRequest | None = None,
+    at: dt.datetime | None = None,
+) -> ChaseUp:
+    """催报: the superior office presses the unit below for a report due soon or overdue, or for a
+    verification reply; the unit's duty room hears it (a notice, and its channels), the event's
+    timeline records it, supervision counts it. `at`: now, unless the demo writes history."""
+    now = at or timezone.now()
+    if deadline is not None:
+        event = deadline.event
+        to_unit = event.unit
+        if not deadline.is_open or not event.is_open:
+            raise ValidationError({"deadline": "该报告已报出，无需催报"})
+        due = timezone.localtime(deadline.due_at)
+        state = (
+            f"已超时{minutes_late(now, deadline.due_at)}分钟"
+            if now > deadline.due_at
+            else f"须在{due:%H:%M}前报出"
+        )
+        text = f"{office.label}催报：{event.title}的{deadlines.LABEL[deadline.kind]}{state}，请立即报送"
+        link = reverse("event_detail", args=[event.pk])
+    elif request is not None:
+        event, to_unit = request.event, request.to_unit
+        if request.phone_replied_at and request.written_replied_at:
+            raise ValidationError({"request": "该核报已反馈，无需催报"})
+        text = f"{office.label}催报：请立即反馈核报事项“{request.question[:40]}”"
+        link = reverse("verification_detail", args=[request.pk])
+    else:
+        raise ValidationError({"deadline": "请选择要催报的报告或核报"})
+    if office.pk not in to_unit.ancestor_ids():
+        raise ValidationError({"deadline": "只能向下级单位催报"})
+    with transaction.atomic():
+        chase = ChaseUp.objects.create(
+            from_unit=office,
+            to_unit=to_unit,
+            event=event,
+            deadline=deadline,
+            request=request,
+            at=now,
+            by=by,
+            text=text,
+        )
+        if event is not None:
+            step(event, EventStep.Kind.CHASED, text, by, now, acting_unit=office)
+        notify_people(office_people(to_unit), f"【催报】{text}", link=link, subject="上级催报", unit=to_unit)
+    return chase
 
 
 def verification_ask(from_unit: Unit, to_unit: Unit, by: Person, question: str, event: Event | None = None):

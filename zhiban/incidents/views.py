@@ -1,33 +1,65 @@
-"""Events, their reports, the superior's inbox, verification requests and the duty-room board."""
+"""Events and what is done on their page (reports made, regraded, linked, chased, instructed, told),
+the list, the duty-room board, verification requests and the duty manual. A report's own page and its
+sign-off are in views_reports; the reporting rules, the offices outside the system and chase-ups in
+views_rules."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from zhiban.incidents import forms, services
+from zhiban.incidents import deadlines, forms, reporting, services
 from zhiban.incidents.access import (
     event_q,
+    get_deadline_for_user,
     get_event_for_user,
-    get_report_for_user,
     get_verification_for_user,
+    report_q,
 )
-from zhiban.incidents.docx import report_docx, report_filename
 from zhiban.incidents.manual import manual_of, procedure_for, procedure_save
-from zhiban.incidents.models import ELEMENTS, Event, EventStep, Procedure, Report, VerificationRequest
+from zhiban.incidents.models import (
+    FIGURES,
+    Deadline,
+    Event,
+    EventStep,
+    Procedure,
+    Report,
+    VerificationRequest,
+)
+from zhiban.incidents.rules import RuleTable
 from zhiban.intake.access import get_call_for_user, get_document_for_user, get_visit_for_user
-from zhiban.lib.downloads import docx_download
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
 from zhiban.lib.polling import background_poll
 from zhiban.org.access import acting_unit, current_unit, duty_unit, get_unit_for_user, scope_for
 from zhiban.org.models import Unit
+
+
+def with_deadlines(events: list[Event]) -> list[Event]:
+    """Events with their deadlines read in one query; each gets the phone, written and follow-up
+    deadline a list or the board shows (the earliest still open of each kind, else the last)."""
+    prefetch_related_objects(events, Prefetch("deadline_set", queryset=Deadline.objects.order_by("due_at")))
+    for event in events:
+        event.phone = deadlines.current(event, Deadline.Kind.PHONE)
+        event.written = deadlines.current(event, Deadline.Kind.WRITTEN)
+        event.follow_up = deadlines.current(event, Deadline.Kind.FOLLOW_UP)
+    return events
+
+
+def back(request, default: str) -> str:
+    """Where a button asked to return to (?next= or a hidden field), if it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 @login_required
@@ -36,10 +68,12 @@ def event_list(request):
     unit = duty_unit(request)
     events = (
         Event.objects.filter(event_q(scope_for(request.user)), unit__path__startswith=unit.path)
-        .select_related("unit")
+        .select_related("unit", "same_as")
         .order_by("-state", "-known_at", "-id")  # "open" sorts after "closed": open first
     )
-    context = {"page": paginate(request, events), "unit": unit, "now": timezone.now()}
+    page = paginate(request, events)
+    with_deadlines(page.rows)
+    context = {"page": page, "unit": unit, "now": timezone.now()}
     return render(request, "incidents/event_list.html", context)
 
 
@@ -72,7 +106,7 @@ def event_create(request):
     initial = origin.pop("initial")
     if "known_at" in initial:
         initial["known_at"] = timezone.localtime(initial["known_at"]).strftime("%Y-%m-%dT%H:%M")
-    form = forms.EventForm(request.POST or None, initial=initial)
+    form = forms.EventForm(request.POST or None, initial=initial, table=RuleTable(unit))
     if request.method == "POST" and form.is_valid():
         fields = {**form.cleaned_data, **origin}
         try:
@@ -80,7 +114,8 @@ def event_create(request):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, "事件已登记，报告时限开始计时，带班领导已收到通知")
+            told = "报告时限开始计时，" if event.report_required else "按规定不须向上级报告，"
+            messages.success(request, f"事件已登记，{told}带班领导已收到通知")
             return redirect("event_detail", event.pk)
     return render(
         request,
@@ -89,26 +124,85 @@ def event_create(request):
     )
 
 
-def _detail(
-    request, event, report_form=None, note_form=None, instruct_form=None, notify_form=None, status=200
-):
+def _overseeing_office(request, event: Event) -> Unit | None:
+    """The unit one works as, when it is a duty office above the event's unit: it may chase and link."""
+    unit = current_unit(request)
+    if unit is None or unit.pk == event.unit_id or not event.unit.path.startswith(unit.path):
+        return None
+    return unit if scope_for(request.user).acts_as(unit) else None
+
+
+def _link_candidates(office: Unit, event: Event):
+    """Events of other units below the office, known within two days of this one, not linked yet."""
+    window = timezone.timedelta(days=2)
+    near = (
+        Event.objects.filter(
+            unit__path__startswith=office.path,
+            same_as=None,
+            known_at__gte=event.known_at - window,
+            known_at__lte=event.known_at + window,
+        )
+        .exclude(pk=event.pk)
+        .exclude(unit=event.unit)
+        .order_by("-known_at")
+        .values_list("pk", flat=True)[:50]
+    )
+    # a choice field looks its answer up in the query: the nearest fifty, by id, unsliced
+    return Event.objects.filter(pk__in=list(near)).select_related("unit").order_by("-known_at")
+
+
+def _detail(request, event, status: int = 200, **given):
+    scope = scope_for(request.user)
+    office = _overseeing_office(request, event)
+    family = event.family()
+    phone_sign_off = reporting.phone_needs_sign_off(event.unit)
+    totals, changes, last = reporting.figure_totals(event)
     context = {
         "event": event,
-        "reports": event.reports.select_related("to_unit", "by", "forwarded_from"),
-        "steps": event.steps.select_related("by"),
-        "form": report_form or forms.ReportForm(event=event, prefix="r"),
-        "note": note_form or forms.NoteForm(prefix="n"),
-        "instruct": instruct_form or forms.EventInstructionForm(event=event, prefix="i"),
-        "notify": notify_form or forms.NotifyUnitsForm(units=_neighbours(request, event), prefix="u"),
+        "family": family,
+        "reports": event.reports.filter(report_q(scope))
+        .select_related("to_unit", "by", "forwarded_from", "signer")
+        .order_by("at", "id"),
+        "deadline_rows": list(event.deadline_set.order_by("due_at", "id")),
+        "steps": EventStep.objects.filter(event__in=family)
+        .select_related("by", "event__unit", "acting_unit")
+        .order_by("at", "id"),
+        "phone_form": given.get("phone") or _phone_form(event, phone_sign_off),
+        "written_form": given.get("written") or forms.WrittenReportForm(event=event, prefix="w"),
+        "regrade": given.get("regrade") or forms.RegradeForm(event=event, prefix="g"),
+        "note": given.get("note") or forms.NoteForm(prefix="n"),
+        "instruct": given.get("instruct") or forms.EventInstructionForm(event=event, prefix="i"),
+        "notify": given.get("notify") or forms.NotifyUnitsForm(units=_neighbours(request, event), prefix="u"),
+        "link": (given.get("link") or forms.LinkForm(candidates=_link_candidates(office, event), prefix="l"))
+        if office and not event.same_as_id
+        else None,
+        "unlink": given.get("unlink") or forms.UnlinkForm(prefix="x")
+        if office and event.same_as_id
+        else None,
+        "office": office,
+        "phone_sign_off": phone_sign_off,
+        "figure_rows": [
+            (label, totals[name], unit, name in changes, changes.get(name))
+            for name, label, unit in FIGURES
+            if name in totals
+        ],
+        "figures_report": last,
         "instructions": [
             link.instruction for link in event.instruction_links.select_related("instruction__leader")
         ],
         "procedure": procedure_for(event.unit, event.category),  # B25
         "now": timezone.now(),
-        "may_act": scope_for(request.user).acts_for_unit(event.unit),
-        "may_report": scope_for(request.user).acts_as(event.unit),
+        "may_act": scope.acts_for_unit(event.unit),
+        "may_report": scope.acts_as(event.unit),
     }
     return render(request, "incidents/event_detail.html", context, status=status)
+
+
+def _phone_form(event, phone_sign_off: bool, data=None):
+    """A phone report is recorded once made; where the unit signs phone reports off, it is drafted."""
+    if phone_sign_off:
+        return forms.WrittenReportForm(data, event=event, prefix="p", channel=Report.Channel.PHONE)
+    return forms.PhoneReportForm(data, event=event, prefix="p")
 
 
 @login_required
@@ -116,25 +210,160 @@ def event_detail(request, pk):
     return _detail(request, get_event_for_user(request.user, pk))
 
 
+def _reporter(request, event):
+    event_unit_act = scope_for(request.user).acts_as(event.unit)
+    if not event_unit_act:
+        raise PermissionDenied("只有事发单位的值班人员可以报告；上级请在“收到的报告”中接收并转报")
+    return scope_for(request.user).person
+
+
 @login_required
 @require_POST
-def report_create(request, pk):
+def phone_report_create(request, pk):
+    """B22: a phone report made now, or (where the unit signs phone reports off) drafted for sign-off."""
     event = get_event_for_user(request.user, pk, act=True)
-    if not scope_for(request.user).acts_as(event.unit):
-        raise PermissionDenied("只有事发单位的值班人员可以报告；上级请在“收到的报告”中接收并转报")
-    form = forms.ReportForm(request.POST, event=event, prefix="r")
+    person = _reporter(request, event)
+    sign_off = reporting.phone_needs_sign_off(event.unit)
+    form = _phone_form(event, sign_off, request.POST)
     if form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items()}
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
         try:
-            report = services.report_make(event, scope_for(request.user).person, **fields)
+            if sign_off:
+                report = reporting.report_draft(
+                    event,
+                    person,
+                    channel=Report.Channel.PHONE,
+                    attachments=form.cleaned_data["attachments"],
+                    **fields,
+                )
+            else:
+                report = reporting.report_make(event, person, channel=Report.Channel.PHONE, **fields)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
-            late += "，登记时已过时限，标为时限后补录" if report.backfilled else ""
-            messages.success(request, f"{report.get_kind_display()}已报送{report.recipient}{late}")
+            if sign_off:
+                messages.success(request, f"已送{report.signer.name}签发，签发后再电话报告并登记")
+            else:
+                late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
+                late += "，登记时已过时限，标为时限后补录" if report.backfilled else ""
+                messages.success(request, f"{report.label}已登记，报{report.recipient}{late}")
             return redirect("event_detail", event.pk)
-    return _detail(request, event, report_form=form, status=400)
+    return _detail(request, event, status=400, phone=form)
+
+
+@login_required
+@require_POST
+def written_report_create(request, pk):
+    """A written report drafted and sent to the leader for sign-off (or kept as a draft)."""
+    event = get_event_for_user(request.user, pk, act=True)
+    person = _reporter(request, event)
+    form = forms.WrittenReportForm(request.POST, request.FILES, event=event, prefix="w")
+    submit = "draft" not in request.POST
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
+        try:
+            report = reporting.report_draft(
+                event,
+                person,
+                submit=submit,
+                channel=Report.Channel.WRITTEN,
+                attachments=form.cleaned_data["attachments"],
+                **fields,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if submit:
+                messages.success(request, f"{report.label}已送{report.signer.name}签发，签发后即报出")
+            else:
+                messages.success(request, f"{report.label}已存为草稿")
+            return redirect("report_detail", report.pk)
+    return _detail(request, event, status=400, written=form)
+
+
+@login_required
+@require_POST
+def event_regrade(request, pk):
+    event = get_event_for_user(request.user, pk, act=True)
+    form = forms.RegradeForm(request.POST, event=event, prefix="g")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.event_regrade(
+                event,
+                scope_for(request.user).person,
+                data["grade"],
+                data["sensitive"],
+                data["at"],
+                data["note"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "等级已变更，已记入事件时间线")
+            return redirect("event_detail", event.pk)
+    return _detail(request, event, status=400, regrade=form)
+
+
+@login_required
+@require_POST
+def event_link(request, pk):
+    event = get_event_for_user(request.user, pk)
+    office = _overseeing_office(request, event)
+    if office is None:
+        raise PermissionDenied("只有上级值班机构可以关联同一事件")
+    form = forms.LinkForm(request.POST, candidates=_link_candidates(office, event), prefix="l")
+    if form.is_valid():
+        try:
+            services.event_link(
+                event,
+                form.cleaned_data["primary"],
+                scope_for(request.user).person,
+                office,
+                form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "已关联为同一事件")
+            return redirect("event_detail", event.pk)
+    return _detail(request, event, status=400, link=form)
+
+
+@login_required
+@require_POST
+def event_unlink(request, pk):
+    event = get_event_for_user(request.user, pk)
+    office = _overseeing_office(request, event)
+    if office is None:
+        raise PermissionDenied("只有上级值班机构可以取消关联")
+    form = forms.UnlinkForm(request.POST, prefix="x")
+    if form.is_valid():
+        try:
+            services.event_unlink(event, scope_for(request.user).person, office, form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "已取消同一事件关联")
+            return redirect("event_detail", event.pk)
+    return _detail(request, event, status=400, unlink=form)
+
+
+@login_required
+@require_POST
+def deadline_chase(request, pk):
+    """催报 from the event page or the chase-up list: one click, the unit below hears it at once."""
+    deadline = get_deadline_for_user(request.user, pk)
+    office = _overseeing_office(request, deadline.event)
+    if office is None:
+        raise PermissionDenied("只有上级值班机构可以催报")
+    try:
+        services.chase_up(office, scope_for(request.user).person, deadline=deadline)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已向{deadline.event.unit.label}催报")
+    return redirect(back(request, reverse("event_detail", args=[deadline.event_id])))
 
 
 @login_required
@@ -143,7 +372,7 @@ def event_note(request, pk):
     event = get_event_for_user(request.user, pk, act=True)
     form = forms.NoteForm(request.POST, prefix="n")
     if not form.is_valid():
-        return _detail(request, event, note_form=form, status=400)
+        return _detail(request, event, status=400, note=form)
     services.step(
         event, EventStep.Kind.NOTE, form.cleaned_data["text"].strip(), scope_for(request.user).person
     )
@@ -174,7 +403,7 @@ def event_notify(request, pk):
         )
         messages.success(request, "已通知相关单位")
         return redirect("event_detail", event.pk)
-    return _detail(request, event, notify_form=form, status=400)  # the text typed stays
+    return _detail(request, event, status=400, notify=form)  # the text typed stays
 
 
 @login_required
@@ -194,84 +423,36 @@ def event_instruct(request, pk):
         else:
             messages.success(request, "批示已登记并传达落实人")
             return redirect("event_detail", event.pk)
-    return _detail(request, event, instruct_form=form, status=400)
-
-
-@login_required
-def report_detail(request, pk):
-    return _report_page(request, get_report_for_user(request.user, pk))
-
-
-def _report_page(request, report, forward_form=None, status: int = 200):
-    context = {
-        "report": report,
-        "elements": [(label, getattr(report, name)) for name, label in ELEMENTS],
-        "missing": report.missing_elements(),
-        "forward": forward_form or forms.ForwardForm(report=report),
-        "forwards": report.forwards.select_related("to_unit", "by").order_by("at"),
-        "has_superior": report.to_unit is not None and report.to_unit.parent_id is not None,
-        "may_handle": report.to_unit is not None and scope_for(request.user).acts_as(report.to_unit),
-    }
-    return render(request, "incidents/report_detail.html", context, status=status)
-
-
-@login_required
-@require_POST
-def report_receive(request, pk):
-    report = get_report_for_user(request.user, pk, act=True)
-    person = scope_for(request.user).person
-    if person is None:
-        raise PermissionDenied("只有登记在册的人员可以接收")
-    services.report_receive(report, person)
-    return redirect("report_detail", report.pk)
-
-
-@login_required
-@require_POST
-def report_forward(request, pk):
-    report = get_report_for_user(request.user, pk, act=True)
-    form = forms.ForwardForm(request.POST, report=report)
-    person = scope_for(request.user).person
-    if person is None:
-        raise PermissionDenied("只有登记在册的人员可以转报")
-    if form.is_valid():
-        try:
-            forward = services.report_forward(
-                report, person, form.cleaned_data["to_unit"], form.cleaned_data.get("phoned_whom", "")
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"已转报{forward.to_unit.label}")
-            return redirect("report_detail", report.pk)
-    return _report_page(request, report, forward_form=form, status=400)
-
-
-@login_required
-def report_word(request, pk):
-    report = get_report_for_user(request.user, pk)
-    return docx_download(report_docx(report), report_filename(report))
+    return _detail(request, event, status=400, instruct=form)
 
 
 @login_required
 def inbox(request):
-    """The reports that came to the unit one works as (A2.1), unreceived first."""
+    """The reports that came to the unit one works as (A2.1), unreceived first, with their figures."""
     unit = duty_unit(request)
     reports = (
-        Report.objects.filter(to_unit=unit)
-        .select_related("event__unit", "by", "forwarded_from__to_unit")
+        Report.objects.filter(to_unit=unit, state=Report.State.SENT)
+        .select_related("event__unit", "event__same_as", "by", "forwarded_from__to_unit")
         .order_by("received_at", "-at", "-id")
     )
     return render(request, "incidents/inbox.html", {"page": paginate(request, reports), "unit": unit})
 
 
 def _board_events(request, unit):
-    return list(
+    events = (
         Event.objects.filter(
             event_q(scope_for(request.user)), unit__path__startswith=unit.path, state=Event.State.OPEN
         )
         .select_related("unit")
-        .order_by("phone_due_at")[:100]
+        .order_by("-known_at")[:100]
+    )
+    rows = with_deadlines(list(events))
+    far = timezone.now() + timezone.timedelta(days=3650)
+    return sorted(
+        rows,
+        key=lambda e: min(
+            (d.due_at for d in (e.phone, e.written, e.follow_up) if d and d.is_open), default=far
+        ),
     )
 
 

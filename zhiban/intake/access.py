@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from zhiban.audit.trail import record_refusal
-from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
+from zhiban.intake.models import Call, Document, DocumentAttachment, Instruction, Matter, PhoneNotice, Visit
 from zhiban.org.access import REFUSED, Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
 from zhiban.org.models import User
 
@@ -86,6 +86,16 @@ def get_document_for_user(user: User, pk, act: bool = False) -> Document:
         raise
     _check_change(scope, document, act)
     return document
+
+
+def get_document_attachment_for_user(user: User, pk, act: bool = False) -> DocumentAttachment:
+    """A scan of a document, read by whoever reads the document (a classified one's refusal audited)."""
+    try:
+        attachment = DocumentAttachment.objects.select_related("document").get(pk=pk)
+    except (DocumentAttachment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    get_document_for_user(user, attachment.document_id, act=act)
+    return attachment
 
 
 def instruction_q(scope: Scope) -> Q:

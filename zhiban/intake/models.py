@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from zhiban.lib.attachments import Attachment
 from zhiban.lib.classification import Classification, is_classified
 from zhiban.lib.dates import local_minute
 from zhiban.lib.text import TEXT_LIMIT
@@ -295,6 +296,18 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.collected_by}"
+
+
+class DocumentAttachment(Attachment):
+    """The scan of a document or fax as it came (A1.10), read through the document."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
+    by = models.ForeignKey(
+        Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+
+    class Meta(Attachment.Meta):
+        verbose_name = "来文附件"
 
 
 class Matter(models.Model):

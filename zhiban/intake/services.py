@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiban.audit.trail import record_update
-from zhiban.intake.models import Call, Document, Instruction, InstructionTarget, Matter, MatterStep, Visit
+from zhiban.intake.models import (
+    Call,
+    Document,
+    DocumentAttachment,
+    Instruction,
+    InstructionTarget,
+    Matter,
+    MatterStep,
+    Visit,
+)
+from zhiban.lib.attachments import attachment_fields
 from zhiban.lib.sql import Inserter
 from zhiban.notify.outbox import notify_people
 from zhiban.org.caching import bump_unit_activity
@@ -303,3 +313,10 @@ def instruction_report(instruction: Instruction, result: str) -> None:
             unit=instruction.unit,
             group=False,
         )
+
+
+def document_attach(document: Document, by: Person | None, uploads) -> None:
+    """Scans of a document (A1.10), sealed at rest (lib.files), in one transaction."""
+    with transaction.atomic():
+        for upload in uploads:
+            DocumentAttachment.objects.create(document=document, by=by, **attachment_fields(upload))

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhiban.audit.trail import record_read
 from zhiban.intake import forms, services
 from zhiban.intake.access import (
     document_q,
     get_call_for_user,
+    get_document_attachment_for_user,
     get_document_for_user,
     get_instruction_for_user,
     get_matter_for_user,
@@ -26,6 +28,7 @@ from zhiban.intake.access import (
 )
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.intake.rows import call_rows
+from zhiban.lib.attachments import AttachmentsForm
 from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import PAGE_SIZE, Page, page_number, paginate
 from zhiban.org.access import acting_unit, duty_unit, scope_for
@@ -303,6 +306,8 @@ def document_detail(request, pk):
             "handling": handling,
             "collection": collection,
             "may_change": may_change(scope_for(request.user), document),
+            "attachments": document.attachments.all(),
+            "attach": AttachmentsForm(),
         },
     )
 
@@ -335,6 +340,30 @@ def document_collected(request, pk, collection_pk):
     else:
         messages.error(request, "请填写领取人")
     return redirect("document_detail", document.pk)
+
+
+@login_required
+@require_POST
+def document_attach(request, pk):
+    """A1.10: the scan of a document or fax as it came, sealed at rest, added by its duty office."""
+    document = get_document_for_user(request.user, pk, act=True)
+    if not may_change(scope_for(request.user), document):
+        raise PermissionDenied("只有本单位值班室可以上传")
+    form = AttachmentsForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.document_attach(document, scope_for(request.user).person, form.cleaned_data["files"])
+        messages.success(request, f"已上传{len(form.cleaned_data['files'])}个附件")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("document_detail", document.pk)
+
+
+@login_required
+def document_attachment(request, pk):
+    """A scan, to whoever may read its document; each read is audited."""
+    attachment = get_document_attachment_for_user(request.user, pk)
+    record_read(attachment, f"《{attachment.document.title_for(reveal=False)}》的附件：{attachment.name}")
+    return attachment.response()
 
 
 # --- matters ----------------------------------------------------------------------------------------

@@ -46,3 +46,21 @@ def date_range(params, default: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.da
     except (TypeError, ValueError):
         return default
     return start, end
+
+
+def minutes_words(minutes: int | None) -> str:
+    """A span as a person says it: 15分钟, 1小时30分钟, 24小时, 2天."""
+    if minutes is None:
+        return ""
+    days, rest = divmod(int(minutes), 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}天" if days else "", f"{hours}小时" if hours else "", f"{mins}分钟" if mins else ""]
+    return "".join(parts) or "0分钟"
+
+
+def plain_number(value) -> str:
+    """2, 12.5 and 30 (not 30.00) as a person writes them."""
+    if value is None:
+        return ""
+    text = f"{value}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

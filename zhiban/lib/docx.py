@@ -24,6 +24,7 @@ from docx.shared import Cm, Pt, RGBColor
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
 TITLE_FONT = "方正小标宋简体"
+ISSUER_FONT = "楷体_GB2312"  # the signer's name on a report going up
 BODY_SIZE = 16  # 三号
 TITLE_SIZE = 22  # 二号
 TABLE_SIZE = 14  # 四号: tables keep their columns readable
@@ -104,6 +105,22 @@ def marks(document, words: list[str]) -> None:
     """The classification and urgency marks at the top left, 3号黑体."""
     if words:
         run(document.add_paragraph(), "　".join(words), HEADING_FONT, BODY_SIZE)
+
+
+def issuer(document, name: str) -> None:
+    """签发人 of a report going up (GB/T 9704 上行文): at the right, 3号仿宋 and the name in 3号楷体."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run(paragraph, "签发人：")
+    run(paragraph, name, ISSUER_FONT)
+
+
+def attachments_note(document, names: list[str]) -> None:
+    """附件说明: below the body, indented two characters, numbered "1．name" (GB/T 9704 7.3.4)."""
+    for number, name in enumerate(names, start=1):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.first_line_indent = Pt(BODY_SIZE * 2)
+        run(paragraph, ("附件：" if number == 1 else "　　　") + f"{number}．{name}")
 
 
 def heading(document, text: str) -> None:

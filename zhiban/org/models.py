@@ -453,6 +453,9 @@ class DutyPolicy(models.Model):
         "报告时限前预警（分钟）", null=True, blank=True
     )
     missed_after_minutes = models.PositiveIntegerField("逾期未报记为漏报（分钟）", null=True, blank=True)
+    phone_report_sign_off = models.PositiveSmallIntegerField(
+        "电话报告也须领导签发", null=True, blank=True, validators=[MaxValueValidator(1)]
+    )
     max_solver_gap_percent = models.PositiveSmallIntegerField(
         "自动排班离最优的差距超过（%）须确认后发布", null=True, blank=True
     )

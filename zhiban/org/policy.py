@@ -26,10 +26,13 @@ POLICY_DEFAULTS: dict[str, int] = {
     "instruction_feedback_hours": 24,  # A1.2/B5: feedback on a leader's instruction is due this long after
     "deadline_warning_minutes": 5,  # B21: the people on duty are warned this long before a report is due
     "missed_after_minutes": 1440,  # B21/B28: a report not made this long after its deadline is missed (漏报)
+    "phone_report_sign_off": 0,  # B22: a phone report goes first, without waiting for a leader's sign-off
     "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
-YES_NO = frozenset({"swap_needs_department_head"})  # kept as 1 or 0, said and chosen as 是 or 否
+YES_NO = frozenset(
+    {"swap_needs_department_head", "phone_report_sign_off"}
+)  # kept as 1 or 0, said and chosen as 是 or 否
 
 
 @dataclass(frozen=True)

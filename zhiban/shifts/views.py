@@ -19,6 +19,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from zhiban.incidents.desk import emergencies_of
 from zhiban.intake.models import Matter
 from zhiban.lib.downloads import docx_download
 from zhiban.lib.registry import topbar_counts
@@ -72,6 +73,8 @@ def _desk_body(unit, scope, user_id) -> str:
     shift = services.shift_at(unit, now)
     context = {
         "summary": summary(unit, shift, reveal_secrets=reveals_secrets(scope, unit)),
+        "emergencies": emergencies_of(unit, now, signer=person),
+        "now": now,
         "may_act": scope.acts_for_unit(unit),
         "shift": shift,
         "my_post": services.post_of(shift, person) if shift and person else None,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from zhiban.lib.dates import date_cn
+from zhiban.lib.dates import date_cn, minutes_words, plain_number
 from zhiban.lib.registry import TOPBAR_COUNTS, topbar_counts
 
 register = template.Library()
@@ -30,6 +30,15 @@ def cn_datetime(value) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{date_cn(local)} {local:%H:%M}"
+
+
+@register.filter
+def minutes(value) -> str:
+    """1440 -> 24小时: a span in words, never a bare count of minutes."""
+    return minutes_words(value)
+
+
+register.filter("plain_number", plain_number)
 
 
 @register.filter

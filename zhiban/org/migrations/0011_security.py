@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0009_words'),
+        ('org', '0010_phone_report_sign_off'),
     ]
 
     operations = [
