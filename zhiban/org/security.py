@@ -130,6 +130,8 @@ def _mark_session(sender, request, user, **kwargs) -> None:
     request.session["mark"] = mark
     request.session["started"] = int(time.time())
     request.session["last_seen"] = int(time.time())
+    # the stored session and its cookie live as long as the policy's absolute lifetime, no longer
+    request.session.set_expiry(security_policy().session_max_hours * 3600)
 
 
 user_logged_in.connect(_mark_session, dispatch_uid="session-mark")

@@ -3,6 +3,8 @@ security policy, unlocking accounts and addresses, resetting a person's second f
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django import forms
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -123,7 +126,7 @@ def second_factor_enrol(request):
                 )
             factors.verified(request, device, authenticator.label)
             request.session["new_backup_codes"] = codes
-            return redirect(f"/account/second-factor/?next={_next(request)}")
+            return redirect(reverse("second_factor") + "?" + urlencode({"next": _next(request)}))
         factors.refused(request, "启用手机验证器")
         form.add_error("code", "验证码不正确：请确认手机时间准确，输入验证器上当前显示的6位数字")
     context = {
