@@ -116,6 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SECOND_FACTORS = ["zhiban.org.factors.Authenticator", "zhiban.org.factors.Backup"]
 OTP_TOTP_ISSUER = "政务值班管理平台"
 LOGIN_URL = "login"
+LOGIN_URL_PATH = (
+    "/login/"  # where LOGIN_URL points: a fragment's request redirected there is told so (org.middleware)
+)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -127,6 +127,10 @@ def test_background_polling_of_the_board_does_not_keep_a_session_alive(org):
             traveller.shift(dt.timedelta(minutes=1))
             rows = client.get("/incidents/board/rows/")
         assert rows.status_code == 302 and rows["Location"].startswith("/login/")
+        polled = client.get("/incidents/board/rows/", HTTP_HX_REQUEST="true")
+        assert polled.status_code == 204 and polled["HX-Redirect"].startswith(
+            "/login/"
+        )  # the whole page goes
 
 
 def test_a_session_ends_at_its_absolute_lifetime_however_busy(org):

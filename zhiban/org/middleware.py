@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -40,7 +41,13 @@ class SessionPolicyMiddleware:
             if reason:
                 logout(request)
                 request.session[LOGOUT_REASON] = reason
-        return self.get_response(request)
+        response = self.get_response(request)
+        to_login = response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL_PATH)
+        if to_login and request.headers.get("HX-Request"):
+            # a fragment's request (the board's poll) sends the whole page to the login, rather than
+            # swapping the login form into a table
+            return _hx_redirect(response["Location"])
+        return response
 
     @staticmethod
     def _ended(request) -> str | None:
@@ -93,8 +100,10 @@ def _go(request, url_name: str):
     url = reverse(url_name)
     if request.method == "GET" and not request.headers.get("HX-Request"):
         url += "?" + urlencode({"next": request.get_full_path()})
-    if request.headers.get("HX-Request"):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return _hx_redirect(url) if request.headers.get("HX-Request") else redirect(url)
+
+
+def _hx_redirect(url: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
