@@ -42,6 +42,12 @@ OWN_URLS = {
     "duty_request_delete": lambda own: [own["duty_request"].pk],
     "token_revoke": lambda own: [own["token"].pk],
 }
+# The city's own: the office above the top unit (省政府总值班室), kept by the city's duty office; the
+# inspector of the city reads it, nobody of a county or below reaches it.
+CITY_URLS = {
+    "external_office_edit": lambda own: [own["office"].pk],
+    "external_office_delete": lambda own: [own["office"].pk],
+}
 # A calendar feed is opened by its secret token, not an id, by a calendar app without a login: holding
 # the token is the permission (tests/roster/test_files.py); it is not in the matrix.
 NOT_BY_ID = {"feed"}
@@ -49,19 +55,21 @@ MATRIX = sorted(set(urls_with_an_id()) - NOT_BY_ID)
 
 
 def test_the_matrix_covers_every_url_with_an_id():
-    assert len(MATRIX) >= 70 and set(MATRIX) <= set(OBJECT_URLS) | set(OWN_URLS)
+    assert len(MATRIX) >= 70 and set(MATRIX) <= set(OBJECT_URLS) | set(OWN_URLS) | set(CITY_URLS)
 
 
 @pytest.fixture
 def own(org) -> dict:
     import datetime as dt
 
+    from zhiban.incidents.models import ExternalOffice
     from zhiban.org.models import ApiToken
     from zhiban.roster.models import DutyRequest
 
     return {
         "duty_request": DutyRequest.objects.create(person=org.officer, day=dt.date(2026, 10, 1)),
         "token": ApiToken.issue(org.officer.user, "程控交换机")[0],
+        "office": ExternalOffice.objects.create(unit=org.city, name="省政府总值班室", phone="0551-62600000"),
     }
 
 
@@ -103,6 +111,12 @@ def test_no_persona_reads_or_writes_outside_its_scope_and_none_gets_a_server_err
         insiders = {"东湖县值班员": everyone.pop("东湖县值班员")}
         outsiders, readers, system = everyone, {}, {}
         url, is_write = reverse(name, args=OWN_URLS[name](own)), True
+    elif name in CITY_URLS:  # the city's: its duty office keeps it, the rest of the city reads at most
+        everyone = {**outsiders, **readers, **insiders}
+        insiders = {k: everyone.pop(k) for k in ("市总值班室管理员",)}
+        readers = {k: everyone.pop(k) for k in ("督查人员", "市应急局干部（别的部门）")}
+        outsiders = everyone
+        url, is_write = reverse(name, args=CITY_URLS[name](own)), True
     else:
         args, is_write = OBJECT_URLS[name]
         url = reverse(name, args=args(objects))

@@ -147,11 +147,11 @@ def test_rule_B21_B19_the_demo_shows_the_second_round_of_emergency_information(d
         forwarded_from__isnull=False, to_external__isnull=False, means="fax"
     ).exists()
     leader = Client()
-    leader.force_login(waiting.signer.user)
+    sign_in(leader, waiting.signer.user)
     desk = leader.get("/duty/").content.decode()
     assert "待签发的报告" in desk and waiting.event.title in desk
     county = Client()
-    county.force_login(Person.objects.get(user__username="xishan_officer").user)
+    sign_in(county, Person.objects.get(user__username="xishan_officer").user)
     assert "市政府催报" in county.get("/duty/").content.decode()
 
 
