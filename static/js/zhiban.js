@@ -29,8 +29,9 @@ document.addEventListener("keydown", function (event) {
     document.querySelectorAll("[data-due]").forEach(function (el) {
       var left = Math.round((Date.parse(el.getAttribute("data-due")) - now) / 1000);
       if (left > 0) {
-        var m = Math.floor(left / 60), s = left % 60;
-        el.textContent = "剩余 " + m + " 分 " + (s < 10 ? "0" : "") + s + " 秒";
+        var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+        // an hour and more is said in hours and minutes: 剩余 7 小时 52 分
+        el.textContent = h ? "剩余 " + h + " 小时 " + m + " 分" : "剩余 " + m + " 分 " + (s < 10 ? "0" : "") + s + " 秒";
       } else {
         el.textContent = "已超时";
         el.className = "badge bad alarm";
@@ -84,3 +85,13 @@ document.addEventListener("keydown", function (event) {
     if (empty) window.htmx.trigger(number, "change");
   });
 })();
+
+// A form that came back with errors: the first field in error is brought into view and focused, so a
+// person far down a long page (or on a phone) sees at once what to fix.
+document.addEventListener("DOMContentLoaded", function () {
+  var first = document.querySelector(".field.has-error, .errors");
+  if (!first) return;
+  first.scrollIntoView({block: "center"});
+  var input = first.querySelector("input, select, textarea");
+  if (input) input.focus({preventScroll: true});
+});

@@ -98,7 +98,7 @@ def test_rule_B21_a_sensitive_general_event_takes_the_strictest_row_and_is_alway
     assert steps(quiet, EventStep.Kind.OPENED)[0].endswith("按规定不须向上级报告")
     sensitive = open_event(org, grade="IV", sensitive=True)
     assert sensitive.report_required and dues(sensitive) == (at(9, 10), at(9, 20))
-    assert "取最严格的规定" in sensitive.rule_label and sensitive.followup_times == "08:00 17:00"
+    assert "按其中最严格的特别重大时限" in sensitive.rule_label and sensitive.followup_times == "08:00 17:00"
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -165,7 +165,7 @@ def test_bad_rows_are_refused_with_a_reason_next_to_the_field_and_nothing_saved(
     url = f"/incidents/rules/{org.county.pk}/edit/"
     base = {"category": "natural", "grade": "III", "phone_minutes": "30", "written_minutes": "60"}
     cases = {
-        "书面报告时限不能早于电话报告时限": {"written_minutes": "20"},
+        "书面报告时限不能短于电话报告时限": {"written_minutes": "20"},
         "时限至少为1分钟": {"phone_minutes": "0"},
         "时限至少为1分钟 ": {"phone_minutes": "-5"},
         "不是时间": {"followup_times": "8点"},

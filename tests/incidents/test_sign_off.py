@@ -76,7 +76,11 @@ def test_rule_B22_the_leader_is_told_at_once_by_notice_and_the_units_sms(org, du
     assert [m["mobile"] for m in asked] == [org.county_leader.mobile]
     # the leader's desk shows it with the time left; one click signs it off and sends it
     desk = org.client(org.county_leader).get("/duty/").content.decode()
-    assert "待签发的报告" in desk and "书面首报" in desk and 'data-due="2026-03-05T09:30:00+08:00"' in desk
+    assert (
+        "待签发、待报出的报告" in desk
+        and "书面首报" in desk
+        and 'data-due="2026-03-05T09:30:00+08:00"' in desk
+    )
     with travel(at(9, 12)):
         assert org.client(org.county_leader).post(f"/incidents/reports/{report.pk}/sign/").status_code == 302
     report.refresh_from_db()

@@ -149,7 +149,7 @@ def test_rule_B21_B19_the_demo_shows_the_second_round_of_emergency_information(d
     leader = Client()
     sign_in(leader, waiting.signer.user)
     desk = leader.get("/duty/").content.decode()
-    assert "待签发的报告" in desk and waiting.event.title in desk
+    assert "待签发、待报出的报告" in desk and waiting.event.title in desk
     county = Client()
     sign_in(county, Person.objects.get(user__username="xishan_officer").user)
     assert "市政府催报" in county.get("/duty/").content.decode()

@@ -10,25 +10,38 @@ import datetime as dt
 from django.utils import timezone
 
 from zhiban.incidents.models import Deadline, Event, EventStep, Lapse, Report
-from zhiban.lib.dates import CLOCK_SKEW
+from zhiban.lib.dates import CLOCK_SKEW, minutes_words
 
 LABEL = {Deadline.Kind.PHONE: "电话报告", Deadline.Kind.WRITTEN: "书面报告", Deadline.Kind.FOLLOW_UP: "续报"}
 
 
 def start(event: Event, at: dt.datetime, reason: str) -> list[Deadline]:
-    """The phone and written reports owed from `at` by the event's rule, if it must be reported."""
+    """The phone and written reports owed from `at` by the event's rule, if it must be reported. An
+    unmet deadline of the same kind due later than the new one is superseded by it (moved to the new
+    moment, from the new start), so one report is owed once, by the earlier time."""
     if not event.report_required:
         return []
-    made = [
-        _add(event, Deadline.Kind.PHONE, reason, at, at + dt.timedelta(minutes=event.phone_minutes)),
-        _add(event, Deadline.Kind.WRITTEN, reason, at, at + dt.timedelta(minutes=event.written_minutes)),
-    ]
+    made = []
+    for kind, minutes in (
+        (Deadline.Kind.PHONE, event.phone_minutes),
+        (Deadline.Kind.WRITTEN, event.written_minutes),
+    ):
+        due = at + dt.timedelta(minutes=minutes)
+        later = event.deadline_set.filter(kind=kind, met_at=None, missed=False, due_at__gt=due).first()
+        if later is not None:
+            later.reason, later.starts_at, later.due_at = reason, at, due
+            later.warned = later.alarmed = False
+            later.next_check_at = later.next_check(timezone.now())
+            later.save(update_fields=["reason", "starts_at", "due_at", "warned", "alarmed", "next_check_at"])
+            made.append(later)
+        else:
+            made.append(_add(event, kind, reason, at, due))
     return [d for d in made if d is not None]
 
 
 def _add(event: Event, kind: str, reason: str, starts: dt.datetime, due: dt.datetime) -> Deadline | None:
-    if Deadline.objects.filter(event=event, kind=kind, due_at=due).exists():
-        return None  # the same moment is owed once, however it came to be asked twice
+    if Deadline.objects.filter(event=event, kind=kind, starts_at=starts, due_at=due).exists():
+        return None  # the same deadline is owed once, however it came to be asked twice
     deadline = Deadline(event=event, kind=kind, reason=reason, starts_at=starts, due_at=due)
     deadline.next_check_at = deadline.next_check(timezone.now())
     deadline.save()
@@ -87,7 +100,7 @@ def _meet_one(event: Event, deadline: Deadline, report: Report) -> int:
             kind=Lapse.Kind.LATE,
             defaults={"unit": event.unit, "event": event, "what": deadline.kind, "minutes": late},
         )
-        step(event, EventStep.Kind.LATE, f"{label}迟报{late}分钟", report.by, report.at)
+        step(event, EventStep.Kind.LATE, f"{label}迟报{minutes_words(late)}", report.by, report.at)
     elif report.recorded_at > deadline.due_at + CLOCK_SKEW:
         # stated on time, but entered once the deadline had passed; a 漏报 already recorded stands:
         # nothing was entered by the cut-off, whatever is stated now

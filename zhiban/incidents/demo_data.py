@@ -44,11 +44,11 @@ MANUAL = {
     "三、严格执行交接班制度，当面交接，未办结事项逐件交代办理意见。\n"
     "四、严守保密纪律，值班记录和涉密材料不得外传。",
     "natural": "一、接报后立即核实灾害种类、发生时间、地点、人员伤亡和财产损失。\n"
-    "二、事发15分钟内电话报告、30分钟内书面报告市政府总值班室，边核实边报告。\n"
+    "二、按报告时限规定的时限电话报告、书面报告市政府总值班室，情况紧急时边核实边报告。\n"
     "三、立即报告带班领导，通知应急管理、水利、自然资源、气象等部门。\n"
     "四、跟踪抢险救援和群众转移安置情况，及时续报，处置结束后终报。",
     "accident": "一、接报后立即核实事故类型、伤亡人数、被困人员和危险化学品情况。\n"
-    "二、事发15分钟内电话报告、30分钟内书面报告，涉及人员伤亡的同时报告带班领导。\n"
+    "二、按报告时限规定的时限电话报告、书面报告，涉及人员伤亡的同时报告带班领导。\n"
     "三、通知应急管理、公安、消防救援、卫生健康等部门赶赴现场。\n"
     "四、跟踪救援进展和次生灾害风险，及时续报。",
     "health": "一、接报后立即核实发病人数、症状、死亡人数和涉及范围。\n"
@@ -198,6 +198,7 @@ def _landslide(county: Unit, city: Unit, now: dt.datetime) -> Event:
         category="natural",
         grade="IV",
         known_at=known,
+        opened_at=known + dt.timedelta(minutes=3),
         place="东湖县S203线K12处",
         summary="山体滑坡，道路中断约50米，暂无人员伤亡",
     )
@@ -230,7 +231,7 @@ def _landslide(county: Unit, city: Unit, now: dt.datetime) -> Event:
             **({"trend": "险情解除"} if kind == "final" else {}),
         )
     if city_officer:
-        reporting.report_receive(first, city_officer)
+        reporting.report_receive(first, city_officer, first.at + dt.timedelta(minutes=2))
     return landslide
 
 
@@ -245,6 +246,7 @@ def _flood(township: Unit, county: Unit, city: Unit, now: dt.datetime) -> Event:
         category="natural",
         sensitive=True,
         known_at=flood_known,
+        opened_at=flood_known + dt.timedelta(minutes=3),
         place="青石镇青石村",
         summary="山洪冲毁便桥一座，转移群众40人",
     )
@@ -280,6 +282,7 @@ def _explosion(zone: Unit, city_ema: Unit, city: Unit, offices, now: dt.datetime
         subkind="生产安全事故",
         grade="III",
         known_at=known,
+        opened_at=known + dt.timedelta(minutes=3),
         place="开发区化工园区宏达化工仓库",
         summary="化工仓库起火，有人员受伤，消防救援力量已赶赴现场",
     )
@@ -346,7 +349,7 @@ def _explosion(zone: Unit, city_ema: Unit, city: Unit, offices, now: dt.datetime
         figures_at=upgraded + dt.timedelta(minutes=20),
     )
     if city_officer:
-        reporting.report_receive(first, city_officer)
+        reporting.report_receive(first, city_officer, first.at + dt.timedelta(minutes=2))
         reporting.report_forward(follow_up, city_officer, to_external=offices["province"], means="fax")
     # 市应急管理局 heard of the same fire from its own line and reported it too
     ema_officer = _staff(city_ema) or officer
@@ -358,6 +361,7 @@ def _explosion(zone: Unit, city_ema: Unit, city: Unit, offices, now: dt.datetime
         subkind="生产安全事故",
         grade="II",
         known_at=known + dt.timedelta(minutes=50),
+        opened_at=known + dt.timedelta(minutes=50) + dt.timedelta(minutes=3),
         place="开发区化工园区",
         summary="接企业报告，宏达化工仓库发生爆炸",
     )
@@ -399,6 +403,7 @@ def _traffic(xishan: Unit, city: Unit, now: dt.datetime) -> None:
         category="accident",
         grade="III",
         known_at=known,
+        opened_at=known + dt.timedelta(minutes=3),
         place="西山县S305线K48处",
         summary="一辆载有32人的客车侧翻，有人员受伤",
     )
@@ -431,6 +436,7 @@ def _waterlogging(city: Unit, offices, now: dt.datetime) -> None:
         grade="IV",
         sensitive=True,
         known_at=known,
+        opened_at=known + dt.timedelta(minutes=3),
         place="市区老城区、高铁站片区",
         summary="短时强降雨致老城区多处积水，高铁站片区交通受阻",
     )

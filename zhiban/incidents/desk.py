@@ -15,6 +15,7 @@ from zhiban.incidents.models import ChaseUp, Deadline, Event, Report, Verificati
 from zhiban.org.models import Person, Unit
 
 LIMIT = 20
+RECENT = dt.timedelta(days=2)  # reports from below older than this are the inbox's, not the desk's
 
 
 @dataclass
@@ -41,7 +42,10 @@ def emergencies_of(unit: Unit, now: dt.datetime, signer: Person | None = None) -
     for event in events:
         open_rows = [d for d in event.deadline_set.all() if d.is_open]
         event.next_deadline = min(open_rows, key=lambda d: d.due_at) if open_rows else None
-    waiting = Q(event__unit=unit, state__in=[Report.State.PENDING, Report.State.SIGNED])
+    returned = Q(event__unit=unit, state=Report.State.DRAFT, event__state=Event.State.OPEN) & ~Q(
+        returned_note=""
+    )
+    waiting = Q(event__unit=unit, state__in=[Report.State.PENDING, Report.State.SIGNED]) | returned
     if signer is not None:
         waiting |= Q(signer=signer, state=Report.State.PENDING)
     reports = list(
@@ -64,5 +68,7 @@ def emergencies_of(unit: Unit, now: dt.datetime, signer: Person | None = None) -
         .select_related("from_unit")
         .order_by("phone_due_at")[:LIMIT]
     )
-    unreceived = Report.objects.filter(to_unit=unit, state=Report.State.SENT, received_at=None).count()
+    unreceived = Report.objects.filter(
+        to_unit=unit, state=Report.State.SENT, received_at=None, at__gte=now - RECENT
+    ).count()
     return Emergencies(events, reports, chases, requests, unreceived)

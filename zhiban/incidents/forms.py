@@ -13,7 +13,7 @@ from zhiban.incidents.models import (
     ReportingRule,
     parse_times,
 )
-from zhiban.incidents.reporting import latest_figures, signers
+from zhiban.incidents.reporting import latest_figures, report_errors, signers
 from zhiban.incidents.rules import RuleTable
 from zhiban.incidents.services import feedback_since_last_report, superiors
 from zhiban.intake.forms import DatesInRange, DateTimeLocal, PersonChoice, leaders_of
@@ -162,6 +162,22 @@ class ReportFormBase(DatesInRange, forms.ModelForm):
         if "figures_at" in self.fields:
             self.initial["figures_at"] = _now()
 
+    submit = True  # whether the report goes for sign-off (a draft kept is checked less)
+
+    def clean(self):
+        """The workflow's own checks (order, recipient, figures, elements, signer) run here too, so a
+        person sees every problem at once, not one round after another."""
+        data = super().clean()
+        fields = {k: v for k, v in data.items() if k in {f.name for f in Report._meta.fields}}
+        draft = Report(event=self.instance.event, channel=self.instance.channel, **fields)
+        draft.pk = self.instance.pk
+        for name, message in report_errors(self.instance.event, draft, self.submit).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+            elif name not in self.fields:
+                self.add_error(None, message)
+        return data
+
     def group(self, names) -> list:
         return [self[name] for name in names if name in self.fields]
 
@@ -181,6 +197,8 @@ class ReportFormBase(DatesInRange, forms.ModelForm):
 
 class PhoneReportForm(ReportFormBase):
     """B22: a phone report made (phone first, written after): when, to whom, who took it."""
+
+    submit = False  # recorded as made: no elements or signer to check
 
     class Meta(ReportFormBase.Meta):
         fields = ["kind", "at", "to_unit", "to_external", "phoned_whom", *ReportFormBase.Meta.fields[4:]]
@@ -467,7 +485,7 @@ class ReportingRuleForm(forms.ModelForm):
         data = super().clean()
         phone, written = data.get("phone_minutes"), data.get("written_minutes")
         if phone and written and written < phone:
-            self.add_error("written_minutes", "书面报告时限不能早于电话报告时限")
+            self.add_error("written_minutes", "书面报告时限不能短于电话报告时限")
         if data.get("followup_times") and data.get("followup_hours"):
             self.add_error("followup_hours", "每日续报时间和续报间隔只能填一种")
         if data.get("followup_hours") == 0:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from zhiban.incidents import deadlines
 from zhiban.incidents.models import Deadline, EventStep, Lapse, VerificationRequest
 from zhiban.incidents.services import duty_people, office_people, step
+from zhiban.lib.dates import minutes_words
 from zhiban.notify.outbox import notify_people
 
 LABEL = {"phone": "电话报告", "written": "书面报告"}
@@ -53,12 +54,12 @@ def _check(deadline: Deadline, now: dt.datetime) -> None:
     people = duty_people(event.unit, now)
     if now < deadline.due_at:
         if now >= deadline.due_at - dt.timedelta(minutes=event.warning_minutes) and not deadline.warned:
-            minutes = max(1, int((deadline.due_at - now).total_seconds() // 60))
+            left = minutes_words(max(1, int((deadline.due_at - now).total_seconds() // 60)))
             Deadline.objects.filter(pk=deadline.pk).update(warned=True)
-            step(event, EventStep.Kind.WARNING, f"{label}还剩{minutes}分钟（{local:%H:%M}截止）")
+            step(event, EventStep.Kind.WARNING, f"{label}还剩{left}（{local:%H:%M}截止）")
             notify_people(
                 people,
-                f"【预警】{event.title}：{label}须在{local:%H:%M}前报出，还剩{minutes}分钟",
+                f"【预警】{event.title}：{label}须在{local:%H:%M}前报出，还剩{left}",
                 link=link,
                 subject=f"报告时限预警：{event.title}",
                 unit=event.unit,

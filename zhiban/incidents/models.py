@@ -198,7 +198,7 @@ class FollowUpSchedule:
         so many hours after the report."""
         if self.hours:
             return made_at, made_at + dt.timedelta(hours=self.hours)
-        return met, self.slot_after(met + dt.timedelta(seconds=1))
+        return min(met, made_at), self.slot_after(met + dt.timedelta(seconds=1))
 
 
 def parse_times(text: str) -> tuple[dt.time, ...]:
@@ -460,7 +460,9 @@ class Deadline(models.Model):
         ordering = ["due_at", "id"]
         verbose_name = "报告时限"
         constraints = [
-            models.UniqueConstraint(fields=["event", "kind", "due_at"], name="deadline_once_per_moment")
+            models.UniqueConstraint(
+                fields=["event", "kind", "starts_at", "due_at"], name="deadline_once_per_moment"
+            )
         ]
 
     def __str__(self) -> str:

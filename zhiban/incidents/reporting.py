@@ -131,9 +131,11 @@ def _deadline_kind(report: Report) -> str:
     return "phone" if report.channel == Report.Channel.PHONE else "written"
 
 
-def _check_draft(event: Event, report: Report, submit: bool) -> None:
-    event.refresh_from_db(fields=["state"])  # closed meanwhile by another report
-    errors = {}
+def report_errors(event: Event, report: Report, submit: bool) -> dict[str, str]:
+    """Everything wrong with a report about to be saved, at once (a form shows them all together):
+    its order among the event's reports, its recipient, its figures, and, when it goes for sign-off,
+    its elements and its signer."""
+    errors: dict[str, str] = {}
     _check_order(event, report, errors)
     _check_recipient(event, report, errors)
     _check_figures(event, report, errors)
@@ -143,6 +145,12 @@ def _check_draft(event: Event, report: Report, submit: bool) -> None:
             errors["signer"] = "请选择签发领导"
         elif not may_sign(report.signer, event.unit):
             errors["signer"] = "只有带班领导或本单位领导可以签发"
+    return errors
+
+
+def _check_draft(event: Event, report: Report, submit: bool) -> None:
+    event.refresh_from_db(fields=["state"])  # closed meanwhile by another report
+    errors = report_errors(event, report, submit)
     if errors:
         raise ValidationError(errors)
 
@@ -256,10 +264,7 @@ def report_make(event: Event, by: Person | None, attachments=(), **fields) -> Re
         raise ValidationError({"channel": "书面报告须经领导签发后报出，请拟稿送签"})
     if phone_needs_sign_off(event.unit):
         raise ValidationError({"channel": "按本单位规定，电话报告也须领导签发，请拟稿送签"})
-    errors: dict = {}
-    _check_order(event, report, errors)
-    _check_recipient(event, report, errors)
-    _check_figures(event, report, errors)
+    errors = report_errors(event, report, submit=False)
     if not report.phoned_whom.strip():
         errors["phoned_whom"] = "电话报告须记录接报人"
     if report.to_external_id:
@@ -423,8 +428,9 @@ def _check_figures(event: Event, report: Report, errors: dict) -> None:
 
 
 def figure_totals(event: Event) -> tuple[dict[str, object], dict[str, object], Report | None]:
-    """The event's figures as they stand (each from the last report that gives it), and how the last
-    report that gave any changed them: a number up or down, or None for a figure it gave first."""
+    """The event's figures as they stand (each from the last report that gives it), and what the last
+    report that gave any said of each: the change from before (0: the same), None for a figure it gave
+    for the first time; a figure it did not give is not in the changes."""
     rows = [r for r in _sent(event).order_by("at", "id") if r.has_figures]
     totals: dict[str, object] = {}
     changes: dict[str, object] = {}
@@ -434,12 +440,10 @@ def figure_totals(event: Event) -> tuple[dict[str, object], dict[str, object], R
             value = getattr(report, name)
             if value is None:
                 continue
-            if name not in totals:
-                if report is not rows[0]:
-                    changes[name] = None  # given for the first time
-            elif value != totals[name]:
-                changes[name] = value - totals[name]
+            changes[name] = value - totals[name] if name in totals else None
             totals[name] = value
+    if len(rows) == 1:
+        changes = {}  # the first figures: nothing to compare
     return totals, changes, rows[-1] if rows else None
 
 
@@ -450,9 +454,10 @@ def attach(report: Report, by: Person | None, uploads) -> None:
 
 
 # --- the superior's side ---------------------------------------------------------------------------
-def report_receive(report: Report, by: Person) -> None:
-    """The superior's duty office takes the report from its inbox, once."""
-    now = timezone.now()
+def report_receive(report: Report, by: Person, at: dt.datetime | None = None) -> None:
+    """The superior's duty office takes the report from its inbox, once. `at`: now, unless the demo
+    writes history."""
+    now = at or timezone.now()
     with transaction.atomic():
         if Report.objects.filter(pk=report.pk, received_at=None).update(received_at=now, received_by=by):
             report.received_at, report.received_by = now, by
@@ -462,6 +467,7 @@ def report_receive(report: Report, by: Person) -> None:
                 EventStep.Kind.RECEIVED,
                 f"{report.to_unit.label}已接收",
                 by,
+                now,
                 acting_unit=report.to_unit,
             )  # the page adds who
 

@@ -46,8 +46,10 @@ class Rule:
     def describe(self, sensitive: bool = False) -> str:
         """Where an event's deadlines come from, as its page says it: 市政府规定：自然灾害·较大."""
         whose = f"{self.source.label}规定" if self.source else "值班工作规则"
-        what = f"{self.kind_label}·{self.grade_label.split('（')[0]}"
-        return f"{whose}：{what}" + ("（敏感事件，取最严格的规定）" if sensitive else "")
+        grade = self.grade_label.split("（")[0]
+        if sensitive:  # the row is the strictest of its kind, not the event's grade
+            return f"{whose}：{self.kind_label}（敏感事件，按其中最严格的{grade}时限）"
+        return f"{whose}：{self.kind_label}·{grade}"
 
     def stricter_than(self, other: Rule) -> bool:
         return (self.phone_minutes, self.written_minutes) < (other.phone_minutes, other.written_minutes)

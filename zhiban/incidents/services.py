@@ -24,7 +24,7 @@ from zhiban.incidents.models import (
 )
 from zhiban.incidents.rules import Rule, RuleTable
 from zhiban.intake.services import updated
-from zhiban.lib.dates import CLOCK_SKEW
+from zhiban.lib.dates import CLOCK_SKEW, minutes_words
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
@@ -62,10 +62,11 @@ def office_people(unit: Unit) -> list[Person]:
     return role_holders(unit, (Role.DUTY_ADMIN, Role.DUTY_STAFF, Role.LEADER))
 
 
-def event_open(unit: Unit, by: Person | None, **fields) -> Event:
+def event_open(unit: Unit, by: Person | None, opened_at: dt.datetime | None = None, **fields) -> Event:
     """Open an event: the reporting rule of its category and grade in force at the unit is copied onto
     it and its deadlines run from the moment it became known (B21); the unit's leaders are told at once
-    (A1.4). An event the rules do not require to be reported is kept without deadlines."""
+    (A1.4). An event the rules do not require to be reported is kept without deadlines. `opened_at`:
+    now, unless the demo writes history."""
     policy = effective_policy(unit)
     known_at = fields["known_at"]
     if known_at > timezone.now() + CLOCK_SKEW:
@@ -92,6 +93,7 @@ def event_open(unit: Unit, by: Person | None, **fields) -> Event:
             f"{event.kind_label}：{event.title}（{event.place}）；时限依据{event.rule_label}"
             + ("" if event.report_required else "，按规定不须向上级报告"),
             by,
+            opened_at,
         )
         due = f"电话报告须在{timezone.localtime(made[0].due_at):%H:%M}前" if made else "按规定不须向上级报告"
         notify_people(
@@ -343,7 +345,7 @@ def chase_up(
             raise ValidationError({"deadline": "该报告已报出，无需催报"})
         due = timezone.localtime(deadline.due_at)
         state = (
-            f"已超时{minutes_late(now, deadline.due_at)}分钟"
+            f"已超时{minutes_words(minutes_late(now, deadline.due_at))}"
             if now > deadline.due_at
             else f"须在{due:%H:%M}前报出"
         )
@@ -359,6 +361,12 @@ def chase_up(
         raise ValidationError({"deadline": "请选择要催报的报告或核报"})
     if office.pk not in to_unit.ancestor_ids():
         raise ValidationError({"deadline": "只能向下级单位催报"})
+    pause = dt.timedelta(minutes=effective_policy(office).deadline_warning_minutes)
+    recent = ChaseUp.objects.filter(
+        from_unit=office, deadline=deadline, request=request, at__gt=now - pause, at__lte=now
+    ).first()
+    if recent is not None:  # a second click, or two officers at once: the unit is not pressed twice
+        raise ValidationError({"deadline": f"已于{timezone.localtime(recent.at):%H:%M}催报，请稍后再催"})
     with transaction.atomic():
         chase = ChaseUp.objects.create(
             from_unit=office,

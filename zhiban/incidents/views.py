@@ -5,6 +5,8 @@ views_rules."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +38,7 @@ from zhiban.incidents.models import (
 )
 from zhiban.incidents.rules import RuleTable
 from zhiban.intake.access import get_call_for_user, get_document_for_user, get_visit_for_user
+from zhiban.lib.dates import minutes_words
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
 from zhiban.lib.polling import background_poll
@@ -52,6 +55,22 @@ def with_deadlines(events: list[Event]) -> list[Event]:
         event.written = deadlines.current(event, Deadline.Kind.WRITTEN)
         event.follow_up = deadlines.current(event, Deadline.Kind.FOLLOW_UP)
     return events
+
+
+def posted_from(page: str):
+    """A view that takes a form posted from `page` (the event's or the report's): opened by GET, as a
+    phone reloading the address left after an error does, it goes back to that page."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, pk, *args, **kwargs):
+            if request.method != "POST":
+                return redirect(page, pk)
+            return view(request, pk, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def back(request, default: str) -> str:
@@ -151,6 +170,18 @@ def _link_candidates(office: Unit, event: Event):
     return Event.objects.filter(pk__in=list(near)).select_related("unit").order_by("-known_at")
 
 
+FORM_PLACES = {
+    "phone": ("form-phone", "电话报告"),
+    "written": ("form-written", "书面报告"),
+    "regrade": ("form-regrade", "变更等级"),
+    "notify": ("form-notify", "通知相关单位"),
+    "instruct": ("form-instruct", "领导批示"),
+    "note": ("form-note", "处置记录"),
+    "link": ("form-link", "同一事件"),
+    "unlink": ("form-unlink", "取消关联"),
+}
+
+
 def _detail(request, event, status: int = 200, **given):
     scope = scope_for(request.user)
     office = _overseeing_office(request, event)
@@ -164,6 +195,8 @@ def _detail(request, event, status: int = 200, **given):
         .select_related("to_unit", "by", "forwarded_from", "signer")
         .order_by("at", "id"),
         "deadline_rows": list(event.deadline_set.order_by("due_at", "id")),
+        # the superior is offered a chase-up once a report is due within the warning time, or overdue
+        "chase_from": timezone.now() + timezone.timedelta(minutes=event.warning_minutes),
         "steps": EventStep.objects.filter(event__in=family)
         .select_related("by", "event__unit", "acting_unit")
         .order_by("at", "id"),
@@ -180,6 +213,8 @@ def _detail(request, event, status: int = 200, **given):
         if office and event.same_as_id
         else None,
         "office": office,
+        "failed": next((FORM_PLACES[name] for name in given if name in FORM_PLACES), None),
+        "uploads_lost": bool(request.FILES),
         "phone_sign_off": phone_sign_off,
         "figure_rows": [
             (label, totals[name], unit, name in changes, changes.get(name))
@@ -218,7 +253,7 @@ def _reporter(request, event):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def phone_report_create(request, pk):
     """B22: a phone report made now, or (where the unit signs phone reports off) drafted for sign-off."""
     event = get_event_for_user(request.user, pk, act=True)
@@ -244,7 +279,7 @@ def phone_report_create(request, pk):
             if sign_off:
                 messages.success(request, f"已送{report.signer.name}签发，签发后再电话报告并登记")
             else:
-                late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
+                late = f"，迟报{minutes_words(report.late_minutes)}，已记录" if report.late_minutes else ""
                 late += "，登记时已过时限，标为时限后补录" if report.backfilled else ""
                 messages.success(request, f"{report.label}已登记，报{report.recipient}{late}")
             return redirect("event_detail", event.pk)
@@ -252,13 +287,13 @@ def phone_report_create(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def written_report_create(request, pk):
     """A written report drafted and sent to the leader for sign-off (or kept as a draft)."""
     event = get_event_for_user(request.user, pk, act=True)
     person = _reporter(request, event)
     form = forms.WrittenReportForm(request.POST, request.FILES, event=event, prefix="w")
-    submit = "draft" not in request.POST
+    submit = form.submit = "draft" not in request.POST
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
         try:
@@ -282,7 +317,7 @@ def written_report_create(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def event_regrade(request, pk):
     event = get_event_for_user(request.user, pk, act=True)
     form = forms.RegradeForm(request.POST, event=event, prefix="g")
@@ -306,7 +341,7 @@ def event_regrade(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def event_link(request, pk):
     event = get_event_for_user(request.user, pk)
     office = _overseeing_office(request, event)
@@ -331,7 +366,7 @@ def event_link(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def event_unlink(request, pk):
     event = get_event_for_user(request.user, pk)
     office = _overseeing_office(request, event)
@@ -367,7 +402,7 @@ def deadline_chase(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def event_note(request, pk):
     event = get_event_for_user(request.user, pk, act=True)
     form = forms.NoteForm(request.POST, prefix="n")
@@ -393,7 +428,7 @@ def _neighbours(request, event):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def event_notify(request, pk):
     event = get_event_for_user(request.user, pk, act=True)
     form = forms.NotifyUnitsForm(request.POST, units=_neighbours(request, event), prefix="u")
@@ -407,7 +442,7 @@ def event_notify(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("event_detail")
 def event_instruct(request, pk):
     event = get_event_for_user(request.user, pk, act=True)
     form = forms.EventInstructionForm(request.POST, event=event, prefix="i")
@@ -435,7 +470,12 @@ def inbox(request):
         .select_related("event__unit", "event__same_as", "by", "forwarded_from__to_unit")
         .order_by("received_at", "-at", "-id")
     )
-    return render(request, "incidents/inbox.html", {"page": paginate(request, reports), "unit": unit})
+    context = {
+        "page": paginate(request, reports),
+        "unit": unit,
+        "may_receive": scope_for(request.user).acts_as(unit),
+    }
+    return render(request, "incidents/inbox.html", context)
 
 
 def _board_events(request, unit):

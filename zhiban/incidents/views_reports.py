@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import record_read
 from zhiban.incidents import deadlines, forms, reporting
 from zhiban.incidents.access import get_attachment_for_user, get_report_for_user
 from zhiban.incidents.docx import report_docx, report_filename
 from zhiban.incidents.models import ELEMENTS, ExternalOffice, Report
+from zhiban.incidents.views import back, posted_from
+from zhiban.lib.dates import minutes_words
 from zhiban.lib.downloads import docx_download
 from zhiban.lib.forms import add_errors
 from zhiban.org.access import scope_for
@@ -27,6 +29,7 @@ def _report_page(request, report, status: int = 200, **given):
     own_office = scope.acts_as(report.event.unit)
     top = report.to_unit is not None and report.to_unit.parent_id is None
     due = deadlines.current(report.event, _due_kind(report)) if not report.is_sent else None
+    signer_here = person is not None and report.signer_id == person.pk and report.by_id != person.pk
     context = {
         "report": report,
         "elements": [(label, getattr(report, name)) for name, label in ELEMENTS],
@@ -37,13 +40,15 @@ def _report_page(request, report, status: int = 200, **given):
         "has_superior": report.to_unit is not None and report.to_unit.parent_id is not None,
         "forward_out": top and ExternalOffice.objects.filter(unit=report.to_unit).exists(),
         "may_handle": report.to_unit is not None and scope.acts_as(report.to_unit) and report.is_sent,
-        "may_edit": own_office and report.state in reporting.EDITABLE,
+        # the leader asked to sign reads, signs or returns it; the drafting is the duty office's
+        "may_edit": own_office and report.state in reporting.EDITABLE and not signer_here,
         "may_sign": report.state == Report.State.PENDING and reporting.may_sign(person, report.event.unit),
         "may_check": report.state == Report.State.PENDING
         and report.checked_by_id is None
         and report.by_id != getattr(person, "pk", None)
-        and reporting.may_check(person, report.event.unit),
-        "may_send": own_office and report.state == Report.State.SIGNED,
+        and reporting.may_check(person, report.event.unit)
+        and not reporting.may_sign(person, report.event.unit),  # a leader's sign-off checks it too
+        "may_send": own_office and report.state == Report.State.SIGNED and not signer_here,
         "send": given.get("send") or forms.SendForm(report=report),
         "return_form": given.get("return_form") or forms.ReturnForm(),
         "due": due,
@@ -125,13 +130,13 @@ def _act(request, pk, action, done) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@posted_from("report_detail")
 def report_check(request, pk):
     return _act(request, pk, reporting.report_check, lambda r: "已核稿")
 
 
 @login_required
-@require_POST
+@posted_from("report_detail")
 def report_sign(request, pk):
     def done(report: Report) -> str:
         if report.is_sent:
@@ -142,7 +147,7 @@ def report_sign(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("report_detail")
 def report_return(request, pk):
     report = _own_report(request, pk)
     form = forms.ReturnForm(request.POST)
@@ -158,7 +163,7 @@ def report_return(request, pk):
 
 
 @login_required
-@require_POST
+@posted_from("report_detail")
 def report_send(request, pk):
     """A signed report gone out by fax, mail, the platform or phone: recorded, and counted."""
     report = _own_report(request, pk)
@@ -178,25 +183,25 @@ def report_send(request, pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            late = f"，迟报{report.late_minutes}分钟，已记录" if report.late_minutes else ""
+            late = f"，迟报{minutes_words(report.late_minutes)}，已记录" if report.late_minutes else ""
             messages.success(request, f"{report.label}已报{report.recipient}{late}")
             return redirect("report_detail", report.pk)
     return _report_page(request, report, status=400, send=form)
 
 
 @login_required
-@require_POST
+@posted_from("report_detail")
 def report_receive(request, pk):
     report = get_report_for_user(request.user, pk, act=True)
     person = scope_for(request.user).person
     if person is None:
         raise PermissionDenied("只有登记在册的人员可以接收")
     reporting.report_receive(report, person)
-    return redirect("report_detail", report.pk)
+    return redirect(back(request, reverse("report_detail", args=[report.pk])))
 
 
 @login_required
-@require_POST
+@posted_from("report_detail")
 def report_forward(request, pk):
     report = get_report_for_user(request.user, pk, act=True)
     form = forms.ForwardForm(request.POST, report=report)

@@ -34,8 +34,9 @@ class Attachment(models.Model):
         return f"{self.size / 1024:.0f} KB" if self.size < 1048576 else f"{self.size / 1048576:.1f} MB"
 
     def response(self):
-        """The file to the reader; the caller has checked the record and audited the read."""
-        return download(self.file.name)
+        """The file to the reader, opened in the browser (a photo on a leader's phone); the caller has
+        checked the record and audited the read."""
+        return download(self.file.name, as_attachment=False)
 
 
 def attachment_fields(upload) -> dict:
