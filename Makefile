@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser migrate demo serve lint bench clean
+.PHONY: run test install browser migrate demo serve lint audit bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d)" % sys.version_info[:2])'
@@ -49,6 +49,11 @@ test: install browser
 
 lint: install
 	$(BIN)/ruff check zhiban tests bench
+
+# Known vulnerabilities of the pinned dependencies, and bandit on zhiban/ with each finding justified.
+audit: install
+	$(BIN)/python .ci/pip_audit_check.py
+	$(BIN)/python .ci/bandit_check.py
 
 bench: install
 	$(BIN)/python bench/web.py

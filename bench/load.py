@@ -78,6 +78,7 @@ SETUP = """
 import datetime as dt, json, sys, time
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from zhiban.org.factors import session_for_tool
 from django.utils import timezone
 from zhiban.org.caching import bump_data_generation
 from zhiban.org.models import DutyPolicy, Person, Role, Unit, User
@@ -139,7 +140,8 @@ for unit in Unit.objects.exclude(parent=None).order_by("path")[:count]:
     s[SESSION_KEY] = str(user.pk)
     s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    s["last_seen"] = int(time.time())  # touched once a minute by the idle timeout, as a live session is
+    s.update(session_for_tool(user))  # both factors, as the login leaves a session; last_seen is touched
+    # once a minute by the session policy, as a live session is
     s.create()
     rows.append(
         {"unit": unit.pk, "label": unit.label, "parent": unit.parent_id, "roster": roster.pk,

@@ -51,12 +51,15 @@ def manage(env: dict, *args: str) -> str:
 SESSION_SNIPPET = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from zhiban.org.factors import session_for_tool
 from zhiban.org.models import User
 import time
 user = User.objects.get(username="admin")
 s = SessionStore()
 s[SESSION_KEY] = str(user.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-s[HASH_SESSION_KEY] = user.get_session_auth_hash(); s["last_seen"] = int(time.time()) + 86400
+s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s.update(session_for_tool(user))  # signed in with both factors, as the login leaves a session
+s["last_seen"] = int(time.time()) + 86400
 s.create(); print(s.session_key)
 """
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -70,6 +71,7 @@ def main() -> None:
 
     django.setup()
     import web  # bench/web.py: the session, the CSRF secret and the form a browser posts
+    from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection, transaction
     from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -125,15 +127,15 @@ def main() -> None:
         db.execute("BEGIN IMMEDIATE")
         call_id = db.execute(call_insert, [row[c] for c in (f.column for f in call_fields)]).fetchone()[0]
         prev = db.execute(
-            "INSERT INTO audit_audithead (id, last_hash, count) VALUES (1, ?, 0) "
-            "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING last_hash",
-            ["0" * 64],
+            "INSERT INTO audit_audithead (id, last_hash, count, purged_count, purged_last_id, purged_last_hash) "
+            "VALUES (1, ?, 0, 0, 0, ?) ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING last_hash",
+            ["0" * 64, "0" * 64],
         ).fetchone()[0]
         after = json.dumps({k: data[k] for k in POSTED}, ensure_ascii=False)
         body = json.dumps(
             [prev, stamp, request.user.pk, "create", "intake.call", call_id, after], ensure_ascii=False
         )
-        digest = hashlib.sha256(body.encode()).hexdigest()
+        digest = hmac.new(settings.AUDIT_HMAC_KEY, body.encode(), hashlib.sha256).hexdigest()  # keyed
         entry = {
             "at": stamp,
             "actor_id": request.user.pk,
@@ -147,7 +149,7 @@ def main() -> None:
             "ip": "127.0.0.1",
             "prev_hash": prev,
             "hash": digest,
-            "hash_version": 2,
+            "hash_version": 3,
         }
         db.execute(entry_insert, [entry[c] for c in entry_columns])
         db.execute("UPDATE audit_audithead SET last_hash = ?, count = count + 1 WHERE id = 1", [digest])

@@ -30,6 +30,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.helpers import sign_in as sign_in_client
+
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; `make browser` (a step of `make test`) installs it
 
 
@@ -82,7 +84,7 @@ def login_as(page, live_server) -> Callable:
 
     def sign_in(person) -> None:
         client = Client()
-        client.force_login(person.user)
+        sign_in_client(client, person.user)
         name = settings.SESSION_COOKIE_NAME
         page.context.add_cookies(
             [{"name": name, "value": client.cookies[name].value, "url": live_server.url, "httpOnly": True}]

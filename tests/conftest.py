@@ -10,8 +10,10 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_person, make_unit
+from tests.helpers import sign_in
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
+from zhiban.org.security import forget_policy
 
 pytest_plugins = [
     "tests.browser",  # tests in a real browser: page, login_as
@@ -38,20 +40,25 @@ class Org:
 
     def client(self, person: Person) -> Client:
         client = Client()
-        client.force_login(person.user)
+        sign_in(client, person.user)
         return client
 
 
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
-    """Uploaded files (exemption records) go to a directory of this test, not var/."""
+    """Uploaded files (exemption records), the audit chain's checkpoints and its archive go to a
+    directory of this test, not var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.log"
+    settings.AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Each test starts as a fresh worker would: no scope or fragment cached by an earlier test."""
+    """Each test starts as a fresh worker would: no scope, fragment or security policy cached by an
+    earlier test."""
     GenerationCache.forget()
+    forget_policy()
 
 
 @pytest.fixture

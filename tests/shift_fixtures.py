@@ -11,7 +11,7 @@ import time_machine
 
 from tests.clock import SHANGHAI
 from tests.factories import make_assignment, make_person, make_roster
-from zhiban.org.models import Role
+from zhiban.org.models import Role, SecurityPolicy
 from zhiban.roster.models import Roster
 from zhiban.shifts import services
 from zhiban.shifts.models import Equipment
@@ -35,10 +35,13 @@ def with_password(*people):
 
 
 @pytest.fixture
-def on_the_day(settings):
-    """Each test lives on 5 March 2026 from 08:00 (and travels on from there), so sessions made in it
-    stay valid; the idle timeout is tested in test_login.py."""
-    settings.IDLE_TIMEOUT_SECONDS = 10**9
+def on_the_day(db):
+    """Each test lives on 5 March 2026 from 08:00 (and travels on from there, a day or two), so sessions
+    made in it stay valid: the security policy gives them a day's idle time and a month's lifetime (the
+    idle timeout and the lifetime are tested in test_login.py)."""
+    SecurityPolicy.objects.update_or_create(
+        pk=1, defaults={"idle_timeout_minutes": 1440, "session_max_hours": 720}
+    )
     with travel(at(8)):
         yield
 

@@ -9,9 +9,9 @@ from zhiban.incidents import views as incident_views
 from zhiban.incidents import views_reports as incident_report_views
 from zhiban.incidents import views_rules as incident_rule_views
 from zhiban.intake import views as intake_views
+from zhiban.lib.polling import before_second_factor
 from zhiban.notify import views as notify_views
-from zhiban.org import views, views_account, views_directory
-from zhiban.org.forms import LoginForm
+from zhiban.org import views, views_account, views_directory, views_security
 from zhiban.roster import views as roster_views
 from zhiban.shifts import views as shift_views
 from zhiban.supervision import views as supervision_views
@@ -24,8 +24,10 @@ def _group(*patterns):
 # Grouped by the first segment, so a request is matched against its own group's patterns only.
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views_security.LoginView.as_view(), name="login"),
+    path("login/verify/", views_security.second_factor_verify, name="second_factor_verify"),
+    path("login/enrol/", views_security.second_factor_enrol, name="second_factor_enrol"),
+    path("logout/", before_second_factor(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", views_account.password_change, name="password_change"),
     path("", views.home, name="home"),
     path("switch-unit/", views.switch_unit, name="switch_unit"),
@@ -73,6 +75,14 @@ urlpatterns = [
                 "filings/<int:pk>/acknowledge/", views_directory.filing_acknowledge, name="filing_acknowledge"
             ),
             path("policy/", views_directory.policy, name="policy"),
+            path("security/", views_security.security, name="security"),
+            path("security/policy/", views_security.security_policy_edit, name="security_policy_edit"),
+            path("security/unlock/", views_security.security_unlock, name="security_unlock"),
+            path(
+                "security/reset-second-factor/",
+                views_security.security_reset_second_factor,
+                name="security_reset_second_factor",
+            ),
         ),
     ),
     # rosters, templates, exemptions, who is on duty
@@ -300,6 +310,7 @@ urlpatterns = [
         "account/",
         _group(
             path("tokens/", views_account.token_list, name="token_list"),
+            path("second-factor/", views_security.second_factor, name="second_factor"),
             path("tokens/<int:pk>/revoke/", views_account.token_revoke, name="token_revoke"),
         ),
     ),

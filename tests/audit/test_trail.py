@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from tests.helpers import sign_in
 from zhiban.audit.models import AppendOnly, AuditEntry
 from zhiban.audit.trail import history, verify_chain
 from zhiban.org.models import ApiToken, Person
@@ -46,7 +47,7 @@ def test_the_audit_log_names_records_and_fields_in_words(org):
     _edit_officer(org)
     auditor = User.objects.create_user("auditor", password="x", system_role=User.SystemRole.AUDIT_ADMIN)
     client = org.client(org.county_admin)
-    client.force_login(auditor)
+    sign_in(client, auditor)
     page = client.get("/audit/").content.decode()
     assert "人员 林海燕（改）" in page and "姓名：林海燕 → 林海燕（改）" in page
     assert "org.person" not in page and "<code>name</code>" not in page

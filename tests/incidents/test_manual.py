@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_system_user
+from tests.helpers import sign_in
 from tests.incidents.helpers import open_event
 from zhiban.audit.models import AuditEntry
 from zhiban.incidents.manual import procedure_for
@@ -89,7 +90,7 @@ def test_rule_B25_only_a_writer_of_the_unit_edits_its_manual_and_an_unknown_sect
     assert write(org.client(org.county_admin), org.city, "natural", COUNTY_FLOOD).status_code == 404
     assert write(org.client(org.county_admin), org.county, "weather", COUNTY_FLOOD).status_code == 404
     sysadmin = Client()
-    sysadmin.force_login(make_system_user("system_admin"))  # runs the platform, not the duty content (三员)
+    sign_in(sysadmin, make_system_user("system_admin"))  # runs the platform, not the duty content (三员)
     assert write(sysadmin, org.county, "natural", COUNTY_FLOOD).status_code == 403
     write(org.client(org.city_admin), org.city, "natural", CITY_FLOOD)
     page = sysadmin.get(f"/incidents/manual/{org.county.pk}/").content.decode()

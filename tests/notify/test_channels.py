@@ -207,3 +207,15 @@ def test_a_robots_webhook_key_is_shown_to_the_units_admins_only(org, duty):
     assert "SECRET-KEY" in org.client(org.county_admin).get("/notices/channels/").content.decode()
     assert "SECRET-KEY" not in org.client(org.officer).get("/notices/channels/").content.decode()
     assert "SECRET-KEY" not in org.client(org.inspector).get("/notices/channels/").content.decode()
+
+
+def test_a_channel_never_opens_a_local_file_or_another_scheme_as_its_gateway(db):
+    """A gateway address like file:///etc/passwd would have the job runner read a local file and show
+    it in the delivery log: only http and https are sent to (bandit B310)."""
+    import pytest
+
+    from zhiban.notify.channels import ChannelError, post_json
+
+    for url in ("file:///etc/passwd", "ftp://127.0.0.1/x"):
+        with pytest.raises(ChannelError, match="http:// 或 https://"):
+            post_json(url, {"text": "x"})

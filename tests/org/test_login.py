@@ -1,22 +1,61 @@
-"""Login with Argon2 hashes, lockout after repeated failures, server-side idle timeout."""
+"""Login: the password (Argon2, the security policy's rules), then the second factor; lockout by account
+and by address; the session's idle timeout, absolute lifetime and one session per person."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import time_machine
 from django.test import Client
+from django_otp.oath import totp
 
 from tests.factories import make_person
 from zhiban.audit.models import AuditEntry
+from zhiban.org import factors
+from zhiban.org.models import SecurityPolicy
+
+PASSWORD = "Duty-Room-2026!"
 
 
 def _person_with_password(org):
     person = make_person(org.county, "王登录", roles=["duty_staff"])
     person.user.username = "wangdl"
-    person.user.set_password("Duty-Room-2026!")
+    person.user.set_password(PASSWORD)
     person.user.save()
     return person
+
+
+def code_for(user, at_offset: int = 0) -> str:
+    device = factors.authenticator_device(user)
+    return f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=at_offset):06d}"
+
+
+def log_in(client, username="wangdl", password=PASSWORD, ip="10.0.0.8"):
+    """Both steps as a person takes them: the password, then the authenticator's current code."""
+    from zhiban.org.models import User
+
+    response = client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+    if response.status_code != 302:
+        return response
+    return client.post(
+        "/login/verify/", {"code": code_for(User.objects.get(username=username))}, REMOTE_ADDR=ip
+    )
+
+
+@pytest.fixture
+def next_code():
+    """Moves the clock to the authenticator's next code: a code once used never opens another login."""
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
+        yield lambda: traveller.shift(dt.timedelta(seconds=30))
+
+
+def policy(**values) -> SecurityPolicy:
+    current, _ = SecurityPolicy.objects.get_or_create(pk=1)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.save()
+    return current
 
 
 def test_login_page_is_chinese(db):
@@ -24,13 +63,13 @@ def test_login_page_is_chinese(db):
     assert "登录" in text and 'lang="zh-CN"' in text
 
 
-def test_login_with_the_right_password(org):
+def test_login_with_the_right_password_and_code(org):
     _person_with_password(org)
     client = Client()
-    response = client.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
-    assert response.status_code == 302
+    assert log_in(client).status_code == 302
     assert client.get("/").status_code == 200
     assert AuditEntry.objects.filter(action="login", object_repr="wangdl").exists()
+    assert AuditEntry.objects.filter(action="login", object_repr__startswith="wangdl 通过二次验证").exists()
 
 
 def test_wrong_password_says_so_in_chinese(org):
@@ -40,14 +79,25 @@ def test_wrong_password_says_so_in_chinese(org):
     assert AuditEntry.objects.filter(action="login_failed", object_repr="wangdl").exists()
 
 
-def test_account_locks_after_repeated_failures(org, settings):
+def test_account_locks_after_repeated_failures(org):
     _person_with_password(org)
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(policy().account_failure_limit):
         client.post("/login/", {"username": "wangdl", "password": "wrong"})
-    response = client.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+    response = client.post("/login/", {"username": "wangdl", "password": PASSWORD})
     assert response.status_code == 429
     assert "账号已暂时锁定" in response.content.decode()
+
+
+def test_one_address_guessing_many_accounts_is_locked_while_other_addresses_still_log_in(org):
+    _person_with_password(org)
+    limit = policy(address_failure_limit=20).address_failure_limit
+    guesser = Client()
+    for n in range(limit):  # one failure each on twenty accounts: no account reaches its own limit
+        guesser.post("/login/", {"username": f"guess{n}", "password": "wrong"}, REMOTE_ADDR="10.9.9.9")
+    refused = guesser.post("/login/", {"username": "wangdl", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    assert refused.status_code == 429
+    assert log_in(Client(), ip="10.0.0.8").status_code == 302  # the duty room's own address is not locked
 
 
 def test_pages_need_a_login(db):
@@ -55,40 +105,83 @@ def test_pages_need_a_login(db):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_idle_session_ends_on_the_server(org, settings):
+def test_idle_session_ends_on_the_server_and_the_login_page_says_why(org):
+    minutes = policy().idle_timeout_minutes
     start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False) as traveller:
         client = org.client(org.officer)
         assert client.get("/").status_code == 200
-        traveller.shift(dt.timedelta(seconds=settings.IDLE_TIMEOUT_SECONDS - 60))
+        traveller.shift(dt.timedelta(minutes=minutes - 1))
         assert client.get("/").status_code == 200
-        traveller.shift(dt.timedelta(seconds=settings.IDLE_TIMEOUT_SECONDS + 1))
+        traveller.shift(dt.timedelta(minutes=minutes, seconds=1))
         assert client.get("/").status_code == 302
+        assert f"超过{minutes}分钟无操作" in client.get("/login/").content.decode()
 
 
-def test_a_person_changes_their_own_password_given_the_current_one(org):
+def test_background_polling_of_the_board_does_not_keep_a_session_alive(org):
+    minutes = policy().idle_timeout_minutes
+    start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = org.client(org.officer)
+        for _ in range(minutes + 1):  # the board's screen polls; nobody touches anything
+            traveller.shift(dt.timedelta(minutes=1))
+            rows = client.get("/incidents/board/rows/")
+        assert rows.status_code == 302 and rows["Location"].startswith("/login/")
+        polled = client.get("/incidents/board/rows/", HTTP_HX_REQUEST="true")
+        assert polled.status_code == 204 and polled["HX-Redirect"].startswith(
+            "/login/"
+        )  # the whole page goes
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_busy(org):
+    hours = policy().session_max_hours
+    start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = org.client(org.officer)
+        for _ in range(hours * 3):  # a page every twenty minutes, all day
+            traveller.shift(dt.timedelta(minutes=20))
+            assert client.get("/").status_code == 200
+        traveller.shift(dt.timedelta(minutes=20))
+        assert client.get("/").status_code == 302
+        assert f"登录已超过{hours}小时" in client.get("/login/").content.decode()
+
+
+def test_logging_in_again_ends_the_other_session_when_the_policy_says_one_session(org, next_code):
+    _person_with_password(org)
+    first, second = Client(), Client()
+    log_in(first)
+    next_code()
+    log_in(second)
+    assert second.get("/").status_code == 200
+    assert first.get("/").status_code == 302
+    assert "已在别处登录" in first.get("/login/").content.decode()
+    policy(one_session_per_person=False)
+    next_code()
+    log_in(first)
+    assert first.get("/").status_code == 200 and second.get("/").status_code == 200
+
+
+def test_a_person_changes_their_own_password_given_the_current_one(org, next_code):
     person = _person_with_password(org)
+    policy(one_session_per_person=False)
     client, elsewhere = Client(), Client()
     for c in (client, elsewhere):
-        c.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+        next_code()
+        log_in(c)
     wrong = client.post(
         "/password/",
         {"old_password": "not-it", "new_password1": "Night-Shift-77x", "new_password2": "Night-Shift-77x"},
     )
     assert "原密码不正确" in wrong.content.decode()
     weak = client.post(
-        "/password/", {"old_password": "Duty-Room-2026!", "new_password1": "12345", "new_password2": "12345"}
+        "/password/", {"old_password": PASSWORD, "new_password1": "12345", "new_password2": "12345"}
     )
-    assert "密码太短，至少需要10个字符" in weak.content.decode()
+    assert "密码太短，至少需要12个字符" in weak.content.decode()
     person.user.refresh_from_db()
-    assert person.user.check_password("Duty-Room-2026!")  # nothing changed by a refused form
+    assert person.user.check_password(PASSWORD)  # nothing changed by a refused form
     done = client.post(
         "/password/",
-        {
-            "old_password": "Duty-Room-2026!",
-            "new_password1": "Night-Shift-77x",
-            "new_password2": "Night-Shift-77x",
-        },
+        {"old_password": PASSWORD, "new_password1": "Night-Shift-77x", "new_password2": "Night-Shift-77x"},
     )
     assert done.status_code == 302 and client.get("/").status_code == 200  # this session stays
     assert elsewhere.get("/").status_code == 302  # another session of the old password ends
@@ -97,11 +190,11 @@ def test_a_person_changes_their_own_password_given_the_current_one(org):
     assert "Night-Shift" not in str(entry.after) and "argon2" not in str(entry.after)
 
 
-def test_guessing_the_current_password_locks_the_account_like_failed_logins(org, settings):
-    settings.AXES_FAILURE_LIMIT = 3
+def test_guessing_the_current_password_locks_the_account_like_failed_logins(org):
+    policy(account_failure_limit=3)
     _person_with_password(org)
     client = Client()
-    client.post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"})
+    log_in(client)
     guess = {"new_password1": "Night-Shift-77x", "new_password2": "Night-Shift-77x"}
     for attempt in range(2):
         refused = client.post("/password/", {"old_password": f"guess-{attempt}", **guess})
@@ -109,5 +202,5 @@ def test_guessing_the_current_password_locks_the_account_like_failed_logins(org,
     locked = client.post("/password/", {"old_password": "guess-2", **guess})
     assert locked.status_code == 429 and "账号已暂时锁定" in locked.content.decode()
     assert client.get("/").status_code == 302  # this session is over
-    assert Client().post("/login/", {"username": "wangdl", "password": "Duty-Room-2026!"}).status_code != 302
+    assert Client().post("/login/", {"username": "wangdl", "password": PASSWORD}).status_code != 302
     assert AuditEntry.objects.filter(action="login_failed", object_repr="wangdl").count() >= 3

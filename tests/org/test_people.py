@@ -12,6 +12,7 @@ from tests.factories import (
     make_person,
     make_system_user,
 )
+from tests.helpers import sign_in
 from zhiban.org.access import scope_for
 from zhiban.org.models import (
     Person,
@@ -99,7 +100,7 @@ def test_rule_B8_only_the_audit_admin_reads_the_audit_log(org):
 
     for role, expected in [("audit_admin", 200), ("system_admin", 403), ("security_admin", 403)]:
         client = Client()
-        client.force_login(make_system_user(role))
+        sign_in(client, make_system_user(role))
         assert client.get("/audit/").status_code == expected, role
     assert org.client(org.city_admin).get("/audit/").status_code == 403
 

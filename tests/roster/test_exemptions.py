@@ -13,6 +13,7 @@ from tests.factories import (
     make_roster,
     make_system_user,
 )
+from tests.helpers import sign_in
 from zhiban.audit.models import AuditEntry
 from zhiban.org.models import Role
 from zhiban.roster import planning
@@ -55,7 +56,7 @@ def test_rule_A3_1_A2_7_medical_records_are_read_by_applicant_approvers_and_offi
     from django.test import Client as PlainClient
 
     system = PlainClient()
-    system.force_login(admin)
+    sign_in(system, admin)
     assert system.get(url).status_code in (403, 404)
     reads = AuditEntry.objects.filter(model="roster.exemption", action="read")
     assert reads.count() == 4 and {e.actor_name for e in reads} >= {org.officer.name, head.name}

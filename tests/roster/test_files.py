@@ -20,6 +20,7 @@ from tests.factories import (
     make_system_user,
     train,
 )
+from tests.helpers import sign_in
 from zhiban.org.models import Role
 from zhiban.roster import files, planning
 from zhiban.roster.models import (
@@ -50,7 +51,7 @@ def test_a_user_without_a_person_cannot_touch_unit_feeds(org):
     auditor = make_system_user("audit_admin")
 
     client = Client()
-    client.force_login(auditor)
+    sign_in(client, auditor)
     assert client.post("/roster/feeds/", {}).status_code == 302  # no `which`: a message, nothing made
     feed.refresh_from_db()
     assert feed.token == "sibling-token"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import sign_in
 from tests.intake.helpers import register_secret_fax
 from tests.shift_fixtures import at, call_data, travel
 from zhiban.intake import services as intake
@@ -24,7 +25,7 @@ def test_the_cached_summary_page_carries_each_users_own_name(org, duty):
     for role in ("system_admin", "security_admin"):
         user = make_system_user(role)
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         with travel(at(9, 30)):
             response = client.get("/duty/")
         assert response.status_code == 403

@@ -9,6 +9,7 @@ from django.urls import URLPattern, get_resolver
 from tests.factories import (
     listed_contacts,
 )
+from tests.helpers import sign_in
 from zhiban.api import api
 from zhiban.org.models import ApiToken, Contact, DutyNumberFiling, Person, Unit
 
@@ -182,6 +183,15 @@ UNSENT_REPORT_PAGES = {"report_edit", "report_check", "report_sign", "report_ret
 UNSCOPED_BY_ID = {
     "healthz",
     "login",
+    # the second factor and one's own backup codes: the signed-in person's own
+    "second_factor_verify",
+    "second_factor_enrol",
+    "second_factor",
+    # the security administrator's pages (403 to anyone else: tests/org/test_second_factor.py)
+    "security",
+    "security_policy_edit",
+    "security_unlock",
+    "security_reset_second_factor",
     "logout",
     "password_change",  # one's own only
     "home",
@@ -510,7 +520,7 @@ def test_rule_A2_7_B15_the_three_system_administrators_read_no_duty_records(org,
 
     from tests.factories import make_system_user
 
-    client.force_login(make_system_user(role))
+    sign_in(client, make_system_user(role))
     for name in DUTY_RECORD_URLS:
         url = reverse(name, args=OBJECT_URLS[name][0](objects))
         assert client.get(url).status_code == 404, url

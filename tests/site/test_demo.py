@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.test import Client
 
+from tests.helpers import sign_in
 from zhiban.incidents.models import Event, Report
 from zhiban.intake.models import Call
 from zhiban.org.models import Contact, DutyNumberFiling, Person, Unit
@@ -31,6 +32,21 @@ def test_demo_builds_the_city_once(db, capsys):
     published = Roster.objects.filter(state=Roster.State.PUBLISHED)
     assert published.count() >= 8 and Roster.objects.filter(state=Roster.State.DRAFT).exists()
     assert Assignment.objects.filter(roster__in=published).exists()
+    assert_a_newcomer_logs_in_with_what_the_demo_prints(out, capsys)
+
+
+def assert_a_newcomer_logs_in_with_what_the_demo_prints(out, capsys):
+    """`make run` prints the admin's password and the demo authenticator's secret; `totp_code` gives
+    the code without a phone. Both factors, as a newcomer takes them."""
+    from zhiban.org.demo_data import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+    assert DEMO_TOTP_SECRET[:4] in out and "totp_code admin" in out
+    client = Client()
+    client.post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
+    call_command("totp_code", "admin")
+    code = capsys.readouterr().out.strip()
+    assert client.post("/login/verify/", {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200
 
 
 def test_demo_shows_the_rules_at_work(db):
@@ -46,7 +62,7 @@ def test_demo_shows_the_rules_at_work(db):
     from django.test import Client
 
     client = Client()  # B22: a failing gateway in the delivery log, as the officer and the admin see it
-    client.force_login(Person.objects.get(user__username="donghu_admin").user)
+    sign_in(client, Person.objects.get(user__username="donghu_admin").user)
     assert "无法连接：连接超时" in client.get("/notices/channels/").content.decode()
     from zhiban.notify.models import Notice
 
@@ -79,7 +95,7 @@ def test_demo_duty_pages_render_for_the_city_office(db):
 
     call_command("demo")
     client = Client()
-    client.force_login(User.objects.get(username="admin"))
+    sign_in(client, User.objects.get(username="admin"))
     for url in (
         "/duty/",
         "/intake/calls/",
@@ -131,11 +147,11 @@ def test_rule_B21_B19_the_demo_shows_the_second_round_of_emergency_information(d
         forwarded_from__isnull=False, to_external__isnull=False, means="fax"
     ).exists()
     leader = Client()
-    leader.force_login(waiting.signer.user)
+    sign_in(leader, waiting.signer.user)
     desk = leader.get("/duty/").content.decode()
     assert "待签发、待报出的报告" in desk and waiting.event.title in desk
     county = Client()
-    county.force_login(Person.objects.get(user__username="xishan_officer").user)
+    sign_in(county, Person.objects.get(user__username="xishan_officer").user)
     assert "市政府催报" in county.get("/duty/").content.decode()
 
 
@@ -151,7 +167,7 @@ def test_rule_B8_the_demo_has_a_leader_on_every_shift_and_the_city_leader_sees_t
     led = set(published.filter(post=Post.LEADER).values_list("roster_id", "day", "start"))
     assert shifts and led == shifts
     client = Client()
-    client.force_login(Person.objects.get(user__username="city_leader").user)
+    sign_in(client, Person.objects.get(user__username="city_leader").user)
     page = client.get("/roster/mine/").content.decode()
     assert published.filter(person__user__username="city_leader").exists() and "带班" in page
     assert "至 次日08:30" in page  # a night or 24-hour shift ends the next day, and says so

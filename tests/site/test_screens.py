@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from tests.helpers import sign_in
 from tests.site.test_access import OBJECT_URLS, POST_ONLY, UNSCOPED_BY_ID
 
 RULE_CODE = re.compile(r"(?<![A-Za-z0-9_])[AB][0-9]{1,2}(?:\.[0-9]+)?(?![0-9A-Za-z_])")
@@ -98,7 +99,7 @@ def test_the_navigation_shows_each_person_the_parts_they_work_in(org):
     nav = {}
     for who, user in (("auditor", auditor), ("officer", org.officer.user)):
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         html = client.get("/").content.decode()
         nav[who] = re.findall(r"<nav[^>]*>(.*?)</nav>", html, re.S)[0]
     assert "审计" in nav["auditor"] and not any(w in nav["auditor"] for w in ("来电来访", "突发事件", "排班"))

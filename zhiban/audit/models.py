@@ -1,11 +1,15 @@
 """The append-only audit trail: every write a person makes, who, when, which record, before and after.
 
-Each entry carries the hash of the one before it, so an edited or deleted row breaks the chain and
-`manage.py audit_verify` says where. The ORM refuses updates and deletes of entries outright."""
+Each entry carries the hash of the one before it, keyed with AUDIT_HMAC_KEY (HMAC-SHA256, the key kept
+outside the database), so an edited or deleted row breaks the chain and someone who can write the
+database cannot rebuild it; `manage.py audit_verify` says where. The ORM refuses updates and deletes of
+entries outright; the head (here) and the signed checkpoints outside the database (audit.anchor) show a
+deleted tail or a deleted whole."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.apps import apps
@@ -39,6 +43,7 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", "退出"
         READ = "read", "查阅"  # of what is read by a few only (another person's medical records)
         REFUSED = "refused", "拒绝访问"  # an attempt to open what the person may not (a classified record)
+        PURGE = "purge", "按保存期限清除"  # entries past the retention, exported first (audit.retention)
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -54,8 +59,9 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-    # 1: entries before every stored field was hashed (ip and object_repr were not); 2: every field
-    hash_version = models.PositiveSmallIntegerField(default=2)
+    # 1: before every stored field was hashed (ip and object_repr were not); 2: every field, unkeyed;
+    # 3: every field, HMAC-SHA256 with AUDIT_HMAC_KEY (migration 0005 re-hashed 1 and 2 as 3)
+    hash_version = models.PositiveSmallIntegerField(default=3)
 
     objects = AuditQuerySet.as_manager()
 
@@ -76,23 +82,9 @@ class AuditEntry(models.Model):
         raise AppendOnly("审计记录只能追加，不能删除")
 
     def compute_hash(self) -> str:
-        """The hash of every stored field and the one before (version 1 entries: all but ip and
-        object_repr, as they were written)."""
-        body = {
-            "prev": self.prev_hash,
-            "at": self.at.isoformat(),
-            "actor": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "model": self.model,
-            "object_id": self.object_id,
-            "before": self.before,
-            "after": self.after,
-        }
-        if self.hash_version >= 2:
-            body.update(ip=self.ip, object_repr=self.object_repr, hash_version=self.hash_version)
-        text = json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-        return hashlib.sha256(text.encode()).hexdigest()
+        """The HMAC of every stored field and the hash before (versions 1 and 2, unkeyed, are verified
+        as they were written; migration 0005 re-hashed them)."""
+        return entry_hash(self)
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
         """(the field's name as its form calls it, before, after) for each field the write changed."""
@@ -118,6 +110,27 @@ class AuditEntry(models.Model):
         return str(model._meta.verbose_name) if model else self.model
 
 
+def entry_hash(entry) -> str:
+    """An entry's hash, from its fields by name (a migration's historical entry works alike)."""
+    body = {
+        "prev": entry.prev_hash,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "model": entry.model,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+    }
+    if entry.hash_version >= 2:
+        body.update(ip=entry.ip, object_repr=entry.object_repr, hash_version=entry.hash_version)
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+    if entry.hash_version >= 3:
+        return hmac.new(settings.AUDIT_HMAC_KEY, text, hashlib.sha256).hexdigest()
+    return hashlib.sha256(text).hexdigest()
+
+
 def _field_label(model, name: str) -> str:
     if model is None:
         return name
@@ -132,7 +145,12 @@ class AuditHead(models.Model):
     writers into one chain, and comparing it tells when the newest entries (or all) were deleted."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
-    count = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(default=0)  # every entry ever appended, purged ones included
+    # Entries purged past the retention (exported first): how many, the last one's id and hash, where
+    # the remaining chain starts. A purge is itself an entry of the chain, which vouches for these.
+    purged_count = models.BigIntegerField(default=0)
+    purged_last_id = models.BigIntegerField(default=0)
+    purged_last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = "审计链尾"

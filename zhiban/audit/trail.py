@@ -126,14 +126,16 @@ _INSERT = (
 # lock; SQLite: the IMMEDIATE transaction's write lock), so concurrent writers form one chain. The
 # row is made on first use (and again after a test database is flushed).
 _LOCK_HEAD = (
-    f"INSERT INTO {_HEAD} (id, last_hash, count) VALUES (1, %s, 0) "
+    f"INSERT INTO {_HEAD} (id, last_hash, count, purged_count, purged_last_id, purged_last_hash) "
+    "VALUES (1, %s, 0, 0, 0, %s) "
     "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING last_hash"
 )
+_LOCK_PARAMS = ["0" * 64, "0" * 64]
 _MOVE_HEAD = f"UPDATE {_HEAD} SET last_hash = %s, count = count + 1 WHERE id = 1"
 
 
 def _chain(entry: AuditEntry) -> None:
-    entry.prev_hash = sql.execute(_LOCK_HEAD, ["0" * 64]).fetchone()[0]
+    entry.prev_hash = sql.execute(_LOCK_HEAD, _LOCK_PARAMS).fetchone()[0]
     entry.at = timezone.now()  # after the lock: times rise with the chain, however long the wait
     entry.hash = entry.compute_hash()
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
@@ -153,24 +155,70 @@ class ChainBreak:
 
 def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walks the chain oldest first; returns how many entries hold and where it breaks, if it does: an
-    entry whose hash or link is wrong, or a chain whose end is not the head's (newest rows deleted)."""
-    prev = "0" * 64
-    count = 0
+    entry whose keyed hash or link is wrong; a chain whose end is not the head's (newest rows deleted);
+    a purge marker no purge entry vouches for; a chain that falls short of the last signed checkpoint
+    outside the database (the newest rows deleted with the head, or every row)."""
+    head = AuditHead.objects.filter(pk=1).first()
+    prev = head.purged_last_hash if head is not None and head.purged_count else "0" * 64
+    count, last_purge = 0, None
     for entry in AuditEntry.objects.order_by("id").iterator():
         if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
             return count, ChainBreak(entry.pk, f"第 {entry.pk} 条记录被改动，或它之前的记录被删除")
+        if entry.action == AuditEntry.Action.PURGE:
+            last_purge = entry
         prev = entry.hash
         count += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is None and count:
-        return count, ChainBreak(None, "审计链的末端记录被删除")
-    if head is not None and (head.last_hash != prev or head.count != count):
-        missing = head.count - count if head.count > count else None
-        return count, ChainBreak(
-            None,
-            f"最新的{missing}条记录被删除" if missing else "审计链的末端与记录不符：最新的记录被删除或改动",
+    broken = _head_break(head, prev, count) or _purge_break(head, last_purge) or _anchor_break(head)
+    return count, broken
+
+
+def _head_break(head: AuditHead | None, prev: str, count: int) -> ChainBreak | None:
+    if head is None:
+        return ChainBreak(None, "审计链的末端记录被删除") if count else None
+    kept = head.count - head.purged_count
+    if head.last_hash == prev and kept == count:
+        return None
+    missing = kept - count if kept > count else None
+    return ChainBreak(
+        None, f"最新的{missing}条记录被删除" if missing else "审计链的末端与记录不符：最新的记录被删除或改动"
+    )
+
+
+def _purge_break(head: AuditHead | None, last_purge: AuditEntry | None) -> ChainBreak | None:
+    """Entries may leave the chain only by a purge, which is an entry itself: the head's marker must be
+    the one the newest purge entry wrote, or the oldest rows were deleted by hand."""
+    if head is None or not head.purged_count:
+        return None
+    vouched = (last_purge.after or {}) if last_purge else {}
+    marker = {
+        "count": head.purged_count,
+        "through_id": head.purged_last_id,
+        "last_hash": head.purged_last_hash,
+    }
+    if all(vouched.get(k) == v for k, v in marker.items()):
+        return None
+    return ChainBreak(None, "最早的记录被删除：清除标记没有相应的清除记录")
+
+
+def _anchor_break(head: AuditHead | None) -> ChainBreak | None:
+    from zhiban.audit import anchor
+
+    try:
+        point = anchor.latest()
+    except anchor.ForgedCheckpoint as error:
+        return ChainBreak(None, f"检查点文件被改动：{error}")
+    if point is None:
+        return None
+    if head is None or head.count < point.count:
+        have = head.count if head is not None else 0
+        return ChainBreak(
+            None, f"比{point.at[:16]}的检查点少了{point.count - have}条：最新的记录（或全部记录）被删除"
         )
-    return count, None
+    if point.last_id > head.purged_last_id:
+        entry = AuditEntry.objects.filter(pk=point.last_id).values_list("hash", flat=True).first()
+        if entry != point.last_hash:
+            return ChainBreak(point.last_id, f"检查点所记的第 {point.last_id} 条记录被删除或改动")
+    return None
 
 
 def label(model: type[models.Model]) -> str:

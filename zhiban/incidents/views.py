@@ -41,6 +41,7 @@ from zhiban.intake.access import get_call_for_user, get_document_for_user, get_v
 from zhiban.lib.dates import minutes_words
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
+from zhiban.lib.polling import background_poll
 from zhiban.org.access import acting_unit, current_unit, duty_unit, get_unit_for_user, scope_for
 from zhiban.org.models import Unit
 
@@ -506,6 +507,7 @@ def board(request):
     )
 
 
+@background_poll  # every few seconds from an unattended screen: not the person's activity
 @login_required
 def board_rows(request):
     unit = duty_unit(request)

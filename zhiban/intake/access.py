@@ -13,7 +13,7 @@ from django.http import Http404
 
 from zhiban.audit.trail import record_refusal
 from zhiban.intake.models import Call, Document, DocumentAttachment, Instruction, Matter, PhoneNotice, Visit
-from zhiban.org.access import Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
+from zhiban.org.access import REFUSED, Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
 from zhiban.org.models import User
 
 # who took a record down: that person may always complete it, wherever they work from
@@ -77,10 +77,12 @@ def get_document_for_user(user: User, pk, act: bool = False) -> Document:
     anyone else who reads the unit's records is audited as refused (A2.7)."""
     scope = scope_for(user)
     try:
-        document = fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope))
+        document = fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope), False)
     except Http404:
         if fetch_exists(Document.objects.all(), pk, duty_q(scope)):
             record_refusal(Document, pk, "打开涉密文件被拒绝")
+        elif fetch_exists(Document.objects.all(), pk, Q()):
+            record_refusal(Document, pk, REFUSED)
         raise
     _check_change(scope, document, act)
     return document

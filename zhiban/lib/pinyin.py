@@ -18,6 +18,11 @@ def _readings(text: str, style: Style) -> list[str]:
     return ["".join(parts).lower() for parts in combos]
 
 
+def readings(text: str) -> list[str]:
+    """The text in full pinyin, once per reading of its heteronyms (单晓东: danxiaodong, shanxiaodong …)."""
+    return _readings(normalise(text), Style.NORMAL)
+
+
 MAX_SUFFIXES = 16  # long texts: only the first suffixes are indexed
 
 

@@ -38,7 +38,8 @@ class Inserter:
     key set, post_save; with the statement built once per model instead of compiled on every save."""
 
     def __init__(self, model: type[models.Model]):
-        assert model.save is models.Model.save and not model._meta.parents, model  # noqa: S101
+        if model.save is not models.Model.save or model._meta.parents:
+            raise TypeError(f"{model} saves itself or has parents: Inserter would skip that")
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         quote = connection.ops.quote_name
@@ -48,7 +49,8 @@ class Inserter:
         )
 
     def __call__(self, instance: models.Model) -> models.Model:
-        assert instance.pk is None and type(instance) is self.model  # noqa: S101
+        if instance.pk is not None or type(instance) is not self.model:
+            raise TypeError(f"Inserter({self.model.__name__}) inserts new {self.model.__name__} rows only")
         alias = connection.alias
         instance._prepare_related_fields_for_save(operation_name="save")  # as Model.save: no unsaved FKs
         pre_save.send(sender=self.model, instance=instance, raw=False, using=alias, update_fields=None)

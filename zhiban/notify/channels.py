@@ -37,9 +37,11 @@ def post_json(url: str, payload: dict, key: str = "") -> dict:
     headers = {"Content-Type": "application/json; charset=utf-8"}
     if key:
         headers["Idempotency-Key"] = key
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):  # never file:, ftp: or the like
+        raise ChannelError("网关地址须以 http:// 或 https:// 开头")
     request = urllib.request.Request(url, data=data, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - configured URL
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - http(s) only, above
             body = response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         raise ChannelError(f"对方返回错误（HTTP {error.code}）") from None

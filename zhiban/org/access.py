@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from zhiban.audit.trail import record_refusal
 from zhiban.lib.classification import CLASSIFIED
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import (
@@ -48,6 +49,7 @@ class Scope:
     write_all: bool = False
     manage_accounts: bool = False
     read_audit: bool = False
+    keep_security: bool = False  # the security administrator (安全管理员): policy, unlocks, resets
     read_paths: set[str] = field(default_factory=set)
     read_unit_ids: set[int] = field(default_factory=set)
     write_paths: set[str] = field(default_factory=set)
@@ -178,6 +180,7 @@ def _fill(scope: Scope, user: User) -> None:
     scope.write_all = role == User.SystemRole.SYSTEM_ADMIN
     scope.manage_accounts = role in (User.SystemRole.SYSTEM_ADMIN, User.SystemRole.SECURITY_ADMIN)
     scope.read_audit = user.reads_audit
+    scope.keep_security = role == User.SystemRole.SECURITY_ADMIN
     person = Person.objects.select_related("unit").filter(user=user, active=True).first()
     scope.person = person
     if person is None:
@@ -206,11 +209,20 @@ def _fill(scope: Scope, user: User) -> None:
     scope.root_paths = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
 
 
-def fetch(queryset: QuerySet, pk, read_q: Q) -> Model:
-    """The row `pk` of `queryset` if `read_q` admits it, else 404 (a bad id is a 404, never a 500)."""
+REFUSED = "打开不在其范围内的记录被拒绝"
+
+
+def fetch(queryset: QuerySet, pk, read_q: Q, audit_refusal: bool = True) -> Model:
+    """The row `pk` of `queryset` if `read_q` admits it, else 404 (a bad id is a 404, never a 500). A
+    row that exists but that the person may not read is an attempt the audit trail records (MLPS level
+    3: access-control failures are audited), by type and id only, never its content."""
     try:
         return queryset.filter(read_q).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    except queryset.model.DoesNotExist:
+        if audit_refusal and queryset.filter(pk=pk).exists():
+            record_refusal(queryset.model, pk, REFUSED)
         raise Http404 from None
 
 

@@ -10,6 +10,7 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from zhiban.audit.trail import track
+        from zhiban.org import factors, security  # noqa: F401  (their login receivers: session mark, second factor)
         from zhiban.org import models as m
         from zhiban.org.caching import forget_request_generation
 
@@ -25,6 +26,7 @@ class OrgConfig(AppConfig):
             m.DutyPolicy,
             m.TrainingRecord,
             m.ApiToken,
+            m.SecurityPolicy,
         )
 
         # A request trusts only the generation it read itself (caching.GenerationCache).

@@ -3,6 +3,7 @@ about 60 people with roles, training, contacts and duty lines. Used by `manage.p
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 
@@ -24,6 +25,10 @@ from zhiban.org.models import (
 )
 
 DEMO_PASSWORD = "Zhiban-demo-2026"
+# The demo accounts' authenticator (TOTP) secret, the same for all of them so that one entry in an
+# authenticator app opens every demo login; `manage.py totp_code USERNAME` prints the current code
+# for those without a phone at hand. A demo only: a real account enrols at its first login.
+DEMO_TOTP_SECRET = "ZHIBANDEMOZHIBANDEMOZHIBANDEMO22"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单解"
 GIVEN = (
     "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕红梅玉兰文斌晓东丽娟春梅国华立新建军"
@@ -167,10 +172,12 @@ class DemoBuilder:
             person.user = user
             person.save(update_fields=["user"])
             self._train(person, pre_job_years_ago=3, annual_months_ago=4)
+            _demo_authenticator(user)
         for username, name, role in SYSTEM_ACCOUNTS:
-            User.objects.create_user(
+            user = User.objects.create_user(
                 username=username, password=self.password, first_name=name, system_role=role
             )
+            _demo_authenticator(user)
 
     def _staff(self) -> None:
         for key, (leaders, staff) in STAFFING.items():
@@ -295,9 +302,19 @@ def load(demo: dict) -> str:
     return f"demo units: {Unit.objects.count()} units, {Person.objects.count()} people"
 
 
+def _demo_authenticator(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    TOTPDevice.objects.create(user=user, name="演示验证器", key=key, confirmed=True)
+
+
 def logins() -> list[str]:
     others = ", ".join(a[0] for a in ACCOUNTS[1:]) + ", " + ", ".join(a[0] for a in SYSTEM_ACCOUNTS)
+    secret = " ".join(DEMO_TOTP_SECRET[i : i + 4] for i in range(0, len(DEMO_TOTP_SECRET), 4))
     return [
         "  管理员登录 administrator login:  admin / " + DEMO_PASSWORD + "  (市政府总值班室 值班室管理员)",
         f"  other demo logins, same password: {others}",
+        f"  二次验证 second factor: add this secret to any authenticator app (time-based): {secret}",
+        "    no phone at hand: .venv/bin/python manage.py totp_code admin  (prints the current code)",
     ]

@@ -124,8 +124,7 @@ class AccountForm(forms.Form):
     password = forms.CharField(
         label="初始密码",
         widget=forms.PasswordInput,
-        min_length=10,
-        help_text="至少10位；本人首次登录后应在“修改密码”中改为自己的密码",
+        help_text="须符合安全策略；本人下次登录时须改为自己的密码",
     )
 
     def __init__(self, *args, person: Person, **kwargs):
@@ -139,12 +138,16 @@ class AccountForm(forms.Form):
         return name
 
     def clean(self):
-        from django.contrib.auth.password_validation import validate_password
+        from django.contrib.auth.password_validation import CommonPasswordValidator
+
+        from zhiban.org.security import password_problems
 
         password = self.cleaned_data.get("password")
         if password:
+            for problem in password_problems(password, self.cleaned_data.get("username", ""), self.person):
+                self.add_error("password", problem)
             try:
-                validate_password(password, User(username=self.cleaned_data.get("username", "")))
+                CommonPasswordValidator().validate(password)
             except ValidationError as e:
                 self.add_error("password", e)
         return self.cleaned_data

@@ -14,10 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from zhiban.lib.templatetags.zhiban import url_for
 from zhiban.org.models import Contact, ContactNumber, Unit
 
-_TOGGLE = (
-    '<button class="toggle" hx-get="{}" hx-target="#children-{}" aria-label="展开下级" '
-    "onclick=\"this.textContent=this.textContent==='▸'?'▾':'▸'\">▸</button>"
-)
+_TOGGLE = '<button class="toggle" hx-get="{}" hx-target="#children-{}" aria-label="展开下级">▸</button>'
 _MOVE = (
     '<span class="no-print"><button class="link" hx-post="{0}" hx-vals=\'{{"direction": "up"}}\' '
     'hx-target="#children-{1}" title="上移">↑</button><button class="link" hx-post="{0}" '

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 from zhiban.lib.pinyin import search_keys
 
@@ -149,6 +152,18 @@ class User(AbstractUser):
     system_role = models.CharField(
         "系统角色", max_length=20, choices=SystemRole.choices, blank=True, default=""
     )
+    password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
+    # a first password an administrator set: its owner changes it before anything else
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
+    # the newest login's mark: with one session per person, a session holding another mark is ended
+    session_mark = models.CharField(max_length=32, blank=True, default="", editable=False)
+
+    def set_password(self, raw_password) -> None:
+        """Stamps the change (the policy's expiry counts from it); an administrator setting a first
+        password raises must_change_password after this."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
 
     @property
     def reads_audit(self) -> bool:
@@ -576,3 +591,105 @@ class DataGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class SecurityPolicy(models.Model):
+    """The platform's security policy (MLPS level 3), one row, kept by the security administrator (安全
+    管理员): passwords, lockout, sessions, audit retention. It is the platform's, not a unit's: a login
+    happens before anyone knows the unit, and the three officers (三员) who keep it serve every unit.
+    Each default below is written here only (models.SecurityPolicy.objects.get_or_create fills them)."""
+
+    password_min_length = models.PositiveSmallIntegerField(
+        "密码最短长度（字符）", default=12, validators=[MinValueValidator(8), MaxValueValidator(128)]
+    )
+    password_classes = models.PositiveSmallIntegerField(
+        "密码至少包含几类字符（大写、小写、数字、符号）",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    password_max_age_days = models.PositiveSmallIntegerField(
+        "密码有效期（天，0 为不过期）", default=90, validators=[MaxValueValidator(3650)]
+    )
+    account_failure_limit = models.PositiveSmallIntegerField(
+        "同一账号连续登录失败几次锁定", default=5, validators=[MinValueValidator(3), MaxValueValidator(20)]
+    )
+    address_failure_limit = models.PositiveSmallIntegerField(
+        "同一地址登录失败几次锁定该地址",
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(1000)],
+        help_text="一个值班室常经同一地址上网，应高于账号的次数",
+    )
+    lockout_minutes = models.PositiveSmallIntegerField(
+        "锁定时长（分钟）", default=30, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        "无操作自动退出（分钟）", default=30, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    session_max_hours = models.PositiveSmallIntegerField(
+        "登录最长有效（小时，到时须重新登录）",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    one_session_per_person = models.BooleanField(
+        "每人只能一处登录", default=True, help_text="在别处登录时，原来的登录即失效"
+    )
+    audit_retention_days = models.PositiveSmallIntegerField(
+        "审计日志保存（天）",
+        default=180,
+        validators=[MinValueValidator(180, "审计日志至少保存180天（网络安全法第二十一条）")],
+        help_text="更早的记录先导出到审计归档文件，再从数据库中清除",
+    )
+
+    class Meta:
+        verbose_name = "安全策略"
+
+    def __str__(self) -> str:
+        return "安全策略"
+
+
+class BackupCodes(ThrottlingMixin, Device):
+    """A person's backup codes (备用验证码) for when the phone with the authenticator is not at hand:
+    each opens one login and is then gone. Only an HMAC of each code is kept (a database reader learns
+    none), unlike django-otp's own static tokens."""
+
+    COUNT = 10
+
+    class Meta:
+        verbose_name = "备用验证码"
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    @staticmethod
+    def digest(code: str) -> str:
+        normal = code.replace("-", "").replace(" ", "").lower()
+        return hmac.new(settings.SECRET_KEY.encode(), b"backup-code:" + normal.encode(), "sha256").hexdigest()
+
+    def renew(self) -> list[str]:
+        """New codes in place of all the old ones; shown to their owner once."""
+        codes = [f"{secrets.randbelow(10**4):04d}-{secrets.randbelow(10**4):04d}" for _ in range(self.COUNT)]
+        self.codes.all().delete()
+        BackupCode.objects.bulk_create(BackupCode(device=self, code_hash=self.digest(c)) for c in codes)
+        return codes
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used = self.codes.filter(code_hash=self.digest(str(token))).delete()[0]
+        if used:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodes, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "备用验证码（一个）"
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: …"

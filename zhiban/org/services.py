@@ -31,6 +31,7 @@ def account_set(person: Person, username: str, password: str) -> User:
         user = person.user or User()
         user.username = username
         user.set_password(password)
+        user.must_change_password = True  # its owner sets their own at the next login
         user.save()
         if person.user_id != user.pk:
             person.user = user

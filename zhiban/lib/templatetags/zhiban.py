@@ -92,11 +92,14 @@ _MODULES = (
     ("值班规则", "policy", "org"),
     ("培训", "training_list", "org"),
     ("审计", "audit_log", "audit"),
+    ("安全", "security", "security"),
 )
 
 
 def _parts(scope) -> frozenset[str]:
     parts = {"audit"} if scope.read_audit else set()
+    if scope.keep_security:
+        parts.add("security")
     if scope.read_paths:
         parts.add("duty")
     if scope.person is not None:
@@ -162,7 +165,7 @@ def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], par
     )
     return format_html(
         '<header class="topbar no-print">\n  <a class="brand" href="{}">政务值班管理平台</a>\n'
-        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n'
+        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n    <a href="{}">二次验证</a>\n'
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
         _url("home"),
@@ -172,6 +175,7 @@ def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], par
         _url("token_list"),
         name,
         _url("password_change"),
+        _url("second_factor"),
         _url("logout"),
         mark_safe(_CSRF_SLOT),
     )

@@ -10,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from zhiban.lib.checks import refuse_to_start_unsafely
 from zhiban.lib.registry import app_modules
 
 log = logging.getLogger("zhiban.jobs")
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--idle-sleep", type=float, default=1.5)
 
     def handle(self, *args, once: bool, idle_sleep: float, **options):
+        refuse_to_start_unsafely()  # production: no DEBUG, no superuser, every check passing
         jobs = all_jobs()
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))

@@ -1,0 +1,94 @@
+"""Passwords by the security policy (MLPS level 3: complexity and periodic change): length, character
+classes, nothing of the person's own (username, name in pinyin, phone number), the common list, a
+first password changed at the next login, expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from tests.factories import make_person, make_system_user
+from tests.helpers import sign_in
+from tests.org.test_login import policy
+from zhiban.org.models import User
+from zhiban.org.security import password_problems
+
+
+@pytest.fixture
+def gao(org):
+    person = make_person(org.county, "高燕华", mobile="13912345678", office_phone="0558-2345678")
+    person.user.username = "gaoyh"
+    person.user.save()
+    return person
+
+
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("gaoyanhua1", "太短"),  # the issue's three: too short, and too simple besides
+        ("zhiban2026", "太短"),
+        ("ab12cd34ef", "太短"),
+        ("Gaoyanhua-2026", "姓名拼音"),
+        ("Yanhua#Spring9", "姓名拼音"),  # the given name alone
+        ("Duty-13912345678", "电话号码"),
+        ("Office#23456789x", "电话号码"),  # the office number without its area code
+        ("Gaoyh-Duty-2026", "登录名"),
+        ("alllowercaseletters", "至少3类"),
+    ],
+)
+def test_a_password_against_the_policy_is_refused_with_the_reason(gao, password, problem):
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, gao.user)
+    assert any(problem in message for message in refused.value.messages), refused.value.messages
+
+
+def test_a_long_mixed_password_of_nothing_personal_is_accepted_and_common_ones_are_not(gao):
+    validate_password("Night-Shift-77x", gao.user)
+    with pytest.raises(ValidationError, match="太常见"):
+        validate_password("Qwerty123456", User(username="x"))  # 12 characters, 3 classes, yet on the list
+
+
+def test_the_policy_sets_length_and_composition(gao):
+    assert password_problems("Abcdefgh1!") != []
+    policy(password_min_length=8, password_classes=2)
+    assert password_problems("abcdefgh1z") == []
+
+
+def test_a_first_password_set_by_the_administrator_is_changed_at_the_next_login(org, gao):
+    admin = sign_in(Client(), make_system_user("security_admin"))
+    weak = admin.post(f"/org/people/{gao.pk}/account/", {"username": "gaoyh", "password": "gaoyanhua1"})
+    assert "太短" in weak.content.decode()
+    admin.post(f"/org/people/{gao.pk}/account/", {"username": "gaoyh", "password": "First-Pass-2026"})
+    gao.user.refresh_from_db()
+    assert gao.user.must_change_password
+    client = sign_in(Client(), gao.user)
+    assert client.get("/intake/calls/")["Location"].startswith("/password/")
+    assert client.get("/password/").status_code == 200
+    client.post(
+        "/password/",
+        {
+            "old_password": "First-Pass-2026",
+            "new_password1": "Night-Shift-77x",
+            "new_password2": "Night-Shift-77x",
+        },
+    )
+    assert client.get("/").status_code == 200
+
+
+def test_a_password_past_the_policy_age_must_be_changed(org):
+    days = policy().password_max_age_days
+    start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        org.officer.user.set_password("Night-Shift-77x")
+        org.officer.user.save()
+        traveller.shift(dt.timedelta(days=days - 1))
+        assert org.client(org.officer).get("/").status_code == 200
+        traveller.shift(dt.timedelta(days=2))
+        assert org.client(org.officer).get("/")["Location"].startswith("/password/")
+        policy(password_max_age_days=0)  # never expires
+        assert org.client(org.officer).get("/").status_code == 200

@@ -1,0 +1,177 @@
+"""The security policy in force and what reads it: passwords, lockout by account and by address,
+session lifetime and one session per person (MLPS level 3; README “安全”)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
+from django.contrib.auth import user_logged_in
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from zhiban.lib.pinyin import readings
+from zhiban.org.models import Person, SecurityPolicy, User
+
+# Read on every request (session lifetime), so each process keeps it briefly; a change made in this
+# process is seen at once, one made in another process within this many seconds.
+POLICY_FRESH_SECONDS = 30
+_cached: list = [None, 0.0]
+
+
+def security_policy() -> SecurityPolicy:
+    policy, read_at = _cached
+    if policy is None or time.monotonic() - read_at > POLICY_FRESH_SECONDS:
+        policy = SecurityPolicy.objects.filter(pk=1).first() or SecurityPolicy(pk=1)
+        _cached[:] = [policy, time.monotonic()]
+    return policy
+
+
+def forget_policy(**kwargs) -> None:
+    _cached[:] = [None, 0.0]
+
+
+post_save.connect(forget_policy, sender=SecurityPolicy, dispatch_uid="security-policy-fresh")
+
+
+# --- passwords -------------------------------------------------------------------------------------
+
+CLASSES = (
+    (re.compile(r"[A-Z]"), "大写字母"),
+    (re.compile(r"[a-z]"), "小写字母"),
+    (re.compile(r"[0-9]"), "数字"),
+    (re.compile(r"[^A-Za-z0-9]"), "符号"),
+)
+MIN_PART = 4  # a pinyin or number shorter than this (li, 110) is too common to refuse inside a password
+
+
+def personal_parts(username: str, person: Person | None) -> list[tuple[str, str]]:
+    """What a password must not contain, with how to say it: the username, the person's name in
+    pinyin (every reading, the given name alone, family name last), the mobile and office numbers."""
+    parts = [(username.lower(), "登录名")] if username else []
+    if person is not None:
+        name = re.sub(r"\s+", "", person.name)
+        for text in {name, name[1:], name[1:] + name[:1]}:
+            if text:
+                parts += [(reading, "姓名拼音") for reading in readings(text)]
+        for phone in (person.mobile, person.office_phone):
+            runs = re.findall(r"\d+", phone)  # 0558-2345678: the whole, the area code, the local number
+            for number in {"".join(runs), *runs, "".join(runs)[-8:]}:
+                parts.append((number, "电话号码"))
+    return [(p, why) for p, why in parts if len(p) >= MIN_PART]
+
+
+def password_problems(password: str, username: str = "", person: Person | None = None) -> list[str]:
+    """The policy's rules in words a person can act on; empty when the password is acceptable."""
+    policy = security_policy()
+    problems = []
+    if len(password) < policy.password_min_length:
+        problems.append(f"密码太短，至少需要{policy.password_min_length}个字符")
+    missing = [label for pattern, label in CLASSES if not pattern.search(password)]
+    if len(CLASSES) - len(missing) < policy.password_classes:
+        problems.append(
+            f"密码须包含大写字母、小写字母、数字、符号中的至少{policy.password_classes}类（还缺：{'、'.join(missing)}）"
+        )
+    lowered = re.sub(r"[^a-z0-9]", "", password.lower())
+    for part, why in personal_parts(username, person):
+        if part in lowered or part in password.lower():
+            problems.append(f"密码不能包含本人的{why}")
+            break
+    return problems
+
+
+class PolicyPasswordValidator:
+    """AUTH_PASSWORD_VALIDATORS entry: the security policy's length, composition and personal parts."""
+
+    def validate(self, password: str, user: User | None = None) -> None:
+        person = getattr(user, "person", None) if user is not None and user.pk else None
+        problems = password_problems(password, getattr(user, "username", "") or "", person)
+        if problems:
+            raise ValidationError([ValidationError(p, code="password_policy") for p in problems])
+
+    def get_help_text(self) -> str:
+        policy = security_policy()
+        return (
+            f"至少{policy.password_min_length}个字符，含大写字母、小写字母、数字、符号中的至少"
+            f"{policy.password_classes}类，不能含登录名、姓名拼音或电话号码"
+        )
+
+
+def password_expired(user: User) -> bool:
+    days = security_policy().password_max_age_days
+    return bool(days) and timezone.now() - user.password_changed_at > dt.timedelta(days=days)
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the person ends at its next request (a reset second factor, a disabled account)."""
+    User.objects.filter(pk=user.pk).update(session_mark=secrets.token_hex(16))
+
+
+def _mark_session(sender, request, user, **kwargs) -> None:
+    """A login starts the session's absolute lifetime and carries the person's session mark; with one
+    session per person, a new mark, so the person's other sessions end."""
+    if request is None or not hasattr(request, "session"):
+        return
+    mark = user.session_mark
+    if security_policy().one_session_per_person or not mark:
+        mark = secrets.token_hex(16)
+        User.objects.filter(pk=user.pk).update(session_mark=mark)  # no signal: the login is audited itself
+        user.session_mark = mark
+    request.session["mark"] = mark
+    request.session["started"] = int(time.time())
+    request.session["last_seen"] = int(time.time())
+    # the stored session and its cookie live as long as the policy's absolute lifetime, no longer
+    request.session.set_expiry(security_policy().session_max_hours * 3600)
+
+
+user_logged_in.connect(_mark_session, dispatch_uid="session-mark")
+
+
+# --- lockout by account and by address (django-axes) ---------------------------------------------
+
+
+def failure_limit(request, credentials) -> int:
+    return security_policy().account_failure_limit
+
+
+def cool_off(request=None) -> dt.timedelta:
+    return dt.timedelta(minutes=security_policy().lockout_minutes)
+
+
+def address_failures(ip: str | None) -> int:
+    if not ip:
+        return 0
+    since = timezone.now() - cool_off()
+    found = AccessAttempt.objects.filter(ip_address=ip, attempt_time__gte=since)
+    return found.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+class AccountAndAddressHandler(AxesDatabaseHandler):
+    """django-axes counts failures per account (AXES_LOCKOUT_PARAMETERS); this adds a limit per address
+    over all accounts, higher than the account's, since a duty room often reaches the server through one
+    address. One guesser trying thirty accounts from one address is stopped at the policy's number."""
+
+    def is_locked(self, request, credentials=None) -> bool:
+        if super().is_locked(request, credentials):
+            return True
+        ip = getattr(request, "axes_ip_address", None)
+        return address_failures(ip) >= security_policy().address_failure_limit
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        ip = getattr(request, "axes_ip_address", None)
+        if address_failures(ip) >= security_policy().address_failure_limit:
+            request.axes_locked_out = True
+            user_locked_out.send("axes", request=request, username=credentials.get("username"), ip_address=ip)
