@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('incidents', '0015_deadline_once_per_start'),
         ('intake', '0005_document_attachments'),
-        ('org', '0011_supervision_policy'),
+        ('org', '0012_supervision_policy'),
         ('shifts', '0003_words'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0010_phone_report_sign_off'),
+        ('org', '0011_security'),
     ]
 
     operations = [
