@@ -274,6 +274,7 @@ urlpatterns = [
             path("circulars/", supervision_views.circular_list, name="circular_list"),
             path("circulars/<int:pk>/", supervision_views.circular_detail, name="circular_detail"),
             path("circulars/<int:pk>/problems/", supervision_views.circular_problem, name="circular_problem"),
+            path("circulars/<int:pk>/submit/", supervision_views.circular_submit, name="circular_submit"),
             path("circulars/<int:pk>/publish/", supervision_views.circular_publish, name="circular_publish"),
             path("circulars/<int:pk>/circular.docx", supervision_views.circular_word, name="circular_word"),
             path("rectifications/", supervision_views.rectification_list, name="rectification_list"),

@@ -7,8 +7,8 @@
     var option;
     if (el.getAttribute("data-kind") === "rank") {
       option = {
-        grid: {left: 110, right: 30, top: 10, bottom: 30},
-        xAxis: {type: "value", name: "得分"},
+        grid: {left: 110, right: 40, top: 10, bottom: 30, containLabel: true},
+        xAxis: {type: "value"},
         yAxis: {type: "category", data: spec.labels.slice().reverse(), axisLabel: {width: 100, overflow: "truncate"}},
         series: [{type: "bar", data: spec.values.slice().reverse(), itemStyle: {color: "#a4161a"}, label: {show: true, position: "right"}}],
         tooltip: {trigger: "axis"},
@@ -22,7 +22,7 @@
         yAxis: {type: "value", minInterval: 1},
         tooltip: {trigger: "axis"},
         series: Object.keys(names).map(function (key) {
-          return {name: names[key], type: "line", smooth: true, data: spec.series[key]};
+          return {name: names[key], type: "line", data: spec.series[key]};
         }),
       };
     }

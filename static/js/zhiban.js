@@ -13,11 +13,24 @@ document.addEventListener("keydown", function (event) {
 // by htmx, stay the authority; this only makes the last seconds visible between polls.
 (function () {
   var beeped = {};
+  // Browsers keep a page silent until a person has clicked or typed in it: the first such gesture
+  // opens the sound, and every "开启提示音" button stays visible until then.
+  function audio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return null;
+    return beep.ctx || (beep.ctx = new Ctx());
+  }
+  function soundOn() {
+    var ctx = audio();
+    if (ctx && ctx.state === "suspended") ctx.resume();
+    document.documentElement.classList.add("sound-on");
+  }
+  document.addEventListener("pointerdown", soundOn, {once: true});
+  document.addEventListener("keydown", soundOn, {once: true});
   function beep() {
     try {
-      var Ctx = window.AudioContext || window.webkitAudioContext;
-      if (!Ctx) return;
-      var ctx = beep.ctx || (beep.ctx = new Ctx());
+      var ctx = audio();
+      if (!ctx) return;
       var osc = ctx.createOscillator(), gain = ctx.createGain();
       osc.frequency.value = 880; gain.gain.value = 0.2;
       osc.connect(gain); gain.connect(ctx.destination);

@@ -116,6 +116,7 @@ OBJECT_URLS = {
     "circular_detail": (lambda o: [o["circular"].pk], True),
     "circular_problem": (lambda o: [o["circular"].pk], True),
     "circular_publish": (lambda o: [o["circular"].pk], True),
+    "circular_submit": (lambda o: [o["circular"].pk], True),
     "circular_word": (lambda o: [o["circular"].pk], False),
     "rectification_detail": (lambda o: [o["rectification"].pk], True),
     "ledger_entry_detail": (lambda o: [o["entry"].pk], True),
@@ -172,6 +173,7 @@ POST_ONLY = {
     "inspection_finish",
     "circular_problem",
     "circular_publish",
+    "circular_submit",
     "report_mark",
 }
 

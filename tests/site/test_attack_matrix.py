@@ -22,6 +22,8 @@ WRITES = [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE, AuditEntry.Action.
 # The directory is shared downwards by design (A1.7, B21: a township must reach the county's duty office):
 # there the township's officer reads, and still writes nothing.
 SHARED_DOWNWARDS = {"contact_detail", "contact_edit", "contact_delete"}
+# The county's roll call of 青石镇 is answered by the township: there its officer is the one called.
+CALLED_BELOW = {"roll_call_answer"}
 
 
 def urls_with_an_id(patterns=None, prefix="") -> list[str]:
@@ -131,6 +133,8 @@ def test_no_persona_reads_or_writes_outside_its_scope_and_none_gets_a_server_err
         url = reverse(name, args=args(objects))
     if name in SHARED_DOWNWARDS:
         readers = {**readers, "青石镇值班员（下级单位）": outsiders.pop("青石镇值班员（下级单位）")}
+    if name in CALLED_BELOW:
+        insiders = {**insiders, "青石镇值班员（下级单位）": outsiders.pop("青石镇值班员（下级单位）")}
     wrong = []
 
     def client(user) -> Client:

@@ -198,8 +198,7 @@ def test_rule_A2_8_B17_the_demo_shows_a_month_of_supervision(db):
     assert {"late_report", "absence", "concealed_report"} <= kinds
     assert Appeal.objects.filter(upheld=True).exists() and Appeal.objects.filter(decided_at=None).exists()
     assert Commendation.objects.exists()
-    client = Client()
-    client.force_login(Person.objects.get(user__username="admin").user)
+    client = sign_in(Client(), Person.objects.get(user__username="admin").user)
     for url in (
         "/supervision/",
         "/supervision/statistics/",

@@ -99,9 +99,16 @@ def test_rule_B17_a_circular_is_drafted_from_findings_checks_and_roll_calls_and_
     assert word.paragraphs[0].runs[0].font.size.pt == 22
     # the sibling sees only its own; an unpublished draft is the office's alone
     assert org.client(org.sibling_officer).get(f"/supervision/circulars/{circular.pk}/").status_code == 200
-    draft = services.circular_draft(
-        org.city, org.city_admin, at(0).date(), at(0).date(), at(0).date() + dt.timedelta(days=3)
-    )
+    # a later circular of the same period names only what the first did not
+    with travel(at(11)):
+        services.spot_check_record(
+            SpotCheck(from_unit=org.city, to_unit=org.county, at=at(10, 50), number="1", answered=False),
+            org.city_admin,
+        )
+        draft = services.circular_draft(
+            org.city, org.city_admin, at(0).date(), at(0).date(), at(0).date() + dt.timedelta(days=3)
+        )
+    assert list(draft.problems.values_list("text", flat=True)) == ["03月05日10:50电话抽查无人接听，视为脱岗"]
     assert org.client(org.county_admin).get(f"/supervision/circulars/{draft.pk}/").status_code == 404
 
 

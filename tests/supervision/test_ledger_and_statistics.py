@@ -183,7 +183,7 @@ def test_the_score_sheet_counts_by_each_units_weights_and_exports_to_excel(org, 
     ).active
     header = [c.value for c in sheet[1]]
     county_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == org.county.label)
-    assert county_row[header.index("得分")] == "6" and county_row[header.index("采用条数")] == "1"
+    assert county_row[header.index("得分")] == 6 and county_row[header.index("采用条数")] == 1
     marks = client.get("/supervision/marks/?start=2026-03-01&end=2026-03-31").content.decode()
     assert event.title in marks
     client.post(f"/supervision/marks/{report.pk}/", {"kind": "adopted"})  # once more: taken back

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import make_assignment, make_roster, make_unit
+from tests.helpers import sign_in
 from zhiban.org.models import Unit
 from zhiban.supervision.models import RollCallTarget
 
@@ -18,8 +19,7 @@ from zhiban.supervision.models import RollCallTarget
 def signed_in_page(browser, live_server, person):
     """A second browser (its own cookies) signed in as `person`."""
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
-    client = Client()
-    client.force_login(person.user)
+    client = sign_in(Client(), person.user)
     name = settings.SESSION_COOKIE_NAME
     context.add_cookies(
         [{"name": name, "value": client.cookies[name].value, "url": live_server.url, "httpOnly": True}]

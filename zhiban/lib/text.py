@@ -53,3 +53,9 @@ def plain_limit_messages() -> None:
     validators.MinLengthValidator.message = "至少%(limit_value)d个字，现在只有%(show_value)d个字"
     validators.MaxValueValidator.message = "不能大于%(limit_value)s"
     validators.MinValueValidator.message = "不能小于%(limit_value)s"
+
+
+def clip(text: str, length: int) -> str:
+    """`text` cut to `length` characters for a notice or a list, with "…" where it was cut."""
+    text = text.strip()
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -35,12 +35,15 @@ def write_table(
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append([safe_text(v) for v in row])
+        ws.append(
+            [v if isinstance(v, int | float) and not isinstance(v, bool) else safe_text(v) for v in row]
+        )
     for index, header in enumerate(headers, start=1):
         width = widths[index - 1] if widths else max(10, len(header) * 2 + 2)
         ws.column_dimensions[get_column_letter(index)].width = width
         for cell in ws[get_column_letter(index)][1:]:
-            cell.number_format = "@"
+            if cell.data_type != "n":  # numbers stay numbers, to sum and sort; text stays text
+                cell.number_format = "@"
     ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from zhiban.incidents.desk import emergencies_of
 from zhiban.intake.models import Matter
+from zhiban.lib.dates import minutes_words
 from zhiban.lib.downloads import docx_download
 from zhiban.lib.registry import topbar_counts
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT
@@ -123,7 +124,7 @@ def shift_check_in(request, pk):
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        late = f"，迟到{check.minutes_late}分钟，已记录" if check.minutes_late else ""
+        late = f"，迟到{minutes_words(check.minutes_late)}，已记录" if check.minutes_late else ""
         messages.success(request, f"已签到{late}")
     return redirect("desk")
 

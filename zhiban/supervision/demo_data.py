@@ -140,9 +140,11 @@ def _circular(city: Unit, leader: Person, officer: Person, now: dt.datetime) -> 
             )
             services.rectification_decide(fix, leader, True, "整改到位")
         elif i % 3 == 1:
-            services.rectification_report(fix, owner, "已重新明确交接班当面签字要求，待上级验收")
+            services.rectification_report(fix, owner, "已完成整改，整改情况和证明材料报上级验收")
         else:  # past its due date, nothing reported yet
-            Rectification.objects.filter(pk=fix.pk).update(due_date=today - dt.timedelta(days=2))
+            overdue = today - dt.timedelta(days=2)
+            Rectification.objects.filter(pk=fix.pk).update(due_date=overdue)
+            type(problem).objects.filter(pk=problem.pk).update(due_date=overdue)
     return circular
 
 
@@ -174,7 +176,9 @@ def _ledger(city: Unit, units: dict[str, Unit], inspector: Person, leader: Perso
     if len(absences) > 1:
         second = absences[-1]
         admin = _person(second.unit, Role.DUTY_ADMIN) or _person(second.unit, Role.DUTY_STAFF) or inspector
-        services.appeal_make(second, admin, "接听人为当班副班，因方言口音被误认为非值班人员")
+        services.appeal_make(
+            second, admin, "当时值班人员正在另一部值班电话上接报突发事件，未能及时接听，有通话记录为证"
+        )
 
 
 def _evidence(name: str) -> dict:

@@ -4,6 +4,7 @@ rectification deadline, the issuing office and date at the foot, page numbers "�
 
 from __future__ import annotations
 
+from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from zhiban.lib import docx
@@ -23,5 +24,17 @@ def circular_docx(circular: Circular) -> bytes:
     for paragraph in circular.body.splitlines():
         if paragraph.strip():
             docx.body(document, paragraph.strip())
-    docx.signature(document, circular.office.duty_office, circular.published_at or circular.signed_at)
+    problems = list(circular.problems.select_related("unit").order_by("unit__path", "id"))
+    if problems:
+        docx.heading(document, "一、存在的问题")
+        for number, problem in enumerate(problems, start=1):
+            due = problem.due_date
+            docx.body(
+                document,
+                f"{number}．{problem.unit.label}：{problem.text}（整改期限：{due.month}月{due.day}日）",
+            )
+        docx.heading(document, "二、整改要求")
+        docx.body(document, "请上述单位于所列期限前完成整改，并通过值班系统报送整改情况和证明材料。")
+    issued = circular.published_at or circular.signed_at
+    docx.signature(document, circular.office.duty_office, timezone.localdate(issued) if issued else None)
     return docx.to_bytes(document)

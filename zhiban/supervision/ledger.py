@@ -17,6 +17,8 @@ import datetime as dt
 from django.db.models.signals import post_save
 
 from zhiban.incidents.models import Lapse
+from zhiban.lib.dates import minutes_words
+from zhiban.lib.text import clip
 from zhiban.org.models import Person, Unit
 from zhiban.roster.duty import people_on_duty
 from zhiban.roster.models import Post
@@ -37,8 +39,8 @@ def _lapse_entry(lapse: Lapse) -> dict:
         person = (
             request.phone_replied_by if lapse.what == "phone" else request.written_replied_by
         ) or on_duty(lapse.unit, due)
-        words = f"核报“{request.question[:40]}”{lapse.what_label}超时" + (
-            f"{lapse.minutes}分钟" if lapse.minutes else ""
+        words = f"核报“{clip(request.question, 40)}”{lapse.what_label}超时" + (
+            minutes_words(lapse.minutes) if lapse.minutes else ""
         )
         return {"kind": LedgerEntry.Kind.LATE_VERIFICATION, "at": due, "person": person, "text": words}
     deadline = lapse.deadline
@@ -51,7 +53,7 @@ def _lapse_entry(lapse: Lapse) -> dict:
             "kind": LedgerEntry.Kind.LATE_REPORT,
             "at": due,
             "person": person,
-            "text": f"{title}：{lapse.what_label}迟报{lapse.minutes}分钟",
+            "text": f"{title}：{lapse.what_label}迟报{minutes_words(lapse.minutes)}",
         }
     return {
         "kind": LedgerEntry.Kind.MISSED_REPORT,
@@ -81,7 +83,7 @@ def check_in_saved(sender, instance: CheckIn, created: bool, **kwargs) -> None:
             "at": instance.due_at,
             "minutes": instance.minutes_late,
             "check_in": instance,
-            "text": f"{shift.name}（{shift.day:%m月%d日}）迟到{instance.minutes_late}分钟到岗",
+            "text": f"{shift.name}（{shift.day.month}月{shift.day.day}日）迟到{minutes_words(instance.minutes_late)}到岗",
         },
     )
 

@@ -415,6 +415,17 @@ class LedgerEntry(models.Model):
         """Whether it stands against the unit (an upheld appeal removes it, the decision kept)."""
         return self.state != self.State.REMOVED
 
+    def decider(self) -> Unit | None:
+        """Who decides an appeal: the office whose finding it is (the spot check's, the roll call's, the
+        one who entered it), else the unit's superior."""
+        if self.spot_check_id:
+            return self.spot_check.from_unit
+        if self.roll_call_target_id:
+            return self.roll_call_target.roll_call.from_unit
+        if self.recorded_by_id and self.recorded_by.unit_id != self.unit_id:
+            return self.recorded_by.unit
+        return self.unit.parent
+
     @property
     def disqualifies(self) -> bool:
         """A2.8: a failing that caused a bad effect, or one criticised or taken to account, cancels the

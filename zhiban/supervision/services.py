@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhiban.incidents.services import office_people
-from zhiban.lib.dates import CLOCK_SKEW
+from zhiban.lib.dates import CLOCK_SKEW, minutes_words
+from zhiban.lib.text import clip
 from zhiban.notify.outbox import notify_people
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.policy import effective_policy
@@ -155,13 +156,36 @@ def _staffed(units: list[Unit], now: dt.datetime) -> dict[int, list[Person]]:
     on_duty_now = Assignment.objects.filter(
         roster__unit__in=units,
         roster__state=Roster.State.PUBLISHED,
-        post__in=(Post.PRIMARY, Post.DEPUTY, Post.LEADER),
+        post__in=ON_DUTY_POSTS,
         start__lte=now,
         end__gt=now,
     ).select_related("person__user", "roster")
     for assignment in on_duty_now:
         found.setdefault(assignment.roster.unit_id, []).append(assignment.person)
     return found
+
+
+# A unit that answers a roll call after its minutes is late, not absent, if it answers within this (the
+# day the call was made); the banner stays on its pages until then.
+LATE_ANSWER_WINDOW = dt.timedelta(hours=12)
+ON_DUTY_POSTS = (Post.PRIMARY, Post.DEPUTY, Post.LEADER)  # in the duty room; standby is on call
+
+
+def may_answer(person: Person | None, target: RollCallTarget) -> bool:
+    """The roll call asks who is on duty: the people of the unit's published roster at the moment it was
+    called (a unit with nobody on its roster answers by its duty office)."""
+    if person is None:
+        return False
+    if not target.staffed:
+        return True
+    return Assignment.objects.filter(
+        roster__unit=target.unit,
+        roster__state=Roster.State.PUBLISHED,
+        post__in=ON_DUTY_POSTS,
+        start__lte=target.roll_call.started_at,
+        end__gt=target.roll_call.started_at,
+        person=person,
+    ).exists()
 
 
 def roll_call_answer(target: RollCallTarget, by: Person, at: dt.datetime | None = None) -> RollCallTarget:
@@ -184,7 +208,7 @@ def roll_call_answer(target: RollCallTarget, by: Person, at: dt.datetime | None 
                 kind=LedgerEntry.Kind.LATE_ROLL_CALL,
                 at=target.roll_call.started_at,
                 minutes=max(1, (seconds + 59) // 60),
-                text=f"{target.roll_call.from_unit.label}点名，超过应答时限{seconds // 60}分{seconds % 60}秒才应答",
+                text=f"{target.roll_call.from_unit.label}点名，超过应答时限{minutes_words(seconds // 60) if seconds >= 60 else ''}{seconds % 60}秒才应答",
                 roll_call_target=target,
             )
     return target
@@ -224,10 +248,12 @@ def inspection_start(office: Unit, unit: Unit, by: Person | None) -> Inspection:
 
 
 def inspection_finish(inspection: Inspection, summary: str) -> None:
-    if inspection.items.filter(ok=None).exists():
-        raise ValidationError({"summary": "还有检查项目未作结论"})
-    if inspection.findings().filter(note="").exists():
-        raise ValidationError({"summary": "不符合要求的项目须写明检查发现"})
+    open_items = [i.label for i in inspection.items.filter(ok=None)]
+    if open_items:
+        raise ValidationError({"summary": f"还有检查项目未作结论：{'、'.join(open_items)}"})
+    unexplained = [i.label for i in inspection.findings().filter(note="")]
+    if unexplained:
+        raise ValidationError({"summary": f"不符合要求的项目须写明检查发现：{'、'.join(unexplained)}"})
     inspection.summary, inspection.state = summary.strip(), Inspection.State.DONE
     inspection.save(update_fields=["summary", "state"])
 
@@ -250,16 +276,14 @@ def circular_draft(
     checks = SpotCheck.objects.filter(from_unit=office, at__date__gte=start, at__date__lte=end)
     calls = RollCall.objects.filter(from_unit=office, started_at__date__gte=start, started_at__date__lte=end)
     body = (
-        f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}，{office.duty_office}对下级值班工作进行了检查，"
-        f"电话抽查{checks.count()}次（{checks.filter(absent=True).count()}次视为脱岗），"
-        f"点名{calls.count()}次。现将发现的问题通报如下：\n"
-        + "\n".join(f"{i}．{p['unit'].label}：{p['text']}" for i, p in enumerate(problems, start=1))
-        + f"\n请上述单位于{due_date:%Y年%m月%d日}前完成整改，并报送整改情况。"
+        f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日，"
+        f"{office.duty_office}对下级值班工作进行了检查，电话抽查{checks.count()}次"
+        f"（{checks.filter(absent=True).count()}次视为脱岗），点名{calls.count()}次。现将发现的问题通报如下。"
     )
     with transaction.atomic():
         circular = Circular.objects.create(
             office=office,
-            title=f"关于{start:%Y年%m月}值班工作检查情况的通报",
+            title=_circular_title(start, end),
             period_start=start,
             period_end=end,
             body=body,
@@ -272,19 +296,35 @@ def circular_draft(
     return circular
 
 
+def _circular_title(start: dt.date, end: dt.date) -> str:
+    if (start.year, start.month) == (end.year, end.month):
+        return f"关于{start.year}年{start.month}月值班工作检查情况的通报"
+    return f"关于{start.month}月{start.day}日至{end.month}月{end.day}日值班工作检查情况的通报"
+
+
 def _period_problems(office: Unit, start: dt.date, end: dt.date) -> list[dict]:
+    """What the period found that no circular has named yet: done inspections' findings, spot checks and
+    roll calls judged absent, late or unstaffed (an entry removed on appeal is not a problem any more)."""
+    named = CircularProblem.objects.filter(circular__office=office)
     problems = []
-    for item in InspectionItem.objects.filter(
-        inspection__office=office,
-        inspection__state=Inspection.State.DONE,
-        inspection__at__date__gte=start,
-        inspection__at__date__lte=end,
-        ok=False,
-    ).select_related("inspection__unit"):
+    for item in (
+        InspectionItem.objects.filter(
+            inspection__office=office,
+            inspection__state=Inspection.State.DONE,
+            inspection__at__date__gte=start,
+            inspection__at__date__lte=end,
+            ok=False,
+        )
+        .exclude(pk__in=named.exclude(item=None).values("item_id"))
+        .select_related("inspection__unit")
+    ):
         problems.append({"unit": item.inspection.unit, "text": f"{item.label}：{item.note}", "item": item})
-    for check in SpotCheck.objects.filter(
-        from_unit=office, absent=True, at__date__gte=start, at__date__lte=end
-    ).select_related("to_unit"):
+    for check in (
+        SpotCheck.objects.filter(from_unit=office, absent=True, at__date__gte=start, at__date__lte=end)
+        .exclude(pk__in=named.exclude(spot_check=None).values("spot_check_id"))
+        .exclude(ledger_entry__state__in=[LedgerEntry.State.REMOVED, LedgerEntry.State.APPEALED])
+        .select_related("to_unit")
+    ):
         when = timezone.localtime(check.at)
         problems.append(
             {
@@ -293,12 +333,16 @@ def _period_problems(office: Unit, start: dt.date, end: dt.date) -> list[dict]:
                 "spot_check": check,
             }
         )
-    for target in RollCallTarget.objects.filter(
-        roll_call__from_unit=office,
-        roll_call__started_at__date__gte=start,
-        roll_call__started_at__date__lte=end,
-        roll_call__closed_at__isnull=False,
-    ).select_related("unit", "roll_call"):
+    for target in (
+        RollCallTarget.objects.filter(
+            roll_call__from_unit=office,
+            roll_call__started_at__date__gte=start,
+            roll_call__started_at__date__lte=end,
+            roll_call__closed_at__isnull=False,
+        )
+        .exclude(pk__in=named.exclude(roll_call_target=None).values("roll_call_target_id"))
+        .select_related("unit", "roll_call")
+    ):
         result = target.result()
         if result in (
             RollCallTarget.Result.MISSED,
@@ -314,6 +358,20 @@ def _period_problems(office: Unit, start: dt.date, end: dt.date) -> list[dict]:
                 }
             )
     return sorted(problems, key=lambda p: p["unit"].path)
+
+
+def circular_submit(circular: Circular, by: Person | None) -> None:
+    """送签: the office's leaders are told a draft waits for their sign-off."""
+    if circular.state != Circular.State.DRAFT:
+        raise ValidationError({"state": "该通报已印发"})
+    notify_people(
+        role_holders(circular.office, [Role.LEADER], nearest_above=False),
+        f"请签发：《{circular.title}》（{by.name if by else '值班室'}拟稿，{circular.problems.count()}个问题）",
+        link=reverse("circular_detail", args=[circular.pk]),
+        subject="通报待签发",
+        unit=circular.office,
+        group=False,
+    )
 
 
 def circular_publish(circular: Circular, by: Person) -> Circular:
@@ -336,7 +394,7 @@ def circular_publish(circular: Circular, by: Person) -> Circular:
         )
         circular.save(update_fields=["state", "signed_by", "signed_at", "published_at"])
         for problem in circular.problems.select_related("unit"):
-            owner = next(iter(role_holders(problem.unit, [Role.DUTY_ADMIN])), None)
+            owner = next(iter(role_holders(problem.unit, [Role.DUTY_ADMIN], nearest_above=False)), None)
             Rectification.objects.create(
                 problem=problem,
                 unit=problem.unit,
@@ -373,7 +431,7 @@ def rectification_report(rectification: Rectification, by: Person, report: str) 
         office = rectification.problem.circular.office
         notify_people(
             office_people(office),
-            f"{rectification.unit.label}报送整改情况：{rectification.problem.text[:40]}",
+            f"{rectification.unit.label}报送整改情况：{clip(rectification.problem.text, 40)}",
             link=reverse("rectification_detail", args=[rectification.pk]),
             subject="整改情况",
             unit=office,
@@ -395,7 +453,7 @@ def rectification_decide(rectification: Rectification, by: Person, accept: bool,
         rectification.save(update_fields=["state", "decided_by", "decided_at", "decision", "remind_at"])
         notify_people(
             office_people(rectification.unit),
-            f"整改{'已验收' if accept else '被退回：' + decision.strip()[:60]}（{rectification.problem.text[:30]}）",
+            f"整改{'已验收' if accept else '被退回：' + decision.strip()[:60]}（{clip(rectification.problem.text, 30)}）",
             link=reverse("rectification_detail", args=[rectification.pk]),
             subject="整改验收",
             unit=rectification.unit,
@@ -436,10 +494,11 @@ def appeal_make(entry: LedgerEntry, by: Person, reason: str) -> Appeal:
         appeal = Appeal.objects.create(entry=entry, by=by, reason=reason.strip())
         LedgerEntry.objects.filter(pk=entry.pk).update(state=LedgerEntry.State.APPEALED)
         entry.state = LedgerEntry.State.APPEALED
-        for office in Unit.objects.filter(pk=entry.unit.parent_id):
+        decider = entry.decider()
+        for office in [decider] if decider else []:
             notify_people(
                 office_people(office),
-                f"{entry.unit.label}对问责台账记录申诉：{entry.text[:60]}",
+                f"{entry.unit.label}对问责台账记录申诉：{clip(entry.text, 60)}",
                 link=reverse("ledger_entry_detail", args=[entry.pk]),
                 subject="问责台账申诉",
                 unit=office,
@@ -463,7 +522,7 @@ def appeal_decide(appeal: Appeal, by: Person, upheld: bool, decision: str) -> No
         appeal.entry.state = state
         notify_people(
             office_people(appeal.entry.unit),
-            f"申诉{'成立，记录已撤销' if upheld else '不成立'}：{decision.strip()[:80]}",
+            f"申诉{'成立，记录已撤销' if upheld else '不成立'}：{clip(decision, 80)}",
             link=reverse("ledger_entry_detail", args=[appeal.entry_id]),
             subject="申诉决定",
             unit=appeal.entry.unit,
@@ -492,7 +551,7 @@ def commend(office: Unit, by: Person, year: int, reason: str, unit=None, person=
         raise ValidationError(
             {
                 "person" if person else "unit": f"{year}年问责台账有记录，取消当年度评先评优资格："
-                f"{timezone.localtime(first.at):%m月%d日}{first.get_kind_display()}（{first.text[:40]}）"
+                f"{timezone.localtime(first.at):%m月%d日}{first.get_kind_display()}（{clip(first.text, 40)}）"
             }
         )
     return Commendation.objects.create(

@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.db.models import F, Q
+from django.http import HttpResponse
 from django.middleware import csrf
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,10 +31,11 @@ from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
+from zhiban.lib.polling import background_poll
 from zhiban.lib.registry import topbar_counts
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT
 from zhiban.lib.xlsx import write_table
-from zhiban.org.access import current_unit, duty_unit, scope_for
+from zhiban.org.access import current_unit, duty_unit, fetch, scope_for
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Role, Unit
 from zhiban.org.policy import effective_policy
@@ -77,6 +78,19 @@ from zhiban.supervision.models import (
 )
 
 
+def decided_by_office(office) -> Q:
+    """The entries whose appeals `office` decides (LedgerEntry.decider, as a filter)."""
+    return (
+        Q(spot_check__from_unit=office)
+        | Q(roll_call_target__roll_call__from_unit=office)
+        | (Q(spot_check=None, roll_call_target=None) & Q(recorded_by__unit=office) & ~Q(unit=office))
+        | (
+            Q(spot_check=None, roll_call_target=None, unit__parent=office)
+            & (Q(recorded_by=None) | Q(recorded_by__unit=F("unit")))
+        )
+    )
+
+
 def _context(request, **extra) -> dict:
     unit = current_unit(request)
     return {
@@ -104,9 +118,9 @@ def home(request):
         .exclude(state=Rectification.State.ACCEPTED)
         .filter(Q(unit__in=Unit.objects.filter(below)) | Q(unit=unit))
         .count(),
-        appeals=LedgerEntry.objects.filter(ledger_q(scope), state=LedgerEntry.State.APPEALED)
-        .exclude(unit=unit)
-        .count(),
+        appeals=LedgerEntry.objects.filter(
+            ledger_q(scope), decided_by_office(unit), state=LedgerEntry.State.APPEALED
+        ).count(),
         own_circulars=Circular.objects.filter(state=Circular.State.PUBLISHED, problems__unit=unit).distinct()[
             :5
         ],
@@ -245,20 +259,25 @@ def roll_call_detail(request, pk):
 
 
 @login_required
+@background_poll
 def roll_call_rows(request, pk):
     call = get_roll_call_for_user(request.user, pk)
     return HttpResponse(_rows_html(call, timezone.now()))
 
 
 @login_required
+@background_poll
 def roll_call_pending(request):
-    """The duty screen's poll: a roll call waiting for this unit's answer, shown at once with a sound."""
+    """Every page's poll for the duty office (the alarm strip): a roll call waiting for this unit's
+    answer, shown at once with a sound; after its minutes it stays until answered (late, not absent)
+    for the day it was called."""
     unit = current_unit(request)
     scope = scope_for(request.user)
     waiting = []
     if unit is not None and scope.acts_as(unit):
+        since = timezone.now() - services.LATE_ANSWER_WINDOW
         waiting = list(
-            RollCallTarget.objects.filter(unit=unit, answered_at=None, roll_call__closed_at=None)
+            RollCallTarget.objects.filter(unit=unit, answered_at=None, roll_call__started_at__gte=since)
             .select_related("roll_call__from_unit")
             .order_by("roll_call__started_at")
         )
@@ -268,6 +287,7 @@ def roll_call_pending(request):
 
 
 @login_required
+@background_poll
 def desk_part(request):
     """What the superior asks of the unit, on its desk: circulars naming it, its rectifications due."""
     unit = current_unit(request)
@@ -284,6 +304,7 @@ def desk_part(request):
     fixes = (
         Rectification.objects.filter(unit=unit)
         .exclude(state=Rectification.State.ACCEPTED)
+        .select_related("problem__circular")
         .order_by("due_date")[:10]
     )
     context = {"circulars": circulars, "fixes": fixes, "today": timezone.localdate()}
@@ -297,6 +318,9 @@ def roll_call_answer(request, pk):
     scope = scope_for(request.user)
     if not scope.acts_as(target.unit):
         raise PermissionDenied("只有被点名单位的值班人员可以应答")
+    if not services.may_answer(scope.person, target):
+        messages.error(request, "点名须由当班人员用本人账号应答")
+        return redirect(back(request, reverse("desk")))
     try:
         services.roll_call_answer(target, scope.person)
     except ValidationError as error:
@@ -358,7 +382,10 @@ def inspection_list(request):
 
 @login_required
 def inspection_detail(request, pk):
-    inspection = get_inspection_for_user(request.user, pk)
+    return _inspection_page(request, get_inspection_for_user(request.user, pk))
+
+
+def _inspection_page(request, inspection, finish=None, status: int = 200):
     may_edit = inspection.state == Inspection.State.OPEN and supervises(
         scope_for(request.user).person, inspection.office
     )
@@ -375,9 +402,9 @@ def inspection_detail(request, pk):
             )
             for i in items
         },
-        finish=forms.FinishForm(initial={"summary": inspection.summary}),
+        finish=finish or forms.FinishForm(initial={"summary": inspection.summary}),
     )
-    return render(request, "supervision/inspection_detail.html", context)
+    return render(request, "supervision/inspection_detail.html", context, status=status)
 
 
 def _editable_inspection(request, pk) -> Inspection:
@@ -423,12 +450,11 @@ def inspection_finish(request, pk):
         try:
             services.inspection_finish(inspection, form.cleaned_data["summary"])
         except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
+            add_errors(form, error)
         else:
             messages.success(request, "检查已完成，发现的问题可在起草通报时选入")
-    else:
-        messages.error(request, "请写明检查结论")
-    return redirect("inspection_detail", inspection.pk)
+            return redirect("inspection_detail", inspection.pk)
+    return _inspection_page(request, inspection, finish=form, status=400)  # what was typed stays
 
 
 @login_required
@@ -531,6 +557,22 @@ def circular_problem(request, pk):
             messages.success(request, "已保存")
         else:
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("circular_detail", circular.pk)
+
+
+@login_required
+@posted_from("circular_detail")
+def circular_submit(request, pk):
+    """送签: the draft is ready; the office's leaders are told."""
+    circular = get_circular_for_user(request.user, pk)
+    if not keeps_duty(scope_for(request.user).person, circular.office):
+        raise PermissionDenied("只有发文单位的值班室可以送签")
+    try:
+        services.circular_submit(circular, scope_for(request.user).person)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已送领导签发")
     return redirect("circular_detail", circular.pk)
 
 
@@ -702,9 +744,8 @@ def ledger_entry_detail(request, pk):
     entry = get_entry_for_user(request.user, pk)
     scope = scope_for(request.user)
     own = scope.acts_as(entry.unit) and scope.can_write_unit(entry.unit)
-    above = entry.unit.parent_id and keeps_duty(
-        scope.person, entry.unit.parent
-    )  # the superior duty office decides
+    decider = entry.decider()
+    above = decider is not None and keeps_duty(scope.person, decider)  # the office whose finding it is
     appeal_form, decision_form, outcome_form = (
         forms.AppealForm(),
         forms.AppealDecisionForm(),
@@ -766,7 +807,9 @@ def appeal_list(request):
     """Appeals waiting for this office's decision (on entries of the units below it)."""
     unit = duty_unit(request)
     scope = scope_for(request.user)
-    rows = LedgerEntry.objects.filter(ledger_q(scope), unit__parent=unit, state=LedgerEntry.State.APPEALED)
+    rows = LedgerEntry.objects.filter(
+        ledger_q(scope), decided_by_office(unit), state=LedgerEntry.State.APPEALED
+    )
     return render(
         request,
         "supervision/appeals.html",
@@ -897,17 +940,9 @@ def report_marks(request):
 @login_required
 @require_POST
 def report_mark(request, pk):
-    unit = duty_unit(request)
     scope = scope_for(request.user)
-    report = (
-        Report.objects.filter(pk=pk, to_unit=unit, state=Report.State.SENT).first()
-        if str(pk).isdigit()
-        else None
-    )
-    if report is None:
-        raise Http404
-    if not scope.acts_as(unit):
-        raise PermissionDenied("只有接报单位的值班人员可以评价")
+    # only the receiving office's duty staff mark a report sent up to it
+    report = fetch(Report.objects.filter(state=Report.State.SENT), pk, Q(to_unit_id__in=scope.act_unit_ids))
     kind = request.POST.get("kind")
     if kind not in ReportMark.Kind.values:
         messages.error(request, "请选择采用或报送不规范")
