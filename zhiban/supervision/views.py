@@ -35,7 +35,7 @@ from zhiban.lib.polling import background_poll
 from zhiban.lib.registry import topbar_counts
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT
 from zhiban.lib.xlsx import write_table
-from zhiban.org.access import current_unit, duty_unit, fetch, scope_for
+from zhiban.org.access import current_unit, duty_q, duty_unit, fetch, scope_for
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Role, Unit
 from zhiban.org.policy import effective_policy
@@ -941,8 +941,10 @@ def report_marks(request):
 @require_POST
 def report_mark(request, pk):
     scope = scope_for(request.user)
-    # only the receiving office's duty staff mark a report sent up to it
-    report = fetch(Report.objects.filter(state=Report.State.SENT), pk, Q(to_unit_id__in=scope.act_unit_ids))
+    # whoever reads the receiving office's records sees the report; only its duty staff mark it
+    report = fetch(Report.objects.filter(state=Report.State.SENT), pk, duty_q(scope, "to_unit__"))
+    if not scope.acts_as(report.to_unit):
+        raise PermissionDenied("只有接收报告的值班机构可以评价")
     kind = request.POST.get("kind")
     if kind not in ReportMark.Kind.values:
         messages.error(request, "请选择采用或报送不规范")
