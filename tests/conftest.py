@@ -46,11 +46,12 @@ class Org:
 
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
-    """Uploaded files (exemption records), the audit chain's checkpoints and its archive go to a
+    """Uploaded files (exemption records), the audit chain's checkpoints and its archive, backups go to a
     directory of this test, not var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.log"
     settings.AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
+    settings.BACKUP_DIR = tmp_path / "backups"
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,8 @@ AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", VAR_DIR / "
 AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=10)
 AUDIT_SYSLOG_ADDRESS = os.environ.get("AUDIT_SYSLOG_ADDRESS", "")
 AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
+# Backups (manage.py backup, the nightly job): a folder on another disk in production.
+BACKUP_DIR = Path(os.environ.get("ZHIBAN_BACKUP_DIR", VAR_DIR / "backups"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"])
 
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "zhiban.incidents",
     "zhiban.shifts",
     "zhiban.supervision",
+    "zhiban.archive",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views import defaults
 
 from zhiban.api import api
+from zhiban.archive import views as archive_views
 from zhiban.audit import views as audit_views
 from zhiban.incidents import views as incident_views
 from zhiban.incidents import views_reports as incident_report_views
@@ -249,6 +250,10 @@ urlpatterns = [
             path("shifts/<int:pk>/handover/sign/", shift_views.handover_sign, name="handover_sign"),
         ),
     ),
+    # archive: backups and restore drills
+    path("archive/backups/", archive_views.backup_list, name="backup_list"),
+    path("archive/backups/new/", archive_views.backup_request, name="backup_request"),
+    path("archive/backups/<int:pk>/drill/", archive_views.drill_request, name="drill_request"),
     # supervision: spot checks, roll calls, inspections, circulars, rectification, ledger, statistics
     path(
         "supervision/",

@@ -290,6 +290,11 @@ UNSCOPED_BY_ID = {
     "supervision_statistics",
     "supervision_statistics_export",
     "report_marks",
+    # the system administrator's backups: the platform's, no unit's (404 to anyone else, the drill's id
+    # included: tests/archive/test_backups.py)
+    "backup_list",
+    "backup_request",
+    "drill_request",
 }
 
 

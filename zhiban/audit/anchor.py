@@ -14,6 +14,7 @@ kept, but not one older."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -119,8 +120,13 @@ def lines() -> list[dict]:
     return found
 
 
-def latest() -> Checkpoint | None:
-    checkpoints = [f for f in lines() if f.get("kind") == "checkpoint"]
+def latest(until: dt.datetime | None = None) -> Checkpoint | None:
+    """The newest checkpoint (by count), or the newest written no later than `until`."""
+    checkpoints = [
+        f
+        for f in lines()
+        if f.get("kind") == "checkpoint" and (until is None or dt.datetime.fromisoformat(f["at"]) <= until)
+    ]
     if not checkpoints:
         return None
     newest = max(checkpoints, key=lambda f: f["count"])

@@ -153,22 +153,29 @@ class ChainBreak:
     message: str
 
 
-def verify_chain() -> tuple[int, ChainBreak | None]:
+def verify_chain(using: str = "default", anchor_until=None) -> tuple[int, ChainBreak | None]:
     """Walks the chain oldest first; returns how many entries hold and where it breaks, if it does: an
     entry whose keyed hash or link is wrong; a chain whose end is not the head's (newest rows deleted);
     a purge marker no purge entry vouches for; a chain that falls short of the last signed checkpoint
-    outside the database (the newest rows deleted with the head, or every row)."""
-    head = AuditHead.objects.filter(pk=1).first()
+    outside the database (the newest rows deleted with the head, or every row).
+
+    `using` checks another database (a restored backup); `anchor_until` then holds it only to the
+    checkpoints written up to the backup's moment, since later ones describe rows it cannot have."""
+    head = AuditHead.objects.using(using).filter(pk=1).first()
     prev = head.purged_last_hash if head is not None and head.purged_count else "0" * 64
     count, last_purge = 0, None
-    for entry in AuditEntry.objects.order_by("id").iterator():
+    for entry in AuditEntry.objects.using(using).order_by("id").iterator():
         if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
             return count, ChainBreak(entry.pk, f"第 {entry.pk} 条记录被改动，或它之前的记录被删除")
         if entry.action == AuditEntry.Action.PURGE:
             last_purge = entry
         prev = entry.hash
         count += 1
-    broken = _head_break(head, prev, count) or _purge_break(head, last_purge) or _anchor_break(head)
+    broken = (
+        _head_break(head, prev, count)
+        or _purge_break(head, last_purge)
+        or _anchor_break(head, using, anchor_until)
+    )
     return count, broken
 
 
@@ -200,11 +207,11 @@ def _purge_break(head: AuditHead | None, last_purge: AuditEntry | None) -> Chain
     return ChainBreak(None, "最早的记录被删除：清除标记没有相应的清除记录")
 
 
-def _anchor_break(head: AuditHead | None) -> ChainBreak | None:
+def _anchor_break(head: AuditHead | None, using: str = "default", until=None) -> ChainBreak | None:
     from zhiban.audit import anchor
 
     try:
-        point = anchor.latest()
+        point = anchor.latest(until=until)
     except anchor.ForgedCheckpoint as error:
         return ChainBreak(None, f"检查点文件被改动：{error}")
     if point is None:
@@ -215,7 +222,9 @@ def _anchor_break(head: AuditHead | None) -> ChainBreak | None:
             None, f"比{point.at[:16]}的检查点少了{point.count - have}条：最新的记录（或全部记录）被删除"
         )
     if point.last_id > head.purged_last_id:
-        entry = AuditEntry.objects.filter(pk=point.last_id).values_list("hash", flat=True).first()
+        entry = (
+            AuditEntry.objects.using(using).filter(pk=point.last_id).values_list("hash", flat=True).first()
+        )
         if entry != point.last_hash:
             return ChainBreak(point.last_id, f"检查点所记的第 {point.last_id} 条记录被删除或改动")
     return None

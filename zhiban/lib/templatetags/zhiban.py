@@ -93,6 +93,7 @@ _MODULES = (
     ("培训", "training_list", "org"),
     ("审计", "audit_log", "audit"),
     ("安全", "security", "security"),
+    ("备份", "backup_list", "backup"),
 )
 
 
@@ -106,6 +107,8 @@ def _parts(scope) -> frozenset[str]:
         parts |= {"own", "org"}
     if scope.write_all or scope.manage_accounts:
         parts.add("org")
+    if scope.write_all:
+        parts.add("backup")
     return frozenset(parts)
 
 

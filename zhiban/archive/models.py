@@ -1,0 +1,118 @@
+"""The archive (RULES §7): backups and their restore drills.
+
+A backup is a file in the backup folder with a manifest beside it (what it holds, table by table, and
+where the audit chain stood); its row here says when it was taken, by whom or by the nightly schedule.
+A restore drill restores a backup into a scratch database and checks it there: the same counts, an
+audit chain that holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from zhiban.org.models import Person
+
+
+class BackupPolicy(models.Model):
+    """When the job runner takes the nightly backup and how many it keeps: the system administrator's
+    (系统管理员), one row for the platform. Each default is written here only."""
+
+    at = models.TimeField("每日备份时间", default=dt.time(2, 30))
+    keep = models.PositiveSmallIntegerField(
+        "保留最近几份每日备份",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="更早的每日备份文件自动删除；手动备份不自动删除",
+    )
+    active = models.BooleanField("启用每日备份", default=True)
+
+    class Meta:
+        verbose_name = "备份策略"
+
+    def __str__(self) -> str:
+        return "备份策略"
+
+    @classmethod
+    def current(cls) -> BackupPolicy:
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class Backup(models.Model):
+    class Kind(models.TextChoices):
+        NIGHTLY = "nightly", "每日自动备份"
+        MANUAL = "manual", "手动备份"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "等待备份"
+        RUNNING = "running", "正在备份"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("方式", max_length=10, choices=Kind.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    # the schedule's moment a nightly backup stands for: one per moment, however often the runner restarts
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField("提出时间")
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField("操作人", max_length=100, blank=True)
+    name = models.CharField("文件", max_length=200, blank=True)
+    size = models.BigIntegerField("大小（字节）", null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    records = models.BigIntegerField("记录数", null=True, blank=True)
+    audit_count = models.BigIntegerField("审计记录数", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+    removed_at = models.DateTimeField("按保留份数删除于", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "备份"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheduled_for"],
+                condition=Q(scheduled_for__isnull=False) & ~Q(state="failed"),
+                name="one_backup_per_scheduled_moment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"备份 {self.pk}"
+
+
+class RestoreDrill(models.Model):
+    """恢复演练: a backup restored into a scratch database and checked there (A1.12: what is archived
+    must be there when it is wanted)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "等待演练"
+        RUNNING = "running", "正在演练"
+        PASSED = "passed", "通过"
+        FAILED = "failed", "未通过"
+
+    backup = models.ForeignKey(
+        Backup, null=True, blank=True, on_delete=models.SET_NULL, related_name="drills"
+    )
+    backup_name = models.CharField("备份文件", max_length=200)
+    state = models.CharField("结果", max_length=10, choices=State.choices, default=State.QUEUED)
+    requested_at = models.DateTimeField("提出时间")
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField("操作人", max_length=100, blank=True)
+    target = models.CharField("恢复到", max_length=200, blank=True)
+    records = models.BigIntegerField("恢复的记录数", null=True, blank=True)
+    counts_match = models.BooleanField("各表记录数与备份清单一致", null=True)
+    chain_holds = models.BooleanField("审计链校验通过", null=True)
+    audit_count = models.BigIntegerField("审计记录数", null=True, blank=True)
+    detail = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "恢复演练"
+
+    def __str__(self) -> str:
+        return f"恢复演练 {self.backup_name}"

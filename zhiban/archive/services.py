@@ -1,0 +1,176 @@
+"""The archive's workflows: backups asked for and taken, kept for the policy's number of nights, and
+restore drills that prove a backup can be restored.
+
+A backup or a drill is asked for on the page (a row in state queued) and done by the job runner, so the
+page never waits on a dump; the nightly backup is the runner's own. Each is claimed by a conditional
+update, so two runners never take the same one; a runner killed in the middle leaves a row that the
+next runner marks failed ("中断") after STALE_AFTER, and a `.partial` file, never a half backup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhiban.archive import backups
+from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill
+
+log = logging.getLogger("zhiban.archive")
+
+# A dump of a city's year takes minutes; one still "running" after this had its runner killed.
+STALE_AFTER = dt.timedelta(hours=6)
+
+
+def request_backup(person=None, name: str = "") -> Backup:
+    return Backup.objects.create(
+        kind=Backup.Kind.MANUAL,
+        requested_at=timezone.now(),
+        by=person,
+        by_name=person.name if person else name,
+    )
+
+
+def request_drill(backup: Backup, person=None) -> RestoreDrill:
+    return RestoreDrill.objects.create(
+        backup=backup,
+        backup_name=backup.name,
+        requested_at=timezone.now(),
+        by=person,
+        by_name=person.name if person else "",
+    )
+
+
+def scheduled_moment(policy: BackupPolicy, now: dt.datetime) -> dt.datetime:
+    """The latest moment of the nightly schedule at or before `now` (today's, or yesterday's)."""
+    local = timezone.localtime(now)
+    moment = local.replace(hour=policy.at.hour, minute=policy.at.minute, second=0, microsecond=0)
+    if moment > local:
+        moment -= dt.timedelta(days=1)
+    return moment
+
+
+def nightly_due(now: dt.datetime | None = None) -> Backup | None:
+    """The nightly backup the schedule owes, as a queued row, if none stands for its moment yet. A
+    runner that was down at 02:30 takes it when it comes back, once; down for three nights, it takes
+    one backup, not three."""
+    now = now or timezone.now()
+    policy = BackupPolicy.current()
+    if not policy.active:
+        return None
+    moment = scheduled_moment(policy, now)
+    if Backup.objects.filter(scheduled_for=moment).exists():
+        return None  # taken, or failed and shown as failed on the page: not retried in a loop
+    try:
+        with transaction.atomic():
+            return Backup.objects.create(
+                kind=Backup.Kind.NIGHTLY, scheduled_for=moment, requested_at=now, by_name="每日自动备份"
+            )
+    except IntegrityError:
+        return None  # another runner queued it a moment ago
+
+
+def run_backup(backup: Backup) -> Backup:
+    """Claims a queued backup and takes it; the row says how it went."""
+    now = timezone.now()
+    if not Backup.objects.filter(pk=backup.pk, state=Backup.State.QUEUED).update(
+        state=Backup.State.RUNNING, started_at=now
+    ):
+        backup.refresh_from_db()
+        return backup
+    backup.refresh_from_db()
+    dest = backups.backup_dir() / backups.default_name(at=now, number=backup.pk)
+    try:
+        manifest = backups.take(dest)
+    except Exception as error:  # a backup that fails says why on the page; the runner goes on
+        log.exception("backup %s failed", backup.pk)
+        Backup.objects.filter(pk=backup.pk).update(
+            state=Backup.State.FAILED, finished_at=timezone.now(), error=_words(error)
+        )
+    else:
+        Backup.objects.filter(pk=backup.pk).update(
+            state=Backup.State.DONE,
+            finished_at=timezone.now(),
+            name=dest.name,
+            size=manifest.size,
+            sha256=manifest.sha256,
+            records=manifest.records,
+            audit_count=manifest.audit_count,
+        )
+    backup.refresh_from_db()
+    if backup.state == Backup.State.DONE and backup.kind == Backup.Kind.NIGHTLY:
+        prune()
+    return backup
+
+
+def prune() -> list[Backup]:
+    """Deletes the nightly backup files beyond the policy's number (the newest kept); their rows stay,
+    saying when the file went. Manual backups are never deleted by the schedule."""
+    keep = BackupPolicy.current().keep
+    done = Backup.objects.filter(kind=Backup.Kind.NIGHTLY, state=Backup.State.DONE, removed_at=None).order_by(
+        "-finished_at", "-id"
+    )
+    removed = []
+    for backup in done[keep:]:
+        path = file_of(backup)
+        path.unlink(missing_ok=True)
+        backups.manifest_path(path).unlink(missing_ok=True)
+        Backup.objects.filter(pk=backup.pk).update(removed_at=timezone.now())
+        removed.append(backup)
+    return removed
+
+
+def file_of(backup: Backup) -> Path:
+    return backups.backup_dir() / backup.name
+
+
+def run_drill(drill: RestoreDrill) -> RestoreDrill:
+    """Claims a queued drill: restores its backup into a scratch database and checks it there."""
+    if not RestoreDrill.objects.filter(pk=drill.pk, state=RestoreDrill.State.QUEUED).update(
+        state=RestoreDrill.State.RUNNING, started_at=timezone.now()
+    ):
+        drill.refresh_from_db()
+        return drill
+    outcome: dict = {}
+    try:
+        with backups.scratch_database() as (alias, described):
+            outcome["target"] = described
+            manifest, found = backups.restore(Path(backups.backup_dir() / drill.backup_name), alias)
+        outcome.update(
+            state=RestoreDrill.State.PASSED if found.passed else RestoreDrill.State.FAILED,
+            records=sum(found.counts.values()),
+            counts_match=found.counts_match,
+            chain_holds=found.chain_holds,
+            audit_count=found.audit_count,
+            detail=found.words(),
+        )
+    except Exception as error:  # the drill's whole point is to say what went wrong
+        log.exception("restore drill %s failed", drill.pk)
+        outcome.update(state=RestoreDrill.State.FAILED, detail=_words(error))
+    RestoreDrill.objects.filter(pk=drill.pk).update(finished_at=timezone.now(), **outcome)
+    drill.refresh_from_db()
+    return drill
+
+
+def fail_stale(now: dt.datetime | None = None) -> int:
+    """Rows left running by a runner that was killed: failed, saying so (their `.partial` files are
+    overwritten by the next backup of the same name, or stay as evidence)."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    words = "备份中断：后台任务在备份过程中停止，请重新备份"
+    count = Backup.objects.filter(state=Backup.State.RUNNING, started_at__lt=cutoff).update(
+        state=Backup.State.FAILED, finished_at=timezone.now(), error=words
+    )
+    count += RestoreDrill.objects.filter(state=RestoreDrill.State.RUNNING, started_at__lt=cutoff).update(
+        state=RestoreDrill.State.FAILED,
+        finished_at=timezone.now(),
+        detail="演练中断：后台任务在演练过程中停止",
+    )
+    return count
+
+
+def _words(error: Exception) -> str:
+    if isinstance(error, backups.BackupError):
+        return str(error)
+    return f"{type(error).__name__}：{error}"[:1000]
