@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser migrate demo serve lint audit bench clean
+.PHONY: documents run test install browser migrate demo serve lint audit bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d)" % sys.version_info[:2])'
@@ -43,8 +43,18 @@ browser:
 	  apt-get install -y -qq --no-install-recommends chromium; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
 	  rm -f $$log; }
 
+# PDF of the archive's volumes: LibreOffice headless converts the Word file; free Chinese fonts by family
+# (zhiban/lib/fonts/fonts.conf maps 仿宋/小标宋, 楷体, 黑体 onto them); poppler's pdffonts checks the embedding.
+documents:
+	@test -x /usr/bin/soffice -a -x /usr/bin/pdffonts -a -d /usr/share/fonts/truetype/arphic || { \
+	  echo "installing LibreOffice (headless), poppler and Chinese fonts for the archive's PDF"; \
+	  log=$$(mktemp); { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils \
+	  fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
+	  rm -f $$log; }
+
 # The whole suite; with DATABASE_URL set (postgres://…), on PostgreSQL.
-test: install browser
+test: install browser documents
 	$(BIN)/python -m pytest
 
 lint: install

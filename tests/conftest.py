@@ -11,9 +11,12 @@ from django.test import Client
 
 from tests.factories import make_person, make_unit
 from tests.helpers import sign_in
+from zhiban.lib.classification import Classification
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
 from zhiban.org.security import forget_policy
+
+SECRET_CLEARED = Classification.SECRET
 
 pytest_plugins = [
     "tests.browser",  # tests in a real browser: page, login_as
@@ -77,11 +80,16 @@ def org(db) -> Org:
         township=township,
         city_dept=city_dept,
         county_dept=county_dept,
-        city_admin=make_person(city, "周建国", roles=[Role.DUTY_ADMIN, Role.DUTY_STAFF]),
-        county_admin=make_person(county, "何丽娟", roles=[Role.DUTY_ADMIN]),
-        county_leader=make_person(county, "曾志强", roles=[Role.LEADER]),
-        officer=make_person(county, "林海燕", roles=[Role.DUTY_STAFF]),
-        deputy=make_person(county, "单晓东", roles=[Role.DUTY_STAFF]),
-        sibling_officer=make_person(sibling, "马立新", roles=[Role.DUTY_STAFF, Role.DUTY_ADMIN]),
+        # the duty offices' people are cleared for 秘密 (A2.7/B15); the inspector is not
+        city_admin=make_person(
+            city, "周建国", roles=[Role.DUTY_ADMIN, Role.DUTY_STAFF], clearance=SECRET_CLEARED
+        ),
+        county_admin=make_person(county, "何丽娟", roles=[Role.DUTY_ADMIN], clearance=SECRET_CLEARED),
+        county_leader=make_person(county, "曾志强", roles=[Role.LEADER], clearance=SECRET_CLEARED),
+        officer=make_person(county, "林海燕", roles=[Role.DUTY_STAFF], clearance=SECRET_CLEARED),
+        deputy=make_person(county, "单晓东", roles=[Role.DUTY_STAFF], clearance=SECRET_CLEARED),
+        sibling_officer=make_person(
+            sibling, "马立新", roles=[Role.DUTY_STAFF, Role.DUTY_ADMIN], clearance=SECRET_CLEARED
+        ),
         inspector=make_person(city, "解文斌", roles=[Role.INSPECTOR]),
     )

@@ -79,6 +79,7 @@ urlpatterns = [
             path("security/", views_security.security, name="security"),
             path("security/policy/", views_security.security_policy_edit, name="security_policy_edit"),
             path("security/unlock/", views_security.security_unlock, name="security_unlock"),
+            path("security/clearance/", views_security.security_clearance, name="security_clearance"),
             path(
                 "security/reset-second-factor/",
                 views_security.security_reset_second_factor,
@@ -250,7 +251,12 @@ urlpatterns = [
             path("shifts/<int:pk>/handover/sign/", shift_views.handover_sign, name="handover_sign"),
         ),
     ),
-    # archive: backups and restore drills
+    # archive: volumes (A1.12), backups and restore drills
+    path("archive/", archive_views.archive_home, name="archive_home"),
+    path("archive/volumes/<int:pk>/", archive_views.volume_detail, name="volume_detail"),
+    path("archive/volumes/<int:pk>/act/", archive_views.volume_action, name="volume_action"),
+    path("archive/volumes/<int:pk>/volume.docx", archive_views.volume_word, name="volume_word"),
+    path("archive/volumes/<int:pk>/volume.pdf", archive_views.volume_pdf, name="volume_pdf"),
     path("archive/backups/", archive_views.backup_list, name="backup_list"),
     path("archive/backups/new/", archive_views.backup_request, name="backup_request"),
     path("archive/backups/<int:pk>/drill/", archive_views.drill_request, name="drill_request"),

@@ -40,6 +40,7 @@ def objects(org):
     return {
         **intake,
         **supervision_objects(org),
+        **archive_objects(org),
         "shift_type": shift_type,
         "period": period,
         "swap": swap,
@@ -214,3 +215,12 @@ def supervision_objects(org) -> dict:
         "rectification": fix,
         "entry": entry,
     }
+
+
+def archive_objects(org) -> dict:
+    """A day's volume of 东湖县 (with nothing in it: access is about the volume, not its records)."""
+    import datetime as dt
+
+    from zhiban.archive import services
+
+    return {"volume": services.compile_volume(org.county, "day", dt.date(2026, 3, 4), org.county_admin)}

@@ -121,6 +121,11 @@ OBJECT_URLS = {
     "rectification_detail": (lambda o: [o["rectification"].pk], True),
     "ledger_entry_detail": (lambda o: [o["entry"].pk], True),
     "report_mark": (lambda o: [o["report"].pk], True),
+    # archive: a volume of 东湖县 is read by its duty roles and the city's; compiled by its duty office
+    "volume_detail": (lambda o: [o["volume"].pk], False),
+    "volume_action": (lambda o: [o["volume"].pk], True),
+    "volume_word": (lambda o: [o["volume"].pk], False),
+    "volume_pdf": (lambda o: [o["volume"].pk], False),
 }
 
 
@@ -175,6 +180,7 @@ POST_ONLY = {
     "circular_publish",
     "circular_submit",
     "report_mark",
+    "volume_action",
 }
 
 
@@ -194,6 +200,7 @@ UNSCOPED_BY_ID = {
     "security_policy_edit",
     "security_unlock",
     "security_reset_second_factor",
+    "security_clearance",
     "logout",
     "password_change",  # one's own only
     "home",
@@ -290,6 +297,7 @@ UNSCOPED_BY_ID = {
     "supervision_statistics",
     "supervision_statistics_export",
     "report_marks",
+    "archive_home",
     # the system administrator's backups: the platform's, no unit's (404 to anyone else, the drill's id
     # included: tests/archive/test_backups.py)
     "backup_list",

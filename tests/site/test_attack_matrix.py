@@ -8,6 +8,8 @@ test_access.py fails until its objects are named in OBJECT_URLS."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
@@ -50,6 +52,11 @@ CITY_URLS = {
     "external_office_edit": lambda own: [own["office"].pk],
     "external_office_delete": lambda own: [own["office"].pk],
 }
+# The platform's own, kept by the system administrator (系统管理员) alone: every other person, the
+# security and audit administrators included, is an outsider (404, nothing written).
+SYSTEM_URLS = {
+    "drill_request": lambda own: [own["backup"].pk],
+}
 # A calendar feed is opened by its secret token, not an id, by a calendar app without a login: holding
 # the token is the permission (tests/roster/test_files.py); it is not in the matrix.
 NOT_BY_ID = {"feed"}
@@ -57,13 +64,18 @@ MATRIX = sorted(set(urls_with_an_id()) - NOT_BY_ID)
 
 
 def test_the_matrix_covers_every_url_with_an_id():
-    assert len(MATRIX) >= 70 and set(MATRIX) <= set(OBJECT_URLS) | set(OWN_URLS) | set(CITY_URLS)
+    assert len(MATRIX) >= 70 and set(MATRIX) <= set(OBJECT_URLS) | set(OWN_URLS) | set(CITY_URLS) | set(
+        SYSTEM_URLS
+    )
 
 
 @pytest.fixture
 def own(org) -> dict:
     import datetime as dt
 
+    from django.utils import timezone
+
+    from zhiban.archive.models import Backup
     from zhiban.incidents.models import ExternalOffice
     from zhiban.org.models import ApiToken
     from zhiban.roster.models import DutyRequest
@@ -72,6 +84,12 @@ def own(org) -> dict:
         "duty_request": DutyRequest.objects.create(person=org.officer, day=dt.date(2026, 10, 1)),
         "token": ApiToken.issue(org.officer.user, "程控交换机")[0],
         "office": ExternalOffice.objects.create(unit=org.city, name="省政府总值班室", phone="0551-62600000"),
+        "backup": Backup.objects.create(
+            kind=Backup.Kind.MANUAL,
+            state=Backup.State.DONE,
+            requested_at=timezone.now(),
+            name="zhiban.sqlite3",
+        ),
     }
 
 
@@ -128,6 +146,11 @@ def test_no_persona_reads_or_writes_outside_its_scope_and_none_gets_a_server_err
         readers = {k: everyone.pop(k) for k in ("督查人员", "市应急局干部（别的部门）")}
         outsiders = everyone
         url, is_write = reverse(name, args=CITY_URLS[name](own)), True
+    elif name in SYSTEM_URLS:
+        everyone = {**outsiders, **readers, **insiders}
+        others = {k: SimpleNamespace(user=system.pop(k)) for k in ("security_admin", "audit_admin")}
+        outsiders, readers, insiders = {**everyone, **others}, {}, {}
+        url, is_write = reverse(name, args=SYSTEM_URLS[name](own)), True
     else:
         args, is_write = OBJECT_URLS[name]
         url = reverse(name, args=args(objects))

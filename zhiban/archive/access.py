@@ -1,14 +1,19 @@
 """Who may do what in the archive.
 
+Volumes are read as the duty records in them (A2.7/B15: the duty roles of the unit and of the offices
+above it) and compiled, sealed and re-edited by the unit's duty office or one above it.
+
 Backups and restore drills belong to the system administrator (系统管理员, one of the three 三员): the
 platform's database, not any unit's records. Nobody else sees the backup page (404: its existence is
 nothing to a duty officer)."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
-from zhiban.org.access import Scope
+from zhiban.archive.models import Volume
+from zhiban.org.access import Scope, check_act, duty_q, fetch, scope_for
 
 
 def may_keep_backups(scope: Scope) -> bool:
@@ -18,3 +23,16 @@ def may_keep_backups(scope: Scope) -> bool:
 def require_backup_keeper(scope: Scope) -> None:
     if not may_keep_backups(scope):
         raise Http404
+
+
+def volume_q(scope: Scope) -> Q:
+    """A volume is read as the duty records in it are: by the duty roles of its unit and above."""
+    return duty_q(scope)
+
+
+def get_volume_for_user(user, pk, act: bool = False) -> Volume:
+    """A volume over its unit; compiled, sealed and re-edited by its unit's duty office or one above."""
+    scope = scope_for(user)
+    volume = fetch(Volume.objects.select_related("unit", "supersedes"), pk, volume_q(scope))
+    check_act(scope, volume.unit, act)
+    return volume

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from zhiban.org.models import Person
+from zhiban.org.models import Person, Unit
 
 
 class BackupPolicy(models.Model):
@@ -116,3 +116,89 @@ class RestoreDrill(models.Model):
 
     def __str__(self) -> str:
         return f"恢复演练 {self.backup_name}"
+
+
+class Volume(models.Model):
+    """A1.12: a unit's duty records of a day, a month or a year compiled in time order (成册). Sealing
+    (封卷) keeps a content hash of every record in it; a later edit or deletion of one shows as a break
+    naming it. A sealed volume is never rebuilt: a new edition, with its reason, takes its place and the
+    old one stays as it was sealed."""
+
+    class Period(models.TextChoices):
+        DAY = "day", "日卷"
+        MONTH = "month", "月卷"
+        YEAR = "year", "年卷"
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="volumes")
+    period = models.CharField("卷期", max_length=10, choices=Period.choices)
+    start = models.DateField("起始日期")
+    edition = models.PositiveSmallIntegerField("版次", default=1)
+    reason = models.CharField("重新编制原因", max_length=500, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    compiled_at = models.DateTimeField("编制时间")
+    compiled_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    compiled_by_name = models.CharField("编制人", max_length=100, blank=True)
+    sealed_at = models.DateTimeField("封卷时间", null=True, blank=True)
+    sealed_by_name = models.CharField("封卷人", max_length=100, blank=True)
+    digest = models.CharField("全卷校验值", max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-start", "period", "-edition"]
+        verbose_name = "值班档案卷"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "start", "edition"], name="one_volume_edition")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def sealed(self) -> bool:
+        return self.sealed_at is not None
+
+    @property
+    def period_words(self) -> str:
+        if self.period == self.Period.DAY:
+            return f"{self.start.year}年{self.start.month}月{self.start.day}日"
+        if self.period == self.Period.MONTH:
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{self.start.year}年"
+
+    @property
+    def title(self) -> str:
+        edition = f"（第{self.edition}版）" if self.edition > 1 else ""
+        return f"{self.unit.name}值班档案 {self.period_words}{edition}"
+
+    def end(self) -> dt.date:
+        """The first day after the volume's period."""
+        if self.period == self.Period.DAY:
+            return self.start + dt.timedelta(days=1)
+        if self.period == self.Period.MONTH:
+            return dt.date(self.start.year + self.start.month // 12, self.start.month % 12 + 1, 1)
+        return dt.date(self.start.year + 1, 1, 1)
+
+
+class VolumeItem(models.Model):
+    """One record in a volume, in time order, with the hash of its content when the volume was compiled
+    (and so when sealed: a sealed volume is never recompiled)."""
+
+    volume = models.ForeignKey(Volume, on_delete=models.CASCADE, related_name="items")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("类别", max_length=20)
+    model = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    at = models.DateTimeField("时间")
+    title = models.CharField("标题", max_length=300)
+    digest = models.CharField("校验值", max_length=64)
+
+    class Meta:
+        ordering = ["volume", "seq"]
+        verbose_name = "卷内记录"
+        constraints = [models.UniqueConstraint(fields=["volume", "seq"], name="one_item_per_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.title}"

@@ -1,4 +1,4 @@
-"""The archive's workflows: backups asked for and taken, kept for the policy's number of nights, and
+"""The archive's workflows: volumes compiled, sealed and re-edited (A1.12); backups asked for and taken, kept for the policy's number of nights, and
 restore drills that prove a backup can be restored.
 
 A backup or a drill is asked for on the page (a row in state queued) and done by the job runner, so the
@@ -9,14 +9,16 @@ next runner marks failed ("中断") after STALE_AFTER, and a `.partial` file, ne
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhiban.archive import backups
-from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill
+from zhiban.archive import backups, volumes
+from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill, Volume
 
 log = logging.getLogger("zhiban.archive")
 
@@ -174,3 +176,64 @@ def _words(error: Exception) -> str:
     if isinstance(error, backups.BackupError):
         return str(error)
     return f"{type(error).__name__}：{error}"[:1000]
+
+
+# --- volumes (A1.12) -------------------------------------------------------------------------------
+
+
+def compile_volume(unit, period: str, start: dt.date, person=None) -> Volume:
+    """A new volume (edition 1) of `unit` for the period beginning `start`, or the draft there is,
+    compiled afresh. A sealed one is refused: it takes a new edition with a reason."""
+    start = volumes.period_start(period, start)
+    with transaction.atomic():
+        volume = (
+            Volume.objects.select_for_update()
+            .filter(unit=unit, period=period, start=start)
+            .order_by("-edition")
+            .first()
+        )
+        if volume is not None and volume.sealed:
+            raise ValidationError("这一卷已封卷，不能重新编制；如确需更正，请编制新版并说明原因")
+        if volume is None:
+            volume = Volume(unit=unit, period=period, start=start)
+        volumes.fill(volume, person)
+    return volume
+
+
+def new_edition(volume: Volume, reason: str, person=None) -> Volume:
+    """A sealed volume's next edition, compiled now; the sealed one stays as it was, superseded."""
+    reason = reason.strip()
+    if not volume.sealed:
+        raise ValidationError("这一卷尚未封卷，直接重新编制即可")
+    if not reason:
+        raise ValidationError({"reason": "请说明为什么编制新版"})
+    if Volume.objects.filter(supersedes=volume).exists():
+        raise ValidationError("这一卷已有新版")
+    with transaction.atomic():
+        edition = Volume(
+            unit=volume.unit,
+            period=volume.period,
+            start=volume.start,
+            edition=volume.edition + 1,
+            reason=reason[:500],
+            supersedes=volume,
+        )
+        volumes.fill(edition, person)
+    return edition
+
+
+def seal(volume: Volume, person=None) -> Volume:
+    """封卷: the volume as compiled, with a digest over its items' digests; compiled afresh first, so
+    what is sealed is what the records say at this moment."""
+    with transaction.atomic():
+        locked = Volume.objects.select_for_update().get(pk=volume.pk)
+        if locked.sealed:
+            raise ValidationError("这一卷已封卷")
+        volumes.fill(locked, person)
+        locked.digest = hashlib.sha256(
+            "".join(locked.items.order_by("seq").values_list("digest", flat=True)).encode()
+        ).hexdigest()
+        locked.sealed_at = timezone.now()
+        locked.sealed_by_name = person.name if person else ""
+        locked.save(update_fields=["digest", "sealed_at", "sealed_by_name"])
+    return locked

@@ -1,21 +1,28 @@
-"""Archive pages. The backup page is the system administrator's: the nightly schedule, backups asked
-for now, and restore drills that prove a backup restores."""
+"""Archive pages: a unit's volumes (A1.12) for its duty office and the offices above; the backup page,
+the system administrator's: the nightly schedule, backups asked for now, and restore drills that prove
+a backup restores."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiban.archive import services
-from zhiban.archive.access import require_backup_keeper
+from zhiban.archive import documents, forms, services, volumes
+from zhiban.archive.access import get_volume_for_user, require_backup_keeper
 from zhiban.archive.forms import BackupPolicyForm
-from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill
+from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill, Volume
+from zhiban.lib.downloads import docx_download, download
+from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
-from zhiban.org.access import fetch, scope_for
+from zhiban.org.access import check_act, duty_unit, fetch, scope_for
 
 Q_ALL = Q()  # the page is the system administrator's alone (checked first): every backup is theirs
 
@@ -65,3 +72,98 @@ def drill_request(request, pk):
         services.request_drill(backup, scope.person)
         messages.success(request, "已开始恢复演练：在临时数据库中恢复这份备份并核对，不影响正在使用的数据库")
     return redirect("backup_list")
+
+
+# --- volumes (A1.12) -------------------------------------------------------------------------------
+
+
+@login_required
+def archive_home(request):
+    """档案: the volumes of the unit one works as, and a new one compiled from its records."""
+    unit = duty_unit(request)
+    scope = scope_for(request.user)
+    may_compile = scope.acts_for_unit(unit)
+    form = forms.CompileForm(
+        request.POST or None, initial={"day": timezone.localdate() - dt.timedelta(days=1)}
+    )
+    if request.method == "POST":
+        check_act(scope, unit)
+        if form.is_valid():
+            try:
+                volume = services.compile_volume(
+                    unit, form.cleaned_data["period"], form.cleaned_data["day"], scope.person
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"已编制：{volume.title}，共{volume.items.count()}项")
+                return redirect("volume_detail", volume.pk)
+    page = paginate(
+        request, Volume.objects.filter(unit=unit).select_related("unit").annotate(size=Count("items"))
+    )
+    context = {"unit": unit, "form": form, "page": page, "may_compile": may_compile}
+    return render(request, "archive/home.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def volume_detail(request, pk):
+    volume = get_volume_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    items = list(volume.items.all())
+    for item in items:
+        item.kind_words = volumes.BY_CODE[item.kind].words
+    found = volumes.breaks(volume)
+    broken = {b.item.seq for b in found}
+    context = {
+        "volume": volume,
+        "items": items,
+        "kinds": volumes.kinds_in(items),
+        "breaks": found,
+        "broken": broken,
+        "may_act": scope.acts_for_unit(volume.unit),
+        "successor": Volume.objects.filter(supersedes=volume).first(),
+        "edition_form": forms.EditionForm(),
+        "pdf_ready": documents.soffice() is not None,
+    }
+    return render(request, "archive/volume.html", context)
+
+
+@login_required
+@require_POST
+def volume_action(request, pk):
+    """重新编制 a draft, 封卷, or a new edition of a sealed volume with its reason."""
+    volume = get_volume_for_user(request.user, pk, act=True)
+    person = scope_for(request.user).person
+    action = request.POST.get("action")
+    try:
+        if action == "rebuild":
+            volume = services.compile_volume(volume.unit, volume.period, volume.start, person)
+            messages.success(request, f"已重新编制，共{volume.items.count()}项")
+        elif action == "seal":
+            volume = services.seal(volume, person)
+            messages.success(request, "已封卷：卷内每项记录的校验值已保存，之后的任何修改都会在此显示")
+        elif action == "edition":
+            volume = services.new_edition(volume, request.POST.get("reason", ""), person)
+            messages.success(request, f"已编制第{volume.edition}版；原卷保持封卷时的内容")
+        else:
+            messages.error(request, "请选择要做的操作")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("volume_detail", volume.pk)
+
+
+@login_required
+def volume_word(request, pk):
+    volume = get_volume_for_user(request.user, pk)
+    return docx_download(documents.volume_docx(volume), documents.volume_filename(volume, "docx"))
+
+
+@login_required
+def volume_pdf(request, pk):
+    volume = get_volume_for_user(request.user, pk)
+    try:
+        pdf = documents.to_pdf(documents.volume_docx(volume))
+    except documents.PdfUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("volume_detail", volume.pk)
+    return download(pdf, documents.volume_filename(volume, "pdf"), "application/pdf")

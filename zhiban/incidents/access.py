@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from zhiban.audit.trail import record_read
 from zhiban.incidents.models import (
     ChaseUp,
     Deadline,
@@ -21,18 +22,22 @@ from zhiban.incidents.models import (
     ReportingRule,
     VerificationRequest,
 )
-from zhiban.org.access import Scope, check_act, check_write, duty_q, fetch, scope_for
+from zhiban.lib.classification import is_classified
+from zhiban.org.access import Scope, check_act, check_write, cleared_q, duty_q, fetch, scope_for
 from zhiban.org.models import User
 
 
 def event_q(scope: Scope, prefix: str = "") -> Q:
-    return duty_q(scope, f"{prefix}unit__")
+    """Read over its unit; a classified one (秘密, 机密) only by those cleared for its level (A2.7/B15)."""
+    return duty_q(scope, f"{prefix}unit__") & cleared_q(scope, prefix)
 
 
 def get_event_for_user(user: User, pk, act: bool = False) -> Event:
     scope = scope_for(user)
     event = fetch(Event.objects.select_related("unit", "same_as__unit"), pk, event_q(scope))
     check_act(scope, event.unit, act)
+    if is_classified(event.classification):
+        record_read(event, f"查阅{event.get_classification_display()}事件")
     return event
 
 
@@ -42,7 +47,8 @@ def report_q(scope: Scope, prefix: str = "") -> Q:
     unsent = Q(**{f"{prefix}event__unit_id__in": scope.act_unit_ids})
     if scope.person is not None:
         unsent |= Q(**{f"{prefix}signer": scope.person})
-    return duty_q(scope, f"{prefix}event__unit__") & (Q(**{f"{prefix}state": Report.State.SENT}) | unsent)
+    sent_or_own = Q(**{f"{prefix}state": Report.State.SENT}) | unsent
+    return duty_q(scope, f"{prefix}event__unit__") & sent_or_own & cleared_q(scope, f"{prefix}event__")
 
 
 def get_report_for_user(user: User, pk, act: bool = False) -> Report:
@@ -55,6 +61,8 @@ def get_report_for_user(user: User, pk, act: bool = False) -> Report:
     )
     if act and (report.to_unit is None or not scope.acts_as(report.to_unit)):
         raise PermissionDenied("只有接报单位的值班人员可以接收或转报")
+    if is_classified(report.event.classification):
+        record_read(report, f"查阅{report.event.get_classification_display()}事件的报告")
     return report
 
 

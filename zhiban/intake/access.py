@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from zhiban.audit.trail import record_refusal
+from zhiban.audit.trail import record_read, record_refusal
 from zhiban.intake.models import Call, Document, DocumentAttachment, Instruction, Matter, PhoneNotice, Visit
 from zhiban.org.access import REFUSED, Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
 from zhiban.org.models import User
@@ -85,6 +85,8 @@ def get_document_for_user(user: User, pk, act: bool = False) -> Document:
             record_refusal(Document, pk, REFUSED)
         raise
     _check_change(scope, document, act)
+    if document.classified:
+        record_read(document, f"查阅{document.get_classification_display()}文件")
     return document
 
 

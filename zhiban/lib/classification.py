@@ -19,6 +19,20 @@ class Classification(models.TextChoices):
 CLASSIFIED = (Classification.SECRET, Classification.CONFIDENTIAL)
 
 
+# How far up the scale each value stands: a person cleared for one reads it and everything below it.
+RANK = {value: rank for rank, value in enumerate(Classification.values)}
+
+
+def cleared_for(clearance: str) -> list[str]:
+    """The values a person with `clearance` may read (公开 and 内部 need none beyond the duty roles)."""
+    top = max(RANK.get(clearance, 0), RANK[Classification.INTERNAL])
+    return [value for value, rank in RANK.items() if rank <= top]
+
+
+def may_read(clearance: str, value: str) -> bool:
+    return value in cleared_for(clearance)
+
+
 def is_classified(value: str) -> bool:
     return value in CLASSIFIED
 

@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from zhiban.audit.trail import record_refusal
-from zhiban.lib.classification import CLASSIFIED
+from zhiban.lib.classification import CLASSIFIED, Classification, cleared_for, may_read
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import (
     Contact,
@@ -60,6 +60,7 @@ class Scope:
     home_unit_id: int | None = None
     home_unit: Unit | None = None
     root_paths: set[str] = field(default_factory=set)  # the tops of what this person sees
+    clearance: str = Classification.INTERNAL  # A2.7/B15: the highest classification this person may read
 
     # --- queries -----------------------------------------------------------------------------------
     def unit_q(self, prefix: str = "", write: bool = False) -> Q:
@@ -185,6 +186,7 @@ def _fill(scope: Scope, user: User) -> None:
     scope.person = person
     if person is None:
         return
+    scope.clearance = person.clearance
     scope.read_unit_ids.add(person.unit_id)
     scope.member_unit_ids.add(person.unit_id)
     scope.member_paths.add(person.unit.path)
@@ -262,17 +264,31 @@ def reads_duty_of(scope: Scope, unit: Unit) -> bool:
 def classified_q(scope: Scope, prefix: str = "") -> Q:
     """A2.7/B15: classified records (秘密 and above) are read by the duty staff of their own unit only:
     its duty-office administrators, leaders on duty and duty staff; not by an inspector, not by the
-    office above, not by the three system administrators."""
+    office above, not by the three system administrators; and of them only by those cleared for the
+    record's level (Person.clearance, granted by the security administrator)."""
     unclassified = ~Q(**{f"{prefix}classification__in": CLASSIFIED})
     if scope.all_units:
         return unclassified
-    return unclassified | Q(**{f"{prefix}unit_id__in": scope.act_unit_ids})
+    return unclassified | Q(
+        **{
+            f"{prefix}unit_id__in": scope.act_unit_ids,
+            f"{prefix}classification__in": cleared_for(scope.clearance),
+        }
+    )
 
 
-def reveals_secrets(scope: Scope, unit: Unit) -> bool:
-    """Whether classified titles and texts of `unit` are shown to this person (classified_q's rule): on
-    a page, in the duty log, 一口清, an export; everywhere else they stand as 秘密文件（标题不予显示）."""
-    return unit.pk in scope.act_unit_ids and not scope.all_units
+def cleared_q(scope: Scope, prefix: str = "") -> Q:
+    """A2.7/B15 for records that travel up the chain (events and their reports): whoever reads the unit's
+    duty records reads a classified one only with the clearance for its level."""
+    if scope.all_units:
+        return ~Q(**{f"{prefix}classification__in": CLASSIFIED})
+    return Q(**{f"{prefix}classification__in": cleared_for(scope.clearance)})
+
+
+def reveals_secrets(scope: Scope, unit: Unit, level: str = Classification.SECRET) -> bool:
+    """Whether classified titles and texts (of `level`) of `unit` are shown to this person (classified_q's
+    rule): on a page, in the duty log, 一口清, an export; elsewhere they stand as 秘密文件（标题不予显示）."""
+    return unit.pk in scope.act_unit_ids and not scope.all_units and may_read(scope.clearance, level)
 
 
 def may_manage_person(scope: Scope, person: Person) -> bool:

@@ -17,6 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin
 
+from zhiban.lib.classification import Classification
 from zhiban.lib.pinyin import search_keys
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", "手机号码应为11位数字，以1开头")
@@ -200,6 +201,12 @@ class Person(models.Model):
     )
     search_text = models.CharField(max_length=400, editable=False, default="", db_index=True)
     order = models.PositiveIntegerField("排序", default=0)
+    # A2.7/B15: who may read 秘密 and 机密 records, granted by the security administrator (安全管理员)
+    clearance = models.CharField(
+        "涉密阅读权限", max_length=20, choices=Classification.choices, default=Classification.INTERNAL
+    )
+    clearance_granted_by = models.CharField("涉密权限授予人", max_length=100, blank=True)
+    clearance_granted_at = models.DateTimeField("涉密权限授予时间", null=True, blank=True)
 
     class Meta:
         ordering = ["unit__path", "order", "id"]

@@ -22,12 +22,13 @@ from django.views.decorators.http import require_POST
 
 from zhiban.audit.models import AuditEntry
 from zhiban.audit.trail import record
+from zhiban.lib.classification import CLASSIFIED, Classification
 from zhiban.lib.forms import form_page
 from zhiban.lib.polling import before_second_factor
 from zhiban.org import factors
 from zhiban.org.forms import LoginForm
 from zhiban.org.middleware import LOGOUT_REASON
-from zhiban.org.models import BackupCodes, SecurityPolicy, User
+from zhiban.org.models import BackupCodes, Person, SecurityPolicy, User
 from zhiban.org.security import cool_off, security_policy
 
 
@@ -194,6 +195,19 @@ class ResetForm(forms.Form):
         return user
 
 
+class ClearanceForm(ResetForm):
+    """A2.7/B15: the highest classification a person may read, granted by the security administrator."""
+
+    clearance = forms.ChoiceField(label="涉密阅读权限", choices=Classification.choices)
+
+    def clean_username(self):
+        user = super().clean_username()
+        person = Person.objects.filter(user=user, active=True).first()
+        if person is None:
+            raise forms.ValidationError("这个登录名不属于在职人员")
+        return person
+
+
 @login_required
 def security(request):
     """The security administrator's page: locked accounts and addresses, the second factor's reset, and
@@ -214,7 +228,19 @@ def security(request):
         .filter(failures__gte=policy.address_failure_limit)
         .order_by("-last")
     )
-    context = {"accounts": accounts, "addresses": addresses, "policy": policy, "reset_form": ResetForm()}
+    cleared = (
+        Person.objects.filter(active=True, clearance__in=CLASSIFIED)
+        .select_related("unit", "user")
+        .order_by("unit__path")
+    )
+    context = {
+        "accounts": accounts,
+        "addresses": addresses,
+        "policy": policy,
+        "reset_form": ResetForm(),
+        "clearance_form": ClearanceForm(prefix="c"),
+        "cleared": cleared,
+    }
     return render(request, "org/security.html", context)
 
 
@@ -254,6 +280,26 @@ def security_reset_second_factor(request):
         return redirect("security")
     factors.reset(user, by=request.user)
     messages.success(request, f"已重置 {user.username} 的二次验证：其下次登录时重新绑定手机验证器")
+    return redirect("security")
+
+
+@login_required
+@require_POST
+def security_clearance(request):
+    """Grants or withdraws a person's clearance for classified records; audited (Person is tracked),
+    with who granted it and when kept on the person."""
+    _require_security_admin(request.user)
+    form = ClearanceForm(request.POST, prefix="c")
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("security")
+    person = form.cleaned_data["username"]
+    person.clearance = form.cleaned_data["clearance"]
+    person.clearance_granted_by = request.user.get_full_name() or request.user.get_username()
+    person.clearance_granted_at = timezone.now()
+    with transaction.atomic():
+        person.save(update_fields=["clearance", "clearance_granted_by", "clearance_granted_at"])
+    messages.success(request, f"{person.name}的涉密阅读权限已设为“{person.get_clearance_display()}”")
     return redirect("security")
 
 

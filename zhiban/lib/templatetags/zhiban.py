@@ -7,9 +7,10 @@ from django.template import defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from zhiban.lib.classification import is_classified
 from zhiban.lib.dates import date_cn, minutes_words, plain_number
 from zhiban.lib.registry import TOPBAR_COUNTS, topbar_counts
 
@@ -85,6 +86,7 @@ _MODULES = (
     ("事项", "matter_list", "duty"),
     ("突发事件", "event_list", "duty"),
     ("督查", "supervision_home", "duty"),
+    ("档案", "archive_home", "duty"),
     ("单位", "unit_tree", "org"),
     ("人员", "person_list", "org"),
     ("通讯录", "contact_list", "org"),
@@ -209,3 +211,18 @@ def cached_static(path: str) -> str:
 @lru_cache(maxsize=256)
 def _static_url(path: str) -> str:
     return static(path)
+
+
+@register.simple_tag(takes_context=True)
+def watermark(context, classification: str) -> str:
+    """A2.7/B15: a classified record's page, on screen and printed, carries the reader's name and the
+    moment it was opened across it (static CSS: the strict CSP allows no inline style)."""
+    if not is_classified(classification):
+        return ""
+    user = context.get("user")
+    scope = context.get("scope")
+    person = getattr(scope, "person", None)
+    name = person.name if person else (user.get_full_name() or user.get_username()) if user else ""
+    stamp = f"{name} {timezone.localtime():%Y-%m-%d %H:%M} 涉密 注意保密"
+    spans = format_html_join("", "<span>{}</span>", ((stamp,) for _ in range(24)))
+    return format_html('<div class="watermark" aria-hidden="true">{}</div>', spans)
