@@ -298,6 +298,7 @@ UNSCOPED_BY_ID = {
     "supervision_statistics_export",
     "report_marks",
     "archive_home",
+    "search",  # results filtered by the same rules as the records' pages (tests/archive/test_search.py)
     # the system administrator's backups: the platform's, no unit's (404 to anyone else, the drill's id
     # included: tests/archive/test_backups.py)
     "backup_list",

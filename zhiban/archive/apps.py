@@ -8,6 +8,8 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from zhiban.archive import models as m
+        from zhiban.archive import signals
         from zhiban.audit.trail import track
 
-        track(m.BackupPolicy, m.Backup, m.RestoreDrill)
+        track(m.BackupPolicy, m.Backup, m.RestoreDrill, m.Volume)
+        signals.connect()

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from zhiban.archive.models import BackupPolicy, Volume
+from zhiban.lib.classification import Classification
+from zhiban.org.models import Unit
 
 
 class BackupPolicyForm(forms.ModelForm):
@@ -26,3 +28,30 @@ class CompileForm(forms.Form):
 
 class EditionForm(forms.Form):
     reason = forms.CharField(label="编制新版的原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="检索词", max_length=100, required=False)
+    kind = forms.ChoiceField(label="类别", required=False)
+    unit = forms.ModelChoiceField(
+        label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部"
+    )
+    since = forms.DateField(label="起", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    level = forms.ChoiceField(label="密级", required=False, choices=[("", "全部"), *Classification.choices])
+    page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, scope=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zhiban.archive.volumes import KINDS
+
+        self.fields["kind"].choices = [("", "全部"), *((k.code, k.words) for k in KINDS)]
+        if scope is not None:
+            self.fields["unit"].queryset = Unit.objects.filter(scope.unit_q()).order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "止日期不能早于起日期")
+        return data

@@ -202,3 +202,28 @@ class VolumeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq} {self.title}"
+
+
+class SearchEntry(models.Model):
+    """B26: one duty record as the information base finds it: its unit and classification (to filter by
+    who may read it), when, a title and an excerpt to show, and `tokens`, the words it is found by (every
+    Chinese character and pair of characters, names in pinyin and initials, numbers by their digits),
+    indexed by SQLite FTS5 or a PostgreSQL GIN full-text index (migration 0003)."""
+
+    kind = models.CharField("类别", max_length=20)
+    model = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    at = models.DateTimeField("时间")
+    title = models.CharField("标题", max_length=300)
+    excerpt = models.TextField("摘要", blank=True)
+    classification = models.CharField("密级", max_length=20, default="public")
+    tokens = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "检索条目"
+        constraints = [models.UniqueConstraint(fields=["model", "object_id"], name="one_entry_per_record")]
+        indexes = [models.Index(fields=["unit", "at"], name="archive_search_unit_at")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhiban.archive import documents, forms, services, volumes
+from zhiban.archive import documents, forms, search, services, volumes
 from zhiban.archive.access import get_volume_for_user, require_backup_keeper
 from zhiban.archive.forms import BackupPolicyForm
 from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill, Volume
@@ -23,6 +24,7 @@ from zhiban.lib.downloads import docx_download, download
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
 from zhiban.org.access import check_act, duty_unit, fetch, scope_for
+from zhiban.org.models import Unit
 
 Q_ALL = Q()  # the page is the system administrator's alone (checked first): every backup is theirs
 
@@ -167,3 +169,49 @@ def volume_pdf(request, pk):
         messages.error(request, str(error))
         return redirect("volume_detail", volume.pk)
     return download(pdf, documents.volume_filename(volume, "pdf"), "application/pdf")
+
+
+# --- the information base (B26) --------------------------------------------------------------------
+
+
+@login_required
+def search_page(request):
+    """信息检索: one box over every duty record the person may read, with filters."""
+    scope = scope_for(request.user)
+    if not scope.read_paths:
+        raise Http404
+    form = forms.SearchForm(request.GET or None, scope=scope)
+    hits, total, page_number = [], 0, 1
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        page_number = data.get("page") or 1
+        since, until = data.get("since"), data.get("until")
+        hits, total = search.search(
+            scope,
+            data["q"],
+            kind=data.get("kind") or "",
+            unit_ids=[u.pk for u in Unit.objects.filter(scope.unit_q(), pk=data["unit"].pk)]
+            if data.get("unit")
+            else None,
+            since=search_bounds(since) if since else None,
+            until=search_bounds(until + dt.timedelta(days=1)) if until else None,
+            level=data.get("level") or "",
+            offset=(page_number - 1) * search.PAGE,
+        )
+    pages = (total + search.PAGE - 1) // search.PAGE
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "hits": hits,
+        "total": total,
+        "page_number": page_number,
+        "previous": page_number - 1 if page_number > 1 else None,
+        "next": page_number + 1 if page_number < pages else None,
+        "params": params.urlencode(),
+    }
+    return render(request, "archive/search.html", context, status=400 if form.errors else 200)
+
+
+def search_bounds(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())

@@ -170,11 +170,12 @@ def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], par
     )
     return format_html(
         '<header class="topbar no-print">\n  <a class="brand" href="{}">政务值班管理平台</a>\n'
-        '  <nav class="modules">\n    {}\n  </nav>\n  <div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n    <a href="{}">二次验证</a>\n'
+        '  <nav class="modules">\n    {}\n  </nav>\n  {}<div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n    <a href="{}">二次验证</a>\n'
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
         _url("home"),
         mark_safe(_module_links(parts)),
+        _search_box() if "duty" in parts else "",
         switch,
         mark_safe(_count_links(counts)),
         _url("token_list"),
@@ -183,6 +184,15 @@ def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], par
         _url("second_factor"),
         _url("logout"),
         mark_safe(_CSRF_SLOT),
+    )
+
+
+def _search_box() -> str:
+    """B26: the information base from every page of the people who read duty records."""
+    return format_html(
+        '<form class="search" method="get" action="{}" role="search"><input type="search" name="q" '
+        'placeholder="检索值班记录" aria-label="信息检索" maxlength="100"></form>\n  ',
+        _url("search"),
     )
 
 

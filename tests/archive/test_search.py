@@ -1,0 +1,112 @@
+"""B26: one search box over the duty records a person may read: Chinese words wherever they stand in a
+sentence, names by pinyin, numbers by their digits, filters, ranking and marked matches; on SQLite
+(FTS5) and on PostgreSQL (GIN full-text index) alike."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from tests.shift_fixtures import at
+from zhiban.archive import search
+from zhiban.archive.models import SearchEntry
+from zhiban.intake.models import Call, Document, Visit
+from zhiban.org.access import scope_for
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_the_day")]
+
+
+def titles(person, query, **filters) -> list[str]:
+    hits, _ = search.search(scope_for(person.user), query, **filters)
+    return [h.entry.title for h in hits]
+
+
+@pytest.fixture
+def records(org):
+    power = Call.objects.create(
+        unit=org.county,
+        at=at(9, 10),
+        name="王建华",
+        number="0558-2222333",
+        content="青石镇今晨发生大面积停电报告事件",
+    )
+    rain = Call.objects.create(unit=org.county, at=at(10), name="李红", content="暴雨预警，注意防范")
+    visit = Visit.objects.create(
+        unit=org.county, arrived_at=at(11), name="赵大勇", purpose="反映停电赔偿问题"
+    )
+    sibling = Call.objects.create(unit=org.sibling, at=at(9), name="马小川", content="西山县停电")
+    secret = Document.objects.create(
+        unit=org.county,
+        sender="县委办",
+        title="停电应急预案（修订）",
+        classification="secret",
+        received_at=at(12),
+    )
+    return power, rain, visit, sibling, secret
+
+
+def test_rule_B26_a_two_character_word_inside_a_sentence_is_found(org, records):
+    power, rain, visit, sibling, secret = records
+    found = titles(org.officer, "停电")
+    assert power.content[:20] in "".join(found) and "赵大勇 反映停电赔偿问题" in found
+    # a pair a dictionary segmenter would have joined into a longer word is found too
+    assert any("停电报告事件" in t for t in titles(org.officer, "电报"))
+    assert titles(org.officer, "预警") == [f"来电 李红 {rain.content}"]
+    assert titles(org.officer, "地震") == []
+
+
+def test_rule_B26_names_by_pinyin_and_numbers_by_their_digits(org, records):
+    power = records[0]
+    expected = f"来电 王建华 {power.content[:40]}"
+    assert titles(org.officer, "wangjianhua") == [expected]
+    assert titles(org.officer, "wjh") == [expected]
+    assert titles(org.officer, "2222333") == [expected] and titles(org.officer, "2333") == [expected]
+    assert titles(org.officer, "0558") == [expected]
+
+
+def test_rule_A2_7_search_shows_only_what_the_person_may_read(org, records):
+    power, rain, visit, sibling, secret = records
+    assert "西山县停电" not in " ".join(titles(org.officer, "停电"))
+    assert [t for t in titles(org.sibling_officer, "停电")] == ["来电 马小川 西山县停电"]
+    # the classified document: its own unit's cleared duty staff only
+    assert "秘密文件（标题不予显示）" in titles(org.officer, "预案")
+    assert titles(org.inspector, "预案") == [] and titles(org.city_admin, "预案") == []
+    # the city's office reads the county's records over the chain
+    assert "赵大勇 反映停电赔偿问题" in titles(org.city_admin, "停电")
+
+
+def test_rule_B26_filters_ranking_and_marked_words(org, records):
+    power, rain, visit, sibling, secret = records
+    assert titles(org.officer, "停电", kind="visit") == ["赵大勇 反映停电赔偿问题"]
+    later = sorted(titles(org.officer, "停电", since=at(10, 30)))
+    assert later == sorted(["赵大勇 反映停电赔偿问题", "秘密文件（标题不予显示）"])
+    assert titles(org.officer, "停电", level="secret") == ["秘密文件（标题不予显示）"]
+    hits, total = search.search(scope_for(org.officer.user), "停电 赔偿")
+    assert total == 1 and "<mark>停电</mark>" in hits[0].title and "<mark>赔偿</mark>" in hits[0].title
+    assert hits[0].url == f"/intake/visits/{visit.pk}/"
+
+
+def test_rule_B26_the_index_follows_edits_deletions_and_rollbacks(org, records):
+    power = records[0]
+    Call.objects.filter(pk=power.pk).update(content="x")  # no signal: rebuilt below
+    power.content = "燃气泄漏"
+    power.save()
+    assert titles(org.officer, "燃气") and not [t for t in titles(org.officer, "停电") if "王建华" in t]
+    power.delete()
+    assert titles(org.officer, "燃气") == []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Call.objects.create(unit=org.county, at=at(13), name="回滚", content="山体滑坡")
+        raise RuntimeError
+    assert titles(org.officer, "滑坡") == []
+    SearchEntry.objects.all().delete()
+    assert search.rebuild() == 4 and len(titles(org.officer, "停电")) == 2  # the visit, the document
+
+
+def test_the_search_page_marks_the_words_and_checks_its_filters(org, records):
+    client = org.client(org.officer)
+    page = client.get("/search/", {"q": "停电"})
+    assert page.status_code == 200 and "找到 3 条" in page.text and "<mark>停电</mark>" in page.text
+    assert 'placeholder="检索值班记录"' in page.text  # the box in the top bar
+    bad = client.get("/search/", {"q": "停电", "since": "2026-03-06", "until": "2026-03-01"})
+    assert bad.status_code == 400 and "止日期不能早于起日期" in bad.text and 'value="停电"' in bad.text
+    assert org.client(org.sibling_officer).get("/search/", {"q": "赔偿"}).text.count("<mark>") == 0

@@ -1,0 +1,291 @@
+"""B26: the information base: one search box over the duty records a person may read.
+
+Words. Each record is indexed by `tokens`: every Chinese character and every pair of adjacent characters
+of its text (so a two-character word is found wherever it stands in a sentence, even where a dictionary
+segmenter such as jieba would have joined it into a longer word: 电报 inside 停电报告), names in full
+pinyin and initials in every reading (lib.pinyin), numbers by their digits (whole, each group, the last
+four), and other words lower-cased. A query is cut the same way and every term must match (AND); a
+Latin or digit term also matches as a prefix.
+
+Index. SQLite: an FTS5 table kept in step with archive_searchentry by triggers, ranked by bm25; PostgreSQL:
+a GIN index on to_tsvector('simple', tokens), ranked by ts_rank (migration 0003). Entries are written
+in the same transaction as the record (signals), and `manage.py search_index` rebuilds them all.
+
+Scope. Results are filtered in the query by the person's duty scope and the classification rule
+(org.access.duty_q, classified_q), the same rules as the records' own pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from zhiban.archive.models import SearchEntry
+from zhiban.archive.volumes import BY_MODEL, KINDS, Kind
+from zhiban.audit.trail import label as audit_label
+from zhiban.lib.classification import Classification
+from zhiban.lib.pinyin import readings
+from zhiban.org.access import Scope, classified_q, duty_q
+
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+_WORD = re.compile(r"[a-z]+|\d+")
+_DIGITS = re.compile(r"\d[\d\- ]{3,}\d")
+_NAME_FIELDS = ("name", "caller", "visitor", "sender")
+EXCERPT = 160
+PAGE = 20
+
+URLS = {
+    "log": ("shift_detail", lambda r: r.shift_id),
+    "call": ("call_detail", lambda r: r.pk),
+    "notice": ("phone_notice_detail", lambda r: r.pk),
+    "visit": ("visit_detail", lambda r: r.pk),
+    "document": ("document_detail", lambda r: r.pk),
+    "matter": ("matter_detail", lambda r: r.pk),
+    "instruction": ("instruction_detail", lambda r: r.pk),
+    "event": ("event_detail", lambda r: r.pk),
+    "report": ("report_detail", lambda r: r.pk),
+    "handover": ("handover", lambda r: r.shift_id),
+}
+
+
+# --- words -----------------------------------------------------------------------------------------
+
+
+def han_terms(run: str) -> list[str]:
+    """A run of Chinese characters as its characters and its adjacent pairs."""
+    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens_of(text: str, names: list[str] = ()) -> str:
+    text = (text or "").lower()
+    found: set[str] = set()
+    for run in _HAN.findall(text):
+        found.update(han_terms(run))
+    found.update(_WORD.findall(text))
+    for number in _DIGITS.findall(text):
+        digits = re.sub(r"\D", "", number)
+        found.update((digits, digits[-4:]))
+    for name in names:
+        if name and _HAN.search(name):
+            found.update(readings(name)[:4])
+            found.add(_initials(name))
+    return " ".join(sorted(t for t in found if t))
+
+
+def _initials(name: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    prefix: bool
+
+
+def query_terms(query: str) -> list[Term]:
+    query = (query or "").lower()[:100]
+    terms: list[Term] = []
+    for run in _HAN.findall(query):
+        pairs = [run[i : i + 2] for i in range(len(run) - 1)] or [run]
+        terms += [Term(p, False) for p in pairs]
+    terms += [Term(word, True) for word in _WORD.findall(_HAN.sub(" ", query))]
+    unique = {}
+    for term in terms:
+        unique.setdefault(term.text, term)
+    return list(unique.values())[:12]
+
+
+# --- index -----------------------------------------------------------------------------------------
+
+
+def entry_for(kind: Kind, record: models.Model) -> SearchEntry:
+    from zhiban.archive.documents import fields_of
+
+    lines = fields_of(record)
+    text = "　".join(value for _, value in lines)
+    names = [str(getattr(record, f, "") or "") for f in _NAME_FIELDS]
+    classified = kind.classified(record)
+    title = kind.title(record) or kind.words
+    return SearchEntry(
+        kind=kind.code,
+        model=audit_label(kind.model),
+        object_id=str(record.pk),
+        unit_id=unit_id_of(kind, record),
+        at=getattr(record, kind.at),
+        title=title[:300],
+        excerpt="" if classified else text[:EXCERPT],
+        classification=classification_of(record),
+        tokens=tokens_of(f"{title} {text}", names),
+    )
+
+
+def unit_id_of(kind: Kind, record: models.Model) -> int:
+    owner = record
+    for step in kind.unit_path.split("__")[:-1]:
+        owner = getattr(owner, step)
+    return owner.unit_id
+
+
+def classification_of(record: models.Model) -> str:
+    if hasattr(record, "classification"):
+        return record.classification
+    event = getattr(record, "event", None)
+    return event.classification if event is not None else Classification.PUBLIC
+
+
+def index(record: models.Model) -> None:
+    """Writes (or removes, when it has no time yet: a draft report, an unsigned handover) the record's entry."""
+    kind = BY_MODEL.get(audit_label(type(record)))
+    if kind is None:
+        return
+    if getattr(record, kind.at) is None or not kind.model.objects.filter(kind.also, pk=record.pk).exists():
+        unindex(type(record), record.pk)
+        return
+    entry = entry_for(kind, record)
+    fields = ["kind", "unit_id", "at", "title", "excerpt", "classification", "tokens"]
+    SearchEntry.objects.update_or_create(
+        model=entry.model, object_id=entry.object_id, defaults={f: getattr(entry, f) for f in fields}
+    )
+
+
+def unindex(model: type[models.Model], pk) -> None:
+    SearchEntry.objects.filter(model=audit_label(model), object_id=str(pk)).delete()
+
+
+def rebuild(batch: int = 2000) -> int:
+    """Every entry afresh (after an upgrade, or to repair): returns how many."""
+    SearchEntry.objects.all().delete()
+    count = 0
+    for kind in KINDS:
+        rows = kind.model.objects.filter(kind.also, **{f"{kind.at}__isnull": False})
+        related = [p for p in ("event", "shift", "unit") if p in kind.unit_path or p == "unit"]
+        rows = rows.select_related(*[r for r in related if _has_relation(kind.model, r)])
+        pending = []
+        for record in rows.iterator(chunk_size=batch):
+            pending.append(entry_for(kind, record))
+            if len(pending) >= batch:
+                SearchEntry.objects.bulk_create(pending)
+                count += len(pending)
+                pending = []
+        SearchEntry.objects.bulk_create(pending)
+        count += len(pending)
+    return count
+
+
+def _has_relation(model, name: str) -> bool:
+    try:
+        return model._meta.get_field(name).is_relation
+    except Exception:
+        return False
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    entry: SearchEntry
+    url: str
+    kind_words: str
+    title: SafeString
+    excerpt: SafeString
+
+
+def visible_q(scope: Scope) -> Q:
+    return duty_q(scope) & classified_q(scope)
+
+
+def search(
+    scope: Scope,
+    query: str,
+    kind: str = "",
+    unit_ids=None,
+    since=None,
+    until=None,
+    level: str = "",
+    limit: int = PAGE,
+    offset: int = 0,
+) -> tuple[list[Hit], int]:
+    """The hits of `query` this person may read, best first, and how many there are in all."""
+    terms = query_terms(query)
+    if not terms:
+        return [], 0
+    rows = SearchEntry.objects.filter(visible_q(scope))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if unit_ids:
+        rows = rows.filter(unit_id__in=unit_ids)
+    if since:
+        rows = rows.filter(at__gte=since)
+    if until:
+        rows = rows.filter(at__lt=until)
+    if level:
+        rows = rows.filter(classification=level)
+    ids, total = _matching(rows, terms, limit, offset)
+    entries = SearchEntry.objects.in_bulk(ids)
+    words = {kind.code: kind.words for kind in KINDS}
+    shown = [t.text for t in terms] + _HAN.findall(query.lower())
+    hits = []
+    for pk in ids:
+        entry = entries[pk]
+        title, excerpt = marked(entry.title, shown), marked(entry.excerpt, shown)
+        hits.append(Hit(entry, record_url(entry), words.get(entry.kind, ""), title, excerpt))
+    return hits, total
+
+
+def _matching(rows, terms: list[Term], limit: int, offset: int) -> tuple[list[int], int]:
+    """The ids of the matching entries, best first, through the full-text index of the database."""
+    sql, params = rows.values("id").query.sql_with_params()
+    if connection.vendor == "sqlite":
+        match = " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms)
+        base = (
+            f"FROM archive_search_fts f JOIN archive_searchentry e ON e.id = f.rowid "  # nosec B608
+            f"WHERE archive_search_fts MATCH %s AND e.id IN ({sql})"
+        )
+        order = "ORDER BY bm25(archive_search_fts), e.at DESC"
+    else:
+        match = " & ".join(t.text + (":*" if t.prefix else "") for t in terms)
+        base = (
+            "FROM archive_searchentry e WHERE to_tsvector('simple', e.tokens) @@ to_tsquery('simple', %s) "  # nosec B608
+            f"AND e.id IN ({sql})"
+        )
+        order = "ORDER BY ts_rank(to_tsvector('simple', e.tokens), to_tsquery('simple', %s)) DESC, e.at DESC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {base}", [match, *params])  # nosec B608: our SQL, the query a parameter
+        total = cursor.fetchone()[0]
+        extra = [match] if connection.vendor != "sqlite" else []
+        cursor.execute(
+            f"SELECT e.id {base} {order} LIMIT %s OFFSET %s", [match, *params, *extra, limit, offset]
+        )  # nosec B608
+        return [row[0] for row in cursor.fetchall()], total
+
+
+def record_url(entry: SearchEntry) -> str:
+    kind = BY_MODEL.get(entry.model)
+    name, key = URLS[kind.code]
+    if kind.code in ("log", "handover"):
+        record = kind.model.objects.filter(pk=entry.object_id).only("shift_id").first()
+        return reverse(name, args=[key(record)]) if record else ""
+    return reverse(name, args=[entry.object_id])
+
+
+def marked(text: str, shown: list[str]) -> SafeString:
+    """The text with the matched words in <mark>, everything else escaped."""
+    if not text or not shown:
+        return mark_safe(escape(text or ""))  # nosec B703 B308: escaped
+    words = sorted(set(shown), key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for found in pattern.finditer(text):
+        out.append(escape(text[last : found.start()]))
+        out.append(f"<mark>{escape(found.group(0))}</mark>")
+        last = found.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # nosec B703 B308: every piece escaped above
