@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.factories import make_person, make_unit
 from tests.helpers import sign_in
+from zhiban.archive import jobs as archive_jobs
 from zhiban.lib.classification import Classification
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import Person, Role, Unit
@@ -63,6 +64,7 @@ def _fresh_process_caches():
     earlier test."""
     GenerationCache.forget()
     forget_policy()
+    archive_jobs.forget()
 
 
 @pytest.fixture

@@ -254,6 +254,9 @@ urlpatterns = [
     # archive: volumes (A1.12), backups and restore drills
     path("archive/", archive_views.archive_home, name="archive_home"),
     path("search/", archive_views.search_page, name="search"),
+    path("archive/briefs/", archive_views.brief_list, name="brief_list"),
+    path("archive/briefs/<int:pk>/", archive_views.brief_detail, name="brief_detail"),
+    path("archive/briefs/<int:pk>/brief.docx", archive_views.brief_word, name="brief_word"),
     path("archive/volumes/<int:pk>/", archive_views.volume_detail, name="volume_detail"),
     path("archive/volumes/<int:pk>/act/", archive_views.volume_action, name="volume_action"),
     path("archive/volumes/<int:pk>/volume.docx", archive_views.volume_word, name="volume_word"),

@@ -218,9 +218,13 @@ def supervision_objects(org) -> dict:
 
 
 def archive_objects(org) -> dict:
-    """A day's volume of 东湖县 (with nothing in it: access is about the volume, not its records)."""
+    """A day's volume of 东湖县 and the draft of its brief (with nothing in them: access is about the
+    volume and the brief, not their records)."""
     import datetime as dt
 
     from zhiban.archive import services
 
-    return {"volume": services.compile_volume(org.county, "day", dt.date(2026, 3, 4), org.county_admin)}
+    return {
+        "volume": services.compile_volume(org.county, "day", dt.date(2026, 3, 4), org.county_admin),
+        "brief": services.draft_brief(org.county, "daily", dt.date(2026, 3, 4)),
+    }

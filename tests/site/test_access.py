@@ -126,6 +126,9 @@ OBJECT_URLS = {
     "volume_action": (lambda o: [o["volume"].pk], True),
     "volume_word": (lambda o: [o["volume"].pk], False),
     "volume_pdf": (lambda o: [o["volume"].pk], False),
+    # a brief not yet sent: 东湖县's own duty office only (as an unsent report)
+    "brief_detail": (lambda o: [o["brief"].pk], True),
+    "brief_word": (lambda o: [o["brief"].pk], False),
 }
 
 
@@ -184,7 +187,15 @@ POST_ONLY = {
 }
 
 
-UNSENT_REPORT_PAGES = {"report_edit", "report_check", "report_sign", "report_return", "report_send"}
+UNSENT_REPORT_PAGES = {
+    "report_edit",
+    "report_check",
+    "report_sign",
+    "report_return",
+    "report_send",
+    "brief_detail",
+    "brief_word",
+}
 
 
 # Pages without an object id: scoped by the current unit or the list's filter.
@@ -298,6 +309,7 @@ UNSCOPED_BY_ID = {
     "supervision_statistics_export",
     "report_marks",
     "archive_home",
+    "brief_list",
     "search",  # results filtered by the same rules as the records' pages (tests/archive/test_search.py)
     # the system administrator's backups: the platform's, no unit's (404 to anyone else, the drill's id
     # included: tests/archive/test_backups.py)

@@ -9,10 +9,11 @@ nothing to a duty officer)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from zhiban.archive.models import Volume
+from zhiban.archive.models import Brief, Volume
 from zhiban.org.access import Scope, check_act, duty_q, fetch, scope_for
 
 
@@ -36,3 +37,24 @@ def get_volume_for_user(user, pk, act: bool = False) -> Volume:
     volume = fetch(Volume.objects.select_related("unit", "supersedes"), pk, volume_q(scope))
     check_act(scope, volume.unit, act)
     return volume
+
+
+def brief_q(scope: Scope) -> Q:
+    """A brief not yet sent is its own office's (as a report is); a sent one is read over its unit and by
+    the duty roles of the units it went to (the office above, the units chosen)."""
+    sent = Q(state=Brief.State.SENT) & (duty_q(scope) | duty_q(scope, "to_units__"))
+    if scope.all_units:
+        return sent
+    return sent | Q(unit_id__in=scope.act_unit_ids)
+
+
+def get_brief_for_user(user, pk, act: bool = False) -> Brief:
+    """Edited, checked, signed off and sent by its own unit's duty office (the checks of who may 核稿 and
+    签发 are the workflow's)."""
+    scope = scope_for(user)
+    brief = fetch(
+        Brief.objects.select_related("unit__parent", "signed_by", "checked_by").distinct(), pk, brief_q(scope)
+    )
+    if act and not scope.acts_as(brief.unit):
+        raise PermissionDenied("只有编发单位的值班室可以办理")
+    return brief

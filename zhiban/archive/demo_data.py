@@ -6,7 +6,9 @@
   carries their name as a watermark);
 - the city's day volumes of the last week sealed; one call of three days ago corrected after its
   volume was sealed, so that volume shows the break; yesterday's compiled and waiting to be sealed; last
-  month's volume sealed.
+  month's volume sealed;
+- the city's 值班要情 of the last two days signed off by 曾志强 and sent to the province's office,
+  东湖县's of yesterday received, last month's summary drafted.
 Every record is in the information base (the search box in the top bar). The backups are the job runner's: it takes the missed nightly backup as soon as `make run` starts it."""
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 from django.utils import timezone
 
 from zhiban.archive import search, services
+from zhiban.archive.models import Brief
 from zhiban.intake.models import Call, Document
 from zhiban.lib.classification import Classification
 from zhiban.org.models import Person, Unit
@@ -58,6 +61,21 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> str:
     services.compile_volume(city, "day", yesterday, officer)
     last_month = (timezone.localdate(now).replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     services.seal(services.compile_volume(city, "month", last_month, admin), admin)
+    leader = Person.objects.get(user__username="city_leader")
+    for back in (2, 1):  # the city's briefs of the last two days: checked, signed off, sent up
+        brief = services.draft_brief(city, Brief.Kind.DAILY, yesterday - dt.timedelta(days=back - 1), now)
+        if brief is not None:
+            services.check_brief(brief, admin)
+            services.sign_brief(brief, leader)
+            services.send_brief(brief, [], admin)
+    donghu = units["donghu"]
+    county = services.draft_brief(donghu, Brief.Kind.DAILY, yesterday, now)
+    county_leader = Person.objects.filter(roles__unit=donghu, roles__role="leader").first()
+    if county is not None and county_leader is not None:  # received by the city
+        services.check_brief(county, Person.objects.get(user__username="donghu_admin"))
+        services.sign_brief(county, county_leader)
+        services.send_brief(county, [], county_leader)
+    services.draft_brief(city, Brief.Kind.MONTHLY, last_month, now)
     indexed = search.rebuild()  # the demo's bulk-made records sent no signals
     return (
         f"demo archive: {cleared.count()} people cleared for 秘密, {sealed + 1} sealed volumes, a classified fax, "

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from zhiban.archive.models import BackupPolicy, Volume
+from zhiban.archive.models import BackupPolicy, Brief, Volume
 from zhiban.lib.classification import Classification
 from zhiban.org.models import Unit
 
@@ -55,3 +55,40 @@ class SearchForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", "止日期不能早于起日期")
         return data
+
+
+class BriefForm(forms.ModelForm):
+    class Meta:
+        model = Brief
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 18})}
+
+
+class BriefSendForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label="同时发送给",
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="上级值班机构总会收到；另可选择下级单位",
+    )
+
+    def __init__(self, *args, brief=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if brief is not None:
+            self.fields["units"].queryset = Unit.objects.filter(parent=brief.unit).order_by("order", "path")
+
+
+class BriefDraftForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=Brief.Kind.choices)
+    day = forms.DateField(
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="要情截至当天的截止时间；月度汇总取所在月",
+    )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("不能生成今后的要情")
+        return day

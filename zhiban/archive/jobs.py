@@ -1,11 +1,56 @@
-"""The archive's part of `runjobs`: the nightly backup when its moment has come (once, however long the
-runner was down), queued backups and restore drills asked for on the page, and rows a killed runner left
+"""The archive's part of `runjobs`: each day's brief drafted at each unit's cut-off hour (and last
+month's summary on the 1st), the nightly backup when its moment has come (once, however long the runner
+was down), queued backups and restore drills asked for on the page, and rows a killed runner left
 running."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from zhiban.archive import services
-from zhiban.archive.models import Backup, RestoreDrill
+from zhiban.archive.models import Backup, Brief, RestoreDrill
+from zhiban.org.models import Unit
+from zhiban.org.policy import effective_policies
+from zhiban.shifts.models import Shift
+
+# The day whose briefs this process has drafted for every unit on duty: no query until tomorrow.
+_briefs_done_for: dt.date | None = None
+
+
+def forget() -> None:
+    """A fresh process's memory (tests that travel in time start each as a new runner would)."""
+    global _briefs_done_for
+    _briefs_done_for = None
+
+
+def try_brief_one() -> bool:
+    """Drafts one brief that is due: the daily brief of a unit on duty in the last day, once its
+    cut-off hour has come; on the 1st, the month before's summary of the same units."""
+    global _briefs_done_for
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if _briefs_done_for == today:
+        return False
+    on_duty = Unit.objects.filter(
+        pk__in=Shift.objects.filter(start__lt=now, end__gt=now - dt.timedelta(days=1)).values("unit_id")
+    )
+    policies = effective_policies(on_duty)
+    waiting = False
+    for unit in on_duty:
+        if timezone.localtime(now).hour < policies[unit.pk].brief_cutoff_hour:
+            waiting = True
+            continue
+        if services.draft_brief(unit, Brief.Kind.DAILY, today, now) is not None:
+            return True
+        if today.day == 1 and services.draft_brief(
+            unit, Brief.Kind.MONTHLY, today - dt.timedelta(days=1), now
+        ):
+            return True
+    if not waiting:
+        _briefs_done_for = today
+    return False
 
 
 def try_nightly_backup_one() -> bool:
@@ -34,4 +79,4 @@ def try_fail_stale_one() -> bool:
     return services.fail_stale() > 0
 
 
-JOBS = [try_fail_stale_one, try_nightly_backup_one, try_backup_one, try_drill_one]
+JOBS = [try_brief_one, try_fail_stale_one, try_nightly_backup_one, try_backup_one, try_drill_one]

@@ -227,3 +227,52 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Brief(models.Model):
+    """值班要情 (daily) and its monthly summary: drafted from the records at the policy's cut-off, edited,
+    checked (核稿), signed off by a leader (签发), then sent to the office above and the units chosen.
+    Numbered per office, kind and year (期号)."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", "值班要情"
+        MONTHLY = "monthly", "值班要情（月度汇总）"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "待核稿"
+        CHECKED = "checked", "已核稿待签发"
+        SIGNED = "signed", "已签发待发送"
+        SENT = "sent", "已发送"
+
+    unit = models.ForeignKey(Unit, verbose_name="编发单位", on_delete=models.PROTECT, related_name="briefs")
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.DAILY)
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveIntegerField("期号")
+    since = models.DateTimeField("起")
+    until = models.DateTimeField("止")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    body = models.TextField("正文", max_length=20000)
+    drafted_at = models.DateTimeField("生成时间")
+    checked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField("核稿时间", null=True, blank=True)
+    signed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    to_units = models.ManyToManyField(
+        Unit, blank=True, related_name="briefs_received", verbose_name="抄送单位"
+    )
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        verbose_name = "值班要情"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "year", "number"], name="one_brief_number"),
+            models.UniqueConstraint(fields=["unit", "kind", "since"], name="one_brief_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}年第{self.number}期"
+
+    @property
+    def sent(self) -> bool:
+        return self.state == self.State.SENT

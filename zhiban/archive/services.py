@@ -15,10 +15,14 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from zhiban.archive import backups, volumes
-from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill, Volume
+from zhiban.archive import backups, briefs, volumes
+from zhiban.archive.models import Backup, BackupPolicy, Brief, RestoreDrill, Volume
+from zhiban.incidents.reporting import may_check, may_sign
+from zhiban.incidents.services import office_people
+from zhiban.notify.outbox import notify_people
 
 log = logging.getLogger("zhiban.archive")
 
@@ -237,3 +241,94 @@ def seal(volume: Volume, person=None) -> Volume:
         locked.sealed_by_name = person.name if person else ""
         locked.save(update_fields=["digest", "sealed_at", "sealed_by_name"])
     return locked
+
+
+# --- the daily brief (值班要情) ----------------------------------------------------------------------
+
+
+def draft_brief(unit, kind: str, day: dt.date, now: dt.datetime | None = None) -> Brief | None:
+    """The brief of `unit` for the period ending on `day` (daily) or of `day`'s month (monthly), drafted
+    from the records with the year's next number; None if it is drafted already."""
+    now = now or timezone.now()
+    if kind == Brief.Kind.DAILY:
+        since, until = briefs.daily_period(unit, day)
+        body = briefs.compose_daily(unit, since, until)
+    else:
+        since, until = briefs.monthly_period(day)
+        body = briefs.compose_monthly(unit, since, until)
+    year = timezone.localtime(until - dt.timedelta(seconds=1)).year
+    try:
+        with transaction.atomic():
+            if Brief.objects.filter(unit=unit, kind=kind, since=since).exists():
+                return None
+            last = Brief.objects.filter(unit=unit, kind=kind, year=year).order_by("-number").first()
+            return Brief.objects.create(
+                unit=unit,
+                kind=kind,
+                year=year,
+                number=(last.number + 1) if last else 1,
+                since=since,
+                until=until,
+                body=body,
+                drafted_at=now,
+            )
+    except IntegrityError:
+        return None  # another runner drafted it (or took the number) a moment ago
+
+
+def edit_brief(brief: Brief, body: str, person) -> Brief:
+    """The office edits the draft; an edit after 核稿 sends it back to be checked again."""
+    if brief.state in (Brief.State.SIGNED, Brief.State.SENT):
+        raise ValidationError("已签发的要情不能修改")
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "正文不能为空"})
+    brief.body = body
+    brief.state = Brief.State.DRAFT
+    brief.checked_by, brief.checked_at = None, None
+    brief.save()
+    return brief
+
+
+def check_brief(brief: Brief, person) -> Brief:
+    if brief.state != Brief.State.DRAFT:
+        raise ValidationError("只有待核稿的要情可以核稿")
+    if not may_check(person, brief.unit):
+        raise ValidationError("核稿由值班室管理员或领导进行")
+    brief.state, brief.checked_by, brief.checked_at = Brief.State.CHECKED, person, timezone.now()
+    brief.save()
+    return brief
+
+
+def sign_brief(brief: Brief, person) -> Brief:
+    if brief.state != Brief.State.CHECKED:
+        raise ValidationError("要情须先核稿再签发")
+    if not may_sign(person, brief.unit):
+        raise ValidationError("签发由带班领导或本单位领导进行")
+    brief.state, brief.signed_by, brief.signed_at = Brief.State.SIGNED, person, timezone.now()
+    brief.save()
+    return brief
+
+
+def send_brief(brief: Brief, units, person) -> Brief:
+    """Sent to the office above (its inbox: the received briefs) and to the units chosen, whose duty
+    offices are told; in one transaction with the notices."""
+    if brief.state != Brief.State.SIGNED:
+        raise ValidationError("要情须经领导签发后才能发送")
+    with transaction.atomic():
+        brief.state, brief.sent_at = Brief.State.SENT, timezone.now()
+        brief.save()
+        brief.to_units.set(units)
+        link = reverse("brief_detail", args=[brief.pk])
+        for unit in brief_recipients(brief):
+            notify_people(
+                office_people(unit), f"收到{brief.unit.label}{brief}", link=link, unit=unit, group=False
+            )
+    return brief
+
+
+def brief_recipients(brief: Brief) -> list:
+    found = {u.pk: u for u in brief.to_units.all()}
+    if brief.unit.parent_id:
+        found.setdefault(brief.unit.parent_id, brief.unit.parent)
+    return list(found.values())

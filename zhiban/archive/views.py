@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhiban.archive import documents, forms, search, services, volumes
-from zhiban.archive.access import get_volume_for_user, require_backup_keeper
+from zhiban.archive.access import get_brief_for_user, get_volume_for_user, require_backup_keeper
 from zhiban.archive.forms import BackupPolicyForm
-from zhiban.archive.models import Backup, BackupPolicy, RestoreDrill, Volume
+from zhiban.archive.models import Backup, BackupPolicy, Brief, RestoreDrill, Volume
+from zhiban.incidents.reporting import may_check, may_sign
 from zhiban.lib.downloads import docx_download, download
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
@@ -215,3 +216,95 @@ def search_page(request):
 
 def search_bounds(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+# --- the daily brief (值班要情) ----------------------------------------------------------------------
+
+
+@login_required
+def brief_list(request):
+    """The unit's briefs (drafted each day at the cut-off), those received from below, and a draft on
+    demand for a chosen day."""
+    unit = duty_unit(request)
+    scope = scope_for(request.user)
+    may_act = scope.acts_as(unit)
+    form = forms.BriefDraftForm(
+        request.POST or None, initial={"kind": Brief.Kind.DAILY, "day": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if not may_act:
+            raise PermissionDenied("只有本单位值班室可以生成要情")
+        if form.is_valid():
+            brief = services.draft_brief(unit, form.cleaned_data["kind"], form.cleaned_data["day"])
+            if brief is None:
+                form.add_error("day", "这一期已经生成")
+            else:
+                messages.success(request, f"已生成{brief}")
+                return redirect("brief_detail", brief.pk)
+    own = paginate(request, Brief.objects.filter(unit=unit).select_related("unit"))
+    received = (
+        Brief.objects.filter(state=Brief.State.SENT)
+        .filter(Q(unit__parent=unit) | Q(to_units=unit))
+        .exclude(unit=unit)
+        .select_related("unit")
+        .distinct()
+        .order_by("-sent_at")[:30]
+    )
+    context = {"unit": unit, "page": own, "received": received, "form": form, "may_act": may_act}
+    return render(request, "archive/briefs.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def brief_detail(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    person = scope.person
+    own = scope.acts_as(brief.unit)
+    editing = forms.BriefForm(instance=brief)
+    sending = forms.BriefSendForm(brief=brief)
+    if request.method == "POST":
+        brief = get_brief_for_user(request.user, pk, act=True)
+        action = request.POST.get("action")
+        try:
+            if action == "edit":
+                editing = forms.BriefForm(request.POST, instance=brief)
+                if editing.is_valid():
+                    services.edit_brief(brief, editing.cleaned_data["body"], person)
+                    messages.success(request, "已保存；须重新核稿")
+                    return redirect("brief_detail", brief.pk)
+            elif action == "check":
+                services.check_brief(brief, person)
+                messages.success(request, "已核稿，等待领导签发")
+                return redirect("brief_detail", brief.pk)
+            elif action == "sign":
+                services.sign_brief(brief, person)
+                messages.success(request, "已签发")
+                return redirect("brief_detail", brief.pk)
+            elif action == "send":
+                sending = forms.BriefSendForm(request.POST, brief=brief)
+                if sending.is_valid():
+                    services.send_brief(brief, sending.cleaned_data["units"], person)
+                    messages.success(request, "已发送")
+                    return redirect("brief_detail", brief.pk)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            brief.refresh_from_db()
+    context = {
+        "brief": brief,
+        "own": own,
+        "editing": editing,
+        "sending": sending,
+        "may_edit": own and brief.state in (Brief.State.DRAFT, Brief.State.CHECKED),
+        "may_check": own and brief.state == Brief.State.DRAFT and may_check(person, brief.unit),
+        "may_sign": own and brief.state == Brief.State.CHECKED and may_sign(person, brief.unit),
+        "may_send": own and brief.state == Brief.State.SIGNED,
+        "recipients": services.brief_recipients(brief) if brief.sent else [],
+    }
+    status = 400 if editing.errors or sending.errors else 200
+    return render(request, "archive/brief.html", context, status=status)
+
+
+@login_required
+def brief_word(request, pk):
+    brief = get_brief_for_user(request.user, pk)
+    return docx_download(documents.brief_docx(brief), documents.brief_filename(brief))

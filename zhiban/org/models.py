@@ -485,6 +485,9 @@ class DutyPolicy(models.Model):
     max_solver_gap_percent = models.PositiveSmallIntegerField(
         "自动排班离最优的差距超过（%）须确认后发布", null=True, blank=True
     )
+    brief_cutoff_hour = models.PositiveSmallIntegerField(
+        "值班要情每日截止时间（时）", null=True, blank=True, validators=[MaxValueValidator(23)]
+    )
 
     class Meta:
         verbose_name = "值班工作规则"

@@ -34,6 +34,7 @@ POLICY_DEFAULTS: dict[str, int] = {
     "deduct_per_late": 2,  # each late report (迟报)
     "deduct_per_missed": 5,  # each missed report (漏报)
     "deduct_per_irregular": 1,  # each report marked irregular (报送不规范)
+    "brief_cutoff_hour": 16,  # B26/A1.12: the daily brief (值班要情) covers the day up to this hour, from this hour the day before
     "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
