@@ -30,6 +30,7 @@ from zhiban.archive.volumes import BY_MODEL, KINDS, Kind
 from zhiban.audit.trail import label as audit_label
 from zhiban.lib.classification import Classification
 from zhiban.lib.pinyin import readings
+from zhiban.lib.sql import Inserter
 from zhiban.org.access import Scope, classified_q, duty_q
 
 _HAN = re.compile(r"[\u3400-\u9fff]+")
@@ -106,10 +107,7 @@ def query_terms(query: str) -> list[Term]:
 
 
 def entry_for(kind: Kind, record: models.Model) -> SearchEntry:
-    from zhiban.archive.documents import fields_of
-
-    lines = fields_of(record)
-    text = "　".join(value for _, value in lines)
+    text = "　".join(texts_of(record))
     names = [str(getattr(record, f, "") or "") for f in _NAME_FIELDS]
     classified = kind.classified(record)
     title = kind.title(record) or kind.words
@@ -126,6 +124,24 @@ def entry_for(kind: Kind, record: models.Model) -> SearchEntry:
     )
 
 
+def texts_of(record: models.Model) -> list[str]:
+    """The record's own text and choice fields, as a reader would say them; no query (related rows are
+    not fetched: the record's words are its own)."""
+    found = []
+    for field in record._meta.concrete_fields:
+        if field.is_relation or field.name in ("search_text",):
+            continue
+        if field.choices:
+            value = getattr(record, f"get_{field.name}_display")()
+        elif isinstance(field, (models.CharField, models.TextField)):
+            value = field.value_from_object(record)
+        else:
+            continue
+        if value:
+            found.append(str(value))
+    return found
+
+
 def unit_id_of(kind: Kind, record: models.Model) -> int:
     owner = record
     for step in kind.unit_path.split("__")[:-1]:
@@ -140,19 +156,38 @@ def classification_of(record: models.Model) -> str:
     return event.classification if event is not None else Classification.PUBLIC
 
 
-def index(record: models.Model) -> None:
-    """Writes (or removes, when it has no time yet: a draft report, an unsigned handover) the record's entry."""
+def index(record: models.Model, created: bool = False) -> None:
+    """Writes (or removes, when it has no time yet: a draft report, an unsigned handover) the record's
+    entry: one statement for a new record (an insert), one or two for a changed one."""
     kind = BY_MODEL.get(audit_label(type(record)))
     if kind is None:
         return
-    if getattr(record, kind.at) is None or not kind.model.objects.filter(kind.also, pk=record.pk).exists():
-        unindex(type(record), record.pk)
+    if getattr(record, kind.at) is None or (
+        kind.also and not kind.model.objects.filter(kind.also, pk=record.pk).exists()
+    ):
+        if not created:
+            unindex(type(record), record.pk)
         return
     entry = entry_for(kind, record)
-    fields = ["kind", "unit_id", "at", "title", "excerpt", "classification", "tokens"]
-    SearchEntry.objects.update_or_create(
-        model=entry.model, object_id=entry.object_id, defaults={f: getattr(entry, f) for f in fields}
-    )
+    if created:
+        _insert(entry)
+        return
+    fields = {
+        f: getattr(entry, f)
+        for f in ("kind", "unit_id", "at", "title", "excerpt", "classification", "tokens")
+    }
+    if not SearchEntry.objects.filter(model=entry.model, object_id=entry.object_id).update(**fields):
+        _insert(entry)
+
+
+def _insert(entry: SearchEntry) -> None:
+    global _inserter
+    if _inserter is None:
+        _inserter = Inserter(SearchEntry)
+    _inserter(entry)
+
+
+_inserter: Inserter | None = None
 
 
 def unindex(model: type[models.Model], pk) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 
 
-def _saved(sender, instance, raw=False, **kwargs):
+def _saved(sender, instance, created=False, raw=False, **kwargs):
     if raw:  # fixtures and restores load rows as they were; `search_index` rebuilds after
         return
     from zhiban.archive import search
 
-    search.index(instance)
+    search.index(instance, created=created)
 
 
 def _deleted(sender, instance, **kwargs):
