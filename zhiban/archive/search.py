@@ -28,10 +28,11 @@ from django.utils.safestring import SafeString, mark_safe
 from zhiban.archive.models import SearchEntry
 from zhiban.archive.volumes import BY_MODEL, KINDS, Kind
 from zhiban.audit.trail import label as audit_label
-from zhiban.lib.classification import Classification
+from zhiban.lib.classification import CLASSIFIED, Classification, cleared_for
 from zhiban.lib.pinyin import readings
 from zhiban.lib.sql import Inserter
 from zhiban.org.access import Scope, classified_q, duty_q
+from zhiban.org.models import Unit
 
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z]+|\d+")
@@ -248,22 +249,15 @@ def search(
     limit: int = PAGE,
     offset: int = 0,
 ) -> tuple[list[Hit], int]:
-    """The hits of `query` this person may read, best first, and how many there are in all."""
+    """The hits of `query` this person may read, best first, and how many there are (counted up to
+    COUNT_CAP: beyond that the page says "more than")."""
     terms = query_terms(query)
     if not terms:
         return [], 0
-    rows = SearchEntry.objects.filter(visible_q(scope))
-    if kind:
-        rows = rows.filter(kind=kind)
-    if unit_ids:
-        rows = rows.filter(unit_id__in=unit_ids)
-    if since:
-        rows = rows.filter(at__gte=since)
-    if until:
-        rows = rows.filter(at__lt=until)
-    if level:
-        rows = rows.filter(classification=level)
-    ids, total = _matching(rows, terms, limit, offset)
+    where, params = _filters(scope, kind, unit_ids, since, until, level)
+    if where is None:
+        return [], 0
+    ids, total = _matching(where, params, terms, limit, offset)
     entries = SearchEntry.objects.in_bulk(ids)
     words = {kind.code: kind.words for kind in KINDS}
     shown = [t.text for t in terms] + _HAN.findall(query.lower())
@@ -275,30 +269,71 @@ def search(
     return hits, total
 
 
-def _matching(rows, terms: list[Term], limit: int, offset: int) -> tuple[list[int], int]:
+COUNT_CAP = 1000
+
+
+def _filters(scope: Scope, kind, unit_ids, since, until, level) -> tuple[str | None, list]:
+    """The WHERE of the entries this person may read (visible_q's rule, written out over the unit ids so
+    the database checks each match against a short list instead of joining every entry to its unit)."""
+    readable = set(Unit.objects.filter(duty_q(scope, "")).values_list("id", flat=True))
+    if unit_ids:
+        readable &= set(unit_ids)
+    if not readable:
+        return None, []
+    clauses, params = [f"e.unit_id IN ({', '.join(['%s'] * len(readable))})"], sorted(readable)
+    secret = list(CLASSIFIED)
+    own = [] if scope.all_units else sorted(scope.act_unit_ids & readable)
+    cleared = [c for c in cleared_for(scope.clearance) if c in secret]
+    if own and cleared:
+        clauses.append(
+            f"(e.classification NOT IN (%s, %s) OR (e.unit_id IN ({', '.join(['%s'] * len(own))}) "
+            f"AND e.classification IN ({', '.join(['%s'] * len(cleared))})))"
+        )
+        params += [*secret, *own, *cleared]
+    else:
+        clauses.append("e.classification NOT IN (%s, %s)")
+        params += secret
+    moments = (
+        since and connection.ops.adapt_datetimefield_value(since),
+        until and connection.ops.adapt_datetimefield_value(until),
+    )
+    for clause, value in (
+        ("e.kind = %s", kind),
+        ("e.at >= %s", moments[0]),
+        ("e.at < %s", moments[1]),
+        ("e.classification = %s", level),
+    ):
+        if value:
+            clauses.append(clause)
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
+def _matching(where: str, params: list, terms: list[Term], limit: int, offset: int) -> tuple[list[int], int]:
     """The ids of the matching entries, best first, through the full-text index of the database."""
-    sql, params = rows.values("id").query.sql_with_params()
     if connection.vendor == "sqlite":
         match = " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms)
         base = (
-            f"FROM archive_search_fts f JOIN archive_searchentry e ON e.id = f.rowid "  # nosec B608
-            f"WHERE archive_search_fts MATCH %s AND e.id IN ({sql})"
+            "FROM archive_search_fts f JOIN archive_searchentry e ON e.id = f.rowid "  # nosec B608
+            f"WHERE archive_search_fts MATCH %s AND {where}"
         )
-        order = "ORDER BY bm25(archive_search_fts), e.at DESC"
+        order, order_params = "ORDER BY bm25(archive_search_fts), e.at DESC", []
     else:
         match = " & ".join(t.text + (":*" if t.prefix else "") for t in terms)
         base = (
             "FROM archive_searchentry e WHERE to_tsvector('simple', e.tokens) @@ to_tsquery('simple', %s) "  # nosec B608
-            f"AND e.id IN ({sql})"
+            f"AND {where}"
         )
         order = "ORDER BY ts_rank(to_tsvector('simple', e.tokens), to_tsquery('simple', %s)) DESC, e.at DESC"
+        order_params = [match]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", [match, *params])  # nosec B608: our SQL, the query a parameter
+        cursor.execute(  # nosec B608: our SQL, every value a parameter
+            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS capped", [match, *params, COUNT_CAP + 1]
+        )
         total = cursor.fetchone()[0]
-        extra = [match] if connection.vendor != "sqlite" else []
-        cursor.execute(
-            f"SELECT e.id {base} {order} LIMIT %s OFFSET %s", [match, *params, *extra, limit, offset]
-        )  # nosec B608
+        cursor.execute(  # nosec B608
+            f"SELECT e.id {base} {order} LIMIT %s OFFSET %s", [match, *params, *order_params, limit, offset]
+        )
         return [row[0] for row in cursor.fetchall()], total
 
 
