@@ -15,6 +15,7 @@ from zhiban.org import views, views_account, views_directory, views_security
 from zhiban.roster import views as roster_views
 from zhiban.shifts import views as shift_views
 from zhiban.supervision import views as supervision_views
+from zhiban.supervision import views_desk
 
 
 def _group(*patterns):
@@ -29,7 +30,7 @@ urlpatterns = [
     path("login/enrol/", views_security.second_factor_enrol, name="second_factor_enrol"),
     path("logout/", before_second_factor(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", views_account.password_change, name="password_change"),
-    path("", views.home, name="home"),
+    path("", views_desk.home, name="home"),
     path("switch-unit/", views.switch_unit, name="switch_unit"),
     path("api/v1/", api.urls),
     # units, people, roles, contacts, duty lines, policy, training
