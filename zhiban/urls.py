@@ -14,6 +14,7 @@ from zhiban.notify import views as notify_views
 from zhiban.org import views, views_account, views_directory, views_security
 from zhiban.roster import views as roster_views
 from zhiban.shifts import views as shift_views
+from zhiban.shifts import wall as shift_wall
 from zhiban.supervision import views as supervision_views
 from zhiban.supervision import views_desk
 
@@ -248,6 +249,14 @@ urlpatterns = [
             path("shifts/<int:pk>/entries/", shift_views.entry_add, name="entry_add"),
             path("shifts/<int:pk>/handover/", shift_views.handover, name="handover"),
             path("shifts/<int:pk>/handover/sign/", shift_views.handover_sign, name="handover_sign"),
+        ),
+    ),
+    # the wall board of the duty room (1920×1080)
+    path(
+        "board/",
+        _group(
+            path("wall/", shift_wall.wall, name="wall"),
+            path("wall/poll/", shift_wall.wall_poll, name="wall_poll"),
         ),
     ),
     # supervision: spot checks, roll calls, inspections, circulars, rectification, ledger, statistics

@@ -56,6 +56,9 @@ document.addEventListener("keydown", function (event) {
         var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
         // an hour and more is said in hours and minutes: 剩余 7 小时 52 分
         el.textContent = h ? "剩余 " + h + " 小时 " + m + " 分" : "剩余 " + m + " 分 " + (s < 10 ? "0" : "") + s + " 秒";
+      } else if (el.hasAttribute("data-quiet")) {
+        el.textContent = "时间已到";  // a handover time, not a deadline: no alarm
+        el.removeAttribute("data-due");
       } else {
         el.textContent = "已超时";
         el.className = "badge bad alarm";

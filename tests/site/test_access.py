@@ -259,6 +259,8 @@ UNSCOPED_BY_ID = {
     "event_create",
     "incident_board",
     "incident_board_rows",
+    "wall",  # the wall board: the current unit's, duty readers only
+    "wall_poll",
     "report_inbox",
     "verification_list",
     "verification_create",
