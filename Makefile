@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install browser migrate demo serve lint audit bench clean
+.PHONY: run test install browser migrate demo serve lint audit bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d)" % sys.version_info[:2])'
@@ -59,6 +59,10 @@ bench: install
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/writes.py
 	$(BIN)/python bench/roster.py
+
+# What each demo persona sees (desks, 一口清, the wall board, the roster's month), saved as PNG in var/screenshots/.
+screenshots: install browser
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) var

@@ -94,6 +94,7 @@ urlpatterns = [
             path("", roster_views.roster_list, name="roster_list"),
             path("new/", roster_views.roster_create, name="roster_create"),
             path("<int:pk>/", roster_views.roster_detail, name="roster_detail"),
+            path("<int:pk>/calendar/", roster_views.roster_calendar, name="roster_calendar"),
             path("<int:pk>/generate/", roster_views.roster_generate, name="roster_generate"),
             path("<int:pk>/publish/", roster_views.roster_publish, name="roster_publish"),
             path("<int:pk>/delete/", roster_views.roster_delete, name="roster_delete"),

@@ -35,6 +35,7 @@ OBJECT_URLS = {
     "filing_detail": (lambda o: [o["filing"].pk], False),
     "filing_acknowledge": (lambda o: [o["filing"].pk], True),
     "roster_detail": (lambda o: [o["roster"].pk], False),
+    "roster_calendar": (lambda o: [o["roster"].pk], False),
     "roster_generate": (lambda o: [o["roster"].pk], True),
     "roster_publish": (lambda o: [o["roster"].pk], True),
     "roster_delete": (lambda o: [o["roster"].pk], True),
