@@ -37,10 +37,11 @@ run: demo
 
 # Browser tests (tests/browser.py) drive Debian's chromium through Playwright, never a downloaded browser.
 # Installed here once (CI's machine starts without it); a no-op when it is there. apt's output is shown on failure only.
+# A Chinese font (WenQuanYi Micro Hei) with it, so screenshots and printed PDFs show characters, not boxes.
 browser:
-	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for the browser tests"; \
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh | grep -q .; } || { echo "installing Debian's chromium and a Chinese font for the browser tests"; \
 	  log=$$(mktemp); { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends chromium; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
+	  apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
 	  rm -f $$log; }
 
 # The whole suite; with DATABASE_URL set (postgres://…), on PostgreSQL.
