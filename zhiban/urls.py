@@ -144,6 +144,7 @@ urlpatterns = [
             path("notices/", intake_views.notice_list, name="phone_notice_list"),
             path("notices/new/", intake_views.notice_create, name="phone_notice_create"),
             path("notices/<int:pk>/", intake_views.notice_detail, name="phone_notice_detail"),
+            path("notices/<int:pk>/units/", intake_views.notice_units, name="phone_notice_units"),
             path("visits/", intake_views.visit_list, name="visit_list"),
             path("visits/new/", intake_views.visit_create, name="visit_create"),
             path("visits/<int:pk>/", intake_views.visit_detail, name="visit_detail"),

@@ -55,6 +55,7 @@ OBJECT_URLS = {
     "call_edit": (lambda o: [o["call"].pk], True),
     "call_material_received": (lambda o: [o["call"].pk], True),
     "phone_notice_detail": (lambda o: [o["notice"].pk], True),
+    "phone_notice_units": (lambda o: [o["notice"].pk], True),
     "visit_detail": (lambda o: [o["visit"].pk], False),
     "visit_edit": (lambda o: [o["visit"].pk], True),
     "document_detail": (lambda o: [o["document"].pk], True),
@@ -126,6 +127,7 @@ OBJECT_URLS = {
 
 
 POST_ONLY = {
+    "phone_notice_units",
     "unit_move",
     "role_remove",
     "training_delete",
