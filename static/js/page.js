@@ -35,7 +35,7 @@ function labelCells(root) {
       return th.textContent.trim();
     }) : null;
     if (!heads || !heads.length) return;
-    table.classList.add("cards");
+    table.classList.add("as-cards");
     Array.prototype.forEach.call(table.tBodies, function (body) {
       Array.prototype.forEach.call(body.rows, function (row) {
         if (row.cells.length === 1) return;  // "无" spanning the table

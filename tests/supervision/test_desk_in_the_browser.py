@@ -33,6 +33,8 @@ def test_rule_B7_the_officer_sees_the_fire_first_on_the_desk_with_its_countdown(
     emergencies = page.locator("section.emergencies")
     row = emergencies.get_by_role("row").filter(has_text=event.title)
     expect(row).to_contain_text("剩余 13 分")  # the phone report: 15 minutes from being known
+    expect(emergencies.get_by_role("columnheader", name="下一个时限")).to_be_visible()  # a table, not cards
+    assert row.bounding_box()["width"] > 600
     expect(page.get_by_role("heading", name="我的值班")).to_be_visible()
     expect(page.get_by_text("小区停水，居民求助")).to_be_visible()
     box = emergencies.bounding_box()

@@ -99,11 +99,9 @@ def unit_tree(request):
 
     nodes = _trees.get_or_build((scope_key(scope), "roots", with_inactive), build)
     unit = current_unit(request)
-    context = {
-        "nodes": nodes,
-        "can_write": scope.can_write,
-        "stats": _unit_statistics(unit) if unit else None,
-    }
+    minute = timezone.localtime().replace(second=0, microsecond=0)  # the figures at most a minute old
+    stats = _trees.get_or_build((unit.pk, "stats", minute), lambda: _unit_statistics(unit)) if unit else None
+    context = {"nodes": nodes, "can_write": scope.can_write, "stats": stats}
     return render(request, "org/unit_tree.html", context)
 
 

@@ -9,15 +9,19 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Min, Q
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from zhiban.incidents.access import event_q
 from zhiban.incidents.models import Deadline, Event
 from zhiban.incidents.views import with_deadlines
 from zhiban.intake.models import Call, Document, Matter, Visit
 from zhiban.lib.polling import background_poll
-from zhiban.org.access import duty_unit, scope_for
+from zhiban.org.access import duty_unit, scope_for, scope_key
+from zhiban.org.caching import GenerationCache, unit_activity
 from zhiban.org.models import Unit
 from zhiban.roster.duty import on_duty
 from zhiban.roster.models import Post
@@ -25,6 +29,7 @@ from zhiban.shifts import services
 
 EVENTS = 8  # what a 1080-pixel screen holds with big countdowns
 POLL_SECONDS = 15
+_bodies = GenerationCache(size=500)  # (scope, unit, unit activity, 15-second slot) -> the body
 
 
 def _events(scope, unit: Unit, now: dt.datetime) -> list[Event]:
@@ -93,14 +98,31 @@ def wall_data(scope, unit, now: dt.datetime | None = None) -> dict:
     }
 
 
+def _body(request, unit) -> str:
+    """The board's body, built once per scope, unit, unit activity and 15 seconds: every screen of a
+    duty room (and every room of the same scope) polling shares it; the countdowns run in the page."""
+    scope = scope_for(request.user)
+    now = timezone.now()
+    key = (scope_key(scope), unit.pk, unit_activity(unit.pk), int(now.timestamp()) // POLL_SECONDS)
+    return _bodies.get_or_build(
+        key, lambda: render_to_string("shifts/_wall_body.html", wall_data(scope, unit, now), request)
+    )
+
+
 @login_required
 def wall(request):
     unit = duty_unit(request)
-    return render(request, "shifts/wall.html", wall_data(scope_for(request.user), unit))
+    context = {
+        "unit": unit,
+        "now": timezone.now(),
+        "poll_seconds": POLL_SECONDS,
+        "body": mark_safe(_body(request, unit)),
+    }
+    return render(request, "shifts/wall.html", context)
 
 
 @background_poll  # an unattended screen: not the person's activity
 @login_required
 def wall_poll(request):
     unit = duty_unit(request)
-    return render(request, "shifts/_wall_body.html", wall_data(scope_for(request.user), unit))
+    return HttpResponse(_body(request, unit))
