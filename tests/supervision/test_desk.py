@@ -130,7 +130,7 @@ def test_rule_B21_the_alarm_strip_counts_down_within_the_warning_time_then_alarm
     assert event.title in soon and "电话报告" in soon and "data-due=" in soon and "开启提示音" in soon
     past = _strip(org, org.officer, phone_due + dt.timedelta(minutes=1))
     assert (
-        'role="alert"' in past
+        'class="badge bad alarm"' in past
         and "已超时" in past
         and timezone.localtime(phone_due).strftime("%H:%M") in past
     )

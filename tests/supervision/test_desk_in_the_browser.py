@@ -52,6 +52,7 @@ def test_rule_B21_the_alarm_strip_alarms_on_an_unrelated_page_at_the_deadline(or
     expect(strip).to_contain_text(event.title)
     expect(strip).to_contain_text("剩余 0 分")
     expect(strip.get_by_role("button", name="开启提示音")).to_be_visible()
-    expect(strip.get_by_role("alert")).to_contain_text("已超时", timeout=20_000)
+    expect(strip.get_by_text("已超时")).to_be_visible(timeout=20_000)
+    expect(strip.locator(".strip-row.bad, .alarm").first).to_be_visible()
     strip.get_by_role("button", name="开启提示音").click()
     expect(strip.get_by_role("button", name="开启提示音")).to_be_hidden()  # the sound is on now

@@ -93,8 +93,8 @@ class Desk:
         """The heading's word for the person: the first of their roles in the desk's order."""
         for role, word in (
             (Role.LEADER, "带班领导"),
-            (Role.DUTY_STAFF, "值班人员"),
             (Role.DUTY_ADMIN, "值班室管理员"),
+            (Role.DUTY_STAFF, "值班人员"),
             (Role.INSPECTOR, "督查人员"),
             (Role.APPROVER, "审批人"),
         ):
