@@ -85,8 +85,8 @@ def wall_data(scope, unit, now: dt.datetime | None = None) -> dict:
             ("未办结事项", Matter.objects.filter(unit=unit, state=Matter.State.OPEN).count()),
             (
                 "今日待报",
-                Deadline.objects.filter(
-                    event__unit=unit,
+                Deadline.objects.filter(  # the reports owed today here and below, as the events listed
+                    event__unit__path__startswith=unit.path,
                     event__state=Event.State.OPEN,
                     met_at=None,
                     missed=False,
