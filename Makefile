@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: documents run test install browser migrate demo serve lint audit bench clean
+.PHONY: documents run test install browser migrate demo serve lint audit bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d)" % sys.version_info[:2])'
@@ -37,10 +37,11 @@ run: demo
 
 # Browser tests (tests/browser.py) drive Debian's chromium through Playwright, never a downloaded browser.
 # Installed here once (CI's machine starts without it); a no-op when it is there. apt's output is shown on failure only.
+# A Chinese font (WenQuanYi Micro Hei) with it, so screenshots and printed PDFs show characters, not boxes.
 browser:
-	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for the browser tests"; \
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh | grep -q .; } || { echo "installing Debian's chromium and a Chinese font for the browser tests"; \
 	  log=$$(mktemp); { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends chromium; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
+	  apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; } >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
 	  rm -f $$log; }
 
 # PDF of the archive's volumes: LibreOffice headless converts the Word file; free Chinese fonts by family
@@ -69,6 +70,10 @@ bench: install
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/writes.py
 	$(BIN)/python bench/roster.py
+
+# What each demo persona sees (desks, 一口清, the wall board, the roster's month), saved as PNG in var/screenshots/.
+screenshots: install browser
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) var

@@ -237,6 +237,8 @@ def main() -> None:
             ("unit tree page", "/org/units/"),
             ("unit tree children of the city", "/org/units/1/children/"),
             ("一口清 (city, a year of records)", "/duty/"),
+            ("工作台, the desk (city administrator)", "/"),
+            ("wall board poll (city, every 15 s)", "HX:/board/wall/poll/"),
             ("call records list (city)", "/intake/calls/"),
             ("call entry save (POST, then 302)", "POST:/intake/calls/new/"),
             ("roll-call results, 200 units", f"/supervision/roll-calls/{roll_call}/"),

@@ -15,7 +15,9 @@ from zhiban.notify import views as notify_views
 from zhiban.org import views, views_account, views_directory, views_security
 from zhiban.roster import views as roster_views
 from zhiban.shifts import views as shift_views
+from zhiban.shifts import wall as shift_wall
 from zhiban.supervision import views as supervision_views
+from zhiban.supervision import views_desk
 
 
 def _group(*patterns):
@@ -30,7 +32,7 @@ urlpatterns = [
     path("login/enrol/", views_security.second_factor_enrol, name="second_factor_enrol"),
     path("logout/", before_second_factor(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", views_account.password_change, name="password_change"),
-    path("", views.home, name="home"),
+    path("", views_desk.home, name="home"),
     path("switch-unit/", views.switch_unit, name="switch_unit"),
     path("api/v1/", api.urls),
     # units, people, roles, contacts, duty lines, policy, training
@@ -94,6 +96,7 @@ urlpatterns = [
             path("", roster_views.roster_list, name="roster_list"),
             path("new/", roster_views.roster_create, name="roster_create"),
             path("<int:pk>/", roster_views.roster_detail, name="roster_detail"),
+            path("<int:pk>/calendar/", roster_views.roster_calendar, name="roster_calendar"),
             path("<int:pk>/generate/", roster_views.roster_generate, name="roster_generate"),
             path("<int:pk>/publish/", roster_views.roster_publish, name="roster_publish"),
             path("<int:pk>/delete/", roster_views.roster_delete, name="roster_delete"),
@@ -143,6 +146,7 @@ urlpatterns = [
             path("notices/", intake_views.notice_list, name="phone_notice_list"),
             path("notices/new/", intake_views.notice_create, name="phone_notice_create"),
             path("notices/<int:pk>/", intake_views.notice_detail, name="phone_notice_detail"),
+            path("notices/<int:pk>/units/", intake_views.notice_units, name="phone_notice_units"),
             path("visits/", intake_views.visit_list, name="visit_list"),
             path("visits/new/", intake_views.visit_create, name="visit_create"),
             path("visits/<int:pk>/", intake_views.visit_detail, name="visit_detail"),
@@ -264,6 +268,14 @@ urlpatterns = [
     path("archive/backups/", archive_views.backup_list, name="backup_list"),
     path("archive/backups/new/", archive_views.backup_request, name="backup_request"),
     path("archive/backups/<int:pk>/drill/", archive_views.drill_request, name="drill_request"),
+    # the wall board of the duty room (1920×1080)
+    path(
+        "board/",
+        _group(
+            path("wall/", shift_wall.wall, name="wall"),
+            path("wall/poll/", shift_wall.wall_poll, name="wall_poll"),
+        ),
+    ),
     # supervision: spot checks, roll calls, inspections, circulars, rectification, ledger, statistics
     path(
         "supervision/",

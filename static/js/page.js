@@ -8,6 +8,14 @@ document.addEventListener("click", function (event) {
     window.print();
     return;
   }
+  var menu = target.closest("button.menu-toggle");  // the top bar on a phone: 菜单 opens and closes it
+  if (menu) {
+    var bar = menu.closest(".topbar");
+    var open = !bar.classList.contains("open");
+    bar.classList.toggle("open", open);
+    menu.setAttribute("aria-expanded", open ? "true" : "false");
+    return;
+  }
   var toggle = target.closest("button.toggle");  // the unit tree: ▸ closed, ▾ open
   if (toggle) toggle.textContent = toggle.textContent === "▸" ? "▾" : "▸";
 });
@@ -17,3 +25,28 @@ document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
 }, true);
+
+// Lists read as cards on a phone: each cell of a table with a header row is labelled with its column's
+// heading (data-label), which the phone's style shows before the value. Tables marked .no-cards (the
+// roster's month grid, wide statistics) keep their grid and scroll sideways instead.
+function labelCells(root) {
+  (root || document).querySelectorAll("table:not(.no-cards):not(.month-grid)").forEach(function (table) {
+    var heads = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+      return th.textContent.trim();
+    }) : null;
+    if (!heads || !heads.length) return;
+    table.classList.add("as-cards");
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        if (row.cells.length === 1) return;  // "无" spanning the table
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && heads[column]) cell.setAttribute("data-label", heads[column]);
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+document.addEventListener("htmx:afterSwap", function () { labelCells(document); });

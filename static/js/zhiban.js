@@ -12,13 +12,24 @@ document.addEventListener("keydown", function (event) {
 // an alarm and the page beeps (WebAudio: no sound file to load on an intranet). The server's rows, polled
 // by htmx, stay the authority; this only makes the last seconds visible between polls.
 (function () {
+  // a deadline beeps once per browser tab, not again on each page the person opens
   var beeped = {};
+  try { beeped = JSON.parse(window.sessionStorage.getItem("zhiban-beeped") || "{}"); } catch (e) { beeped = {}; }
+  function remember(key) {
+    beeped[key] = true;
+    try { window.sessionStorage.setItem("zhiban-beeped", JSON.stringify(beeped)); } catch (e) { /* private mode */ }
+  }
   // Browsers keep a page silent until a person has clicked or typed in it: the first such gesture
   // opens the sound, and every "开启提示音" button stays visible until then.
   function audio() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return null;
     return beep.ctx || (beep.ctx = new Ctx());
+  }
+  // until sound is possible a deadline is not marked as beeped: it sounds once the person has clicked
+  function audible() {
+    var ctx = beep.ctx;
+    return !!ctx && ctx.state === "running";
   }
   function soundOn() {
     var ctx = audio();
@@ -45,6 +56,9 @@ document.addEventListener("keydown", function (event) {
         var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
         // an hour and more is said in hours and minutes: 剩余 7 小时 52 分
         el.textContent = h ? "剩余 " + h + " 小时 " + m + " 分" : "剩余 " + m + " 分 " + (s < 10 ? "0" : "") + s + " 秒";
+      } else if (el.hasAttribute("data-quiet")) {
+        el.textContent = "时间已到";  // a handover time, not a deadline: no alarm
+        el.removeAttribute("data-due");
       } else {
         el.textContent = "已超时";
         el.className = "badge bad alarm";
@@ -54,9 +68,10 @@ document.addEventListener("keydown", function (event) {
       }
     });
     // one beep for each deadline that passes, however often the rows are re-rendered
-    document.querySelectorAll(".alarm[data-key]").forEach(function (el) {
-      var key = el.getAttribute("data-key");
-      if (!beeped[key]) { beeped[key] = true; beep(); }
+    // and one for each deadline that comes within its warning time (the alarm strip's countdowns)
+    document.querySelectorAll(".alarm[data-key], [data-beep]").forEach(function (el) {
+      var key = el.getAttribute("data-key") || el.getAttribute("data-beep");
+      if (!beeped[key] && audible()) { remember(key); beep(); }
     });
   }
   setInterval(tick, 1000);

@@ -35,6 +35,7 @@ OBJECT_URLS = {
     "filing_detail": (lambda o: [o["filing"].pk], False),
     "filing_acknowledge": (lambda o: [o["filing"].pk], True),
     "roster_detail": (lambda o: [o["roster"].pk], False),
+    "roster_calendar": (lambda o: [o["roster"].pk], False),
     "roster_generate": (lambda o: [o["roster"].pk], True),
     "roster_publish": (lambda o: [o["roster"].pk], True),
     "roster_delete": (lambda o: [o["roster"].pk], True),
@@ -54,6 +55,7 @@ OBJECT_URLS = {
     "call_edit": (lambda o: [o["call"].pk], True),
     "call_material_received": (lambda o: [o["call"].pk], True),
     "phone_notice_detail": (lambda o: [o["notice"].pk], True),
+    "phone_notice_units": (lambda o: [o["notice"].pk], True),
     "visit_detail": (lambda o: [o["visit"].pk], False),
     "visit_edit": (lambda o: [o["visit"].pk], True),
     "document_detail": (lambda o: [o["document"].pk], True),
@@ -133,6 +135,7 @@ OBJECT_URLS = {
 
 
 POST_ONLY = {
+    "phone_notice_units",
     "unit_move",
     "role_remove",
     "training_delete",
@@ -277,6 +280,8 @@ UNSCOPED_BY_ID = {
     "event_create",
     "incident_board",
     "incident_board_rows",
+    "wall",  # the wall board: the current unit's, duty readers only
+    "wall_poll",
     "report_inbox",
     "verification_list",
     "verification_create",

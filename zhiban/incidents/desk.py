@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from zhiban.incidents import deadlines
-from zhiban.incidents.models import ChaseUp, Deadline, Event, Report, VerificationRequest
+from zhiban.incidents.models import ChaseUp, Deadline, Event, EventStep, Report, VerificationRequest
 from zhiban.org.models import Person, Unit
 
 LIMIT = 20
@@ -25,10 +25,18 @@ class Emergencies:
     chase_ups: list[ChaseUp] = field(default_factory=list)
     requests: list[VerificationRequest] = field(default_factory=list)
     unreceived: int = 0
+    missed: list[Deadline] = field(default_factory=list)  # reports never made, of the last two days
+    instructions: list[EventStep] = field(default_factory=list)  # leaders' instructions on open events
 
     def __bool__(self) -> bool:
         return bool(
-            self.events or self.awaiting_sign_off or self.chase_ups or self.requests or self.unreceived
+            self.events
+            or self.awaiting_sign_off
+            or self.chase_ups
+            or self.requests
+            or self.unreceived
+            or self.missed
+            or self.instructions
         )
 
 
@@ -71,4 +79,19 @@ def emergencies_of(unit: Unit, now: dt.datetime, signer: Person | None = None) -
     unreceived = Report.objects.filter(
         to_unit=unit, state=Report.State.SENT, received_at=None, at__gte=now - RECENT
     ).count()
-    return Emergencies(events, reports, chases, requests, unreceived)
+    missed = list(
+        Deadline.objects.filter(event__unit=unit, missed=True, due_at__gte=now - RECENT)
+        .select_related("event")
+        .order_by("-due_at")[:LIMIT]
+    )
+    instructions = list(
+        EventStep.objects.filter(
+            event__unit=unit,
+            event__state=Event.State.OPEN,
+            kind=EventStep.Kind.INSTRUCTION,
+            at__gte=now - RECENT,
+        )
+        .select_related("event", "by")
+        .order_by("-at")[:LIMIT]
+    )
+    return Emergencies(events, reports, chases, requests, unreceived, missed, instructions)

@@ -39,6 +39,7 @@ from zhiban.incidents.models import (
 from zhiban.incidents.rules import RuleTable
 from zhiban.intake.access import get_call_for_user, get_document_for_user, get_visit_for_user
 from zhiban.lib.dates import minutes_words
+from zhiban.lib.filters import list_filter
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
 from zhiban.lib.polling import background_poll
@@ -90,9 +91,17 @@ def event_list(request):
         .select_related("unit", "same_as")
         .order_by("-state", "-known_at", "-id")  # "open" sorts after "closed": open first
     )
+    filters = list_filter(
+        request,
+        kinds=Event.Category.choices,
+        levels=[(v, label) for v, label in Event.Grade.choices if v],
+        kind_label="事件类别",
+        level_label="等级",
+    )
+    events = filters.apply(events, "known_at", "category", lambda rows, level: rows.filter(grade=level))
     page = paginate(request, events)
     with_deadlines(page.rows)
-    context = {"page": page, "unit": unit, "now": timezone.now()}
+    context = {"page": page, "unit": unit, "now": timezone.now(), "filters": filters}
     return render(request, "incidents/event_list.html", context)
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.lib.dates import CLOCK_SKEW, local_minute
-from zhiban.lib.forms import SharedFields
+from zhiban.lib.forms import ManyChoice, SharedFields
 from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.caching import GenerationCache, request_generation
 from zhiban.org.models import Person, Role, Unit
@@ -375,3 +375,34 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+
+class NoticeUnitsForm(forms.Form):
+    """Recipients of a phone notice picked by unit (less typing): the duty offices of units chosen from
+    those directly below, or all duty offices below at once; each becomes a recipient with its duty
+    number, to be read back as it is phoned."""
+
+    units = ManyChoice(
+        label="下级单位值班室",
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    all_below = forms.BooleanField(label="下级全部值班室", required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["units"].queryset = Unit.objects.filter(parent=unit, active=True).order_by("order", "id")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("all_below") and not data.get("units"):
+            raise forms.ValidationError("请勾选要通知的单位，或选“下级全部值班室”")
+        return data
+
+    def chosen(self) -> list[Unit]:
+        if self.cleaned_data.get("all_below"):
+            below = Unit.objects.filter(path__startswith=self.unit.path, active=True).exclude(pk=self.unit.pk)
+            return list(below.order_by("path"))
+        return list(self.cleaned_data["units"])

@@ -20,13 +20,14 @@ from zhiban.intake.models import (
     InstructionTarget,
     Matter,
     MatterStep,
+    PhoneNotice,
     Visit,
 )
 from zhiban.lib.attachments import attachment_fields
 from zhiban.lib.sql import Inserter
 from zhiban.notify.outbox import notify_people
 from zhiban.org.caching import bump_unit_activity
-from zhiban.org.models import Person, Role, Unit
+from zhiban.org.models import DutyLine, Person, Role, Unit
 from zhiban.org.policy import effective_policy
 from zhiban.org.roles import holds_role
 from zhiban.roster.duty import leaders_on_duty
@@ -320,3 +321,33 @@ def document_attach(document: Document, by: Person | None, uploads) -> None:
     with transaction.atomic():
         for upload in uploads:
             DocumentAttachment.objects.create(document=document, by=by, **attachment_fields(upload))
+
+
+def notice_to_units(notice: PhoneNotice, units: list[Unit], by: Person | None) -> int:
+    """Each unit's duty office as a recipient of the notice (B11): its 24-hour number (else a fixed
+    duty line), not yet read back. A duty office already listed is not listed twice."""
+    listed = set(notice.calls.values_list("organisation", flat=True))
+    lines: dict[int, str] = {}
+    order = {DutyLine.Kind.HOTLINE_24H: 0, DutyLine.Kind.FIXED: 1, DutyLine.Kind.FAX: 2}
+    for line in sorted(
+        DutyLine.objects.filter(unit__in=units, active=True), key=lambda ln: (order.get(ln.kind, 3), ln.pk)
+    ):
+        lines.setdefault(line.unit_id, line.number)
+    added = 0
+    with transaction.atomic():
+        for unit in units:
+            if unit.duty_office in listed:
+                continue
+            call = Call(
+                unit=notice.unit,
+                notice=notice,
+                direction=Call.Direction.OUTGOING,
+                content=notice.text,
+                organisation=unit.duty_office[:100],
+                number=lines.get(unit.pk, ""),
+                at=timezone.now(),
+            )
+            call_record(call, by)
+            listed.add(unit.duty_office)
+            added += 1
+    return added

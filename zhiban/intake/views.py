@@ -29,6 +29,7 @@ from zhiban.intake.access import (
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.intake.rows import call_rows
 from zhiban.lib.attachments import AttachmentsForm
+from zhiban.lib.filters import list_filter
 from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import PAGE_SIZE, Page, page_number, paginate
 from zhiban.org.access import acting_unit, duty_unit, scope_for
@@ -50,6 +51,8 @@ def call_list(request):
         calls = calls.filter(
             Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | Q(content__contains=q)
         )
+    filters = list_filter(request, kinds=Call.Direction.choices, levels=[("important", "重要")])
+    calls = filters.apply(calls, "at", "direction", lambda rows, _: rows.filter(important=True))
     number = page_number(request.GET.get("page"))
 
     def build() -> tuple[str, bool]:
@@ -57,9 +60,11 @@ def call_list(request):
         return call_rows(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
 
     # a page is built once per unit activity (any change to the unit's records raises it)
-    rows, more = _call_pages.get_or_build((unit.pk, unit_activity(unit.pk), q, number), build)
-    page = Page([], number, more, {"q": q} if q else {})  # the rows come as written HTML
-    context = {"rows": rows, "q": q, "unit": unit, "page": page}
+    key = (unit.pk, unit_activity(unit.pk), q, filters.key, number)
+    rows, more = _call_pages.get_or_build(key, build)
+    params = {**({"q": q} if q else {}), **filters.params}
+    page = Page([], number, more, params)  # the rows come as written HTML
+    context = {"rows": rows, "q": q, "unit": unit, "page": page, "filters": filters}
     return render(request, "intake/call_list.html", context)
 
 
@@ -174,6 +179,23 @@ def notice_create(request):
 
 
 @login_required
+@require_POST
+def notice_units(request, pk):
+    """Recipients by unit: the duty offices of the units ticked, or of every unit below."""
+    notice = get_notice_for_user(request.user, pk, act=True)
+    unit = notice.unit
+    form = forms.NoticeUnitsForm(request.POST, unit=unit)
+    if form.is_valid():
+        added = services.notice_to_units(notice, form.chosen(), scope_for(request.user).person)
+        messages.success(
+            request, f"已登记{added}个单位值班室为通知对象" if added else "所选单位均已在通知对象中"
+        )
+    else:
+        messages.error(request, "；".join(form.non_field_errors()) or "请勾选要通知的单位")
+    return redirect("phone_notice_detail", notice.pk)
+
+
+@login_required
 def notice_detail(request, pk):
     """A phone notice: its recipients with their read-back, one more recipient, or a read-back recorded
     afterwards for a recipient who repeated it later (A1.3/B11)."""
@@ -203,6 +225,7 @@ def notice_detail(request, pk):
         for c in notice.calls.order_by("at", "id")
     ]
     context = {
+        "units_form": forms.NoticeUnitsForm(unit=notice.unit),
         "notice": notice,
         "form": form,
         "recipients": recipients,
@@ -219,7 +242,10 @@ def notice_detail(request, pk):
 def visit_list(request):
     unit = duty_unit(request)
     visits = Visit.objects.filter(unit=unit).select_related("reported_to")
-    return render(request, "intake/visit_list.html", {"page": paginate(request, visits), "unit": unit})
+    filters = list_filter(request, levels=[("reported", "已报告领导")], level_label="报告领导")
+    visits = filters.apply(visits, "arrived_at", level=lambda rows, _: rows.exclude(reported_to=None))
+    context = {"page": paginate(request, visits), "unit": unit, "filters": filters}
+    return render(request, "intake/visit_list.html", context)
 
 
 @login_required
@@ -266,7 +292,14 @@ def document_list(request):
     documents = Document.objects.filter(document_q(scope_for(request.user)), unit=unit).select_related(
         "handler"
     )
-    return render(request, "intake/document_list.html", {"page": paginate(request, documents), "unit": unit})
+    filters = list_filter(
+        request, kinds=Document.Kind.choices, levels=Document.Urgency.choices, level_label="紧急程度"
+    )
+    documents = filters.apply(
+        documents, "received_at", "kind", lambda rows, level: rows.filter(urgency=level)
+    )
+    context = {"page": paginate(request, documents), "unit": unit, "filters": filters}
+    return render(request, "intake/document_list.html", context)
 
 
 @login_required
@@ -375,6 +408,19 @@ def matter_list(request):
     matters = Matter.objects.filter(unit=unit).select_related("owner")
     if state in Matter.State.values:
         matters = matters.filter(state=state)
+    filters = list_filter(
+        request,
+        kinds=Matter.Source.choices,
+        levels=[("overdue", "已超时限")],
+        kind_label="来源",
+        level_label="时限",
+    )
+    matters = filters.apply(
+        matters,
+        "opened_at",
+        "source",
+        lambda rows, _: rows.filter(due_at__lt=timezone.now()).exclude(state=Matter.State.CLOSED),
+    )
     mine = (
         Matter.objects.filter(owner=scope.person, state=Matter.State.OPEN)
         if scope.person
@@ -388,6 +434,7 @@ def matter_list(request):
             "unit": unit,
             "state": state,
             "mine": mine.select_related("unit"),
+            "filters": filters,
         },
     )
 

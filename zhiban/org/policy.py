@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zhiban.lib.dates import minutes_words
 from zhiban.org.models import DutyPolicy, Unit
 
 # The defaults the two regulations give; see RULES.md for the rule of each.
@@ -55,7 +56,14 @@ class PolicyValue:
         """The value as a person reads it: a yes-or-no setting in words, a number as it is."""
         if self.field in YES_NO:
             return "是" if self.value else "否"
+        if self.field.endswith("_minutes"):
+            return minutes_words(self.value)  # 1440 -> 24小时, never a bare count of minutes
         return str(self.value)
+
+    @property
+    def plain_label(self) -> str:
+        """The label without the unit of a value said in words: 逾期未报记为漏报, not …（分钟）."""
+        return self.label.replace("（分钟）", "") if self.field.endswith("_minutes") else self.label
 
 
 @dataclass(frozen=True)

@@ -48,27 +48,21 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@login_required
-def home(request):
-    unit = current_unit(request)
-    if unit is None:
-        return render(request, "org/home.html", {"unit": None})
+def _unit_statistics(unit) -> dict:
+    """The organisation's figures (moved here from the home page, which is now the person's desk)."""
     subtree = unit.subtree()
     policy = effective_policy(unit)
     lines = list(DutyLine.objects.filter(unit=unit, active=True))
     fixed = sum(1 for line in lines if line.kind == DutyLine.Kind.FIXED)
-    pending = DutyNumberFiling.objects.filter(superior=unit, acknowledged_at=None).count()
-    context = {
+    return {
         "unit": unit,
-        "today": timezone.localdate(),
         "units_below": subtree.count() - 1,
         "people": Person.objects.filter(unit__in=subtree, active=True).count(),
         "fixed_lines": fixed,
         "min_fixed_lines": policy.min_fixed_lines,
         "has_24h": any(line.kind == DutyLine.Kind.HOTLINE_24H for line in lines),
-        "pending_filings": pending,
+        "pending_filings": DutyNumberFiling.objects.filter(superior=unit, acknowledged_at=None).count(),
     }
-    return render(request, "org/home.html", context)
 
 
 @login_required
@@ -104,7 +98,11 @@ def unit_tree(request):
         return unit_nodes(_with_child_counts(roots), scope.can_write)
 
     nodes = _trees.get_or_build((scope_key(scope), "roots", with_inactive), build)
-    return render(request, "org/unit_tree.html", {"nodes": nodes, "can_write": scope.can_write})
+    unit = current_unit(request)
+    minute = timezone.localtime().replace(second=0, microsecond=0)  # the figures at most a minute old
+    stats = _trees.get_or_build((unit.pk, "stats", minute), lambda: _unit_statistics(unit)) if unit else None
+    context = {"nodes": nodes, "can_write": scope.can_write, "stats": stats}
+    return render(request, "org/unit_tree.html", context)
 
 
 def _with_child_counts(queryset):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 
 from zhiban.audit.trail import record_update
 from zhiban.lib.dates import date_cn
@@ -20,6 +20,7 @@ from zhiban.org.imports import ImportResult
 from zhiban.org.models import DutyLine
 from zhiban.org.policy import effective_policy
 from zhiban.roster import planning
+from zhiban.roster.grid import month_bounds, months_between, weeks
 from zhiban.roster.models import Assignment, Post, Roster
 
 POST_COLUMNS = [
@@ -30,6 +31,8 @@ POST_COLUMNS = [
 ]
 HEADERS = ["日期", "星期", "班次", *(label for _, label in POST_COLUMNS), "主班电话"]
 WEEKDAYS = "一二三四五六日"
+_SIDE = Side(style="thin", color="000000")
+THIN = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE)
 NAME_SPLIT = re.compile(r"[、,，;；\s]+")
 
 
@@ -68,9 +71,69 @@ def export_xlsx(roster: Roster) -> bytes:
             cell.number_format = "@"
     for letter, width in zip("ABCDEFGHI", (12, 8, 10, 12, 12, 16, 12, 16, 16), strict=False):
         ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=3, max_col=len(HEADERS)):
+        for cell in row:
+            cell.border = THIN
+    months = months_between(roster.start, roster.end)
+    _page_setup(ws, pages_high=len(months), title_rows="1:3")
+    _month_sheets(wb, roster, months)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _page_setup(ws, pages_high: int, title_rows: str) -> None:
+    """A4 landscape, fit to the page's width (a month a page high), the title and header repeated on
+    every printed page, centred."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = max(1, pages_high)
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_title_rows = title_rows
+
+
+def _month_sheets(wb, roster: Roster, months: list[tuple[int, int]]) -> None:
+    """One sheet per month as a calendar grid: the title, 星期一..星期日, a row per week, each day's
+    shifts and people in its cell; one A4 landscape page each."""
+    assignments = list(roster.assignments.select_related("person"))
+    for year, month in months:
+        ws = wb.create_sheet(f"{year}年{month}月")
+        first, last = month_bounds(year, month)
+        ws.append([safe_text(f"{roster.title}（{year}年{month}月）")])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
+        ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=16), Alignment(horizontal="center")
+        ws.append([f"星期{w}" for w in WEEKDAYS])
+        for cell in ws[2]:
+            cell.font, cell.alignment, cell.border = Font(bold=True), Alignment(horizontal="center"), THIN
+        for week in weeks(roster.unit, assignments, first, last):
+            cells = []
+            for day in week:
+                if not day.in_range:
+                    cells.append("")
+                    continue
+                lines = [f"{day.date.day}日" + (f" {day.mark}" if day.mark else "")]
+                if day.info is not None and day.info.sensitive is not None:
+                    lines.append(f"（{day.info.sensitive.name}）")
+                for shift in day.shifts:
+                    if len(day.shifts) > 1:
+                        lines.append(f"{shift.name}{timezone.localtime(shift.start):%H:%M}")
+                    lines += [f"{word} {'、'.join(names)}" for _, word, names in shift.posts]
+                cells.append("\n".join(lines))
+            ws.append([safe_text(c) for c in cells])
+            row = ws.max_row
+            height = max((c.count("\n") + 1 for c in cells), default=1)
+            ws.row_dimensions[row].height = max(60, 14 * height)
+            for cell in ws[row]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.border = THIN
+                cell.number_format = "@"
+        for letter in "ABCDEFG":
+            ws.column_dimensions[letter].width = 19
+        _page_setup(ws, pages_high=1, title_rows="1:2")
 
 
 def import_xlsx(roster: Roster, data: bytes) -> ImportResult:

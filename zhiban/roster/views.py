@@ -25,8 +25,8 @@ from zhiban.lib.paging import paginate
 from zhiban.lib.workdays import official_through
 from zhiban.org.access import current_unit, scope_for, writable_unit
 from zhiban.org.forms import ImportForm
-from zhiban.org.models import Unit
-from zhiban.roster import fairness, files, planning, services
+from zhiban.org.models import DutyLine, Unit
+from zhiban.roster import fairness, files, grid, planning, services
 from zhiban.roster.access import (
     exemption_q,
     get_assignment_for_user,
@@ -648,7 +648,26 @@ def my_duty(request):
         person=person, roster__state=Roster.State.PUBLISHED, end__gte=timezone.now()
     ).select_related("roster__unit")[:30]
     wishes = DutyRequest.objects.filter(person=person, day__gte=today)
-    return render(request, "roster/my_duty.html", {"form": form, "upcoming": upcoming, "wishes": wishes})
+    # my duty as a calendar: the month asked for (this month by default), my shifts in their days
+    year, month = _month_param(request.GET.get("month"), today)
+    first, last = grid.month_bounds(year, month)
+    mine = list(
+        Assignment.objects.filter(
+            person=person, roster__state=Roster.State.PUBLISHED, day__gte=first, day__lte=last
+        ).select_related("person", "roster__unit")
+    )
+    before, after = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    context = {
+        "form": form,
+        "upcoming": upcoming,
+        "wishes": wishes,
+        "weeks": grid.weeks(person.unit, mine, first, last, today),
+        "weekdays": grid.WEEKDAYS,
+        "heading": f"{year}年{month}月",
+        "prev_link": f"?month={before.year}-{before.month:02d}",
+        "next_link": f"?month={after.year}-{after.month:02d}",
+    }
+    return render(request, "roster/my_duty.html", context)
 
 
 @login_required
@@ -694,3 +713,64 @@ def _setting_kind(kind):
     if kind not in SETTINGS:
         raise Http404
     return SETTINGS[kind]
+
+
+# --- the roster as a calendar (issue 16) -------------------------------------------------------------
+
+
+def _month_param(value: str | None, default: dt.date) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return year, month
+    except ValueError:
+        pass
+    return default.year, default.month
+
+
+def _day_param(value: str | None, default: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+    return day if 2000 <= day.year <= 2100 else default
+
+
+@login_required
+def roster_calendar(request, pk):
+    """The roster as a month grid (or a week), for reading and printing: one A4 landscape page a month."""
+    roster = get_roster_for_user(request.user, pk)
+    today = timezone.localdate()
+    default = today if roster.start <= today <= roster.end else roster.start
+    assignments = list(roster.assignments.select_related("person"))
+    week = request.GET.get("view") == "week"
+    if week:
+        day = _day_param(request.GET.get("week"), default)
+        first = day - dt.timedelta(days=day.weekday())
+        last = first + dt.timedelta(days=6)
+        rows = grid.weeks(roster.unit, assignments, first, last, today)
+        prev_link = f"?view=week&week={(first - dt.timedelta(days=7)).isoformat()}"
+        next_link = f"?view=week&week={(first + dt.timedelta(days=7)).isoformat()}"
+        heading = f"{first.month}月{first.day}日至{last.month}月{last.day}日"
+    else:
+        year, month = _month_param(request.GET.get("month"), default)
+        first, last = grid.month_bounds(year, month)
+        rows = grid.weeks(roster.unit, assignments, first, last, today)
+        before = first - dt.timedelta(days=1)
+        after = last + dt.timedelta(days=1)
+        prev_link = f"?month={before.year}-{before.month:02d}" if before >= roster.start else ""
+        next_link = f"?month={after.year}-{after.month:02d}" if after <= roster.end else ""
+        heading = f"{year}年{month}月"
+    context = {
+        "roster": roster,
+        "weeks": rows,
+        "week": week,
+        "heading": heading,
+        "weekdays": grid.WEEKDAYS,
+        "prev_link": prev_link,
+        "next_link": next_link,
+        "this_week": f"?view=week&week={default.isoformat()}",
+        "this_month": f"?month={default.year}-{default.month:02d}",
+        "lines": DutyLine.objects.filter(unit=roster.unit, active=True),
+    }
+    return render(request, "roster/calendar.html", context)

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from zhiban.incidents.desk import emergencies_of
-from zhiban.intake.models import Matter
+from zhiban.intake.models import Matter, MatterStep
 from zhiban.lib.dates import minutes_words
 from zhiban.lib.downloads import docx_download
 from zhiban.lib.registry import topbar_counts
@@ -233,6 +233,7 @@ def handover(request, pk):
         else:
             messages.success(request, "交接班材料已准备，请交接双方当面签字")
             return redirect("handover", shift.pk)
+    last = _last_progress(matters)
     if existing:
         checks = {c.equipment_id: c for c in existing.equipment_checks.all()}
         items = {i.matter_id: i.suggestion for i in existing.items.all()}
@@ -243,12 +244,33 @@ def handover(request, pk):
         "handover": existing,
         # (equipment, working, note): what was posted when a save is refused, so nothing typed is lost
         "equipment": [(e, *_equipment_state(request.POST, e.pk, checks.get(e.pk))) for e in equipment],
-        "matters": [(m, request.POST.get(f"m-{m.pk}", items.get(m.pk, ""))) for m in matters],
+        # each open matter with its suggestion: what was posted, what was saved, else its last progress
+        "matters": [
+            (m, request.POST.get(f"m-{m.pk}", items.get(m.pk) or _suggestion(last.get(m.pk))), last.get(m.pk))
+            for m in matters
+        ],
         "situation": request.POST.get("situation", existing.situation if existing else ""),
         "errors": errors,
         "incoming": services.shift_after(shift),
     }
     return render(request, "shifts/handover.html", context, status=400 if errors else 200)
+
+
+def _last_progress(matters: list[Matter]) -> dict[int, MatterStep]:
+    """Each matter's latest step with words in it (progress, a transfer, its opening), in one query."""
+    found: dict[int, MatterStep] = {}
+    steps = MatterStep.objects.filter(matter__in=matters).exclude(text="").select_related("by")
+    for step in steps.order_by("at", "id"):
+        found[step.matter_id] = step
+    return found
+
+
+def _suggestion(step: MatterStep | None) -> str:
+    """The handover's suggestion to start from (B14, less typing): the last progress, to go on with."""
+    if step is None:
+        return ""
+    local = timezone.localtime(step.at)
+    return f"{local.month}月{local.day}日{local:%H:%M}{step.get_kind_display()}：{step.text.strip()}。请接班人员继续跟进。"
 
 
 def _equipment_state(posted, pk: int, check) -> tuple[bool, str]:

@@ -62,6 +62,7 @@ from zhiban.supervision.access import (
     supervises,
     supervising_office,
 )
+from zhiban.supervision.desk import alarms_of
 from zhiban.supervision.docx import circular_docx
 from zhiban.supervision.models import (
     Circular,
@@ -270,7 +271,8 @@ def roll_call_rows(request, pk):
 def roll_call_pending(request):
     """Every page's poll for the duty office (the alarm strip): a roll call waiting for this unit's
     answer, shown at once with a sound; after its minutes it stays until answered (late, not absent)
-    for the day it was called."""
+    for the day it was called. And every deadline of the person's duty offices within its warning time
+    (a countdown) or past (an alarm, with a sound): reports owed upward, verification answers owed."""
     unit = current_unit(request)
     scope = scope_for(request.user)
     waiting = []
@@ -282,7 +284,15 @@ def roll_call_pending(request):
             .order_by("roll_call__started_at")
         )
     back_to = urlsplit(request.headers.get("HX-Current-URL", "")).path or reverse("desk")
-    context = {"waiting": waiting, "now": timezone.now(), "back_to": back_to}
+    now = timezone.now()
+    alarms = alarms_of(scope, now)
+    context = {
+        "waiting": waiting,
+        "now": now,
+        "back_to": back_to,
+        "alarms": alarms,
+        "several": len(scope.act_unit_ids) > 1,
+    }
     return render(request, "supervision/_roll_call_pending.html", context)
 
 

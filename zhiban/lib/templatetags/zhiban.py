@@ -170,9 +170,11 @@ def _topbar_html(name: str, unit_label: str | None, counts: tuple[int, ...], par
     )
     return format_html(
         '<header class="topbar no-print">\n  <a class="brand" href="{}">政务值班管理平台</a>\n'
-        '  <nav class="modules">\n    {}\n  </nav>\n  {}<div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n    <a href="{}">二次验证</a>\n'
+        '  <button type="button" class="menu-toggle" aria-expanded="false" aria-controls="topbar-menu">菜单</button>\n'
+        '  <div class="topbar-menu" id="topbar-menu">\n'
+        '  <nav class="modules" aria-label="模块">\n    {}\n  </nav>\n  {}<div class="who">\n    {}\n    {}\n    <a href="{}">{}</a>\n    <a href="{}">修改密码</a>\n    <a href="{}">二次验证</a>\n'
         '    <form method="post" action="{}" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
-        'value="{}"><button class="link">退出</button></form>\n  </div>\n</header>',
+        'value="{}"><button class="link">退出</button></form>\n  </div>\n  </div>\n</header>',
         _url("home"),
         mark_safe(_module_links(parts)),
         _search_box() if "duty" in parts else "",
