@@ -110,3 +110,12 @@ def test_the_search_page_marks_the_words_and_checks_its_filters(org, records):
     bad = client.get("/search/", {"q": "停电", "since": "2026-03-06", "until": "2026-03-01"})
     assert bad.status_code == 400 and "止日期不能早于起日期" in bad.text and 'value="停电"' in bad.text
     assert org.client(org.sibling_officer).get("/search/", {"q": "赔偿"}).text.count("<mark>") == 0
+
+
+def test_rule_B26_a_common_word_ranks_the_recent_window_and_falls_back_to_all(org, records, monkeypatch):
+    """With more matches than the window, the newest are ranked; when the window holds fewer this person
+    may read than a page, the whole index is searched, so nothing readable is ever missed."""
+    everything = sorted(titles(org.officer, "停电"))
+    monkeypatch.setattr(search, "WINDOW", 1)  # the newest match (the secret document, readable here)
+    assert sorted(titles(org.officer, "停电")) == everything
+    assert titles(org.sibling_officer, "停电") == ["来电 马小川 西山县停电"]  # outside its window: fallback

@@ -16,6 +16,7 @@ Scope. Results are filtered in the query by the person's duty scope and the clas
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 
@@ -196,23 +197,26 @@ def unindex(model: type[models.Model], pk) -> None:
 
 
 def rebuild(batch: int = 2000) -> int:
-    """Every entry afresh (after an upgrade, or to repair): returns how many."""
+    """Every entry afresh (after an upgrade, or to repair), written oldest first across all kinds, so
+    that entry ids follow time as they do for records saved day by day (the search's recent window
+    relies on it). Returns how many."""
     SearchEntry.objects.all().delete()
-    count = 0
-    for kind in KINDS:
-        rows = kind.model.objects.filter(kind.also, **{f"{kind.at}__isnull": False})
-        related = [p for p in ("event", "shift", "unit") if p in kind.unit_path or p == "unit"]
+
+    def rows_of(kind: Kind):
+        rows = kind.model.objects.filter(kind.also, **{f"{kind.at}__isnull": False}).order_by(kind.at, "pk")
+        related = [p for p in ("event", "shift") if p in kind.unit_path]
         rows = rows.select_related(*[r for r in related if _has_relation(kind.model, r)])
-        pending = []
         for record in rows.iterator(chunk_size=batch):
-            pending.append(entry_for(kind, record))
-            if len(pending) >= batch:
-                SearchEntry.objects.bulk_create(pending)
-                count += len(pending)
-                pending = []
-        SearchEntry.objects.bulk_create(pending)
-        count += len(pending)
-    return count
+            yield getattr(record, kind.at), kind.code, record.pk, kind, record
+
+    count, pending = 0, []
+    for _, _, _, kind, record in heapq.merge(*(rows_of(kind) for kind in KINDS), key=lambda row: row[:3]):
+        pending.append(entry_for(kind, record))
+        if len(pending) >= batch:
+            SearchEntry.objects.bulk_create(pending)
+            count, pending = count + len(pending), []
+    SearchEntry.objects.bulk_create(pending)
+    return count + len(pending)
 
 
 def _has_relation(model, name: str) -> bool:
@@ -309,32 +313,54 @@ def _filters(scope: Scope, kind, unit_ids, since, until, level) -> tuple[str | N
     return " AND ".join(clauses), params
 
 
+# A common word matches most of a city-year; the best of its most recent WINDOW matches are shown first
+# (entry ids follow time), and the whole index is ranked only when that window holds too few readable.
+WINDOW = 20000
+
+
 def _matching(where: str, params: list, terms: list[Term], limit: int, offset: int) -> tuple[list[int], int]:
     """The ids of the matching entries, best first, through the full-text index of the database."""
     if connection.vendor == "sqlite":
         match = " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms)
-        base = (
-            "FROM archive_search_fts f JOIN archive_searchentry e ON e.id = f.rowid "  # nosec B608
-            f"WHERE archive_search_fts MATCH %s AND {where}"
+        found = (
+            "SELECT rowid AS id, bm25(archive_search_fts) AS score FROM archive_search_fts "
+            "WHERE archive_search_fts MATCH %s ORDER BY rowid DESC"
         )
-        order, order_params = "ORDER BY bm25(archive_search_fts), e.at DESC", []
+        order_params = []
     else:
         match = " & ".join(t.text + (":*" if t.prefix else "") for t in terms)
-        base = (
-            "FROM archive_searchentry e WHERE to_tsvector('simple', e.tokens) @@ to_tsquery('simple', %s) "  # nosec B608
-            f"AND {where}"
+        found = (
+            "SELECT id, ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', %s)) AS score "
+            "FROM archive_searchentry WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', %s) ORDER BY id DESC"
         )
-        order = "ORDER BY ts_rank(to_tsvector('simple', e.tokens), to_tsquery('simple', %s)) DESC, e.at DESC"
         order_params = [match]
+    descending = connection.vendor != "sqlite"  # bm25: lower is better; ts_rank: higher is better
+    order = f"ORDER BY m.score {'DESC' if descending else 'ASC'}, e.at DESC"
+
+    def run(window: int | None) -> tuple[list[int], int]:
+        limited = f"{found} LIMIT %s" if window else found
+        base = f"FROM ({limited}) AS m JOIN archive_searchentry e ON e.id = m.id WHERE {where}"  # nosec B608
+        head = [*order_params, match, *([window] if window else [])]
+        with connection.cursor() as cursor:
+            cursor.execute(  # nosec B608: our SQL, every value a parameter
+                f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS capped", [*head, *params, COUNT_CAP + 1]
+            )
+            total = cursor.fetchone()[0]
+            cursor.execute(f"SELECT e.id {base} {order} LIMIT %s OFFSET %s", [*head, *params, limit, offset])  # nosec B608
+            return [row[0] for row in cursor.fetchall()], total
+
+    ids, total = run(WINDOW)
+    if total <= offset + limit and _window_full(found, order_params, match):
+        ids, total = run(None)  # the window held too few this person may read: the whole index
+    return ids, total
+
+
+def _window_full(found: str, order_params: list, match: str) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(  # nosec B608: our SQL, every value a parameter
-            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS capped", [match, *params, COUNT_CAP + 1]
-        )
-        total = cursor.fetchone()[0]
         cursor.execute(  # nosec B608
-            f"SELECT e.id {base} {order} LIMIT %s OFFSET %s", [match, *params, *order_params, limit, offset]
+            f"SELECT count(*) FROM ({found} LIMIT %s) AS m", [*order_params, match, WINDOW]
         )
-        return [row[0] for row in cursor.fetchall()], total
+        return cursor.fetchone()[0] >= WINDOW
 
 
 def record_url(entry: SearchEntry) -> str:
