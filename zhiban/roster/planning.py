@@ -290,12 +290,23 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
     problem, shifts, problems = build_problem(roster)
     if time_limit is not None:
         problem.time_limit = time_limit
+    return store(roster, solve_problem(problem, problems), shifts)
+
+
+def solve_problem(
+    problem: solver.Problem, problems: list[str], control: solver.Control | None = None
+) -> solver.Result:
+    """The solve alone, no database: a long period month by month. Runs in the job runner's solving thread."""
     if problems:
-        result = solver.Result("infeasible", reasons=problems)
-    elif (roster.end - roster.start).days > 40:
-        result = solver.solve_by_months(problem)
-    else:
-        result = solver.solve(problem)
+        return solver.Result("infeasible", reasons=problems)
+    days = {s.day for s in problem.shifts}
+    if days and (max(days) - min(days)).days > 40:
+        return solver.solve_by_months(problem, control)
+    return solver.solve(problem, control)
+
+
+def store(roster: Roster, result: solver.Result, shifts: list[PlannedShift]) -> solver.Result:
+    """The solver's roster in place of the draft's unpinned assignments, with its note, in one transaction."""
     if result.status == "infeasible":
         result.reasons += taken_by_other_rosters(roster)
     by_key = {s.key: s for s in shifts}
@@ -337,6 +348,8 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
 
 def _summary(result: solver.Result) -> str:
     status = {"optimal": "已得到最优排班", "feasible": "已得到可行排班"}.get(result.status, "未能排出")
+    if result.stopped and result.status == "feasible":
+        status = "已按要求停止，采用当时最好的排班"
     gap = f"，与最优的差距不超过{result.gap * 100:.1f}%" if result.status == "feasible" and result.gap else ""
     return f"{status}{gap}（用时{result.seconds:.1f}秒）"
 

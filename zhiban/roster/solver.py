@@ -837,7 +837,7 @@ def _month(day: dt.date) -> tuple[int, int]:
     return day.year, day.month
 
 
-def solve_by_months(problem: Problem) -> Result:
+def solve_by_months(problem: Problem, control: Control | None = None) -> Result:
     """A long period (a year) solved month by month.
 
     First a small model plans how many shifts of each kind (night, weekend, holiday) each person holds in
@@ -861,7 +861,9 @@ def solve_by_months(problem: Problem) -> Result:
     carried: dict[tuple[int, Kind], int] = defaultdict(int)
     banked = 0.0  # time the months before did not need, lent to a month that needs more
     first = None
-    for month in sorted(months):
+    for number, month in enumerate(sorted(months), 1):
+        if control is not None:
+            control.part = f"第{number}个月，共{len(months)}个月"
         keys = {s.key for s in months[month]}
         quotas = {}
         if plan is not None:
@@ -879,9 +881,9 @@ def solve_by_months(problem: Problem) -> Result:
             requests=[r for r in problem.requests if _month(r.day) == month],
         )
         # planned counts make a small model; should the month not fit them, the whole one
-        result = solve(replace(part, only_planned=True)) if quotas else solve(part)
+        result = solve(replace(part, only_planned=True), control) if quotas else solve(part, control)
         if quotas and result.status not in ("optimal", "feasible"):
-            result = solve(part)
+            result = solve(part, control)
         if result.status not in ("optimal", "feasible"):
             return replace(result, seconds=time.perf_counter() - started)
         if first is None:
@@ -910,6 +912,7 @@ def solve_by_months(problem: Problem) -> Result:
         bound=bound,
         seconds=time.perf_counter() - started,
         first_feasible_seconds=first,
+        stopped=control is not None and control.stopping,
     )
 
 
