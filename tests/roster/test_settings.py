@@ -14,11 +14,11 @@ from tests.factories import (
 )
 from tests.roster.helpers import NATIONAL_DAY
 from zhiban.audit.models import AuditEntry
-from zhiban.org.models import Role
 from zhiban.lib.management.commands.runjobs import run_until_idle
+from zhiban.org.models import Role
 from zhiban.roster import planning
-from zhiban.roster.jobs import try_solve_one
 from zhiban.roster.calendar import days_between, next_year_warning
+from zhiban.roster.jobs import try_solve_one
 from zhiban.roster.models import Holiday, Roster, SensitivePeriod, ShiftType
 
 

@@ -402,6 +402,9 @@ class SolveRun(models.Model):
         ]
         indexes = [models.Index(fields=["state", "requested_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.roster}自动排班（{self.get_state_display()}）"
+
     @property
     def active(self) -> bool:
         return self.state in self.ACTIVE
