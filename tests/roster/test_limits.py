@@ -242,3 +242,41 @@ def test_benchmark_instance_1_reaches_its_optimum():
     problem.time_limit, problem.workers, problem.presolve = 30, 2, True
     result = solve(problem)
     assert nrp.objective(problem, result.assignments) == result.objective == nrp.BEST_KNOWN[1] == 607
+
+
+def test_rule_B29_a_units_roster_limits_are_held_by_the_solver_and_checked_on_a_hand_made_roster(
+    org, county_duty, before_national_day
+):
+    from tests.factories import make_assignment, make_roster
+    from zhiban.org.models import DutyPolicy
+    from zhiban.roster import planning
+    from zhiban.roster.models import DayKind
+
+    DutyPolicy.objects.create(
+        unit=org.county, max_duty_hours_per_month=340, max_consecutive_duty_days=2, max_weekends_per_month=4
+    )
+    roster = make_roster(org.county, dt.date(2026, 10, 1), 31)
+    problem, _, _ = planning.build_problem(roster)
+    assert problem.limits == Limits(max_consecutive_days=2, max_weekends=4, max_minutes=340 * 60)
+    assert planning.generate(roster, time_limit=10).status in ("optimal", "feasible")
+    assert not [v for v in planning.check(roster) if v.blocks_publishing]
+    hours: dict[int, float] = {}
+    for a in roster.assignments.all():
+        hours[a.person_id] = hours.get(a.person_id, 0) + (a.end - a.start).total_seconds() / 3600
+    assert max(hours.values()) <= 340
+
+    # by hand: three day shifts in a row, five weekends, too many hours
+    november = make_roster(org.county, dt.date(2026, 11, 1), 30)
+    person = county_duty[0]
+    for day in (2, 3, 4):
+        make_assignment(november, person, dt.date(2026, 11, day), hours=8)
+    for day in (1, 7, 14, 21, 28):
+        a = make_assignment(november, person, dt.date(2026, 11, day), hours=8)
+        a.day_kind = DayKind.WEEKEND
+        a.save()
+    messages = [v.message for v in planning.check(november) if v.blocks_publishing]
+    assert any(f"{person.name}连续值班3天，超过规则规定的2天" in m for m in messages)
+    assert any(f"{person.name}本月第5个周末值班，超过规则规定的4个" in m for m in messages)
+    DutyPolicy.objects.filter(unit=org.county).update(max_duty_hours_per_month=60)
+    messages = [v.message for v in planning.check(november) if v.blocks_publishing]
+    assert any(f"{person.name}本月值班累计64小时，超过规则规定的60小时" in m for m in messages)
