@@ -148,8 +148,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhiban@localhost")
 # The roster solver's time limit (CP-SAT deterministic seconds, about wall seconds on one core).
 ROSTER_SOLVER_SECONDS = env_int("ROSTER_SOLVER_SECONDS", 10, minimum=1)
-# auto-solving in the job runner: its threads (2: the portfolio's LNS beside the main search) and the
+# auto-solving in the job runner: its time limit, its threads (2: the portfolio's LNS beside the main search) and the
 # proven gap at which it stops before its time is up (0.01: within 1 % of the best roster there is)
+ROSTER_BACKGROUND_SECONDS = env_int("ROSTER_BACKGROUND_SECONDS", 60, minimum=1)
 ROSTER_SOLVER_WORKERS = env_int("ROSTER_SOLVER_WORKERS", 2, minimum=1)
 ROSTER_SOLVER_GAP = float(os.environ.get("ROSTER_SOLVER_GAP", "0.01"))
 AXES_LOCKOUT_PARAMETERS = ["username"]

@@ -5,6 +5,7 @@ runner died is given up so the roster can be solved again."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
@@ -141,3 +142,27 @@ def test_control_reports_progress_and_stops_at_the_first_roster_when_asked_befor
     stopped.stop()
     result = solver.solve(problem, stopped)
     assert result.stopped and result.assignments and len(result.assignments) == 28
+
+
+def test_the_runners_other_jobs_go_on_while_a_roster_is_solved(org, roster, monkeypatch):
+    """A report's deadline must not wait for a roster: the solve runs in its own thread and the runner
+    keeps calling its other jobs; here the solve waits until the other job has run."""
+    released, calls = threading.Event(), []
+    real = planning.solve_problem
+
+    def slow(problem, problems, control=None):
+        assert released.wait(30)
+        return real(problem, problems, control)
+
+    def deadline_job():
+        calls.append(True)
+        released.set()
+        return False
+
+    monkeypatch.setattr(planning, "solve_problem", slow)
+    monkeypatch.setattr(background, "POLL_SECONDS", 0.01)
+    run = background.request_solve(roster, None)
+    SolveRun.objects.filter(pk=run.pk).update(state=SolveRun.State.RUNNING, heartbeat_at=timezone.now())
+    background.execute(SolveRun.objects.get(pk=run.pk), [deadline_job])
+    run.refresh_from_db()
+    assert calls and run.state == SolveRun.State.DONE and roster.assignments.exists()

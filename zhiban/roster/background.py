@@ -9,6 +9,7 @@ again; the roster's assignments are replaced only at the end, in one transaction
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 
 from django.conf import settings
@@ -16,10 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhiban.audit.trail import record_update
+from zhiban.lib.management.commands.runjobs import all_jobs
 from zhiban.org.models import User
 from zhiban.roster import planning, solver
 from zhiban.roster.models import Roster, SolveRun
 
+log = logging.getLogger("zhiban.jobs")
 POLL_SECONDS = 1.0
 STALE_AFTER = dt.timedelta(minutes=2)
 
@@ -61,6 +64,8 @@ def give_up_stale(now: dt.datetime) -> int:
 
 
 def try_solve_one() -> bool:
+    """Claims the oldest queued run and solves it; meanwhile the runner's other jobs go on between the
+    looks at the solve (a report's deadline does not wait for a roster)."""
     now = timezone.now()
     give_up_stale(now)
     run = SolveRun.objects.filter(state=SolveRun.State.QUEUED).order_by("requested_at", "id").first()
@@ -70,16 +75,18 @@ def try_solve_one() -> bool:
         state=SolveRun.State.RUNNING, started_at=now, heartbeat_at=now
     )
     if claimed:
-        execute(SolveRun.objects.select_related("roster__unit").get(pk=run.pk))
+        others = [job for job in all_jobs() if job.__name__ != "try_solve_one"]
+        execute(SolveRun.objects.select_related("roster__unit").get(pk=run.pk), others)
     return True
 
 
-def execute(run: SolveRun) -> solver.Result:
+def execute(run: SolveRun, others=()) -> solver.Result:
     roster = run.roster
     control = solver.Control()
     if not Roster.objects.filter(pk=roster.pk, state=Roster.State.DRAFT).exists():
         return _finish(run, control, solver.Result("unknown", reasons=["值班表已发布，未作更改"]))
     problem, shifts, problems = planning.build_problem(roster)
+    problem.time_limit = settings.ROSTER_BACKGROUND_SECONDS
     problem.workers = settings.ROSTER_SOLVER_WORKERS
     problem.relative_gap = settings.ROSTER_SOLVER_GAP
     box: dict[str, solver.Result | BaseException] = {}
@@ -101,6 +108,7 @@ def execute(run: SolveRun) -> solver.Result:
         if not thread.is_alive():
             break
         _progress(run, control)
+        _meanwhile(others, thread)
     outcome = box["result"]
     if isinstance(outcome, BaseException):
         SolveRun.objects.filter(pk=run.pk).update(
@@ -108,6 +116,18 @@ def execute(run: SolveRun) -> solver.Result:
         )
         raise outcome
     return _finish(run, control, planning.store(roster, outcome, shifts))
+
+
+def _meanwhile(jobs, thread: threading.Thread) -> None:
+    """The runner's other jobs, until none has anything to do or the solve is over."""
+    busy = True
+    while busy and thread.is_alive():
+        busy = False
+        for job in jobs:
+            try:
+                busy = job() or busy
+            except Exception:  # one failing job must not stop the solve or the others
+                log.exception("job %s failed", job.__name__)
 
 
 def _progress(run: SolveRun, control: solver.Control) -> None:
