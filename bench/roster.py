@@ -240,7 +240,7 @@ def solve_unit(unit: str, seconds: float) -> None:
     problem, shifts, problems = planning.build_problem(roster)
     assert not problems, problems
     for name, variant in (
-        (f"{label}: before (1 worker)", replace(problem, workers=1, symmetry=False)),
+        (f"{label}: as before", replace(problem, workers=1, symmetry=False)),
         (
             f"{label} (target: gap <= 1 % <= {seconds:.0f} s)",
             replace(
@@ -248,6 +248,7 @@ def solve_unit(unit: str, seconds: float) -> None:
                 time_limit=seconds,
                 workers=settings.ROSTER_SOLVER_WORKERS,
                 relative_gap=settings.ROSTER_SOLVER_GAP,
+                linearization=settings.ROSTER_SOLVER_LINEARIZATION,
             ),
         ),
     ):

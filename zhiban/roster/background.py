@@ -89,6 +89,7 @@ def execute(run: SolveRun, others=()) -> solver.Result:
     problem.time_limit = settings.ROSTER_BACKGROUND_SECONDS
     problem.workers = settings.ROSTER_SOLVER_WORKERS
     problem.relative_gap = settings.ROSTER_SOLVER_GAP
+    problem.linearization = settings.ROSTER_SOLVER_LINEARIZATION
     box: dict[str, solver.Result | BaseException] = {}
 
     def work():

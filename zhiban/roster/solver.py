@@ -168,6 +168,7 @@ class Problem:
     presolve: bool = False
     symmetry: bool = True  # interchangeable people take the first shifts in a fixed order
     lns: bool = False  # after a quarter of the time, improve by large-neighbourhood search (_improve)
+    linearization: int | None = None  # CP-SAT's linearization_level (2: more of the model in its relaxation)
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,8 @@ def _search(
         params.max_time_in_seconds = limit
     params.random_seed = problem.seed
     params.relative_gap_limit = problem.relative_gap
+    if problem.linearization is not None:
+        params.linearization_level = problem.linearization
     watcher = _FirstSolution(started, control)
     if control is not None:
         solver.best_bound_callback = control._bound
@@ -874,6 +877,7 @@ class _Model:
             mine = [s for s in shifts if (person.id, s.key) in works]
             last = self.problem.last_start.get(person.id)
             penalties += [works[person.id, s.key] for s in mine if last is not None and s.start - last < gap]
+            pairs = {}
             for i, first in enumerate(mine):
                 for second in mine[i + 1 :]:
                     if second.start - first.start >= gap:
@@ -885,7 +889,20 @@ class _Model:
                         (person.id, first.key) in self.hinted_on
                         and (person.id, second.key) in self.hinted_on,
                     )
+                    pairs[first.key, second.key] = both
                     penalties.append(both)
+            # A cut for the bound: k shifts starting within one gap of each other make at least k - 1 close
+            # pairs. Summed over a pool, the relaxation sees that a window needing more shifts than it has
+            # people free costs a penalty, which the pairs alone do not show.
+            for i, first in enumerate(mine):
+                window = [first]
+                for second in mine[i + 1 :]:
+                    if second.start - first.start >= gap:
+                        break
+                    window.append(second)
+                if len(window) > 2:
+                    close = [pairs[a.key, b.key] for j, a in enumerate(window) for b in window[j + 1 :]]
+                    self.model.add(sum(close) >= sum(works[person.id, w.key] for w in window) - 1)
         return weight * sum(penalties)
 
 

@@ -197,7 +197,7 @@ def _duty_county(units: list[Unit], size: int, rng: random.Random) -> None:
             person=p, kind=kind, date=today - dt.timedelta(days=days), content="培训", result="passed"
         )
         for p in extra
-        for kind, days in (("pre_job", 900), ("annual", 30))
+        for kind, days in (("pre_job", 900), ("annual", 300))
     )
 
 
