@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -161,12 +162,15 @@ def real_units(seconds: float) -> None:
             )
             if done.returncode:
                 sys.exit(f"manage.py {' '.join(command)} failed:\n{done.stderr}")
-        subprocess.run(
-            [sys.executable, __file__, "--unit", unit, "--seconds", str(seconds)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        try:
+            subprocess.run(
+                [sys.executable, __file__, "--unit", unit, "--seconds", str(seconds)],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
+        finally:
+            shutil.rmtree(var, ignore_errors=True)
 
 
 def solve_unit(unit: str, seconds: float) -> None:

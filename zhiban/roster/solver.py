@@ -26,7 +26,6 @@ deterministic time, not the wall clock. More workers trade that for speed on a y
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
 import time
 from collections import defaultdict
@@ -167,7 +166,6 @@ class Problem:
     successions: frozenset[tuple[str, str]] = frozenset()  # (a, b): shift b may not be the day after a
     presolve: bool = False
     symmetry: bool = True  # interchangeable people take the first shifts in a fixed order
-    lns: bool = False  # after a quarter of the time, improve by large-neighbourhood search (_improve)
     linearization: int | None = None  # CP-SAT's linearization_level (2: more of the model in its relaxation)
 
 
@@ -256,17 +254,7 @@ def solve(problem: Problem, control: Control | None = None) -> Result:
     if reasons:
         return Result("infeasible", reasons=reasons, seconds=time.perf_counter() - started)
     model = _Model(problem)
-    if not problem.lns:
-        return _search(problem, model, model.model, problem.time_limit, control, started)
-    # large-neighbourhood search: the whole model first, for a first roster and the bound; then, while the
-    # gap is not closed, parts of the roster re-solved with the rest fixed (_improve)
-    result = _search(problem, model, model.model, problem.time_limit * LNS_FIRST, control, started)
-    if result.status != "feasible" or result.stopped or (result.gap or 0) <= problem.relative_gap:
-        return result
-    return _improve(problem, model, result, control, started)
-
-
-LNS_FIRST = 0.25  # of the time limit, the whole model's share before the neighbourhoods
+    return _search(problem, model, model.model, problem.time_limit, control, started)
 
 
 def _search(
@@ -322,58 +310,6 @@ def _search(
     elif status == cp_model.INFEASIBLE:
         result.reasons = ["排班规则相互冲突，无法排出：请检查休息时长、固定安排和人员可用日期"]
     return result
-
-
-def _improve(
-    problem: Problem, model: _Model, best: Result, control: Control | None, started: float
-) -> Result:
-    """Large-neighbourhood search: again and again, some people's roster (or some days of everyone's) is
-    re-solved with everything else fixed to the best roster so far, which it replaces when no worse. The
-    neighbourhood grows while its parts are solved to optimality quickly and shrinks when they are not.
-    The bound stays the whole model's."""
-    rng = random.Random(problem.seed)
-    deadline = started + problem.time_limit
-    people = [p.id for p in problem.people]
-    days = sorted({s.day for s in problem.shifts})
-    day_of = {s.key: s.day for s in problem.shifts}
-    share = 0.25
-    first = best.first_feasible_seconds
-    while time.perf_counter() < deadline - 0.3 and not (control is not None and control.stopping):
-        held = {(a.person_id, a.shift_key, a.post) for a in best.assignments}
-        if rng.random() < 0.5:
-            chosen = set(rng.sample(people, max(2, min(len(people), round(len(people) * share)))))
-            free = lambda key, chosen=chosen: key[0] in chosen  # noqa: E731
-        else:
-            width = max(2, min(len(days), round(len(days) * share)))
-            begin = rng.randrange(len(days) - width + 1)
-            window = set(days[begin : begin + width])
-            free = lambda key, window=window: day_of[key[1]] in window  # noqa: E731
-        cp = model.model.clone()
-        cp.clear_hints()
-        for key, var in model.x.items():
-            value = int(key in held)
-            if free(key):
-                cp.add_hint(var, value)
-            else:
-                domain = cp.proto.variables[var.index].domain
-                domain[0] = domain[1] = value
-        limit = min(LNS_STEP_SECONDS, deadline - time.perf_counter())
-        if limit < 0.2:
-            break
-        tried = _search(replace(problem, seed=rng.randrange(1 << 30)), model, cp, limit, None, started, True)
-        if tried.objective is not None and tried.objective <= best.objective:
-            if tried.objective < best.objective and control is not None:
-                control._solution(tried.objective, best.bound)
-            best = replace(best, assignments=tried.assignments, objective=tried.objective)
-        share = min(0.9, share * 1.1) if tried.status == "optimal" else max(0.03, share / 1.5)
-    best.status = "optimal" if best.gap == 0 else "feasible"
-    best.seconds = time.perf_counter() - started
-    best.first_feasible_seconds = first
-    best.stopped = control is not None and control.stopping
-    return best
-
-
-LNS_STEP_SECONDS = 1.0
 
 
 _STATUS = {
