@@ -280,3 +280,14 @@ def test_rule_B29_a_units_roster_limits_are_held_by_the_solver_and_checked_on_a_
     DutyPolicy.objects.filter(unit=org.county).update(max_duty_hours_per_month=60)
     messages = [v.message for v in planning.check(november) if v.blocks_publishing]
     assert any(f"{person.name}本月值班累计64小时，超过规则规定的60小时" in m for m in messages)
+
+
+def test_symmetry_breaking_between_interchangeable_people_keeps_the_optimum():
+    from tests.roster.test_solver import day_shifts, staff
+
+    problem = Problem(people=staff(5), shifts=day_shifts(7, {"primary": 1, "standby": 1}), time_limit=20)
+    plain = solve(problem)
+    broken = solve(Problem(**{**problem.__dict__, "symmetry": True}))
+    assert plain.status == broken.status == "optimal" and plain.objective == broken.objective
+    first = min(a.shift_key for a in broken.assignments)
+    assert {a.person_id for a in broken.assignments if a.shift_key == first} == {1, 2}
