@@ -81,6 +81,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "filing_acknowledge": {"pk": "filing"},
     "roster_detail": {"pk": "roster"},
     "roster_generate": {"pk": "roster"},
+    "roster_solving": {"pk": "roster"},
+    "roster_solve_stop": {"pk": "roster"},
     "roster_publish": {"pk": "roster"},
     "roster_delete": {"pk": "roster"},
     "roster_file": {"pk": "roster"},

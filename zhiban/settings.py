@@ -151,6 +151,14 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhiban@localhost")
 # The roster solver's time limit (CP-SAT deterministic seconds, about wall seconds on one core).
 ROSTER_SOLVER_SECONDS = env_int("ROSTER_SOLVER_SECONDS", 10, minimum=1)
+# auto-solving in the job runner: its time limit, its threads (2: the portfolio's LNS beside the main search) and the
+# proven gap at which it stops before its time is up (0.01: within 1 % of the best roster there is)
+ROSTER_BACKGROUND_SECONDS = env_int("ROSTER_BACKGROUND_SECONDS", 60, minimum=1)
+ROSTER_SOLVER_WORKERS = env_int("ROSTER_SOLVER_WORKERS", 2, minimum=1)
+ROSTER_SOLVER_GAP = float(os.environ.get("ROSTER_SOLVER_GAP", "0.01"))
+# CP-SAT's linearization level for the background solve: 2 puts the spacing cuts and clashes in its
+# relaxation, which proved the demo city's month to 4 % where level 1 left 23 % (bench/roster.py)
+ROSTER_SOLVER_LINEARIZATION = env_int("ROSTER_SOLVER_LINEARIZATION", 2, minimum=0)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -14,9 +14,11 @@ from tests.factories import (
 )
 from tests.roster.helpers import NATIONAL_DAY
 from zhiban.audit.models import AuditEntry
+from zhiban.lib.management.commands.runjobs import run_until_idle
 from zhiban.org.models import Role
 from zhiban.roster import planning
 from zhiban.roster.calendar import days_between, next_year_warning
+from zhiban.roster.jobs import try_solve_one
 from zhiban.roster.models import Holiday, Roster, SensitivePeriod, ShiftType
 
 
@@ -31,6 +33,7 @@ def test_rule_B10_a_year_without_holidays_is_said_on_the_roster_and_asked_before
         roster.refresh_from_db()
         assert roster.solver_status == "" and not roster.assignments.exists()
         admin.post(f"/roster/{roster.pk}/generate/", {"confirmation": "放假通知未发布，先排后调"})
+        run_until_idle([try_solve_one])
         roster.refresh_from_db()
         assert roster.assignments.exists()
         assert AuditEntry.objects.filter(

@@ -488,6 +488,15 @@ class DutyPolicy(models.Model):
     brief_cutoff_hour = models.PositiveSmallIntegerField(
         "值班要情每日截止时间（时）", null=True, blank=True, validators=[MaxValueValidator(23)]
     )
+    max_consecutive_duty_days = models.PositiveSmallIntegerField(
+        "连续值班不超过（天，0为不限）", null=True, blank=True
+    )
+    max_weekends_per_month = models.PositiveSmallIntegerField(
+        "每月周末值班不超过（个，0为不限）", null=True, blank=True
+    )
+    max_duty_hours_per_month = models.PositiveSmallIntegerField(
+        "每月值班不超过（小时，0为不限）", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "值班工作规则"

@@ -37,6 +37,10 @@ POLICY_DEFAULTS: dict[str, int] = {
     "deduct_per_irregular": 1,  # each report marked irregular (报送不规范)
     "brief_cutoff_hour": 16,  # B26/A1.12: the daily brief (值班要情) covers the day up to this hour, from this hour the day before
     "max_solver_gap_percent": 5,  # B9: a solved roster further than this from its proven optimum is published only on a recorded confirmation
+    # roster limits (0: none), held by the solver and checked on a hand-made roster alike; a month's
+    "max_consecutive_duty_days": 0,  # days in a row with a shift
+    "max_weekends_per_month": 0,  # weekends with a shift on either day
+    "max_duty_hours_per_month": 0,  # hours on duty
 }
 POLICY_FIELDS = tuple(POLICY_DEFAULTS)
 YES_NO = frozenset(

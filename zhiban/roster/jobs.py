@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from zhiban.notify.outbox import notify_people
 from zhiban.org.policy import effective_policy
+from zhiban.roster.background import try_solve_one  # an auto-solve asked for on a roster's page
 from zhiban.roster.models import Assignment, Roster
 
 DAY_BEFORE = dt.timedelta(days=1)
@@ -63,4 +64,4 @@ def reminder_text(assignment: Assignment, now: dt.datetime) -> str:
     return f"值班提醒：{when}（{moment}）{duty}" if when else f"值班提醒：{moment}{duty}"
 
 
-JOBS = [try_remind_one]
+JOBS = [try_remind_one, try_solve_one]

@@ -363,6 +363,57 @@ class Assignment(models.Model):
         return f"{self.label}（{timezone.localtime(self.start):%H:%M}起）"
 
 
+class SolveRun(models.Model):
+    """An auto-solve of a roster, run in the background by the job runner (jobs.try_solve_one): queued by
+    a person, claimed by one runner, its progress written as it goes (heartbeat_at every second or so), and
+    stopped on request keeping the best roster found. One roster never has two runs queued or running."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "正在排班"
+        DONE = "done", "已完成"
+        STOPPED = "stopped", "已停止"
+        FAILED = "failed", "已中断"
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="solve_runs")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # the runner's sign of life while running: read by jobs.try_solve_one to give up on a dead runner's run
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stop_requested = models.BooleanField(default=False)
+    objective = models.FloatField(null=True, blank=True)  # the best roster's score so far (lower is better)
+    bound = models.FloatField(null=True, blank=True)  # no roster can score lower
+    gap = models.FloatField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    first_seconds = models.FloatField(null=True, blank=True)  # when the first roster was found
+    part = models.CharField(max_length=40, blank=True)  # a long period: which month is being solved
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster"], condition=Q(state__in=["queued", "running"]), name="one_active_solve"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.roster}自动排班（{self.get_state_display()}）"
+
+    @property
+    def active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    @property
+    def gap_percent(self) -> float | None:
+        return None if self.gap is None else self.gap * 100
+
+
 class RosterChange(models.Model):
     """A published roster's history: each version, who made it and what changed."""
 

@@ -243,8 +243,20 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
         min_days_between=policy.min_days_between_shifts,
         time_limit=settings.ROSTER_SOLVER_SECONDS,
         seed=roster.pk or 0,
+        limits=policy_limits(policy),
     )
     return problem, shifts, problems
+
+
+def policy_limits(policy) -> solver.Limits:
+    """The unit's roster limits (0: none) as the solver's; a period longer than a month is solved month by
+    month, so they hold in each month."""
+    hours = policy.max_duty_hours_per_month
+    return solver.Limits(
+        max_consecutive_days=policy.max_consecutive_duty_days or None,
+        max_weekends=policy.max_weekends_per_month or None,
+        max_minutes=hours * 60 if hours else None,
+    )
 
 
 def _taken_elsewhere(roster: Roster, people, rest_hours: int) -> tuple[dict, dict]:
@@ -290,12 +302,23 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
     problem, shifts, problems = build_problem(roster)
     if time_limit is not None:
         problem.time_limit = time_limit
+    return store(roster, solve_problem(problem, problems), shifts)
+
+
+def solve_problem(
+    problem: solver.Problem, problems: list[str], control: solver.Control | None = None
+) -> solver.Result:
+    """The solve alone, no database: a long period month by month. Runs in the job runner's solving thread."""
     if problems:
-        result = solver.Result("infeasible", reasons=problems)
-    elif (roster.end - roster.start).days > 40:
-        result = solver.solve_by_months(problem)
-    else:
-        result = solver.solve(problem)
+        return solver.Result("infeasible", reasons=problems)
+    days = {s.day for s in problem.shifts}
+    if days and (max(days) - min(days)).days > 40:
+        return solver.solve_by_months(problem, control)
+    return solver.solve(problem, control)
+
+
+def store(roster: Roster, result: solver.Result, shifts: list[PlannedShift]) -> solver.Result:
+    """The solver's roster in place of the draft's unpinned assignments, with its note, in one transaction."""
     if result.status == "infeasible":
         result.reasons += taken_by_other_rosters(roster)
     by_key = {s.key: s for s in shifts}
@@ -337,6 +360,8 @@ def generate(roster: Roster, time_limit: float | None = None) -> solver.Result:
 
 def _summary(result: solver.Result) -> str:
     status = {"optimal": "已得到最优排班", "feasible": "已得到可行排班"}.get(result.status, "未能排出")
+    if result.stopped and result.status == "feasible":
+        status = "已按要求停止，采用当时最好的排班"
     gap = f"，与最优的差距不超过{result.gap * 100:.1f}%" if result.status == "feasible" and result.gap else ""
     return f"{status}{gap}（用时{result.seconds:.1f}秒）"
 
@@ -392,6 +417,64 @@ def check(roster: Roster) -> list[Violation]:
         assignments + published, policy.rest_hours_after_night, policy.min_days_between_shifts, roster.pk
     )
     found += coverage_gaps(roster, assignments)
+    found += limit_violations(assignments, policy)
+    return found
+
+
+def limit_violations(assignments: list[Assignment], policy) -> list[Violation]:
+    """The policy's roster limits, as the solver holds them: days on duty in a row, weekends and hours in a
+    month. Each excess is noted on the shift that goes over."""
+    most_days, most_weekends = policy.max_consecutive_duty_days, policy.max_weekends_per_month
+    most_hours = policy.max_duty_hours_per_month
+    by_person: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_person[a.person_id].append(a)
+    found = []
+    for mine in by_person.values():
+        mine.sort(key=lambda a: a.start)
+        if most_days:
+            run, last = 0, None
+            for a in mine:
+                if a.day == last:
+                    continue
+                run = run + 1 if last is not None and (a.day - last).days == 1 else 1
+                last = a.day
+                if run == most_days + 1:
+                    found.append(
+                        Violation(
+                            f"{a.label}：{a.person.name}连续值班{run}天，超过规则规定的{most_days}天", a.pk
+                        )
+                    )
+        months: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
+        for a in mine:
+            months[a.day.year, a.day.month].append(a)
+        for held in months.values():
+            if most_weekends:
+                weekends: list = []
+                for a in held:
+                    week = a.day.isocalendar()[:2]
+                    if a.day_kind == DayKind.WEEKEND and week not in weekends:
+                        weekends.append(week)
+                        if len(weekends) == most_weekends + 1:
+                            found.append(
+                                Violation(
+                                    f"{a.label}：{a.person.name}本月第{len(weekends)}个周末值班，"
+                                    f"超过规则规定的{most_weekends}个",
+                                    a.pk,
+                                )
+                            )
+            if most_hours:
+                total = 0.0
+                for a in held:
+                    total += (a.end - a.start).total_seconds() / 3600
+                    if total > most_hours:
+                        found.append(
+                            Violation(
+                                f"{a.label}：{a.person.name}本月值班累计{total:.0f}小时，超过规则规定的{most_hours}小时",
+                                a.pk,
+                            )
+                        )
+                        break
     return found
 
 

@@ -16,7 +16,7 @@ from zhiban.org.caching import bump_unit_activity
 from zhiban.org.models import Person, Role, Unit, User
 from zhiban.org.policy import effective_policy
 from zhiban.org.roles import role_holders
-from zhiban.roster import planning
+from zhiban.roster import background, planning
 from zhiban.roster.approvals import AlreadyDecided, Approvable
 from zhiban.roster.calendar import missing_holidays_warning, years_without_holidays
 from zhiban.roster.jobs import DAY_BEFORE
@@ -65,13 +65,14 @@ def _confirmed(roster: Roster, warnings: list[str], confirmation: str, what: str
     return reason
 
 
-def roster_solve(roster: Roster, by: User, confirmation: str = "", time_limit: float | None = None):
-    """Auto-solve a draft. A period with a year whose holidays are not entered is solved only once that
-    is confirmed (B10): otherwise its holidays would quietly become workdays."""
+def roster_solve(roster: Roster, by: User, confirmation: str = ""):
+    """Auto-solve a draft in the background (background.py): the run queued for the job runner, or
+    AlreadySolving. A period with a year whose holidays are not entered is solved only once that is
+    confirmed (B10): otherwise its holidays would quietly become workdays."""
     missing = years_without_holidays(roster.unit, roster.start, roster.end)
     with transaction.atomic():
         _confirmed(roster, [missing_holidays_warning(missing)] if missing else [], confirmation, "solve")
-    return planning.generate(roster, time_limit=time_limit)
+    return background.request_solve(roster, by)
 
 
 def roster_publish(roster: Roster, by: User, confirmation: str = "") -> bool:

@@ -8,7 +8,17 @@ Hard rules
 - pinned assignments are kept.
 Soft, weighted (the objective): even spread of shifts, nights, weekend and holiday shifts within each
 pool of interchangeable people, counting what each already did in earlier rosters so a year is fair;
-personal requests not to be on duty on a day; no two shifts closer than `min_days_between`.
+personal requests not to be on duty on a day (or to be on a given shift); no two shifts closer than
+`min_days_between`.
+
+Limits a unit's policy may set (and the shift-scheduling benchmark's instances use, bench/nrp.py), per
+problem or per person (`Limits`): most and fewest days on duty in a row, fewest days off in a row, most
+weekends, fewest and most minutes on duty, most shifts of a kind; shifts that may not follow one another
+on the next day (`successions`); and a shift whose posts may be short or over at a weighted cost
+(`Shift.cover`) instead of filled exactly.
+
+A solve can run in one thread while another watches it (`Control`): the best objective so far, the
+bound, the seconds, and a stop that keeps the best roster found.
 
 Deterministic for the same problem and seed with one worker (the default): the limit is then CP-SAT's
 deterministic time, not the wall clock. More workers trade that for speed on a year's roster."""
@@ -16,6 +26,7 @@ deterministic time, not the wall clock. More workers trade that for speed on a y
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -27,6 +38,37 @@ CATEGORIES = ("shifts", "nights", "weekends", "holidays")
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Hard limits on one person's period; None: no limit. A run of days on duty or off that touches the
+    first or last day of the period is not held to the fewest (it may continue outside it)."""
+
+    max_consecutive_days: int | None = None
+    min_consecutive_days: int | None = None
+    min_days_off: int | None = None
+    max_weekends: int | None = None  # weekends with a shift on either day
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    max_of_shift: dict[str, int] = field(default_factory=dict)  # shift name -> most shifts of it
+
+    def over(self, other: Limits) -> Limits:
+        """These limits, the other's where these say nothing."""
+        return Limits(
+            *(
+                getattr(self, f) if getattr(self, f) is not None else getattr(other, f)
+                for f in (
+                    "max_consecutive_days",
+                    "min_consecutive_days",
+                    "min_days_off",
+                    "max_weekends",
+                    "min_minutes",
+                    "max_minutes",
+                )
+            ),
+            max_of_shift={**other.max_of_shift, **self.max_of_shift},
+        )
+
+
+@dataclass(frozen=True)
 class Person:
     id: int
     name: str
@@ -34,6 +76,7 @@ class Person:
     pool: str = "staff"  # fairness is compared among people of one pool (leaders with leaders)
     unavailable: frozenset[dt.date] = frozenset()  # hard: exempted, not cleared, away
     history: dict[str, int] = field(default_factory=dict)  # counts per category from earlier rosters
+    limits: Limits | None = None  # this person's own, over the problem's
 
 
 @dataclass(frozen=True)
@@ -50,6 +93,12 @@ class Shift:
     holiday: bool = False
     leader_required: bool = False
     posts: dict[str, int] = field(default_factory=dict)  # post -> how many
+    # None: the posts are filled exactly (hard); (under, over): each person short or over costs so much
+    cover: tuple[int, int] | None = None
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
 
     @property
     def label(self) -> str:
@@ -65,11 +114,14 @@ def kind(shift: Shift) -> Kind:
 
 @dataclass(frozen=True)
 class Request:
-    """A person would rather not be on duty on this day (soft)."""
+    """A person would rather not be on duty on this day, or not on its shift `shift_name` (soft); with
+    `wanted`, would rather be on that shift. The weight is paid when the request is not met."""
 
     person_id: int
     day: dt.date
     weight: int = 10
+    shift_name: str | None = None
+    wanted: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +162,17 @@ class Problem:
     only_planned: bool = False
     seed: int = 0
     workers: int = 1  # 1: the same roster for the same problem and seed
+    limits: Limits = field(default_factory=Limits)  # everyone's, unless a person has their own
+    successions: frozenset[tuple[str, str]] = frozenset()  # (a, b): shift b may not be the day after a
+    presolve: bool = False
+    # interchangeable people take the first shifts in a fixed order; off: on the demo city it changed
+    # neither the objective nor the bound in 10 deterministic seconds (measured), yet the 2-second
+    # demo roster it gave put one person on back-to-back shifts
+    symmetry: bool = False
+    # cuts that let the bound see spacing penalties (_spacing); a year solved month by month takes its bound
+    # from the plan, not from the months, and is only slowed by them (measured: a month took twice as long)
+    spacing_cuts: bool = True
+    linearization: int | None = None  # CP-SAT's linearization_level (2: more of the model in its relaxation)
 
 
 @dataclass(frozen=True)
@@ -129,6 +192,7 @@ class Result:
     seconds: float = 0.0
     first_feasible_seconds: float | None = None
     work: float = 0.0  # CP-SAT's deterministic time spent (the same for the same problem and seed)
+    stopped: bool = False  # stopped by hand: the best roster found by then
 
     @property
     def gap(self) -> float | None:
@@ -139,33 +203,106 @@ class Result:
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
 
 
-def solve(problem: Problem) -> Result:
+class Control:
+    """Between a solve running in one thread and whoever watches it from another: the progress so far and
+    a stop that keeps the best roster found (asked before the first roster, it stops at the first)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._solver: cp_model.CpSolver | None = None
+        self.stopping = False
+        self.started = time.perf_counter()
+        self.objective: float | None = None
+        self.bound: float | None = None
+        self.first: float | None = None
+        self.part = ""  # which part of a long period is being solved ("第2个月，共12个月")
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopping = True
+            if self._solver is not None and self.objective is not None:
+                self._solver.stop_search()
+
+    def progress(self) -> dict:
+        with self._lock:
+            gap = Result("", objective=self.objective, bound=self.bound).gap
+            return {
+                "objective": self.objective,
+                "bound": self.bound,
+                "gap": gap,
+                "seconds": time.perf_counter() - self.started,
+                "first": self.first,
+                "part": self.part,
+            }
+
+    def _attach(self, solver: cp_model.CpSolver | None) -> None:
+        with self._lock:
+            self._solver = solver
+            if solver is not None:
+                self.objective = self.bound = None
+
+    def _solution(self, objective: float, bound: float) -> bool:
+        """Records a roster found; True when the search should stop now."""
+        with self._lock:
+            self.objective, self.bound = objective, bound
+            if self.first is None:
+                self.first = time.perf_counter() - self.started
+            return self.stopping
+
+    def _bound(self, bound: float) -> None:
+        with self._lock:
+            self.bound = bound
+
+
+def solve(problem: Problem, control: Control | None = None) -> Result:
     started = time.perf_counter()
     reasons = precheck(problem)
     if reasons:
         return Result("infeasible", reasons=reasons, seconds=time.perf_counter() - started)
     model = _Model(problem)
+    return _search(problem, model, model.model, problem.time_limit, control, started)
+
+
+def _search(
+    problem: Problem,
+    model: _Model,
+    cp: cp_model.CpModel,
+    limit: float,
+    control: Control | None,
+    started: float,
+    presolve: bool | None = None,
+) -> Result:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, problem.workers)
     # One worker is deterministic for a seed; several are faster on big problems but may return another
     # of several equally good rosters. Presolve costs more than it saves on these models (measured).
-    params.cp_model_presolve = False
+    params.cp_model_presolve = problem.presolve if presolve is None else presolve
     if params.num_workers == 1:
-        params.max_deterministic_time = problem.time_limit
+        params.max_deterministic_time = limit
         # a backstop on a slow machine, where a deterministic second can take three wall seconds
-        params.max_time_in_seconds = problem.time_limit * 1.5
+        params.max_time_in_seconds = limit * 1.5
     else:
-        params.max_time_in_seconds = problem.time_limit
+        params.max_time_in_seconds = limit
     params.random_seed = problem.seed
     params.relative_gap_limit = problem.relative_gap
-    watcher = _FirstSolution(started)
-    status = solver.solve(model.model, watcher)
+    if problem.linearization is not None:
+        params.linearization_level = problem.linearization
+    watcher = _FirstSolution(started, control)
+    if control is not None:
+        solver.best_bound_callback = control._bound
+        control._attach(solver)
+    try:
+        status = solver.solve(cp, watcher)
+    finally:
+        if control is not None:
+            control._attach(None)
     result = Result(
         _STATUS.get(status, "unknown"),
         seconds=time.perf_counter() - started,
         first_feasible_seconds=watcher.first,
         work=solver.deterministic_time,
+        stopped=control is not None and control.stopping,
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.assignments = sorted(
@@ -191,14 +328,19 @@ _STATUS = {
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    def __init__(self, started: float):
+    def __init__(self, started: float, control: Control | None = None):
         super().__init__()
         self.started = started
+        self.control = control
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
         if self.first is None:
             self.first = time.perf_counter() - self.started
+        if self.control is not None and self.control._solution(
+            self.objective_value, self.best_objective_bound
+        ):
+            self.stop_search()
 
 
 def eligible(person: Person, shift: Shift, post: str, busy_until: dt.datetime | None = None) -> bool:
@@ -217,7 +359,7 @@ def precheck(problem: Problem) -> list[str]:
     for shift in problem.shifts:
         if shift.leader_required and not shift.posts.get("leader"):
             reasons.append(f"{shift.label}：节假日和敏感时期须有带班领导，班次未设带班领导岗位")
-        for post, count in shift.posts.items():
+        for post, count in shift.posts.items() if shift.cover is None else ():
             holders = [p for p in problem.people if eligible(p, shift, post, problem.busy_until.get(p.id))]
             if len(holders) < count:
                 qualified = [p for p in problem.people if post in p.posts]
@@ -258,7 +400,11 @@ def _rest_capacity(problem: Problem) -> list[str]:
                 break
             for group in groups:
                 need = sum(
-                    n for s in (first, second) for post, n in s.posts.items() if holders[post] == group
+                    n
+                    for s in (first, second)
+                    if s.cover is None
+                    for post, n in s.posts.items()
+                    if holders[post] == group
                 )
                 able = {
                     p.id
@@ -275,6 +421,13 @@ def _rest_capacity(problem: Problem) -> list[str]:
     return reasons
 
 
+def _one_at_a_time(shifts: list[Shift], rest_hours: int) -> bool:
+    """Whether no one can hold two of these shifts: they all share a moment (intervals on a line that
+    meet pairwise meet at one point), counting a night shift's rest."""
+    rest = dt.timedelta(hours=rest_hours)
+    return max(s.start for s in shifts) < min(s.end + (rest if s.night else dt.timedelta(0)) for s in shifts)
+
+
 class _Model:
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -283,6 +436,7 @@ class _Model:
         m = self.model
         on: dict[tuple[int, str], list] = defaultdict(list)  # (person, shift) -> post variables
         planned = {pid for pid, _ in problem.quotas} if problem.only_planned else set()
+        self.cover_terms = []
         for shift in problem.shifts:
             for post, count in shift.posts.items():
                 holders = []
@@ -294,7 +448,14 @@ class _Model:
                         self.x[person.id, shift.key, post] = var
                         on[person.id, shift.key].append(var)
                         holders.append(var)
-                m.add(sum(holders) == count)
+                if shift.cover is None:
+                    m.add(sum(holders) == count)
+                    continue
+                under, over = shift.cover
+                short = m.new_int_var(0, count, "")
+                extra = m.new_int_var(0, max(0, len(holders) - count), "")
+                m.add(sum(holders) + short - extra == count)
+                self.cover_terms += [under * short, over * extra]
         for pin in problem.pins:
             m.add(self.x[pin.person_id, pin.shift_key, pin.post] == 1)
         works = {}
@@ -304,24 +465,191 @@ class _Model:
             else:
                 works[key] = m.new_bool_var(f"w{key}")
                 m.add(sum(variables) == works[key])
+        self.works = works
         self._conflicts(works)
+        self._successions(works)
+        self._limits(works)
+        if problem.symmetry:
+            self._symmetry(works)
         self._hint(works)
         self.model.minimize(
-            self._fairness(works) + self._requests(works) + self._spacing(works) + self._quotas(works)
+            self._fairness(works)
+            + self._requests(works)
+            + self._spacing(works)
+            + self._quotas(works)
+            + sum(self.cover_terms)
         )
 
     def _conflicts(self, works) -> None:
-        """One post at a time; rest after a night shift."""
+        """One post at a time; rest after a night shift. The shifts whose time (and rest) covers the start
+        of one of them exclude each other: one clique each, stronger than their pairs."""
         rest = dt.timedelta(hours=self.problem.rest_hours_after_night)
         shifts = sorted(self.problem.shifts, key=lambda s: s.start)
         for person in self.problem.people:
             mine = [s for s in shifts if (person.id, s.key) in works]
-            for i, first in enumerate(mine):
-                blocked_until = first.end + (rest if first.night else dt.timedelta(0))
-                for second in mine[i + 1 :]:
-                    if second.start >= blocked_until:
+            seen = set()
+            for i, second in enumerate(mine):
+                clique = [second.key]
+                for first in reversed(mine[:i]):
+                    blocked_until = first.end + (rest if first.night else dt.timedelta(0))
+                    if blocked_until > second.start:
+                        clique.append(first.key)
+                    elif first.start <= second.start - dt.timedelta(days=3):
                         break
-                    self.model.add_at_most_one(works[person.id, first.key], works[person.id, second.key])
+                if len(clique) > 1 and frozenset(clique) not in seen:
+                    seen.add(frozenset(clique))
+                    self.model.add_at_most_one(works[person.id, key] for key in clique)
+
+    def _successions(self, works) -> None:
+        """A shift named b may not be the day after one named a, for each (a, b) in `successions`."""
+        if not self.problem.successions:
+            return
+        by_day_name: dict[tuple[dt.date, str], list[Shift]] = defaultdict(list)
+        for shift in self.problem.shifts:
+            by_day_name[shift.day, shift.name].append(shift)
+        one_day = dt.timedelta(days=1)
+        for person in self.problem.people:
+            for a, b in self.problem.successions:
+                for (day, name), firsts in by_day_name.items():
+                    if name != a:
+                        continue
+                    for first in firsts:
+                        for second in by_day_name.get((day + one_day, b), []):
+                            pair = (works.get((person.id, first.key)), works.get((person.id, second.key)))
+                            if all(v is not None for v in pair):
+                                self.model.add_at_most_one(*pair)
+
+    def _limits(self, works) -> None:
+        """Each person's limits (`Limits`): days on duty and off in a row, weekends, minutes, shifts of a kind."""
+        problem = self.problem
+        if not problem.shifts:
+            return
+        m = self.model
+        first_day = min(s.day for s in problem.shifts)
+        last_day = max(s.day for s in problem.shifts)
+        days = [first_day + dt.timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+        shifts_of_day: dict[dt.date, list[Shift]] = defaultdict(list)
+        for shift in problem.shifts:
+            shifts_of_day[shift.day].append(shift)
+        weekend_days = {s.day for s in problem.shifts if s.weekend}
+        for person in problem.people:
+            limits = (person.limits or Limits()).over(problem.limits)
+            if limits == Limits():
+                continue
+            mine = [s for s in problem.shifts if (person.id, s.key) in works]
+            if limits.min_minutes is not None:
+                m.add(sum(s.minutes * works[person.id, s.key] for s in mine) >= limits.min_minutes)
+            if limits.max_minutes is not None:
+                m.add(sum(s.minutes * works[person.id, s.key] for s in mine) <= limits.max_minutes)
+            for name, most in limits.max_of_shift.items():
+                of_name = [works[person.id, s.key] for s in mine if s.name == name]
+                if len(of_name) > most:
+                    m.add(sum(of_name) <= most)
+            needs_days = (
+                limits.max_consecutive_days,
+                limits.min_consecutive_days,
+                limits.min_days_off,
+                limits.max_weekends,
+            )
+            if all(v is None for v in needs_days):
+                continue
+            on: list = []  # per day: a literal "on duty that day", or None (cannot be)
+            for day in days:
+                held = [
+                    works[person.id, s.key] for s in shifts_of_day.get(day, []) if (person.id, s.key) in works
+                ]
+                if not held:
+                    on.append(None)
+                elif len(held) == 1:
+                    on.append(held[0])
+                else:
+                    var = m.new_bool_var("")
+                    if _one_at_a_time(shifts_of_day[day], problem.rest_hours_after_night):
+                        m.add(var == sum(held))  # the day's shifts clash: a sum, tighter than a maximum
+                    else:
+                        m.add_max_equality(var, held)
+                    on.append(var)
+            most = limits.max_consecutive_days
+            if most is not None:
+                for i in range(len(days) - most):
+                    window = [v for v in on[i : i + most + 1] if v is not None]
+                    if len(window) > most:
+                        m.add(sum(window) <= most)
+            self._runs(on, limits.min_consecutive_days, working=True)
+            self._runs(on, limits.min_days_off, working=False)
+            if limits.max_weekends is not None:
+                weekends: dict[tuple[int, int], list] = defaultdict(list)
+                for day, var in zip(days, on, strict=True):
+                    if day in weekend_days and var is not None:
+                        weekends[day.isocalendar()[:2]].append(var)
+                if len(weekends) > limits.max_weekends:
+                    worked = []
+                    for held in weekends.values():
+                        if len(held) == 1:
+                            worked.append(held[0])
+                            continue
+                        var = m.new_bool_var("")
+                        for v in held:
+                            m.add_implication(v, var)
+                        worked.append(var)
+                    m.add(sum(worked) <= limits.max_weekends)
+
+    def _runs(self, on: list, least: int | None, working: bool) -> None:
+        """No run of days on duty (working) or off shorter than `least`, unless it touches an end of the
+        period: for each shorter length, the pattern off-on…on-off (or on-off…off-on) is forbidden."""
+        if not least or least < 2:
+            return
+        n = len(on)
+        for length in range(1, least):
+            for i in range(1, n - length):  # days i .. i+length-1, bounded by i-1 and i+length
+                if working:
+                    # clause: on[i-1] or not on[i] ... or not on[i+length-1] or on[i+length]
+                    if any(on[j] is None for j in range(i, i + length)):
+                        continue
+                    clause = [on[j].Not() for j in range(i, i + length)]
+                    clause += [v for v in (on[i - 1], on[i + length]) if v is not None]
+                else:
+                    if on[i - 1] is None or on[i + length] is None:
+                        continue
+                    clause = [on[i - 1].Not(), on[i + length].Not()]
+                    clause += [on[j] for j in range(i, i + length) if on[j] is not None]
+                self.model.add_bool_or(clause)
+
+    def _symmetry(self, works) -> None:
+        """People alike in every respect the problem knows (posts, pool, days away, history, limits, no
+        requests, pins or planned counts) are interchangeable: of any roster, the one where the first of
+        them holds the first shift any of them may hold is as good, so only that one is searched."""
+        problem = self.problem
+        special = (
+            {r.person_id for r in problem.requests}
+            | {p.person_id for p in problem.pins}
+            | {pid for pid, _ in problem.quotas}
+            | set(problem.busy_until)
+            | set(problem.last_start)
+        )
+        groups: dict[tuple, list[Person]] = defaultdict(list)
+        for person in problem.people:
+            if person.id in special:
+                continue
+            key = (
+                person.posts,
+                person.pool,
+                person.unavailable,
+                tuple(sorted(person.history.items())),
+                repr(person.limits),
+            )
+            groups[key].append(person)
+        shifts = sorted(problem.shifts, key=lambda s: s.start)
+        for people in groups.values():
+            if len(people) < 2:
+                continue
+            for shift in shifts:
+                held = [works.get((p.id, shift.key)) for p in people]
+                if any(v is not None for v in held):
+                    if all(v is not None for v in held):
+                        for a, b in zip(held, held[1:], strict=False):
+                            self.model.add_implication(b, a)
+                    break
 
     def _hint(self, works) -> None:
         """A greedy roster as a starting point: each post in time order to the eligible person with the
@@ -373,8 +701,9 @@ class _Model:
             self.model.add_hint(var, key in chosen)
         self.hinted_on = {(pid, key) for pid, key, _ in chosen}
         self._hinted_indexes = {works[key].index for key in self.hinted_on}
+        hinted = {var.index for var in self.x.values()}
         for key, var in works.items():
-            if not any(var is v for v in (self.x.get((key[0], key[1], post)) for post in POST_NAMES)):
+            if var.index not in hinted:
                 self.model.add_hint(var, key in self.hinted_on)
 
     def _hinted(self, works, var) -> bool:
@@ -410,7 +739,7 @@ class _Model:
                 continue
             counts = {p.id: self._counts(works, p) for p in people}
             for category in CATEGORIES:
-                if not any(counts[p.id][category] for p in people):
+                if not any(counts[p.id][category] for p in people) or not getattr(weights, category):
                     continue
                 top = max(p.history.get(category, 0) + len(counts[p.id][category]) for p in people)
                 high = self.model.new_int_var(0, top, f"max_{pool}_{category}")
@@ -464,12 +793,19 @@ class _Model:
         by_day = defaultdict(list)
         for shift in self.problem.shifts:
             by_day[shift.day].append(shift)
-        return sum(
-            request.weight * works[request.person_id, s.key]
-            for request in self.problem.requests
-            for s in by_day.get(request.day, [])
-            if (request.person_id, s.key) in works
-        )
+        terms = []
+        for request in self.problem.requests:
+            shifts = [
+                s
+                for s in by_day.get(request.day, [])
+                if request.shift_name is None or s.name == request.shift_name
+            ]
+            held = [works[request.person_id, s.key] for s in shifts if (request.person_id, s.key) in works]
+            if request.wanted:
+                terms.append(request.weight * (1 - sum(held)))  # at most one of them: they clash
+            else:
+                terms += [request.weight * v for v in held]
+        return sum(terms)
 
     def _spacing(self, works):
         """A penalty for each pair of one person's shifts that start fewer than min_days_between apart."""
@@ -483,6 +819,7 @@ class _Model:
             mine = [s for s in shifts if (person.id, s.key) in works]
             last = self.problem.last_start.get(person.id)
             penalties += [works[person.id, s.key] for s in mine if last is not None and s.start - last < gap]
+            pairs = {}
             for i, first in enumerate(mine):
                 for second in mine[i + 1 :]:
                     if second.start - first.start >= gap:
@@ -494,7 +831,20 @@ class _Model:
                         (person.id, first.key) in self.hinted_on
                         and (person.id, second.key) in self.hinted_on,
                     )
+                    pairs[first.key, second.key] = both
                     penalties.append(both)
+            # A cut for the bound: k shifts starting within one gap of each other make at least k - 1 close
+            # pairs. Summed over a pool, the relaxation sees that a window needing more shifts than it has
+            # people free costs a penalty, which the pairs alone do not show.
+            for i, first in enumerate(mine if self.problem.spacing_cuts else ()):
+                window = [first]
+                for second in mine[i + 1 :]:
+                    if second.start - first.start >= gap:
+                        break
+                    window.append(second)
+                if len(window) > 2:
+                    close = [pairs[a.key, b.key] for j, a in enumerate(window) for b in window[j + 1 :]]
+                    self.model.add(sum(close) >= sum(works[person.id, w.key] for w in window) - 1)
         return weight * sum(penalties)
 
 
@@ -532,7 +882,7 @@ def _month(day: dt.date) -> tuple[int, int]:
     return day.year, day.month
 
 
-def solve_by_months(problem: Problem) -> Result:
+def solve_by_months(problem: Problem, control: Control | None = None) -> Result:
     """A long period (a year) solved month by month.
 
     First a small model plans how many shifts of each kind (night, weekend, holiday) each person holds in
@@ -556,7 +906,9 @@ def solve_by_months(problem: Problem) -> Result:
     carried: dict[tuple[int, Kind], int] = defaultdict(int)
     banked = 0.0  # time the months before did not need, lent to a month that needs more
     first = None
-    for month in sorted(months):
+    for number, month in enumerate(sorted(months), 1):
+        if control is not None:
+            control.part = f"第{number}个月，共{len(months)}个月"
         keys = {s.key for s in months[month]}
         quotas = {}
         if plan is not None:
@@ -570,13 +922,14 @@ def solve_by_months(problem: Problem) -> Result:
             last_start=last_start,
             quotas=quotas,
             time_limit=problem.time_limit + banked,
+            spacing_cuts=False,
             pins=[p for p in problem.pins if p.shift_key in keys],
             requests=[r for r in problem.requests if _month(r.day) == month],
         )
         # planned counts make a small model; should the month not fit them, the whole one
-        result = solve(replace(part, only_planned=True)) if quotas else solve(part)
+        result = solve(replace(part, only_planned=True), control) if quotas else solve(part, control)
         if quotas and result.status not in ("optimal", "feasible"):
-            result = solve(part)
+            result = solve(part, control)
         if result.status not in ("optimal", "feasible"):
             return replace(result, seconds=time.perf_counter() - started)
         if first is None:
@@ -605,6 +958,7 @@ def solve_by_months(problem: Problem) -> Result:
         bound=bound,
         seconds=time.perf_counter() - started,
         first_feasible_seconds=first,
+        stopped=control is not None and control.stopping,
     )
 
 

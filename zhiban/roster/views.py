@@ -26,7 +26,7 @@ from zhiban.lib.workdays import official_through
 from zhiban.org.access import current_unit, scope_for, writable_unit
 from zhiban.org.forms import ImportForm
 from zhiban.org.models import DutyLine, Unit
-from zhiban.roster import fairness, files, grid, planning, services
+from zhiban.roster import background, fairness, files, grid, planning, services
 from zhiban.roster.access import (
     exemption_q,
     get_assignment_for_user,
@@ -61,6 +61,7 @@ from zhiban.roster.models import (
     Roster,
     SensitivePeriod,
     ShiftType,
+    SolveRun,
     Swap,
 )
 
@@ -149,6 +150,8 @@ def roster_detail(request, pk):
         "warnings": [] if roster.is_published else services.publish_warnings(roster, violations),
         "holidays_missing": years_without_holidays(roster.unit, roster.start, roster.end),
         "changes": roster.changes.all()[:20],
+        "run": background.active_run(roster),
+        "last_run": roster.solve_runs.exclude(state__in=SolveRun.ACTIVE).order_by("-id").first(),
         "fairness": fairness.report(
             assignments,
             duty,
@@ -167,14 +170,42 @@ def roster_generate(request, pk):
         messages.error(request, "已发布的值班表不能重新自动排班，请逐项调整")
         return redirect("roster_detail", roster.pk)
     try:
-        result = services.roster_solve(roster, request.user, request.POST.get("confirmation", ""))
+        services.roster_solve(roster, request.user, request.POST.get("confirmation", ""))
     except services.NeedsConfirmation as pending:
         messages.error(request, "；".join(pending.messages) + "如确需先行排班，请填写理由后确认。")
         return redirect("roster_detail", roster.pk)
-    if result.assignments:
-        messages.success(request, roster.solver_note)
+    except background.AlreadySolving:
+        messages.error(request, "这份值班表正在自动排班，请等它完成或先停止")
+        return redirect("roster_detail", roster.pk)
+    messages.success(request, "已开始自动排班。可以离开本页，稍后回来查看结果")
+    return redirect("roster_detail", roster.pk)
+
+
+@login_required
+def roster_solving(request, pk):
+    """The progress of the roster's auto-solve, polled by its page; once it is over, the page reloads."""
+    roster = get_roster_for_user(request.user, pk)
+    run = background.active_run(roster)
+    response = render(
+        request,
+        "roster/_solving.html",
+        {"roster": roster, "run": run, "can_write": scope_for(request.user).can_write_unit(roster.unit)},
+    )
+    if run is None and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def roster_solve_stop(request, pk):
+    """Stop the auto-solve and keep the best roster it found by then."""
+    roster = get_roster_for_user(request.user, pk, write=True)
+    run = background.active_run(roster)
+    if run is not None and background.request_stop(run, request.user):
+        messages.success(request, "已要求停止，将采用目前找到的最好排班")
     else:
-        messages.error(request, "未能排出：" + "；".join(result.reasons[:10]))
+        messages.error(request, "自动排班已经结束")
     return redirect("roster_detail", roster.pk)
 
 

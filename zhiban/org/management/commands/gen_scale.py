@@ -35,8 +35,15 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, default=500)
         parser.add_argument("--people", type=int, default=20000)
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--duty-county",
+            type=int,
+            default=0,
+            help="give the first county this many more people on its duty roster (a tenth of them leaders), "
+            "trained: the roster solver's bench",
+        )
 
-    def handle(self, *args, units: int, people: int, seed: int, **options):
+    def handle(self, *args, units: int, people: int, seed: int, duty_county: int = 0, **options):
         if Unit.objects.exists():
             raise CommandError("the database already has units; gen_scale fills an empty one")
         if units < 10 or people < units:
@@ -47,6 +54,8 @@ class Command(BaseCommand):
             people_rows = _people(all_units, people, rng)
             _roles_and_training(all_units, people_rows, rng)
             _lines_and_contacts(all_units, people_rows)
+            if duty_county:
+                _duty_county(all_units, duty_county, rng)
             admin = User.objects.create_user("admin", password=DEMO_PASSWORD)
             Person.objects.filter(pk=people_rows[0].pk).update(user=admin)
             bump_data_generation()  # bulk writes send no signals
@@ -157,6 +166,39 @@ def _roles_and_training(units, people, rng) -> None:
         )
     RoleAssignment.objects.bulk_create(roles, batch_size=2000)
     TrainingRecord.objects.bulk_create(trainings, batch_size=2000)
+
+
+def _duty_county(units: list[Unit], size: int, rng: random.Random) -> None:
+    """The first county's duty roster grown to `size` people: one in ten a leader on duty, the rest duty
+    staff, all trained; its own people go first."""
+    county = next(u for u in units if u.kind == Unit.Kind.COUNTY)
+    have = set(RoleAssignment.objects.filter(unit=county).values_list("person_id", flat=True))
+    extra = Person.objects.bulk_create(
+        [
+            Person(
+                name=(name := rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)),
+                gender=rng.choice("MF"),
+                unit=county,
+                position="值班员",
+                mobile=f"15{i:09d}",
+                order=10_000 + i,
+                search_text=Person.search_text_for(name),
+            )
+            for i in range(max(0, size - len(have)))
+        ]
+    )
+    today = timezone.localdate()
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(person=p, unit=county, role=Role.LEADER if i % 10 == 0 else Role.DUTY_STAFF)
+        for i, p in enumerate(extra)
+    )
+    TrainingRecord.objects.bulk_create(
+        TrainingRecord(
+            person=p, kind=kind, date=today - dt.timedelta(days=days), content="培训", result="passed"
+        )
+        for p in extra
+        for kind, days in (("pre_job", 900), ("annual", 300))
+    )
 
 
 def _lines_and_contacts(units, people) -> None:
