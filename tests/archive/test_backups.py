@@ -205,3 +205,10 @@ def client_for(user):
     from django.test import Client
 
     return sign_in(Client(), user)
+
+
+def test_a_backup_is_never_taken_inside_an_open_transaction(org):
+    """SQLite's online backup would wait forever on its own caller's write lock: refused at once instead."""
+    with pytest.raises(backups.BackupError, match="事务"), transaction.atomic():
+        backups.take(backups.backup_dir() / "inside.bak")
+    assert not (backups.backup_dir() / "inside.bak").exists()

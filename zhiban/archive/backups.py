@@ -141,6 +141,10 @@ def read_manifest(path: Path) -> Manifest:
 def take(dest: Path, overwrite: bool = False) -> Manifest:
     """Backs up the default database into `dest` (and its manifest beside it)."""
     dest = Path(dest)
+    if connection.in_atomic_block:
+        # SQLite's online backup would wait forever on the caller's own open write transaction, and a
+        # snapshot taken inside one would not be what others see: a backup runs on its own
+        raise BackupError("备份不能在未提交的事务中进行")
     if dest.exists() and not overwrite:
         raise BackupError(f"{dest} 已存在；确要覆盖请加 --overwrite")
     dest.parent.mkdir(parents=True, exist_ok=True)
