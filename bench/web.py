@@ -183,17 +183,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--days", type=int, default=365, help="days of duty records (gen_duty)")
+    parser.add_argument("--reuse", help="a var/ directory an earlier run built: measure only")
     args = parser.parse_args()
 
-    var = Path(tempfile.mkdtemp(prefix="zhiban-bench-"))
+    var = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="zhiban-bench-"))
     env = {**os.environ, "ZHIBAN_VAR_DIR": str(var), "DEBUG": "0", "LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
     t0 = time.perf_counter()
     manage(env, "migrate", "-v0")
-    print(manage(env, "gen_scale", "--units", str(args.units), "--people", str(args.people)).strip())
-    print(manage(env, "gen_duty", "--days", str(args.days)).strip())
-    print(manage(env, "gen_supervision", "--days", str(args.days)).strip())
-    print(f"data built in {time.perf_counter() - t0:.1f} s")
+    if not args.reuse:
+        print(manage(env, "gen_scale", "--units", str(args.units), "--people", str(args.people)).strip())
+        print(manage(env, "gen_duty", "--days", str(args.days)).strip())
+        print(manage(env, "gen_supervision", "--days", str(args.days)).strip())
+    print(f"data in {var}, built in {time.perf_counter() - t0:.1f} s")
     cookie = manage(env, "shell", "-c", SESSION_SNIPPET).strip().splitlines()[-1]
     queries = manage(env, "shell", "-c", QUERIES_SNIPPET).split()
     roll_call = manage(env, "shell", "-c", ROLL_CALL_SNIPPET).strip().splitlines()[-1]

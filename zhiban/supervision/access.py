@@ -71,10 +71,14 @@ def roll_call_q(scope: Scope) -> Q:
 
 def get_roll_call_for_user(user: User, pk) -> RollCall:
     """With its answers so far counted (`answered`, `last_answer`): what its results page depends on."""
-    calls = RollCall.objects.select_related("from_unit", "by").annotate(
-        answered=Count("targets__answered_at"), last_answer=Max("targets__answered_at")
+    call = fetch(RollCall.objects.select_related("from_unit", "by"), pk, roll_call_q(scope_for(user)))
+    # counted apart, by the targets' own index: one GROUP BY over the join with the scope's filter made
+    # SQLite walk every target of every roll call (6 ms of a 10 ms page at city scale)
+    counts = RollCallTarget.objects.filter(roll_call=call).aggregate(
+        answered=Count("answered_at"), last_answer=Max("answered_at")
     )
-    return fetch(calls, pk, roll_call_q(scope_for(user)))
+    call.answered, call.last_answer = counts["answered"], counts["last_answer"]
+    return call
 
 
 def get_target_for_user(user: User, pk) -> RollCallTarget:
