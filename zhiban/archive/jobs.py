@@ -6,6 +6,8 @@ running."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 
 from django.utils import timezone
 
@@ -14,6 +16,8 @@ from zhiban.archive.models import Backup, Brief, RestoreDrill
 from zhiban.org.models import Unit
 from zhiban.org.policy import effective_policies
 from zhiban.shifts.models import Shift
+
+log = logging.getLogger("zhiban.jobs")
 
 # The day whose briefs this process has drafted for every unit on duty: no query until tomorrow.
 _briefs_done_for: dt.date | None = None
@@ -61,7 +65,7 @@ def try_backup_one() -> bool:
     backup = Backup.objects.filter(state=Backup.State.QUEUED).order_by("requested_at", "id").first()
     if backup is None:
         return False
-    services.run_backup(backup)
+    _meanwhile_others(lambda: services.run_backup(backup))
     return True
 
 
@@ -71,8 +75,46 @@ def try_drill_one() -> bool:
     )
     if drill is None:
         return False
-    services.run_drill(drill)
+    _meanwhile_others(lambda: services.run_drill(drill))
     return True
+
+
+HEAVY = {"try_backup_one", "try_drill_one", "try_solve_one"}
+
+
+def _meanwhile_others(work) -> None:
+    """A backup or a drill of a city's database takes minutes: it runs in a thread of its own (with its
+    own database connection) while this runner goes on with every other job, so no report deadline waits
+    for a dump (the roster solve does the same)."""
+    from django.db import connections
+
+    from zhiban.lib.management.commands.runjobs import all_jobs
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # raised in the runner's thread below
+            failure.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="archive-job", daemon=True)
+    thread.start()
+    others = [job for job in all_jobs() if job.__name__ not in HEAVY]
+    while thread.is_alive():
+        thread.join(0.5)
+        busy = True
+        while busy and thread.is_alive():
+            busy = False
+            for job in others:
+                try:
+                    busy = job() or busy
+                except Exception:  # one failing job must not stop the backup or the others
+                    log.exception("job %s failed", job.__name__)
+    if failure:
+        raise failure[0]
 
 
 def try_fail_stale_one() -> bool:

@@ -252,10 +252,12 @@ def draft_brief(unit, kind: str, day: dt.date, now: dt.datetime | None = None) -
     now = now or timezone.now()
     if kind == Brief.Kind.DAILY:
         since, until = briefs.daily_period(unit, day)
-        body = briefs.compose_daily(unit, since, until)
     else:
         since, until = briefs.monthly_period(day)
-        body = briefs.compose_monthly(unit, since, until)
+    if Brief.objects.filter(unit=unit, kind=kind, since=since).exists():
+        return None  # before composing: the runner asks for every unit on duty, most already drafted
+    compose = briefs.compose_daily if kind == Brief.Kind.DAILY else briefs.compose_monthly
+    body = compose(unit, since, until)
     year = timezone.localtime(until - dt.timedelta(seconds=1)).year
     try:
         with transaction.atomic():
