@@ -90,9 +90,9 @@ def _meanwhile_others(work) -> None:
 
     from zhiban.lib.management.commands.runjobs import all_jobs
 
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        # an in-memory database (the tests') is shared between connections with table locks, not WAL:
-        # a second connection reading it while this one writes is refused, so the work runs here
+    if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        # inside a transaction (a test's) another connection would not see the queued row; an in-memory
+        # database (the tests') is shared between connections with table locks, not WAL: here, inline
         work()
         return
     failure: list[BaseException] = []
