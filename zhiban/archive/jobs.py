@@ -6,7 +6,6 @@ running."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
 
 from django.utils import timezone
@@ -16,8 +15,6 @@ from zhiban.archive.models import Backup, Brief, RestoreDrill
 from zhiban.org.models import Unit
 from zhiban.org.policy import effective_policies
 from zhiban.shifts.models import Shift
-
-log = logging.getLogger("zhiban.jobs")
 
 # The day whose briefs this process has drafted for every unit on duty: no query until tomorrow.
 _briefs_done_for: dt.date | None = None
@@ -88,7 +85,7 @@ def _meanwhile_others(work) -> None:
     for a dump (the roster solve does the same)."""
     from django.db import connection, connections
 
-    from zhiban.lib.management.commands.runjobs import all_jobs
+    from zhiban.lib.management.commands.runjobs import all_jobs, others_while
 
     if connection.in_atomic_block or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         # inside a transaction (a test's) another connection would not see the queued row; an in-memory
@@ -110,14 +107,7 @@ def _meanwhile_others(work) -> None:
     others = [job for job in all_jobs() if job.__name__ not in HEAVY]
     while thread.is_alive():
         thread.join(0.5)
-        busy = True
-        while busy and thread.is_alive():
-            busy = False
-            for job in others:
-                try:
-                    busy = job() or busy
-                except Exception:  # one failing job must not stop the backup or the others
-                    log.exception("job %s failed", job.__name__)
+        others_while(thread, others)
     if failure:
         raise failure[0]
 

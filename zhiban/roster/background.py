@@ -9,7 +9,6 @@ again; the roster's assignments are replaced only at the end, in one transaction
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
 
 from django.conf import settings
@@ -17,12 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhiban.audit.trail import record_update
-from zhiban.lib.management.commands.runjobs import all_jobs
+from zhiban.lib.management.commands.runjobs import all_jobs, others_while
 from zhiban.org.models import User
 from zhiban.roster import planning, solver
 from zhiban.roster.models import Roster, SolveRun
 
-log = logging.getLogger("zhiban.jobs")
 POLL_SECONDS = 1.0
 STALE_AFTER = dt.timedelta(minutes=2)
 
@@ -109,7 +107,7 @@ def execute(run: SolveRun, others=()) -> solver.Result:
         if not thread.is_alive():
             break
         _progress(run, control)
-        _meanwhile(others, thread)
+        others_while(thread, others)
     outcome = box["result"]
     if isinstance(outcome, BaseException):
         SolveRun.objects.filter(pk=run.pk).update(
@@ -117,18 +115,6 @@ def execute(run: SolveRun, others=()) -> solver.Result:
         )
         raise outcome
     return _finish(run, control, planning.store(roster, outcome, shifts))
-
-
-def _meanwhile(jobs, thread: threading.Thread) -> None:
-    """The runner's other jobs, until none has anything to do or the solve is over."""
-    busy = True
-    while busy and thread.is_alive():
-        busy = False
-        for job in jobs:
-            try:
-                busy = job() or busy
-            except Exception:  # one failing job must not stop the solve or the others
-                log.exception("job %s failed", job.__name__)
 
 
 def _progress(run: SolveRun, control: solver.Control) -> None:

@@ -36,6 +36,19 @@ def run_until_idle(jobs=None, limit: int = 10_000) -> int:
     return steps
 
 
+def others_while(thread, jobs) -> None:
+    """The runner's other jobs, until none has anything to do or `thread` (a long piece of work: a roster
+    solve, a backup) is over; one failing job stops neither the work nor the others."""
+    busy = True
+    while busy and thread.is_alive():
+        busy = False
+        for job in jobs:
+            try:
+                busy = job() or busy
+            except Exception:
+                log.exception("job %s failed", job.__name__)
+
+
 class Command(BaseCommand):
     help = "Runs the background jobs: reminders, deadlines, outbox delivery."
 
