@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from zhiban.incidents.access import event_q
 from zhiban.incidents.models import Deadline, Event
@@ -116,7 +115,7 @@ def wall(request):
         "unit": unit,
         "now": timezone.now(),
         "poll_seconds": POLL_SECONDS,
-        "body": mark_safe(_body(request, unit)),
+        "body": _body(request, unit),  # render_to_string's SafeString, kept as such by the cache
     }
     return render(request, "shifts/wall.html", context)
 
