@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import make_person, make_unit
 from tests.shift_fixtures import at, travel
+from zhiban.audit.models import AuditEntry
 from zhiban.notify.models import Notice
 from zhiban.org.models import ApiToken, DutyPolicy, Role, Unit
 from zhiban.supervision import services
@@ -192,3 +193,40 @@ def test_a_scheduled_roll_call_starts_at_its_moment_once_and_a_late_runner_waits
     schedule.refresh_from_db()
     assert schedule.next_at > at(11) + dt.timedelta(days=1)
     assert next_moment(schedule, at(12)).date() == (at(12) + dt.timedelta(days=1)).date()
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_A2_8_the_results_page_follows_each_answer_and_the_deadline_and_a_sibling_gets_404(org, duty):
+    """The results are served from a cache while nothing changes: each answer, the deadline passing and
+    the close must each show at once on the page and in its poll."""
+    (first_unit, first), (second_unit, second) = staffed_units(org, 2)
+    with travel(at(2, 13)):
+        call = services.roll_call_start(org.county, org.county_admin)
+    targets = {t.unit_id: t for t in call.targets.all()}
+    office = org.client(org.county_admin)
+    page, rows = f"/supervision/roll-calls/{call.pk}/", f"/supervision/roll-calls/{call.pk}/rows/"
+
+    def row_of(html: str, unit) -> str:
+        return next(r for r in html.split("<tr") if unit.label in r)
+
+    with travel(at(2, 14)):
+        assert "等待应答" in row_of(office.get(rows).content.decode(), first_unit)
+        org.client(first).post(f"/supervision/roll-calls/answers/{targets[first_unit.pk].pk}/")
+        assert "按时应答" in row_of(office.get(rows).content.decode(), first_unit)
+        assert "按时应答" in row_of(office.get(page).content.decode(), first_unit)
+        assert "等待应答" in row_of(office.get(page).content.decode(), second_unit)
+    with travel(at(2, 19)):  # past the minutes, not yet closed: still answerable, counted late
+        assert "未应答" in row_of(office.get(rows).content.decode(), second_unit)
+        services.roll_call_answer(RollCallTarget.objects.get(pk=targets[second_unit.pk].pk), second)
+        assert "超时应答" in row_of(office.get(page).content.decode(), second_unit)
+        try_close_roll_call_one()
+        assert "每3秒自动更新" not in office.get(page).content.decode()
+    for path in (page, rows):
+        assert org.client(org.sibling_officer).get(path).status_code == 404
+    assert (
+        AuditEntry.objects.filter(
+            action="refused", model="supervision.rollcall", object_id=str(call.pk)
+        ).count()
+        == 2
+    )
+    assert org.client(org.county_admin).get("/supervision/roll-calls/999999/rows/").status_code == 404

@@ -258,7 +258,12 @@ def duty_q(scope: Scope, prefix: str = "unit__") -> Q:
 
 
 def reads_duty_of(scope: Scope, unit: Unit) -> bool:
-    return any(unit.path.startswith(p) for p in scope.read_paths)
+    return reads_duty_path(scope, unit.path)
+
+
+def reads_duty_path(scope: Scope, path: str) -> bool:
+    """duty_q for one unit's path, in Python."""
+    return any(path.startswith(p) for p in scope.read_paths)
 
 
 def classified_q(scope: Scope, prefix: str = "") -> Q:

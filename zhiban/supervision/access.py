@@ -8,10 +8,14 @@ it answers a roll call, reports its rectification, appeals its entry. Siblings s
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+import datetime as dt
 
-from zhiban.org.access import Scope, duty_q, fetch, scope_for
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count, Max, Q
+from django.http import Http404
+
+from zhiban.org.access import Scope, duty_q, fetch, reads_duty_path, scope_for
 from zhiban.org.models import Person, Role, RoleAssignment, Unit, User
 from zhiban.supervision.models import (
     Appeal,
@@ -79,6 +83,35 @@ def get_roll_call_for_user(user: User, pk) -> RollCall:
     )
     call.answered, call.last_answer = counts["answered"], counts["last_answer"]
     return call
+
+
+def _state_sql() -> str:
+    call, target, unit = RollCall._meta, RollCallTarget._meta, Unit._meta
+    q = connection.ops.quote_name
+    answers = f"FROM {q(target.db_table)} t WHERE t.{q('roll_call_id')} = r.{q('id')}"
+    return (
+        f"SELECT u.{q('path')}, r.{q('closed_at')} IS NOT NULL, r.{q('due_at')} < %s, "
+        f"(SELECT count(t.{q('answered_at')}) {answers}), (SELECT max(t.{q('answered_at')}) {answers}) "
+        f"FROM {q(call.db_table)} r JOIN {q(unit.db_table)} u ON u.{q('id')} = r.{q('from_unit_id')} "
+        f"WHERE r.{q('id')} = %s"
+    )
+
+
+def roll_call_state(user: User, pk: int, now: dt.datetime) -> tuple:
+    """What a roll call's results depend on (closed, past due, answers so far, the last answer), read by
+    one bare statement: every office watching polls the results every few seconds, and while nothing
+    changes they are served whole from the cache. A call the person may not read is a 404, audited
+    (get_roll_call_for_user)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [connection.ops.adapt_datetimefield_value(now), pk])  # nosec B608
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    path, closed, past_due, answered, last_answer = row
+    if not reads_duty_path(scope_for(user), path):
+        get_roll_call_for_user(user, pk)  # the refusal, audited
+        raise Http404  # unreachable while both read the same rule
+    return (pk, bool(closed), bool(past_due), answered, last_answer)
 
 
 def get_target_for_user(user: User, pk) -> RollCallTarget:

@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from zhiban.audit.trail import record_read
@@ -58,6 +57,7 @@ from zhiban.supervision.access import (
     ledger_q,
     rectification_q,
     roll_call_q,
+    roll_call_state,
     spot_check_q,
     supervises,
     supervising_office,
@@ -217,14 +217,9 @@ def roll_call_list(request):
     )
 
 
-_roll_call_pages = GenerationCache(size=500)  # (call, answers so far, closed, past due) -> the results
+_roll_call_rows = GenerationCache(size=500)  # roll_call_state -> the results
+_roll_call_pages = GenerationCache(size=500)  # roll_call_state -> the page's content
 _statistics_pages = GenerationCache(size=500)  # (scope, unit, period, minute) -> the statistics page
-
-
-def _results_key(call: RollCall, now: dt.datetime) -> tuple:
-    """What the results depend on (the answers counted as the call was read): while nothing changes, the
-    page is the same."""
-    return (call.pk, call.answered, call.last_answer, call.closed_at, now > call.due_at)
 
 
 def _results(call: RollCall, now: dt.datetime) -> dict:
@@ -242,28 +237,35 @@ def _results(call: RollCall, now: dt.datetime) -> dict:
     }
 
 
-def _rows_html(call: RollCall, now: dt.datetime) -> str:
+def _rows_html(request, pk: int, now: dt.datetime) -> str:
     """The results of a roll call as HTML, built once for each state of its answers (a city's 200 units
-    polled every few seconds by each office watching: the query and the rendering are paid once)."""
-    return _roll_call_pages.get_or_build(
-        _results_key(call, now),
-        lambda: render_to_string("supervision/_roll_call_rows.html", _results(call, now)),
+    polled every 3 seconds by each office watching: the query and the rendering are paid once)."""
+    return _roll_call_rows.get_or_build(
+        roll_call_state(request.user, pk, now),
+        lambda: render_to_string(
+            "supervision/_roll_call_rows.html", _results(get_roll_call_for_user(request.user, pk), now)
+        ),
     )
 
 
 @login_required
 def roll_call_detail(request, pk):
     """The results filling in live: answered (who, seconds), late, not answered; the unstaffed apart."""
-    call = get_roll_call_for_user(request.user, pk)
-    rows = mark_safe(_rows_html(call, timezone.now()))  # built from the escaping template above
-    return render(request, "supervision/roll_call_detail.html", _context(request, call=call, rows=rows))
+    now = timezone.now()
+
+    def build() -> str:
+        call = get_roll_call_for_user(request.user, pk)
+        rows = _rows_html(request, pk, now)
+        return render_to_string("supervision/_roll_call_page.html", {"call": call, "rows": rows})
+
+    content = _roll_call_pages.get_or_build(roll_call_state(request.user, pk, now), build)
+    return render(request, "supervision/roll_call_detail.html", {"content": content})
 
 
 @login_required
 @background_poll
 def roll_call_rows(request, pk):
-    call = get_roll_call_for_user(request.user, pk)
-    return HttpResponse(_rows_html(call, timezone.now()))
+    return HttpResponse(_rows_html(request, pk, timezone.now()))
 
 
 @login_required
