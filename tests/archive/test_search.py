@@ -119,3 +119,48 @@ def test_rule_B26_a_common_word_ranks_the_recent_window_and_falls_back_to_all(or
     monkeypatch.setattr(search, "WINDOW", 1)  # the newest match (the secret document, readable here)
     assert sorted(titles(org.officer, "停电")) == everything
     assert titles(org.sibling_officer, "停电") == ["来电 马小川 西山县停电"]  # outside its window: fallback
+
+
+def test_rule_B26_a_published_circular_is_found_by_its_office_and_the_units_it_names(org, records):
+    from zhiban.supervision.models import Circular
+
+    def circular(title, **extra):
+        found = Circular.objects.create(
+            office=org.city,
+            title=title,
+            body="抽查中发现个别单位值班电话无人接听，责令整改",
+            period_start=at(0).date(),
+            period_end=at(0).date(),
+            **extra,
+        )
+        found.units.add(org.county)
+        return found
+
+    published = circular("关于值班抽查情况的通报", state=Circular.State.PUBLISHED, published_at=at(14))
+    circular("关于值班抽查情况的通报（草稿）")
+    assert titles(org.officer, "无人接听") == [published.title]  # named: read once published
+    assert titles(org.city_admin, "抽查", kind="circular") == [published.title]  # its office
+    assert titles(org.sibling_officer, "无人接听") == []  # not named
+    hits, _ = search.search(scope_for(org.officer.user), "整改")
+    assert hits[0].url == f"/supervision/circulars/{published.pk}/" and hits[0].kind_words == "通报"
+    assert search.rebuild() == 6  # the five records and the published circular, not the draft
+
+
+def test_rule_B26_the_search_box_finds_contacts_by_their_own_rules(org, records):
+    from tests.factories import make_contact
+
+    make_contact(
+        org.county,
+        "孙卫东",
+        position="县应急局局长",
+        numbers=(("office", "0558-7654321", False), ("mobile", "13900001111", True)),
+    )
+    own = org.client(org.officer).get("/search/", {"q": "swd"}).text
+    assert "通讯录" in own and "孙卫东" in own and "13900001111" in own  # the unit's own internal number
+    assert "县应急局局长" not in org.client(org.sibling_officer).get("/search/", {"q": "孙卫东"}).text
+    outside = org.client(org.city_admin).get("/search/", {"q": "孙卫东"}).text  # the office above
+    assert "0558-7654321" in outside and "13900001111" not in outside and "另有1个内部号码" in outside
+    only = org.client(org.officer).get("/search/", {"q": "孙卫东", "kind": "contact"}).text
+    assert "孙卫东" in only and "找到" not in only  # the directory alone, no records searched
+    dated = org.client(org.officer).get("/search/", {"q": "孙卫东", "since": "2026-03-01"}).text
+    assert "0558-7654321" not in dated  # a date or a classification asks for records

@@ -43,9 +43,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from zhiban.archive.volumes import KINDS
+        from zhiban.archive.search import CONTACTS, KINDS
 
-        self.fields["kind"].choices = [("", "全部"), *((k.code, k.words) for k in KINDS)]
+        self.fields["kind"].choices = [("", "全部"), *((k.code, k.words) for k in KINDS), CONTACTS]
         if scope is not None:
             self.fields["unit"].queryset = Unit.objects.filter(scope.unit_q()).order_by("path")
 

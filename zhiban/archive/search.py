@@ -11,6 +11,11 @@ Index. SQLite: an FTS5 table kept in step with archive_searchentry by triggers, 
 a GIN index on to_tsvector('simple', tokens), ranked by ts_rank (migration 0003). Entries are written
 in the same transaction as the record (signals), and `manage.py search_index` rebuilds them all.
 
+Beyond the volumes' duty records, published circulars are indexed too (read by their office and, once
+published, by the units they name: supervision.access.circular_q), and the contacts directory is searched
+beside the index by its own keys and rules (org.contacts.visible_contacts: internal numbers stay with
+their unit).
+
 Scope. Results are filtered in the query by the person's duty scope and the classification rule
 (org.access.duty_q, classified_q), the same rules as the records' own pages."""
 
@@ -26,14 +31,17 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from zhiban.archive import volumes
 from zhiban.archive.models import SearchEntry
-from zhiban.archive.volumes import BY_MODEL, KINDS, Kind
+from zhiban.archive.volumes import Kind
 from zhiban.audit.trail import label as audit_label
 from zhiban.lib.classification import CLASSIFIED, Classification, cleared_for
 from zhiban.lib.pinyin import readings
 from zhiban.lib.sql import Inserter
 from zhiban.org.access import Scope, classified_q, duty_q
 from zhiban.org.models import Unit
+from zhiban.supervision.access import circular_q
+from zhiban.supervision.models import Circular
 
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[a-z]+|\d+")
@@ -53,7 +61,15 @@ URLS = {
     "event": ("event_detail", lambda r: r.pk),
     "report": ("report_detail", lambda r: r.pk),
     "handover": ("handover", lambda r: r.shift_id),
+    "circular": ("circular_detail", lambda r: r.pk),
 }
+
+# Found by the search, not compiled into volumes (a circular is the office's own document, filed with
+# its findings): indexed once published, read under circular_q.
+CIRCULAR = Kind("circular", "通报", Circular, "office", "published_at", lambda r: r.title)
+KINDS = (*volumes.KINDS, CIRCULAR)
+BY_MODEL = {**volumes.BY_MODEL, audit_label(Circular): CIRCULAR}
+CONTACTS = ("contact", "通讯录")  # the kind filter's choice for the directory, searched apart
 
 
 # --- words -----------------------------------------------------------------------------------------
@@ -145,10 +161,11 @@ def texts_of(record: models.Model) -> list[str]:
 
 
 def unit_id_of(kind: Kind, record: models.Model) -> int:
+    *steps, unit = kind.unit_path.split("__")
     owner = record
-    for step in kind.unit_path.split("__")[:-1]:
+    for step in steps:
         owner = getattr(owner, step)
-    return owner.unit_id
+    return getattr(owner, f"{unit}_id")
 
 
 def classification_of(record: models.Model) -> str:
@@ -280,11 +297,17 @@ def _filters(scope: Scope, kind, unit_ids, since, until, level) -> tuple[str | N
     """The WHERE of the entries this person may read (visible_q's rule, written out over the unit ids so
     the database checks each match against a short list instead of joining every entry to its unit)."""
     readable = set(Unit.objects.filter(duty_q(scope, "")).values_list("id", flat=True))
+    circulars = Circular.objects.filter(circular_q(scope), published_at__isnull=False)
     if unit_ids:
         readable &= set(unit_ids)
-    if not readable:
+        circulars = circulars.filter(office_id__in=unit_ids)
+    circulars = sorted({str(pk) for pk in circulars.values_list("id", flat=True)})
+    if not readable and not circulars:
         return None, []
-    clauses, params = [f"e.unit_id IN ({', '.join(['%s'] * len(readable))})"], sorted(readable)
+    own_units = f"e.unit_id IN ({', '.join(['%s'] * len(readable))})" if readable else "0 = 1"
+    named = f"e.object_id IN ({', '.join(['%s'] * len(circulars))})" if circulars else "0 = 1"
+    clauses = [f"((e.kind <> %s AND {own_units}) OR (e.kind = %s AND {named}))"]
+    params = [CIRCULAR.code, *sorted(readable), CIRCULAR.code, *circulars]
     secret = list(CLASSIFIED)
     own = [] if scope.all_units else sorted(scope.act_unit_ids & readable)
     cleared = [c for c in cleared_for(scope.clearance) if c in secret]

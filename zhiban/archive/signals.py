@@ -22,7 +22,7 @@ def _deleted(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    from zhiban.archive.volumes import KINDS
+    from zhiban.archive.search import KINDS
 
     for kind in KINDS:
         post_save.connect(_saved, sender=kind.model, dispatch_uid=f"search-save-{kind.code}")

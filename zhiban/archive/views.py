@@ -5,6 +5,7 @@ a backup restores."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,8 @@ from zhiban.lib.downloads import docx_download, download
 from zhiban.lib.forms import add_errors
 from zhiban.lib.paging import paginate
 from zhiban.org.access import check_act, duty_unit, fetch, scope_for
-from zhiban.org.models import Unit
+from zhiban.org.contacts import visible_contacts, with_shown_numbers
+from zhiban.org.fragments import contact_rows
 
 Q_ALL = Q()  # the page is the system administrator's alone (checked first): every backup is theirs
 
@@ -177,28 +180,34 @@ def volume_pdf(request, pk):
 
 @login_required
 def search_page(request):
-    """信息检索: one box over every duty record the person may read, with filters."""
+    """信息检索: one box over every duty record the person may read, with filters; the contacts directory's
+    first matches above them (by its own rules: internal numbers stay with their unit)."""
     scope = scope_for(request.user)
     if not scope.read_paths:
         raise Http404
     form = forms.SearchForm(request.GET or None, scope=scope)
-    hits, total, page_number = [], 0, 1
-    if form.is_valid() and form.cleaned_data["q"]:
-        data = form.cleaned_data
+    hits, total, page_number, contacts, more_contacts = [], 0, 1, None, False
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("q"):
         page_number = data.get("page") or 1
-        since, until = data.get("since"), data.get("until")
-        hits, total = search.search(
-            scope,
-            data["q"],
-            kind=data.get("kind") or "",
-            unit_ids=[u.pk for u in Unit.objects.filter(scope.unit_q(), pk=data["unit"].pk)]
-            if data.get("unit")
-            else None,
-            since=search_bounds(since) if since else None,
-            until=search_bounds(until + dt.timedelta(days=1)) if until else None,
-            level=data.get("level") or "",
-            offset=(page_number - 1) * search.PAGE,
-        )
+        kind, since, until = data.get("kind") or "", data.get("since"), data.get("until")
+        undated = not (since or until or data.get("level"))
+        if kind in ("", search.CONTACTS[0]) and undated and page_number == 1:
+            found = list(visible_contacts(scope, data["q"], unit=data.get("unit"))[: CONTACTS_SHOWN + 1])
+            if found:
+                contacts = contact_rows(with_shown_numbers(found[:CONTACTS_SHOWN], scope))
+                more_contacts = len(found) > CONTACTS_SHOWN
+        if kind != search.CONTACTS[0]:
+            hits, total = search.search(
+                scope,
+                data["q"],
+                kind=kind,
+                unit_ids=[data["unit"].pk] if data.get("unit") else None,
+                since=search_bounds(since) if since else None,
+                until=search_bounds(until + dt.timedelta(days=1)) if until else None,
+                level=data.get("level") or "",
+                offset=(page_number - 1) * search.PAGE,
+            )
     pages = (total + search.PAGE - 1) // search.PAGE
     params = request.GET.copy()
     params.pop("page", None)
@@ -210,8 +219,14 @@ def search_page(request):
         "previous": page_number - 1 if page_number > 1 else None,
         "next": page_number + 1 if page_number < pages else None,
         "params": params.urlencode(),
+        "contacts": contacts,
+        "more_contacts": more_contacts,
+        "contacts_url": reverse("contact_list") + "?" + urlencode({"q": data.get("q", "")}),
     }
     return render(request, "archive/search.html", context, status=400 if form.errors else 200)
+
+
+CONTACTS_SHOWN = 10  # the directory's first matches above the records; the rest on its own page
 
 
 def search_bounds(day: dt.date) -> dt.datetime:
