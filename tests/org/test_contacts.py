@@ -285,3 +285,40 @@ def test_rule_A1_7_outsider_saving_a_contact_keeps_its_internal_numbers(org):
     )
     assert response.status_code == 302
     assert set(contact.numbers.values_list("number", flat=True)) == {"0558-6000002", "13900000001"}
+
+
+def test_rule_A1_7_the_search_as_typed_gives_the_same_page_as_the_directory_rule(org, directory):
+    """The list's search runs a statement compiled once per viewer scope and page (contacts.search_page):
+    for every viewer and query, including the characters a pattern would read as wildcards, it must
+    find exactly what visible_contacts finds, with the same numbers shown and hidden, page by page."""
+    from zhiban.org.access import scope_for
+    from zhiban.org.contacts import LIST_ORDER, search_page, visible_contacts, with_shown_numbers
+
+    for n in range(25):  # more than a page of 20 for "zh"
+        make_contact(
+            org.county,
+            f"张{'一二三四五六七八九十'[n % 10]}{n}",
+            numbers=[("office", f"0558-61{n:05d}", n % 2)],
+        )
+    make_contact(org.county, "百分_号*[测试]", numbers=[])
+
+    def shown(contacts):
+        return [(c.pk, c.unit.label, [x.number for x in c.shown], c.hidden_count) for c in contacts]
+
+    for person in (org.officer, org.sibling_officer, org.city_admin, org.inspector):
+        scope = scope_for(person.user)
+        for query in ("zh", "Zhang", "张", "0558", "%", "_", "*", "[", "百分_", "号*[", "", "nobody"):
+            for number in (1, 2):
+                page = search_page(scope, query, number, 20)
+                rows = list(
+                    visible_contacts(scope, query).order_by(*LIST_ORDER)[(number - 1) * 20 : number * 20 + 1]
+                )
+                assert shown(page.rows) == shown(with_shown_numbers(rows[:20], scope)), (
+                    person,
+                    query,
+                    number,
+                )
+                assert page.has_next == (len(rows) > 20)
+    assert search_page(scope_for(org.officer.user), "zh", 2, 20).rows  # the second page is not empty
+    found = search_page(scope_for(org.officer.user), "百分_", 1, 20).rows
+    assert [c.name for c in found] == ["百分_号*[测试]"]

@@ -17,9 +17,12 @@ class Prefix(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        value = str(self.rhs)
-        if connection.vendor == "sqlite":
-            escaped = "".join(f"[{c}]" if c in "*?[" else c for c in value)
-            return f"{lhs} GLOB %s", [*lhs_params, escaped + "*"]
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"{lhs} LIKE %s", [*lhs_params, escaped + "%"]
+        operator = "GLOB" if connection.vendor == "sqlite" else "LIKE"
+        return f"{lhs} {operator} %s", [*lhs_params, prefix_pattern(str(self.rhs), connection.vendor)]
+
+
+def prefix_pattern(value: str, vendor: str) -> str:
+    """The pattern Prefix sends for `value`: every character of it literal, anything after it."""
+    if vendor == "sqlite":
+        return "".join(f"[{c}]" if c in "*?[" else c for c in value) + "*"
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

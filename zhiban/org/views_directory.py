@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from zhiban.audit.trail import history
 from zhiban.lib.downloads import xlsx_download
 from zhiban.lib.forms import form_page
-from zhiban.lib.paging import page_number, page_of, paginate
+from zhiban.lib.paging import page_number, paginate
 from zhiban.lib.xlsx import write_table
 from zhiban.org.access import (
     current_unit,
@@ -31,7 +31,7 @@ from zhiban.org.access import (
     writable_unit,
 )
 from zhiban.org.caching import GenerationCache
-from zhiban.org.contacts import visible_contacts, with_shown_numbers
+from zhiban.org.contacts import search_page, visible_contacts, with_shown_numbers
 from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
 from zhiban.org.fragments import contact_rows
 from zhiban.org.models import Contact, ContactNumber, DutyLine, DutyNumberFiling, DutyPolicy, Unit
@@ -58,10 +58,9 @@ def contact_list(request):
     rows_only = bool(request.htmx)
 
     def build() -> str:
-        contacts = visible_contacts(scope, query).order_by("unit__path", "order", "id")
-        page = page_of(contacts, number, SEARCH_PAGE, {"q": query})
+        page = search_page(scope, query, number, SEARCH_PAGE)
         context = {
-            "rows_html": contact_rows(with_shown_numbers(page.rows, scope)),
+            "rows_html": contact_rows(page.rows),
             "page": page,
             "list_url": reverse("contact_list"),
             "q": query,
