@@ -272,6 +272,11 @@ def test_the_call_list_pages_without_counting_and_shows_a_new_call_at_once(org, 
     assert "0558-9999" in client.get("/intake/calls/").content.decode()
     assert client.get("/intake/calls/", {"page": "x<script>"}).status_code == 200
     assert "0558-0007" in client.get("/intake/calls/", {"q": "0558-0007"}).content.decode()
+    # the page is built once per state of the unit's records: a bad date's message is not kept for the
+    # good page
+    assert "请输入正确的日期" in client.get("/intake/calls/", {"since": "2026-13-45"}).content.decode()
+    assert "请输入正确的日期" not in client.get("/intake/calls/").content.decode()
+    assert "登记电话" in client.get("/intake/calls/").content.decode()
 
 
 @pytest.mark.usefixtures("on_the_day")

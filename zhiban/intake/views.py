@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -34,38 +35,50 @@ from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import PAGE_SIZE, Page, page_number, paginate
 from zhiban.org.access import acting_unit, duty_unit, scope_for
 from zhiban.org.caching import GenerationCache, unit_activity
+from zhiban.org.context_processors import may_record
 from zhiban.org.models import Contact, ContactNumber
 
-_call_pages = GenerationCache(size=2000)  # (unit, unit activity, search, page) -> (rows, more)
+_call_pages = GenerationCache(size=2000)  # (unit, unit activity, search, filters, page, may record) -> html
 
 
 # --- calls ------------------------------------------------------------------------------------------
 @login_required
 def call_list(request):
     """The unit's calls, newest first, 50 a page with "下一页" (no COUNT over a year of calls); the rows
-    are written in Python (calls.call_rows), a page of them in well under a millisecond."""
+    are written in Python (calls.call_rows), a page of them in well under a millisecond, and the page's
+    content is built once per state of the unit's records (any change to them raises its activity)."""
     unit = duty_unit(request)
-    calls = Call.objects.filter(unit=unit).select_related("taken_by")
     q = request.GET.get("q", "").strip()
-    if q:
-        calls = calls.filter(
-            Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | Q(content__contains=q)
-        )
     filters = list_filter(request, kinds=Call.Direction.choices, levels=[("important", "重要")])
-    calls = filters.apply(calls, "at", "direction", lambda rows, _: rows.filter(important=True))
     number = page_number(request.GET.get("page"))
+    may = may_record(request)
 
-    def build() -> tuple[str, bool]:
+    def build() -> str:
+        calls = Call.objects.filter(unit=unit).select_related("taken_by")
+        if q:
+            calls = calls.filter(
+                Q(number__contains=q)
+                | Q(name__contains=q)
+                | Q(organisation__contains=q)
+                | Q(content__contains=q)
+            )
+        calls = filters.apply(calls, "at", "direction", lambda rows, _: rows.filter(important=True))
         rows = list(calls[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
-        return call_rows(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+        params = {**({"q": q} if q else {}), **filters.params}
+        page = Page([], number, len(rows) > PAGE_SIZE, params)  # the rows come as written HTML
+        context = {
+            "rows": call_rows(rows[:PAGE_SIZE]),
+            "q": q,
+            "unit": unit,
+            "page": page,
+            "filters": filters,
+        }
+        return render_to_string("intake/_call_list.html", {**context, "may_record": may})
 
-    # a page is built once per unit activity (any change to the unit's records raises it)
-    key = (unit.pk, unit_activity(unit.pk), q, filters.key, number)
-    rows, more = _call_pages.get_or_build(key, build)
-    params = {**({"q": q} if q else {}), **filters.params}
-    page = Page([], number, more, params)  # the rows come as written HTML
-    context = {"rows": rows, "q": q, "unit": unit, "page": page, "filters": filters}
-    return render(request, "intake/call_list.html", context)
+    errors = tuple(sorted(filters.errors.items()))
+    key = (unit.pk, unit_activity(unit.pk), q, filters.key, errors, number, may)
+    content = _call_pages.get_or_build(key, build)
+    return render(request, "intake/call_list.html", {"content": content})
 
 
 @login_required
