@@ -119,6 +119,12 @@ def test_rule_B26_a_common_word_ranks_the_recent_window_and_falls_back_to_all(or
     monkeypatch.setattr(search, "WINDOW", 1)  # the newest match (the secret document, readable here)
     assert sorted(titles(org.officer, "停电")) == everything
     assert titles(org.sibling_officer, "停电") == ["来电 马小川 西山县停电"]  # outside its window: fallback
+    # PostgreSQL: a "common" word (more matches than counted) is ranked among the newest entries first,
+    # the span widened until the page is full or the span is everything
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    monkeypatch.setattr(search, "POSTGRES_SPAN", 1)
+    assert sorted(titles(org.officer, "停电")) == everything
+    assert len(titles(org.officer, "停电", limit=1)) == 1
 
 
 def test_rule_B26_a_published_circular_is_found_by_its_office_and_the_units_it_names(org, records):

@@ -8,7 +8,7 @@ four), and other words lower-cased. A query is cut the same way and every term m
 Latin or digit term also matches as a prefix.
 
 Index. SQLite: an FTS5 table kept in step with archive_searchentry by triggers, ranked by bm25; PostgreSQL:
-a GIN index on to_tsvector('simple', tokens), ranked by ts_rank (migration 0003). Entries are written
+a stored tsvector column `tsv` with a GIN index (migrations 0003, 0005), ranked by ts_rank. Entries are written
 in the same transaction as the record (signals), and `manage.py search_index` rebuilds them all.
 
 Beyond the volumes' duty records, published circulars are indexed too (read by their office and, once
@@ -336,34 +336,26 @@ def _filters(scope: Scope, kind, unit_ids, since, until, level) -> tuple[str | N
     return " AND ".join(clauses), params
 
 
-# A common word matches most of a city-year; the best of its most recent WINDOW matches are shown first
-# (entry ids follow time), and the whole index is ranked only when that window holds too few readable.
+# SQLite: a common word matches most of a city-year; the best of its most recent WINDOW matches are shown
+# first (entry ids follow time), and the whole index is ranked only when that window holds too few readable.
 WINDOW = 20000
 
 
 def _matching(where: str, params: list, terms: list[Term], limit: int, offset: int) -> tuple[list[int], int]:
     """The ids of the matching entries, best first, through the full-text index of the database."""
-    if connection.vendor == "sqlite":
-        match = " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms)
-        found = (
-            "SELECT rowid AS id, bm25(archive_search_fts) AS score FROM archive_search_fts "
-            "WHERE archive_search_fts MATCH %s ORDER BY rowid DESC"
-        )
-        order_params = []
-    else:
-        match = " & ".join(t.text + (":*" if t.prefix else "") for t in terms)
-        found = (
-            "SELECT id, ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', %s)) AS score "
-            "FROM archive_searchentry WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', %s) ORDER BY id DESC"
-        )
-        order_params = [match]
-    descending = connection.vendor != "sqlite"  # bm25: lower is better; ts_rank: higher is better
-    order = f"ORDER BY m.score {'DESC' if descending else 'ASC'}, e.at DESC"
+    if connection.vendor != "sqlite":
+        return _matching_postgres(where, params, terms, limit, offset)
+    match = " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms)
+    found = (
+        "SELECT rowid AS id, bm25(archive_search_fts) AS score FROM archive_search_fts "
+        "WHERE archive_search_fts MATCH %s ORDER BY rowid DESC"
+    )
+    order = "ORDER BY m.score ASC, e.at DESC"  # bm25: lower is better
 
     def run(window: int | None) -> tuple[list[int], int]:
         limited = f"{found} LIMIT %s" if window else found
         base = f"FROM ({limited}) AS m JOIN archive_searchentry e ON e.id = m.id WHERE {where}"  # nosec B608
-        head = [*order_params, match, *([window] if window else [])]
+        head = [match, *([window] if window else [])]
         with connection.cursor() as cursor:
             cursor.execute(  # nosec B608: our SQL, every value a parameter
                 f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) AS capped", [*head, *params, COUNT_CAP + 1]
@@ -373,16 +365,52 @@ def _matching(where: str, params: list, terms: list[Term], limit: int, offset: i
             return [row[0] for row in cursor.fetchall()], total
 
     ids, total = run(WINDOW)
-    if total <= offset + limit and _window_full(found, order_params, match):
+    if total <= offset + limit and _window_full(found, match):
         ids, total = run(None)  # the window held too few this person may read: the whole index
     return ids, total
 
 
-def _window_full(found: str, order_params: list, match: str) -> bool:
+# PostgreSQL filters by the person's scope inside the match (one table, `tsv` stored: migration 0005).
+# A common word's matches are ranked among the newest POSTGRES_SPAN entries first (a bitmap of the word
+# and of the id range, so only those rows are read), widened fourfold while they do not fill the page:
+# the planner, which multiplies the words' frequencies, takes the pairs of one phrase (交通, 通事, 事故)
+# for rare and would otherwise read every match of them.
+POSTGRES_SPAN = 50000
+
+
+def _matching_postgres(
+    where: str, params: list, terms: list[Term], limit: int, offset: int
+) -> tuple[list[int], int]:
+    """The matches this person may read, ranked by ts_rank normalised by the entry's length (a record
+    about the words before one that mentions them among much else, as bm25 has it on SQLite), then by
+    time; for a common word (more than COUNT_CAP matches), among the newest entries first."""
+    match = " & ".join(t.text + (":*" if t.prefix else "") for t in terms)
+    found = f"FROM archive_searchentry e WHERE e.tsv @@ to_tsquery('simple', %s) AND {where}"  # nosec B608
+    ranked = (
+        f"SELECT m.id FROM (SELECT e.id, e.at, ts_rank(e.tsv, to_tsquery('simple', %s), 1) AS score "
+        f"{found} AND e.id > %s) AS m ORDER BY m.score DESC, m.at DESC LIMIT %s OFFSET %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(  # nosec B608
-            f"SELECT count(*) FROM ({found} LIMIT %s) AS m", [*order_params, match, WINDOW]
+        cursor.execute(  # nosec B608: our SQL, every value a parameter
+            f"SELECT count(*) FROM (SELECT 1 {found} LIMIT %s) AS capped", [match, *params, COUNT_CAP + 1]
         )
+        total = cursor.fetchone()[0]
+        newest, span = 0, 0
+        if total > COUNT_CAP:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM archive_searchentry")
+            newest, span = cursor.fetchone()[0], POSTGRES_SPAN
+        while True:
+            after = max(newest - span, 0) if span else 0
+            cursor.execute(ranked, [match, match, *params, after, limit, offset])  # nosec B608
+            ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) == limit or after == 0:
+                return ids, total
+            span *= 4
+
+
+def _window_full(found: str, match: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({found} LIMIT %s) AS m", [match, WINDOW])  # nosec B608
         return cursor.fetchone()[0] >= WINDOW
 
 
