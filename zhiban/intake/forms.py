@@ -333,10 +333,11 @@ class ProgressForm(forms.Form):
 
 class MatterChoice(forms.ModelChoiceField):
     """Open matters often share a title (several 交通事故): each is named with when it was taken in and
-    its owner."""
+    its owner; a classified one by its mark (the choices are not filtered by the reader's clearance)."""
 
     def label_from_instance(self, obj: Matter) -> str:
-        return f"{obj.title}（{local_minute(obj.opened_at)}受理，{obj.owner.name if obj.owner else '—'}）"
+        owner = obj.owner.name if obj.owner else "—"
+        return f"{obj.kept(obj.title)}（{local_minute(obj.opened_at)}受理，{owner}）"
 
 
 class InstructionForm(DatesInRange, forms.ModelForm):
