@@ -253,6 +253,7 @@ urlpatterns = [
             path("shifts/<int:pk>/leave/", shift_views.leave_ask, name="leave_ask"),
             path("shifts/<int:pk>/leave/<int:leave_pk>/back/", shift_views.leave_back, name="leave_back"),
             path("shifts/<int:pk>/entries/", shift_views.entry_add, name="entry_add"),
+            path("entries/<int:pk>/", shift_views.entry_detail, name="entry_detail"),
             path("shifts/<int:pk>/handover/", shift_views.handover, name="handover"),
             path("shifts/<int:pk>/handover/sign/", shift_views.handover_sign, name="handover_sign"),
         ),

@@ -82,6 +82,7 @@ def intake_objects(org, assignment) -> dict:
         unit=org.county, day=assignment.day, name="全天班", start=assignment.start, end=assignment.end
     )
     leave = Leave.objects.create(shift=shift, person=org.deputy, approved_by=org.officer, reason="取材料")
+    log_entry = shift.entries.create(text="巡查值班室设备", by=org.officer)
     Handover.objects.create(shift=shift, situation="平稳", prepared_by=org.officer)
     from django.utils import timezone
 
@@ -150,6 +151,7 @@ def intake_objects(org, assignment) -> dict:
         "instruction": instruction,
         "shift": shift,
         "leave": leave,
+        "log_entry": log_entry,
     }
 
 

@@ -4,8 +4,8 @@ A daily brief covers the 24 hours up to the unit's cut-off hour (policy: brief_c
 16:00 by default: 16:00 the day before to 16:00 today, as many offices count); a monthly summary the
 calendar month. The draft lists the events of the unit and the units below it with their latest state,
 the important calls and the documents received, the leaders' instructions with their results, and who
-was on duty; the office edits it before it is checked and signed off. Classified records appear by
-their mark only."""
+was on duty; the office edits it before it is checked and signed off. Classified records (events,
+calls, documents, instructions) appear by their mark only."""
 
 from __future__ import annotations
 
@@ -76,7 +76,9 @@ def compose_daily(unit: Unit, since: dt.datetime, until: dt.datetime) -> str:
     lines = []
     for call in Call.objects.filter(unit=unit, important=True, at__gte=since, at__lt=until).order_by("at"):
         who = f"{call.organisation}{call.name}".strip() or call.number or "来电人"
-        lines.append(f"{_when(call.at)}，{who}{call.get_direction_display()}：{call.content[:120]}")
+        lines.append(
+            f"{_when(call.at)}，{who}{call.get_direction_display()}：{call.kept(call.content[:120])}"
+        )
     for document in Document.objects.filter(
         unit=unit, received_at__gte=since, received_at__lt=until
     ).order_by("received_at"):
@@ -96,9 +98,8 @@ def compose_daily(unit: Unit, since: dt.datetime, until: dt.datetime) -> str:
         results = [f"{t.person.name}：{t.feedback}" for t in instruction.targets.all() if t.feedback]
         result = "；".join(results) if results else "尚未反馈"
         leader = instruction.leader.name if instruction.leader_id else "领导"
-        lines.append(
-            f"{leader}{_when(instruction.given_at)}批示：{instruction.text[:120]}。落实情况：{result}。"
-        )
+        text = f"{instruction.kept(instruction.text[:120])}。落实情况：{instruction.kept(result)}"
+        lines.append(f"{leader}{_when(instruction.given_at)}批示：{text}。")
     sections.append(("领导批示及落实", lines or ["本期无领导批示。"]))
 
     lines = []

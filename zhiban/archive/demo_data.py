@@ -2,8 +2,9 @@
 
 - clearance for 秘密 granted by the security administrator to the city's duty office (周建国, 单晓东,
   曾志强) and 东湖县's (何丽娟, 林海燕); 西山县's officer has none;
-- a 秘密 notice received by the city's duty office yesterday, which only those cleared open (the page
-  carries their name as a watermark);
+- a 秘密 notice received by the city's duty office yesterday, and a 秘密 call from the public security
+  bureau about it, taken on as a matter: only those cleared open them (the page carries their name as a
+  watermark); the others see them in the lists, the duty log and 一口清 by their mark;
 - the city's day volumes of the last week sealed; one call of three days ago corrected after its
   volume was sealed, so that volume shows the break; yesterday's compiled and waiting to be sealed; last
   month's volume sealed;
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from zhiban.archive import search, services
 from zhiban.archive.models import Brief
+from zhiban.intake import services as intake
 from zhiban.intake.models import Call, Document
 from zhiban.lib.classification import Classification
 from zhiban.org.models import Person, Unit
@@ -46,6 +48,19 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> str:
         received_at=timezone.make_aware(dt.datetime.combine(yesterday, dt.time(15, 20))),
         handler=officer,
     )
+    call = Call.objects.create(
+        unit=city,
+        at=timezone.make_aware(dt.datetime.combine(yesterday, dt.time(15, 40))),
+        number="0558-2110110",
+        name="郑卫东",
+        organisation="示范市公安局",
+        position="指挥中心值班长",
+        content="岁末年初重要目标安保部署调整，明日起增派警力驻守市政府大院，具体方案另行密送。",
+        important=True,
+        classification=Classification.SECRET,
+        taken_by=officer,
+    )
+    intake.matter_from(call, officer)
     sealed = 0
     for back in range(7, 1, -1):
         volume = services.compile_volume(city, "day", yesterday - dt.timedelta(days=back - 1), admin)
@@ -78,7 +93,8 @@ def build(units: dict[str, Unit], now: dt.datetime | None = None) -> str:
     services.draft_brief(city, Brief.Kind.MONTHLY, last_month, now)
     indexed = search.rebuild()  # the demo's bulk-made records sent no signals
     return (
-        f"demo archive: {cleared.count()} people cleared for 秘密, {sealed + 1} sealed volumes, a classified fax, "
+        f"demo archive: {cleared.count()} people cleared for 秘密, {sealed + 1} sealed volumes, a classified fax "
+        "and call, "
         f"{indexed} records in the information base"
     )
 

@@ -17,7 +17,8 @@ beside the index by its own keys and rules (org.contacts.visible_contacts: inter
 their unit).
 
 Scope. Results are filtered in the query by the person's duty scope and the classification rule
-(org.access.duty_q, classified_q), the same rules as the records' own pages."""
+(org.access.duty_q, classified_q), the same rules as the records' own pages: each entry carries its
+record's classification, and a classified one its mark for a title and no excerpt (A2.7/B15)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ EXCERPT = 160
 PAGE = 20
 
 URLS = {
-    "log": ("shift_detail", lambda r: r.shift_id),
+    "log": ("entry_detail", lambda r: r.pk),
     "call": ("call_detail", lambda r: r.pk),
     "notice": ("phone_notice_detail", lambda r: r.pk),
     "visit": ("visit_detail", lambda r: r.pk),
@@ -128,7 +129,7 @@ def entry_for(kind: Kind, record: models.Model) -> SearchEntry:
     text = "　".join(texts_of(record))
     names = [str(getattr(record, f, "") or "") for f in _NAME_FIELDS]
     classified = kind.classified(record)
-    title = kind.title(record) or kind.words
+    title = kind.shown_title(record)
     return SearchEntry(
         kind=kind.code,
         model=audit_label(kind.model),
@@ -417,7 +418,7 @@ def _window_full(found: str, match: str) -> bool:
 def record_url(entry: SearchEntry) -> str:
     kind = BY_MODEL.get(entry.model)
     name, key = URLS[kind.code]
-    if kind.code in ("log", "handover"):
+    if kind.code == "handover":
         record = kind.model.objects.filter(pk=entry.object_id).only("shift_id").first()
         return reverse(name, args=[key(record)]) if record else ""
     return reverse(name, args=[entry.object_id])

@@ -24,7 +24,7 @@ from zhiban.audit.trail import label as audit_label
 from zhiban.audit.trail import snapshot
 from zhiban.incidents.models import Event, Report
 from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
-from zhiban.lib.classification import is_classified
+from zhiban.lib.classification import Classification, is_classified
 from zhiban.lib.dates import local_minute
 from zhiban.shifts.models import Handover, LogEntry
 
@@ -38,12 +38,24 @@ class Kind:
     at: str  # when it happened
     title: Callable[[models.Model], str]
     parts: tuple[str, ...] = ()  # related sets whose rows belong to the record's content
-    classified: Callable[[models.Model], bool] = lambda record: False
+    # a record that carries a classification (lib.classification.ClassifiedRecord) says it itself
+    classified: Callable[[models.Model], bool] = lambda record: getattr(record, "classified", False)
     also: Q = Q()
+    # fields the kind gained after volumes were sealed, with the value every older record took: left out
+    # of the digest while they hold it, so an upgrade does not make each sealed record read as changed
+    later: tuple[tuple[str, object], ...] = ()
 
+    def shown_title(self, record: models.Model) -> str:
+        """Its title as a volume or the search shows it: a classified record's by its mark (A2.7/B15)."""
+        if self.classified(record) and hasattr(record, "hidden_label"):
+            return record.hidden_label
+        return self.title(record) or self.words
+
+
+CLASSIFIED_LATER = (("classification", Classification.PUBLIC),)  # intake 0006, shifts 0004
 
 KINDS = (
-    Kind("log", "值班记事", LogEntry, "shift__unit", "at", lambda r: r.text[:60]),
+    Kind("log", "值班记事", LogEntry, "shift__unit", "at", lambda r: r.text[:60], later=CLASSIFIED_LATER),
     Kind(
         "call",
         "电话记录",
@@ -51,19 +63,29 @@ KINDS = (
         "unit",
         "at",
         lambda r: f"{r.get_direction_display()} {r.name or r.number} {r.content[:40]}".strip(),
+        later=CLASSIFIED_LATER,
     ),
     Kind("notice", "电话通知", PhoneNotice, "unit", "at", lambda r: r.title),
-    Kind("visit", "来访登记", Visit, "unit", "arrived_at", lambda r: f"{r.name} {r.purpose[:40]}".strip()),
     Kind(
-        "document",
-        "来文来电",
-        Document,
+        "visit",
+        "来访登记",
+        Visit,
         "unit",
-        "received_at",
-        lambda r: r.title_for(reveal=False),
-        classified=lambda r: r.classified,
+        "arrived_at",
+        lambda r: f"{r.name} {r.purpose[:40]}".strip(),
+        later=CLASSIFIED_LATER,
     ),
-    Kind("matter", "事项", Matter, "unit", "opened_at", lambda r: r.title, parts=("steps",)),
+    Kind("document", "来文来电", Document, "unit", "received_at", lambda r: r.title),
+    Kind(
+        "matter",
+        "事项",
+        Matter,
+        "unit",
+        "opened_at",
+        lambda r: r.title,
+        parts=("steps",),
+        later=CLASSIFIED_LATER,
+    ),
     Kind(
         "instruction",
         "领导批示及落实",
@@ -72,20 +94,9 @@ KINDS = (
         "given_at",
         lambda r: r.text[:60],
         parts=("targets",),
+        later=CLASSIFIED_LATER,
     ),
-    Kind(
-        "event",
-        "突发事件",
-        Event,
-        "unit",
-        "known_at",
-        lambda r: (
-            f"{r.get_classification_display()}事件（内容不予显示）"
-            if is_classified(r.classification)
-            else r.title
-        ),
-        classified=lambda r: is_classified(r.classification),
-    ),
+    Kind("event", "突发事件", Event, "unit", "known_at", lambda r: r.title),
     Kind(
         "report",
         "信息报送",
@@ -137,8 +148,12 @@ def records(volume: Volume) -> list[tuple[Kind, models.Model]]:
 
 def digest(kind: Kind, record: models.Model) -> str:
     """The SHA-256 of the record's stored content and its parts', in a fixed order."""
+    fields = snapshot(record)
+    for name, value in kind.later:
+        if fields.get(name) == value:
+            del fields[name]
     content = {
-        "record": snapshot(record),
+        "record": fields,
         "parts": {
             name: sorted(
                 (snapshot(row) for row in getattr(record, name).all()), key=lambda d: str(d.get("id"))
@@ -164,7 +179,7 @@ def fill(volume: Volume, person) -> None:
             model=audit_label(kind.model),
             object_id=str(record.pk),
             at=getattr(record, kind.at),
-            title=(kind.title(record) or kind.words)[:300],
+            title=kind.shown_title(record)[:300],
             digest=digest(kind, record),
         )
         for seq, (kind, record) in enumerate(records(volume), start=1)

@@ -23,7 +23,16 @@ from zhiban.incidents.models import (
     VerificationRequest,
 )
 from zhiban.lib.classification import is_classified
-from zhiban.org.access import Scope, check_act, check_write, cleared_q, duty_q, fetch, scope_for
+from zhiban.org.access import (
+    Scope,
+    check_act,
+    check_write,
+    cleared_q,
+    duty_q,
+    fetch,
+    fetch_classified,
+    scope_for,
+)
 from zhiban.org.models import User
 
 
@@ -34,10 +43,9 @@ def event_q(scope: Scope, prefix: str = "") -> Q:
 
 def get_event_for_user(user: User, pk, act: bool = False) -> Event:
     scope = scope_for(user)
-    event = fetch(Event.objects.select_related("unit", "same_as__unit"), pk, event_q(scope))
+    queryset = Event.objects.select_related("unit", "same_as__unit")
+    event = fetch_classified(queryset, pk, duty_q(scope), cleared_q(scope))
     check_act(scope, event.unit, act)
-    if is_classified(event.classification):
-        record_read(event, f"查阅{event.get_classification_display()}事件")
     return event
 
 

@@ -23,8 +23,7 @@ from zhiban.lib.attachments import (
     MultipleFileField,
     checked_uploads,
 )
-from zhiban.lib.classification import Classification
-from zhiban.lib.forms import ManyChoice
+from zhiban.lib.forms import ManyChoice, classification_field
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 from zhiban.org.pickers import People, PeopleField
@@ -35,6 +34,8 @@ def _now() -> str:
 
 
 class EventForm(DatesInRange, forms.ModelForm):
+    classification = classification_field()
+
     class Meta:
         model = Event
         fields = [
@@ -68,11 +69,6 @@ class EventForm(DatesInRange, forms.ModelForm):
             )
         else:
             del self.fields["subkind"]
-        # most events carry no mark: one left unset (an integration, an older form) is 公开
-        self.fields["classification"].required = False
-
-    def clean_classification(self) -> str:
-        return self.cleaned_data.get("classification") or Classification.PUBLIC
 
 
 class ReportFormBase(DatesInRange, forms.ModelForm):

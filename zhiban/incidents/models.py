@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Document, Visit
 from zhiban.lib.attachments import Attachment
-from zhiban.lib.classification import Classification, carries_mark
+from zhiban.lib.classification import ClassifiedRecord
 from zhiban.lib.dates import plain_number
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
@@ -36,7 +36,10 @@ ELEMENTS = (
 )
 
 
-class Event(models.Model):
+class Event(ClassifiedRecord):
+    # its classification is the mark its reports carry (GB/T 9704) and says who reads them (A2.7/B15)
+    hidden_noun = "事件"
+
     class Category(models.TextChoices):
         NATURAL = "natural", "自然灾害"
         ACCIDENT = "accident", "事故灾难"
@@ -69,10 +72,6 @@ class Event(models.Model):
     subkind = models.CharField("具体类型", max_length=30, blank=True)
     grade = models.CharField("事件等级", max_length=3, choices=Grade.choices, blank=True, default="")
     sensitive = models.BooleanField("敏感事件或可能扩大", default=False)
-    # the mark its reports carry (GB/T 9704); reading classified reports is a later issue's (A2.7)
-    classification = models.CharField(
-        "密级", max_length=15, choices=Classification.choices, default=Classification.PUBLIC
-    )
     known_at = models.DateTimeField("获知时间", db_index=True)
     place = models.CharField("地点", max_length=200)
     summary = models.TextField("简要情况", max_length=TEXT_LIMIT)
@@ -119,12 +118,6 @@ class Event(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
-
-    @property
-    def marked(self) -> bool:
-        """The event carries a classification mark (内部 and above): its page and reports show it, and its
-        summary goes to nobody who cannot open the event."""
-        return carries_mark(self.classification)
 
     @property
     def severity(self) -> int:

@@ -209,7 +209,13 @@ def event_instruction(event: Event, by: Person, leader: Person, text: str, targe
         raise ValidationError({"text": "请填写批示内容"})
     with transaction.atomic():
         instruction = instruction_relay(
-            Instruction(unit=event.unit, leader=leader, text=text.strip(), given_at=timezone.now()),
+            Instruction(
+                unit=event.unit,
+                leader=leader,
+                text=text.strip(),
+                given_at=timezone.now(),
+                classification=event.classification,  # an instruction on a classified event is as classified
+            ),
             targets,
             by,
         )

@@ -114,14 +114,19 @@ def _origin(request) -> dict:
         return {
             "source": Event.Source.CALL,
             "call": call,
-            "initial": {"summary": call.content, "known_at": call.at},
+            "initial": {"summary": call.content, "known_at": call.at, "classification": call.classification},
         }
     if kind == "visit":
         visit = get_visit_for_user(request.user, pk, act=True)
-        return {"source": Event.Source.VISIT, "visit": visit, "initial": {"summary": visit.purpose}}
+        initial = {"summary": visit.purpose, "classification": visit.classification}
+        return {"source": Event.Source.VISIT, "visit": visit, "initial": initial}
     if kind == "document":
         document = get_document_for_user(request.user, pk, act=True)
-        initial = {"title": document.title_for(reveal=False), "known_at": document.received_at}
+        initial = {
+            "title": document.title_for(reveal=False),
+            "known_at": document.received_at,
+            "classification": document.classification,
+        }
         return {"source": Event.Source.DOCUMENT, "document": document, "initial": initial}
     return {"initial": {}}
 

@@ -3,7 +3,9 @@
 Duty records are read by the duty roles over their unit (org.access.duty_q, A2.7/B15) and handled by
 the people of its duty office or one above it. A matter is also seen and handled by its owner wherever
 the owner sits (B12); an instruction by its leader and by each person who must act on it. Classified
-documents are read by the duty roles of their own unit only."""
+calls, visits, documents, matters and instructions (秘密, 机密) are read by the duty roles of their own
+unit only (and by the matter's owner, the instruction's leader and targets), each cleared for the
+level (org.access.classified_q); a refused attempt and every granted read are audited."""
 
 from __future__ import annotations
 
@@ -11,9 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from zhiban.audit.trail import record_read, record_refusal
 from zhiban.intake.models import Call, Document, DocumentAttachment, Instruction, Matter, PhoneNotice, Visit
-from zhiban.org.access import REFUSED, Scope, check_act, classified_q, duty_q, fetch, fetch_exists, scope_for
+from zhiban.org.access import Scope, check_act, classified_q, duty_q, fetch, fetch_classified, scope_for
 from zhiban.org.models import User
 
 # who took a record down: that person may always complete it, wherever they work from
@@ -32,9 +33,31 @@ def _check_change(scope: Scope, record, act: bool) -> None:
         raise PermissionDenied("值班记录由本单位值班室或原登记人修改；上级值班机构可以查看")
 
 
-def _get_record(user: User, model, pk, act: bool):
+def _read_q(scope: Scope, *own_fields: str) -> tuple[Q, Q | None]:
+    """Who reads a kind of record: the duty roles over its unit, and those with a part of their own in
+    it (`own_fields`: a matter's owner); with the latter's filter, None when there are none."""
+    if scope.person is None or not own_fields:
+        return duty_q(scope), None
+    own = Q(pk__in=[])
+    for name in own_fields:
+        own |= Q(**{name: scope.person})
+    return duty_q(scope) | own, own
+
+
+def _q(scope: Scope, *own_fields: str) -> Q:
+    """The records of a kind this person opens: read, and cleared for the level (A2.7/B15)."""
+    read_q, own = _read_q(scope, *own_fields)
+    return read_q & classified_q(scope, own=own)
+
+
+def _fetch(scope: Scope, queryset, pk, *own_fields: str):
+    read_q, own = _read_q(scope, *own_fields)
+    return fetch_classified(queryset, pk, read_q, classified_q(scope, own=own))
+
+
+def _get_record(user: User, model, pk, act: bool, related: tuple[str, ...] = ()):
     scope = scope_for(user)
-    record = fetch(model.objects.select_related("unit"), pk, duty_q(scope))
+    record = _fetch(scope, model.objects.select_related("unit", *related), pk)
     _check_change(scope, record, act)
     return record
 
@@ -44,50 +67,37 @@ def get_call_for_user(user: User, pk, act: bool = False) -> Call:
 
 
 def get_notice_for_user(user: User, pk, act: bool = False) -> PhoneNotice:
-    return _get_record(user, PhoneNotice, pk, act)
+    scope = scope_for(user)
+    notice = fetch(PhoneNotice.objects.select_related("unit"), pk, duty_q(scope))
+    _check_change(scope, notice, act)
+    return notice
 
 
 def get_visit_for_user(user: User, pk, act: bool = False) -> Visit:
     return _get_record(user, Visit, pk, act)
 
 
+MATTER_OWN = ("owner",)
+INSTRUCTION_OWN = ("targets__person", "leader")
+
+
 def matter_q(scope: Scope) -> Q:
-    q = duty_q(scope)
-    if scope.person is not None:
-        q |= Q(owner=scope.person)
-    return q
+    return _q(scope, *MATTER_OWN)
 
 
 def get_matter_for_user(user: User, pk, act: bool = False) -> Matter:
     """A matter is read over its unit and by its owner; its owner handles it wherever they sit."""
     scope = scope_for(user)
-    matter = fetch(Matter.objects.select_related("unit"), pk, matter_q(scope))
+    matter = _fetch(scope, Matter.objects.select_related("unit"), pk, *MATTER_OWN)
     if scope.person is None or matter.owner_id != scope.person.pk:
         check_act(scope, matter.unit, act)
     return matter
 
 
-def document_q(scope: Scope) -> Q:
-    """Documents read by the duty roles over their unit; classified ones by their own unit's only."""
-    return duty_q(scope) & classified_q(scope)
-
-
 def get_document_for_user(user: User, pk, act: bool = False) -> Document:
     """A document over its unit; a classified one to its own unit's duty staff only, and an attempt by
     anyone else who reads the unit's records is audited as refused (A2.7)."""
-    scope = scope_for(user)
-    try:
-        document = fetch(Document.objects.select_related("unit", "handler"), pk, document_q(scope), False)
-    except Http404:
-        if fetch_exists(Document.objects.all(), pk, duty_q(scope)):
-            record_refusal(Document, pk, "打开涉密文件被拒绝")
-        elif fetch_exists(Document.objects.all(), pk, Q()):
-            record_refusal(Document, pk, REFUSED)
-        raise
-    _check_change(scope, document, act)
-    if document.classified:
-        record_read(document, f"查阅{document.get_classification_display()}文件")
-    return document
+    return _get_record(user, Document, pk, act, ("handler",))
 
 
 def get_document_attachment_for_user(user: User, pk, act: bool = False) -> DocumentAttachment:
@@ -101,17 +111,13 @@ def get_document_attachment_for_user(user: User, pk, act: bool = False) -> Docum
 
 
 def instruction_q(scope: Scope) -> Q:
-    q = duty_q(scope)
-    if scope.person is not None:
-        q |= Q(targets__person=scope.person) | Q(leader=scope.person)
-    return q
+    return _q(scope, *INSTRUCTION_OWN)
 
 
 def get_instruction_for_user(user: User, pk, act: bool = False) -> Instruction:
     """An instruction is seen by the duty roles over its unit, its leader and each person who must act."""
     scope = scope_for(user)
-    instruction = fetch(
-        Instruction.objects.select_related("unit", "leader").distinct(), pk, instruction_q(scope)
-    )
+    queryset = Instruction.objects.select_related("unit", "leader").distinct()
+    instruction = _fetch(scope, queryset, pk, *INSTRUCTION_OWN)
     check_act(scope, instruction.unit, act)
     return instruction

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.lib.dates import CLOCK_SKEW, local_minute
-from zhiban.lib.forms import ManyChoice, SharedFields
+from zhiban.lib.forms import ManyChoice, SharedFields, classification_field
 from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.caching import GenerationCache, request_generation
 from zhiban.org.models import Person, Role, Unit
@@ -78,6 +78,7 @@ class PersonChoice(forms.ModelChoiceField):
 
 class CallForm(SharedFields, DatesInRange, forms.ModelForm):
     happened = ("at",)
+    classification = classification_field()
     open_matter = forms.BooleanField(label="需要跟踪办理（转为事项，由接听人首接负责）", required=False)
 
     class Meta:
@@ -96,6 +97,7 @@ class CallForm(SharedFields, DatesInRange, forms.ModelForm):
             "content_what",
             "content_why",
             "important",
+            "classification",
             "handling",
             "answer",
             "leader",
@@ -211,6 +213,7 @@ class ReadBackForm(DatesInRange, forms.ModelForm):
 
 class VisitForm(DatesInRange, forms.ModelForm):
     happened = ("arrived_at", "left_at")
+    classification = classification_field()
 
     class Meta:
         model = Visit
@@ -224,6 +227,7 @@ class VisitForm(DatesInRange, forms.ModelForm):
             "reported_to",
             "arrangement",
             "left_at",
+            "classification",
         ]
         widgets = {
             "arrived_at": DateTimeLocal(),
@@ -242,6 +246,7 @@ class VisitForm(DatesInRange, forms.ModelForm):
 
 class DocumentForm(DatesInRange, forms.ModelForm):
     happened = ("received_at",)
+    classification = classification_field()
 
     class Meta:
         model = Document
@@ -280,9 +285,11 @@ class CollectedForm(forms.Form):
 
 
 class MatterForm(DatesInRange, forms.ModelForm):
+    classification = classification_field()
+
     class Meta:
         model = Matter
-        fields = ["title", "detail", "source", "ticket_number", "due_at"]
+        fields = ["title", "detail", "source", "ticket_number", "due_at", "classification"]
         widgets = {"due_at": DateTimeLocal(), "detail": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, unit: Unit, **kwargs):
@@ -326,20 +333,22 @@ class ProgressForm(forms.Form):
 
 class MatterChoice(forms.ModelChoiceField):
     """Open matters often share a title (several 交通事故): each is named with when it was taken in and
-    its owner."""
+    its owner; a classified one by its mark (the choices are not filtered by the reader's clearance)."""
 
     def label_from_instance(self, obj: Matter) -> str:
-        return f"{obj.title}（{local_minute(obj.opened_at)}受理，{obj.owner.name if obj.owner else '—'}）"
+        owner = obj.owner.name if obj.owner else "—"
+        return f"{obj.kept(obj.title)}（{local_minute(obj.opened_at)}受理，{owner}）"
 
 
 class InstructionForm(DatesInRange, forms.ModelForm):
     happened = ("given_at",)
 
     targets = PeopleField(label="落实人")
+    classification = classification_field()
 
     class Meta:
         model = Instruction
-        fields = ["leader", "given_at", "text", "matter", "feedback_due_at"]
+        fields = ["leader", "given_at", "text", "matter", "feedback_due_at", "classification"]
         widgets = {
             "given_at": DateTimeLocal(),
             "feedback_due_at": DateTimeLocal(),

@@ -35,7 +35,7 @@ def try_remind_matter_one() -> bool:
             opened = timezone.localtime(due.opened_at)
             notify_people(
                 [due.owner],
-                f"您首接的事项尚未办结：{due.title}（{opened:%m月%d日%H:%M}受理）",
+                f"您首接的事项尚未办结：{due.kept(due.title)}（{opened:%m月%d日%H:%M}受理）",
                 link=reverse("matter_detail", args=[due.pk]),
                 subject="未办结事项提醒",
                 unit=due.unit,
@@ -62,7 +62,7 @@ def try_remind_feedback_one() -> bool:
         ):
             notify_people(
                 [due.person, instruction.relayed_by],
-                f"领导批示落实反馈已超时：{due.person.name}，“{instruction.text[:40]}”",
+                f"领导批示落实反馈已超时：{due.person.name}，“{instruction.kept(instruction.text[:40])}”",
                 link=reverse("instruction_detail", args=[instruction.pk]),
                 subject="批示反馈超时",
                 unit=instruction.unit,

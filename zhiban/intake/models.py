@@ -13,15 +13,18 @@ from django.db import models
 from django.utils import timezone
 
 from zhiban.lib.attachments import Attachment
-from zhiban.lib.classification import Classification, is_classified
+from zhiban.lib.classification import ClassifiedRecord
 from zhiban.lib.dates import local_minute
 from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.models import Person, Unit
 
 
-class Call(models.Model):
+class Call(ClassifiedRecord):
     """A1.3/B11: who called or was called, when, the number, and what was said (when / where / who /
-    what / why). A1.5: answered directly or taken to a leader first, and the leader's answer."""
+    what / why). A1.5: answered directly or taken to a leader first, and the leader's answer. A2.7/B15:
+    a classified call's content stays with those cleared for it."""
+
+    hidden_noun = "电话记录"
 
     class Direction(models.TextChoices):
         INCOMING = "incoming", "来电"
@@ -187,8 +190,10 @@ class PhoneNotice(models.Model):
         return self.recipient_count - self.read_back_count
 
 
-class Visit(models.Model):
+class Visit(ClassifiedRecord):
     """A1.6: a visitor: who, identity, purpose, reported to which leader and as they arranged."""
+
+    hidden_noun = "来访"
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="visits", verbose_name="单位")
     name = models.CharField("姓名", max_length=50)
@@ -221,9 +226,12 @@ class Visit(models.Model):
             raise ValidationError({"left_at": "离开时间不能早于到达时间"})
 
 
-class Document(models.Model):
+class Document(ClassifiedRecord):
     """A1.10: an incoming document or fax, registered by the person who handles it and reports back;
     urgent ones go to the leaders at once."""
+
+    hidden_noun = "文件"
+    hidden_part = "标题"
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", "来文"
@@ -239,9 +247,6 @@ class Document(models.Model):
     sender = models.CharField("来文单位", max_length=100)
     number = models.CharField("文号", max_length=50, blank=True)
     title = models.CharField("标题", max_length=200)
-    classification = models.CharField(
-        "密级", max_length=15, choices=Classification.choices, default=Classification.PUBLIC
-    )
     urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     pages = models.PositiveSmallIntegerField(
         "页数", default=1, validators=[MinValueValidator(1, "页数至少为1页"), MaxValueValidator(5000)]
@@ -270,15 +275,9 @@ class Document(models.Model):
     def urgent(self) -> bool:
         return self.urgency != self.Urgency.NORMAL
 
-    @property
-    def classified(self) -> bool:
-        return is_classified(self.classification)
-
     def title_for(self, reveal: bool) -> str:
         """A2.7/B15: a classified document's title only for those cleared to read it."""
-        if self.classified and not reveal:
-            return f"{self.get_classification_display()}文件（标题不予显示）"
-        return self.title
+        return self.kept(self.title, reveal)
 
 
 class Collection(models.Model):
@@ -310,9 +309,12 @@ class DocumentAttachment(Attachment):
         verbose_name = "来文附件"
 
 
-class Matter(models.Model):
+class Matter(ClassifiedRecord):
     """B12/A1.11: something taken that needs follow-through, owned by its first receiver until it is
-    closed, across shifts. A mayor hotline ticket is a matter with a ticket number, due date and reply."""
+    closed, across shifts. A mayor hotline ticket is a matter with a ticket number, due date and reply.
+    One taken from a classified call, visit or document carries its classification."""
+
+    hidden_noun = "事项"
 
     class State(models.TextChoices):
         OPEN = "open", "办理中"
@@ -365,6 +367,9 @@ class Matter(models.Model):
         """Open past its due date (a hotline ticket's 办理时限)."""
         return self.is_open and self.due_at is not None and self.due_at < timezone.now()
 
+    def read_by(self, person_id: int) -> bool:
+        return self.owner_id == person_id
+
     def clean(self) -> None:
         if self.source == self.Source.HOTLINE and not self.ticket_number:
             raise ValidationError({"ticket_number": "县长热线事项须填写工单号"})
@@ -395,9 +400,11 @@ class MatterStep(models.Model):
         return f"{self.get_kind_display()} {self.text[:30]}"
 
 
-class Instruction(models.Model):
+class Instruction(ClassifiedRecord):
     """A1.2/B5: a leader's instruction, relayed to those who must act, each acknowledging and feeding
     back, and the result reported to the leader."""
+
+    hidden_noun = "领导批示"
 
     class State(models.TextChoices):
         RELAYED = "relayed", "落实中"
@@ -434,6 +441,9 @@ class Instruction(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    def read_by(self, person_id: int) -> bool:
+        return self.leader_id == person_id or self.targets.filter(person_id=person_id).exists()
 
     def clean(self) -> None:
         if self.feedback_due_at and self.given_at and self.feedback_due_at <= self.given_at:

@@ -76,6 +76,10 @@ def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None
         raise MatterError("移交对象与当前责任人相同")
     if not reason.strip():
         raise MatterError({"reason": "请说明移交原因"})
+    if matter.uncleared([to]):
+        raise MatterError(
+            {"to": f"{to.name}没有阅读{matter.get_classification_display()}件的权限，不能接办此事项"}
+        )
     with transaction.atomic():
         claimed = Matter.objects.filter(pk=matter.pk, owner=matter.owner_id, state=Matter.State.OPEN).update(
             owner=to
@@ -88,7 +92,7 @@ def matter_transfer(matter: Matter, to: Person, by: Person, reason: str) -> None
         )
         notify_people(
             [to],
-            f"事项移交给您办理：{matter.title}（{by.name}移交：{reason.strip()}）",
+            f"事项移交给您办理：{matter.kept(matter.title)}（{by.name}移交：{matter.kept(reason.strip())}）",
             link=reverse("matter_detail", args=[matter.pk]),
             subject="事项移交",
             unit=matter.unit,
@@ -156,7 +160,7 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
             notify_people(
                 [call.asked_for],
                 f"有来电询问您的联系电话：{call.organisation}{call.name}（{call.number or '号码未知'}），"
-                f"意图：{call.asked_intent}。值班室未提供号码。",
+                f"意图：{call.kept(call.asked_intent)}。值班室未提供号码。",
                 link=reverse("call_detail", args=[call.pk]),
                 subject="来电询问领导电话",
                 unit=call.unit,
@@ -169,7 +173,7 @@ def call_record(call: Call, by: Person | None, open_matter: bool = False) -> Cal
 
 def matter_from(record: Call | Visit | Document, by: Person) -> Matter:
     """B12: a call, visit or document that needs follow-through becomes a matter owned by whoever took
-    it. A classified document's title does not go into the matter's (A2.7/B15)."""
+    it, with its classification. A classified document's title does not go into the matter's (A2.7/B15)."""
     if isinstance(record, Call):
         title = record.content_what or record.content or f"{record.organisation}{record.name}来电"
         fields = {"source": Matter.Source.CALL, "call": record, "detail": record.content}
@@ -179,7 +183,7 @@ def matter_from(record: Call | Visit | Document, by: Person) -> Matter:
     else:
         title = f"办理{record.get_kind_display()}《{record.title_for(reveal=False)}》"
         fields = {"source": Matter.Source.DOCUMENT, "document": record}
-    return matter_open(record.unit, by, title[:200], **fields)
+    return matter_open(record.unit, by, title[:200], classification=record.classification, **fields)
 
 
 def visit_record(visit: Visit, by: Person | None) -> Visit:
@@ -197,7 +201,7 @@ def visit_record(visit: Visit, by: Person | None) -> Visit:
             notify_people(
                 [visit.reported_to],
                 f"来访报告：{visit.organisation}{visit.name}（{visit.identity}，{visit.people}人）"
-                f"事由：{visit.purpose[:100]}。请指示接待安排",
+                f"事由：{visit.kept(visit.purpose[:100])}。请指示接待安排",
                 link=reverse("visit_detail", args=[visit.pk]),
                 subject="来访报告",
                 unit=visit.unit,
@@ -232,6 +236,11 @@ def instruction_relay(instruction: Instruction, targets: list[Person], by: Perso
     """A1.2/B5: relay a leader's instruction to those who must act; feedback is due by the policy."""
     if not targets:
         raise ValidationError({"targets": "请选择落实人"})
+    uncleared = instruction.uncleared(targets)
+    if uncleared:  # A2.7/B15: nobody is told to act on what they may not read
+        names = "、".join(p.name for p in uncleared)
+        level = instruction.get_classification_display()
+        raise ValidationError({"targets": f"{names}没有阅读{level}件的权限，不能作为落实人"})
     policy = effective_policy(instruction.unit)
     instruction.relayed_by = by
     if instruction.feedback_due_at is None:
@@ -246,7 +255,7 @@ def instruction_relay(instruction: Instruction, targets: list[Person], by: Perso
             )
         notify_people(
             targets,
-            f"{instruction.leader.name}批示：{instruction.text[:120]}。请签收并于"
+            f"{instruction.leader.name}批示：{instruction.kept(instruction.text[:120])}。请签收并于"
             f"{timezone.localtime(instruction.feedback_due_at):%m月%d日%H:%M}前反馈落实情况",
             link=reverse("instruction_detail", args=[instruction.pk]),
             subject="领导批示待落实",
@@ -280,7 +289,7 @@ def target_feedback(target: InstructionTarget, text: str) -> None:
             instruction.save(update_fields=["state"])
             notify_people(
                 [instruction.relayed_by],
-                f"批示“{instruction.text[:40]}”已全部反馈，请汇总报告{instruction.leader.name}",
+                f"批示“{instruction.kept(instruction.text[:40])}”已全部反馈，请汇总报告{instruction.leader.name}",
                 link=reverse("instruction_detail", args=[instruction.pk]),
                 subject="批示落实已反馈",
                 unit=instruction.unit,
@@ -308,7 +317,7 @@ def instruction_report(instruction: Instruction, result: str) -> None:
         )
         notify_people(
             [instruction.leader],
-            f"您的批示“{instruction.text[:40]}”落实结果：{result.strip()[:150]}",
+            f"您的批示“{instruction.kept(instruction.text[:40])}”落实结果：{instruction.kept(result.strip()[:150])}",
             link=reverse("instruction_detail", args=[instruction.pk]),
             subject="批示落实结果报告",
             unit=instruction.unit,

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from zhiban.audit.trail import record_read
 from zhiban.intake import forms, services
 from zhiban.intake.access import (
-    document_q,
     get_call_for_user,
     get_document_attachment_for_user,
     get_document_for_user,
@@ -33,12 +32,13 @@ from zhiban.lib.attachments import AttachmentsForm
 from zhiban.lib.filters import list_filter
 from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import PAGE_SIZE, Page, page_number, paginate
-from zhiban.org.access import acting_unit, duty_unit, scope_for
+from zhiban.org.access import acting_unit, classified_q, duty_unit, scope_for
 from zhiban.org.caching import GenerationCache, unit_activity
 from zhiban.org.context_processors import may_record
 from zhiban.org.models import Contact, ContactNumber
 
-_call_pages = GenerationCache(size=2000)  # (unit, unit activity, search, filters, page, may record) -> html
+# (unit, unit activity, search, filters, page, may record, clearance in the unit) -> html
+_call_pages = GenerationCache(size=2000)
 
 
 # --- calls ------------------------------------------------------------------------------------------
@@ -48,6 +48,7 @@ def call_list(request):
     are written in Python (calls.call_rows), a page of them in well under a millisecond, and the page's
     content is built once per state of the unit's records (any change to them raises its activity)."""
     unit = duty_unit(request)
+    scope = scope_for(request.user)
     q = request.GET.get("q", "").strip()
     filters = list_filter(request, kinds=Call.Direction.choices, levels=[("important", "重要")])
     number = page_number(request.GET.get("page"))
@@ -56,18 +57,17 @@ def call_list(request):
     def build() -> str:
         calls = Call.objects.filter(unit=unit).select_related("taken_by")
         if q:
+            # the content of a classified call the reader may not read is not searched either (A2.7/B15)
+            content = Q(content__contains=q) & classified_q(scope)
             calls = calls.filter(
-                Q(number__contains=q)
-                | Q(name__contains=q)
-                | Q(organisation__contains=q)
-                | Q(content__contains=q)
+                Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | content
             )
         calls = filters.apply(calls, "at", "direction", lambda rows, _: rows.filter(important=True))
         rows = list(calls[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
         params = {**({"q": q} if q else {}), **filters.params}
         page = Page([], number, len(rows) > PAGE_SIZE, params)  # the rows come as written HTML
         context = {
-            "rows": call_rows(rows[:PAGE_SIZE]),
+            "rows": call_rows(rows[:PAGE_SIZE], scope.reads),
             "q": q,
             "unit": unit,
             "page": page,
@@ -76,7 +76,9 @@ def call_list(request):
         return render_to_string("intake/_call_list.html", {**context, "may_record": may})
 
     errors = tuple(sorted(filters.errors.items()))
-    key = (unit.pk, unit_activity(unit.pk), q, filters.key, errors, number, may)
+    # the content differs by what of the unit's classified calls the reader may read (A2.7/B15)
+    cleared = scope.clearance if unit.pk in scope.act_unit_ids and not scope.all_units else ""
+    key = (unit.pk, unit_activity(unit.pk), q, filters.key, errors, number, may, cleared)
     content = _call_pages.get_or_build(key, build)
     return render(request, "intake/call_list.html", {"content": content})
 
@@ -302,9 +304,7 @@ def visit_edit(request, pk):
 @login_required
 def document_list(request):
     unit = duty_unit(request)
-    documents = Document.objects.filter(document_q(scope_for(request.user)), unit=unit).select_related(
-        "handler"
-    )
+    documents = Document.objects.filter(unit=unit).select_related("handler")
     filters = list_filter(
         request, kinds=Document.Kind.choices, levels=Document.Urgency.choices, level_label="紧急程度"
     )
@@ -467,6 +467,7 @@ def matter_create(request):
                 source=data["source"],
                 ticket_number=data["ticket_number"],
                 due_at=data["due_at"],
+                classification=data["classification"],
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -585,11 +586,15 @@ def instruction_create(request):
     unit, person = acting_unit(request)
     form = forms.InstructionForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
-        instruction = services.instruction_relay(
-            form.save(commit=False), list(form.cleaned_data["targets"]), person
-        )
-        messages.success(request, "批示已传达落实人")
-        return redirect("instruction_detail", instruction.pk)
+        try:
+            instruction = services.instruction_relay(
+                form.save(commit=False), list(form.cleaned_data["targets"]), person
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "批示已传达落实人")
+            return redirect("instruction_detail", instruction.pk)
     return form_page(request, form, "登记领导批示", reverse("instruction_list"))
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from zhiban.lib.classification import Classification
+
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:
     """A workflow's refusal shown on the form: each message next to its field, the rest at the top;
@@ -78,3 +80,16 @@ class SharedFields:
                     self._built.clear()
                 self._built[cls, key] = fields
         self.base_fields = fields  # read by BaseForm.__init__ before the class's own
+
+
+def classification_field() -> forms.TypedChoiceField:
+    """密级, one select on the form of every duty record that carries one (A2.7/B15); most carry no
+    mark, and one left unset (an integration, an older form) is 公开."""
+    return forms.TypedChoiceField(
+        label="密级",
+        choices=Classification.choices,
+        initial=Classification.PUBLIC,
+        required=False,
+        empty_value=Classification.PUBLIC,
+        help_text="秘密、机密的只有具有相应涉密阅读权限的人员可以查阅",
+    )

@@ -20,8 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from zhiban.audit.trail import record_refusal
-from zhiban.lib.classification import CLASSIFIED, Classification, cleared_for, may_read
+from zhiban.audit.trail import record_read, record_refusal
+from zhiban.lib.classification import CLASSIFIED, Classification, ClassifiedRecord, cleared_for, may_read
 from zhiban.org.caching import GenerationCache
 from zhiban.org.models import (
     Contact,
@@ -122,6 +122,17 @@ class Scope:
     @property
     def can_write(self) -> bool:
         return self.write_all or bool(self.write_paths)
+
+    def reads(self, record: ClassifiedRecord) -> bool:
+        """classified_q's rule on a row in hand (A2.7/B15), for a list that shows a classified record it
+        may list but not open by its stand-in: unclassified, or the reader works in its unit's duty
+        office (or has a part of their own in it) and is cleared for its level."""
+        level = record.classification
+        if level not in CLASSIFIED:
+            return True
+        if self.all_units or self.person is None or not may_read(self.clearance, level):
+            return False
+        return record.unit_id in self.act_unit_ids or record.read_by(self.person.pk)
 
     def is_member_of(self, unit_id: int) -> bool:
         """A1.7: internal-only numbers are shown to people of the unit itself, no one else."""
@@ -228,6 +239,25 @@ def fetch(queryset: QuerySet, pk, read_q: Q, audit_refusal: bool = True) -> Mode
         raise Http404 from None
 
 
+def fetch_classified(queryset: QuerySet, pk, read_q: Q, level_q: Q) -> ClassifiedRecord:
+    """`fetch` for a record that carries a classification (A2.7/B15): `read_q` says who reads the
+    record's kind, `level_q` who of them reads its level (classified_q or cleared_q). 404 otherwise, and
+    the attempt audited: as a classified read refused when the person reads the kind, as any other
+    refusal when not. A granted read of a classified record is audited too."""
+    model = queryset.model
+    try:
+        record = fetch(queryset, pk, read_q & level_q, audit_refusal=False)
+    except Http404:
+        if fetch_exists(model.objects.all(), pk, read_q):
+            record_refusal(model, pk, f"打开涉密{model.hidden_noun}被拒绝")
+        elif fetch_exists(model.objects.all(), pk, Q()):
+            record_refusal(model, pk, REFUSED)
+        raise
+    if record.classified:
+        record_read(record, f"查阅{record.get_classification_display()}{record.hidden_noun}")
+    return record
+
+
 def fetch_exists(queryset: QuerySet, pk, read_q: Q) -> bool:
     try:
         return queryset.filter(read_q, pk=pk).exists()
@@ -266,20 +296,21 @@ def reads_duty_path(scope: Scope, path: str) -> bool:
     return any(path.startswith(p) for p in scope.read_paths)
 
 
-def classified_q(scope: Scope, prefix: str = "") -> Q:
+def classified_q(scope: Scope, prefix: str = "", own: Q | None = None, unit: str = "unit_id") -> Q:
     """A2.7/B15: classified records (秘密 and above) are read by the duty staff of their own unit only:
     its duty-office administrators, leaders on duty and duty staff; not by an inspector, not by the
     office above, not by the three system administrators; and of them only by those cleared for the
-    record's level (Person.clearance, granted by the security administrator)."""
+    record's level (Person.clearance, granted by the security administrator). `own` admits, cleared
+    alike, those with a part of their own in the record (a matter's owner); `unit` is the path from the
+    record to its unit's id."""
     unclassified = ~Q(**{f"{prefix}classification__in": CLASSIFIED})
     if scope.all_units:
         return unclassified
-    return unclassified | Q(
-        **{
-            f"{prefix}unit_id__in": scope.act_unit_ids,
-            f"{prefix}classification__in": cleared_for(scope.clearance),
-        }
-    )
+    cleared = Q(**{f"{prefix}classification__in": cleared_for(scope.clearance)})
+    readers = Q(**{f"{prefix}{unit}__in": scope.act_unit_ids})
+    if own is not None:
+        readers |= own
+    return unclassified | (cleared & readers)
 
 
 def cleared_q(scope: Scope, prefix: str = "") -> Q:
@@ -288,12 +319,6 @@ def cleared_q(scope: Scope, prefix: str = "") -> Q:
     if scope.all_units:
         return ~Q(**{f"{prefix}classification__in": CLASSIFIED})
     return Q(**{f"{prefix}classification__in": cleared_for(scope.clearance)})
-
-
-def reveals_secrets(scope: Scope, unit: Unit, level: str = Classification.SECRET) -> bool:
-    """Whether classified titles and texts (of `level`) of `unit` are shown to this person (classified_q's
-    rule): on a page, in the duty log, 一口清, an export; elsewhere they stand as 秘密文件（标题不予显示）."""
-    return unit.pk in scope.act_unit_ids and not scope.all_units and may_read(scope.clearance, level)
 
 
 def may_manage_person(scope: Scope, person: Person) -> bool:

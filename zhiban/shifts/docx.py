@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zhiban.lib import docx
-from zhiban.shifts.log import DutyLog
+from zhiban.lib.classification import Classification
+from zhiban.shifts.log import DutyLog, readable
 
 
 def _at(value) -> str:
@@ -18,23 +19,34 @@ def _at(value) -> str:
 
 def _call_line(call) -> str:
     who = "".join(filter(None, [call.organisation, call.position, call.name])) or "—"
+    if not call.readable:  # A2.7/B15: who and when, not what was said
+        return f"{call.get_direction_display()} {who} {call.number}：{call.hidden_label}"
     handled = call.get_handling_display()
     if call.leader_id:
         handled += f"（请示{call.leader.name}：{call.leader_answer or '待答复'}）"
     return f"{call.get_direction_display()} {who} {call.number}：{call.content or '（待补记）'}；{handled}"
 
 
+def _visit_line(visit) -> str:
+    who = f"来访 {visit.name}（{visit.identity}）"
+    if not visit.readable:
+        return f"{who}：{visit.hidden_label}"
+    arrangement = f"，{visit.arrangement}" if visit.arrangement else ""
+    return f"{who}：{visit.purpose}；报告{visit.reported_to.name if visit.reported_to else '—'}{arrangement}"
+
+
+def _step_line(step) -> str:
+    matter = step.matter
+    moved = f"（{step.by.name}→{step.to.name}）" if step.to_id else ""
+    text = f"：{step.text}" if matter.readable else ""
+    return f"事项“{matter.kept(matter.title, matter.readable)}”{step.get_kind_display()}{text}{moved}"
+
+
 def happenings(log: DutyLog) -> list[tuple[str, str]]:
-    """Everything the shift recorded, in time order: (time, text)."""
+    """Everything the shift recorded, in time order: (time, text); a classified record the reader may
+    not read by its mark (A2.7/B15)."""
     rows = [(c.at, _call_line(c)) for c in log.calls]
-    rows += [
-        (
-            v.arrived_at,
-            f"来访 {v.name}（{v.identity}）：{v.purpose}；报告{v.reported_to.name if v.reported_to else '—'}"
-            f"{('，' + v.arrangement) if v.arrangement else ''}",
-        )
-        for v in log.visits
-    ]
+    rows += [(v.arrived_at, _visit_line(v)) for v in log.visits]
     rows += [
         (
             d.received_at,
@@ -43,23 +55,24 @@ def happenings(log: DutyLog) -> list[tuple[str, str]]:
         )
         for d in log.documents
     ]
-    rows += [(m.opened_at, f"受理事项：{m.title}（首接：{m.owner.name}）") for m in log.matters_opened]
     rows += [
-        (
-            s.at,
-            f"事项“{s.matter.title}”{s.get_kind_display()}：{s.text}"
-            f"{('（' + s.by.name + '→' + s.to.name + '）') if s.to_id else ''}",
-        )
-        for s in log.matter_steps
+        (m.opened_at, f"受理事项：{m.kept(m.title, m.readable)}（首接：{m.owner.name}）")
+        for m in log.matters_opened
     ]
-    rows += [(i.given_at, f"{i.leader.name}批示：{i.text}") for i in log.instructions]
-    rows += [(e.at, e.text) for e in log.entries]
+    rows += [(s.at, _step_line(s)) for s in log.matter_steps]
+    rows += [(i.given_at, f"{i.leader.name}批示：{i.kept(i.text, i.readable)}") for i in log.instructions]
+    rows += [(e.at, e.kept(e.text, e.readable)) for e in log.entries]
     return [(_at(at), text) for at, text in sorted(rows, key=lambda r: r[0])]
 
 
-def handover_text(handover) -> list[tuple[str, str]]:
+def handover_text(log: DutyLog) -> list[tuple[str, str]]:
+    """The handover the shift gave; a classified matter handed over by its mark to a reader who may not
+    read it (A2.7/B15)."""
+    handover = log.handover
     if handover is None:
         return [("交接班", "（尚未交接）")]
+    items = list(handover.items.select_related("matter"))
+    readable([i.matter for i in items], log.reader)
     rows = [("值班情况", handover.situation)]
     rows.append(
         (
@@ -75,7 +88,8 @@ def handover_text(handover) -> list[tuple[str, str]]:
         (
             "移交事项",
             "；".join(
-                f"{i.matter.title}（建议：{i.suggestion}）" for i in handover.items.select_related("matter")
+                f"{i.matter.title}（建议：{i.suggestion}）" if i.matter.readable else i.matter.hidden_label
+                for i in items
             )
             or "无",
         )
@@ -94,6 +108,8 @@ def duty_log_docx(log: DutyLog) -> bytes:
     emergencies step by step, the handover (B13)."""
     shift = log.shift
     document = docx.new_document()
+    if log.classification:  # it shows a classified record in full: its mark at the head (GB/T 9704)
+        docx.marks(document, [Classification(log.classification).label])
     docx.title(document, "值班日志")
     start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
     span = f"{start.year}年{start.month}月{start.day}日 {start:%H:%M} 至 {end.month}月{end.day}日 {end:%H:%M}（{shift.name}）"
@@ -112,7 +128,7 @@ def duty_log_docx(log: DutyLog) -> bytes:
         else:
             docx.body(document, "无")
     docx.heading(document, "三、交接班")
-    docx.table(document, handover_text(log.handover), LABEL_AND_TEXT)
+    docx.table(document, handover_text(log), LABEL_AND_TEXT)
     return docx.to_bytes(document)
 
 

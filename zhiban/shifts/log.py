@@ -1,14 +1,20 @@
 """B13: the duty log of a shift, gathered from what the unit recorded in the shift's time window, and
-B7's 一口清: the day stated at once."""
+B7's 一口清: the day stated at once.
+
+A2.7/B15: each record carries `readable`, whether the reader (a Scope; none: no one cleared) may read
+it; a classified one they may not stands by its mark ("秘密电话记录（内容不予显示）") on the page, in the
+Word file and on 一口清. The classified records a log shows in full are audited as read."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
+from zhiban.audit.trail import record_read
 from zhiban.incidents.models import EventStep
 from zhiban.intake.models import (
     Call,
@@ -20,6 +26,8 @@ from zhiban.intake.models import (
     PhoneNotice,
     Visit,
 )
+from zhiban.lib.classification import RANK, ClassifiedRecord, may_read
+from zhiban.org.access import Scope
 from zhiban.org.models import Unit
 from zhiban.roster.models import Assignment, Post
 from zhiban.shifts.models import Equipment, EquipmentCheck, Handover, LogEntry, Shift
@@ -42,6 +50,27 @@ class DutyLog:
     received: Handover | None  # the handover this shift took over
     handover: Handover | None  # the one it gave
     leaves: list = field(default_factory=list)
+    emergency_entries: list[LogEntry] = field(default_factory=list)  # also among `emergencies`, as text
+    reader: Scope | None = None  # whose log it is: what of it they may read (A2.7/B15)
+
+    @property
+    def revealed(self) -> list[ClassifiedRecord]:
+        """The classified records the log shows its reader in full."""
+        records = [*self.calls, *self.visits, *self.documents, *self.matters_opened, *self.instructions]
+        records += [*self.entries, *self.emergency_entries]
+        records += [s.matter for s in self.matter_steps]
+        unique = {(type(r), r.pk): r for r in records if r.classified and r.readable}
+        return list(unique.values())
+
+    @property
+    def classification(self) -> str:
+        """The highest classification it shows in full (the page's watermark), "" for none."""
+        return max((r.classification for r in self.revealed), key=RANK.get, default="")
+
+    def audit_reads(self, where: str) -> None:
+        """Each classified record shown in full is a read, audited as its own page's is (A2.7/B15)."""
+        for record in self.revealed:
+            record_read(record, f"{where}查阅{record.get_classification_display()}{record.hidden_noun}")
 
     def holders(self, post: str) -> list[str]:
         return [a.person.name for a in self.people if a.post == post]
@@ -77,9 +106,20 @@ def window(
     return start, end
 
 
-def duty_log(shift: Shift, reveal_secrets: bool = False) -> DutyLog:
-    """B13: everything the unit recorded while the shift held the duty. Classified document titles only
-    for those cleared (A2.7/B15)."""
+def readable(rows: Iterable, reader: Scope | None) -> list:
+    """The rows, each marked with whether `reader` may read it (A2.7/B15); without a reader, only
+    the unclassified ones."""
+    rows = list(rows)
+    for row in rows:
+        row.readable = reader.reads(row) if reader is not None else not row.classified
+        if isinstance(row, Document):
+            row.shown_title = row.title_for(row.readable)
+    return rows
+
+
+def duty_log(shift: Shift, reader: Scope | None = None) -> DutyLog:
+    """B13: everything the unit recorded while the shift held the duty; classified records in full only
+    for a reader cleared for them (A2.7/B15)."""
     unit = shift.unit
     received = _received(shift)
     handover = (
@@ -90,62 +130,76 @@ def duty_log(shift: Shift, reveal_secrets: bool = False) -> DutyLog:
     def within(field: str) -> Q:
         return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
-    entries = list(shift.entries.select_related("by"))
-    documents = list(
-        Document.objects.filter(within("received_at"), unit=unit)
-        .select_related("handler")
-        .order_by("received_at")
+    entries = readable(shift.entries.select_related("by"), reader)
+    emergency_entries = [e for e in entries if e.emergency]
+    steps = list(
+        MatterStep.objects.filter(within("at"), matter__unit=unit)
+        .exclude(kind=MatterStep.Kind.OPENED)
+        .select_related("matter", "by", "to")
     )
-    for d in documents:
-        d.shown_title = d.title_for(reveal_secrets)
+    readable([s.matter for s in steps], reader)
     return DutyLog(
         shift=shift,
         people=people_of(shift),
         check_ins=list(shift.check_ins.select_related("person")),
-        calls=list(
-            Call.objects.filter(within("at"), unit=unit).select_related("taken_by", "leader").order_by("at")
+        calls=readable(
+            Call.objects.filter(within("at"), unit=unit).select_related("taken_by", "leader").order_by("at"),
+            reader,
         ),
-        visits=list(
+        visits=readable(
             Visit.objects.filter(within("arrived_at"), unit=unit)
             .select_related("reported_to")
-            .order_by("arrived_at")
+            .order_by("arrived_at"),
+            reader,
         ),
-        documents=documents,
-        matters_opened=list(
+        documents=readable(
+            Document.objects.filter(within("received_at"), unit=unit)
+            .select_related("handler")
+            .order_by("received_at"),
+            reader,
+        ),
+        matters_opened=readable(
             Matter.objects.filter(within("opened_at"), unit=unit)
             .select_related("owner")
-            .order_by("opened_at")
+            .order_by("opened_at"),
+            reader,
         ),
-        matter_steps=list(
-            MatterStep.objects.filter(within("at"), matter__unit=unit)
-            .exclude(kind=MatterStep.Kind.OPENED)
-            .select_related("matter", "by", "to")
-        ),
-        instructions=list(
+        matter_steps=steps,
+        instructions=readable(
             Instruction.objects.filter(within("given_at"), unit=unit)
             .select_related("leader")
-            .order_by("given_at")
+            .order_by("given_at"),
+            reader,
         ),
         entries=[e for e in entries if not e.emergency],
-        emergencies=_emergencies(unit, within("at"), [e for e in entries if e.emergency]),
+        emergencies=_emergencies(unit, within("at"), emergency_entries, reader),
         received=received,
         handover=handover,
         leaves=list(shift.leaves.select_related("person", "approved_by")),
+        emergency_entries=emergency_entries,
+        reader=reader,
     )
 
 
-def _emergencies(unit, within: Q, entries: list[LogEntry]) -> list[tuple[dt.datetime, str]]:
+def _emergencies(
+    unit, within: Q, entries: list[LogEntry], reader: Scope | None
+) -> list[tuple[dt.datetime, str]]:
     """B13: emergencies logged step by step in time order: every step of the unit's events (opened,
     reported, alarms, late) in the shift's window, what its office did on events of units below
-    (received, forwarded), with the officers' own emergency entries."""
-    rows = [(e.at, f"{e.text}（{e.by.name if e.by else ''}）") for e in entries]
+    (received, forwarded), with the officers' own emergency entries. A classified event's steps stand
+    by its mark for a reader not cleared for it (events travel up the chain: org.access.cleared_q)."""
+    rows = [(e.at, f"{e.kept(e.text, e.readable)}（{e.by.name if e.by else ''}）") for e in entries]
     steps = EventStep.objects.filter(within, Q(event__unit=unit) | Q(acting_unit=unit)).select_related(
         "event", "by"
     )
-    rows += [
-        (s.at, f"{s.event.title}：{s.get_kind_display()}，{s.text}" + (f"（{s.by.name}）" if s.by else ""))
-        for s in steps
-    ]
+    for s in steps:
+        event = s.event
+        shown = (
+            reader is not None and not reader.all_units and may_read(reader.clearance, event.classification)
+        )
+        text = f"，{s.text}" if shown or not event.classified else ""
+        by = f"（{s.by.name}）" if s.by else ""
+        rows.append((s.at, f"{event.kept(event.title, shown)}：{s.get_kind_display()}{text}{by}"))
     return sorted(rows, key=lambda row: row[0])
 
 
@@ -210,16 +264,8 @@ class Summary:
         return [f"{name}（{n}项）" if n > 1 else name for name, n in counts.items()]
 
 
-def _shown(documents, reveal: bool) -> list[Document]:
-    documents = list(documents)
-    for d in documents:
-        d.shown_title = d.title_for(reveal)
-        d.readable = reveal or not d.classified  # a classified one opens for its own unit only
-    return documents
-
-
 def summary(
-    unit: Unit, shift: Shift | None, at: dt.datetime | None = None, reveal_secrets: bool = False
+    unit: Unit, shift: Shift | None, at: dt.datetime | None = None, reader: Scope | None = None
 ) -> Summary:
     at = at or timezone.now()
     local = timezone.localtime(at)
@@ -246,16 +292,18 @@ def summary(
         calls_out=counts.get(Call.Direction.OUTGOING, 0),
         visits=Visit.objects.filter(unit=unit, arrived_at__gte=since, arrived_at__lte=at).count(),
         documents=Document.objects.filter(unit=unit, received_at__gte=since, received_at__lte=at).count(),
-        important=list(calls.filter(important=True).order_by("-at")[:10]),
-        urgent_documents=_shown(
+        important=readable(calls.filter(important=True).order_by("-at")[:10], reader),
+        urgent_documents=readable(
             Document.objects.filter(unit=unit, received_at__gte=since, received_at__lte=at)
             .exclude(urgency=Document.Urgency.NORMAL)
             .order_by("-received_at")[:10],
-            reveal_secrets,
+            reader,
         ),
-        open_matters=list(open_matters.select_related("owner").order_by("opened_at")[:LISTED]),
+        open_matters=readable(open_matters.select_related("owner").order_by("opened_at")[:LISTED], reader),
         open_matter_count=open_matters.count(),
-        pending_instructions=list(pending.select_related("leader").order_by("feedback_due_at")[:LISTED]),
+        pending_instructions=readable(
+            pending.select_related("leader").order_by("feedback_due_at")[:LISTED], reader
+        ),
         pending_instruction_count=pending.count(),
         overdue_targets=list(overdue.select_related("person", "instruction")[:LISTED]),
         overdue_target_count=overdue.count(),

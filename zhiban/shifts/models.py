@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhiban.intake.models import Matter
+from zhiban.lib.classification import ClassifiedRecord
 from zhiban.lib.dates import local_minute
 from zhiban.lib.text import ENTRY_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
@@ -118,8 +119,11 @@ class Leave(models.Model):
         return f"{self.person} {self.reason}"
 
 
-class LogEntry(models.Model):
-    """A free entry in the duty log; emergencies are logged step by step in time order (B13)."""
+class LogEntry(ClassifiedRecord):
+    """A free entry in the duty log; emergencies are logged step by step in time order (B13). A
+    classified one is read in the log by its unit's duty staff cleared for it (A2.7/B15)."""
+
+    hidden_noun = "值班记事"
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="entries")
     at = models.DateTimeField("时间", default=timezone.now)
@@ -135,6 +139,10 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def unit_id(self) -> int:
+        return self.shift.unit_id
 
 
 class Handover(models.Model):

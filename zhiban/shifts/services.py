@@ -167,7 +167,7 @@ def handover_prepare(
     if faulty_without_note:
         errors["equipment"] = f"故障设备须说明情况：{'、'.join(faulty_without_note)}"
     open_matters = list(Matter.objects.filter(unit=shift.unit, state=Matter.State.OPEN))
-    missing = [m.title for m in open_matters if not suggestions.get(m.pk, "").strip()]
+    missing = [m.kept(m.title) for m in open_matters if not suggestions.get(m.pk, "").strip()]
     if missing:
         errors["suggestions"] = f"每项未办结事项都须写明后续办理建议：{'、'.join(missing)}"
     if errors:

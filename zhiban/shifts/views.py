@@ -23,16 +23,17 @@ from zhiban.incidents.desk import emergencies_of
 from zhiban.intake.models import Matter, MatterStep
 from zhiban.lib.dates import minutes_words
 from zhiban.lib.downloads import docx_download
+from zhiban.lib.forms import classification_field
 from zhiban.lib.registry import topbar_counts
 from zhiban.lib.templatetags.zhiban import CSRF_SLOT
 from zhiban.lib.text import ENTRY_LIMIT
-from zhiban.org.access import acting_unit, duty_unit, reveals_secrets, scope_for
+from zhiban.org.access import acting_unit, duty_unit, scope_for
 from zhiban.org.caching import GenerationCache, unit_activity
 from zhiban.org.models import Person
 from zhiban.org.policy import effective_policy
 from zhiban.roster.models import Post
 from zhiban.shifts import services
-from zhiban.shifts.access import get_shift_for_user
+from zhiban.shifts.access import get_entry_for_user, get_shift_for_user
 from zhiban.shifts.docx import duty_log_docx, duty_log_filename, handover_text, happenings
 from zhiban.shifts.log import duty_log, summary
 from zhiban.shifts.models import Equipment, Handover, Shift
@@ -73,7 +74,7 @@ def _desk_body(unit, scope, user_id) -> str:
     person = scope.person
     shift = services.shift_at(unit, now)
     context = {
-        "summary": summary(unit, shift, reveal_secrets=reveals_secrets(scope, unit)),
+        "summary": summary(unit, shift, reader=scope),
         "emergencies": emergencies_of(unit, now, signer=person),
         "now": now,
         "may_act": scope.acts_for_unit(unit),
@@ -94,13 +95,14 @@ def _desk_body(unit, scope, user_id) -> str:
 def shift_detail(request, pk):
     """B13: the duty log of one shift, printable on A4."""
     shift = get_shift_for_user(request.user, pk)
-    log = duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))
+    log = duty_log(shift, scope_for(request.user))
+    log.audit_reads("在值班日志中")
     context = {
         "log": log,
         "may_act": scope_for(request.user).acts_for_unit(shift.unit),
         "entry": EntryForm(),
         "happenings": happenings(log),
-        "handover_rows": handover_text(log.handover),
+        "handover_rows": handover_text(log),
     }
     return render(request, "shifts/duty_log.html", context)
 
@@ -108,7 +110,8 @@ def shift_detail(request, pk):
 @login_required
 def shift_log_docx(request, pk):
     shift = get_shift_for_user(request.user, pk)
-    log = duty_log(shift, reveal_secrets=reveals_secrets(scope_for(request.user), shift.unit))
+    log = duty_log(shift, scope_for(request.user))
+    log.audit_reads("下载值班日志时")
     return docx_download(duty_log_docx(log), duty_log_filename(shift))
 
 
@@ -185,6 +188,7 @@ class EntryForm(forms.Form):
         label="记事", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=ENTRY_LIMIT
     )
     emergency = forms.BooleanField(label="突发事件处置（按时间逐条记录）", required=False)
+    classification = classification_field()
 
 
 @login_required
@@ -204,6 +208,7 @@ def entry_add(request, pk):
         shift.entries.create(
             text=form.cleaned_data["text"].strip(),
             emergency=form.cleaned_data["emergency"],
+            classification=form.cleaned_data["classification"],
             by=scope_for(request.user).person,
         )
     else:
@@ -212,10 +217,18 @@ def entry_add(request, pk):
 
 
 @login_required
+def entry_detail(request, pk):
+    """One entry of a duty log: where a search finds it, and where a classified one is read (A2.7/B15)."""
+    entry = get_entry_for_user(request.user, pk)
+    return render(request, "shifts/entry_detail.html", {"entry": entry, "shift": entry.shift})
+
+
+@login_required
 def handover(request, pk):
     """B14: the outgoing shift prepares: situation, equipment, a suggestion for every open matter."""
     shift = get_shift_for_user(request.user, pk, act=True)
-    person = scope_for(request.user).person
+    scope = scope_for(request.user)
+    person = scope.person
     existing = Handover.objects.filter(shift=shift).first()
     equipment = list(Equipment.objects.filter(unit=shift.unit, active=True))
     matters = list(Matter.objects.filter(unit=shift.unit, state=Matter.State.OPEN).select_related("owner"))
@@ -245,8 +258,9 @@ def handover(request, pk):
         # (equipment, working, note): what was posted when a save is refused, so nothing typed is lost
         "equipment": [(e, *_equipment_state(request.POST, e.pk, checks.get(e.pk))) for e in equipment],
         # each open matter with its suggestion: what was posted, what was saved, else its last progress
+        # (of a classified matter, only to a reader cleared for it: A2.7/B15)
         "matters": [
-            (m, request.POST.get(f"m-{m.pk}", items.get(m.pk) or _suggestion(last.get(m.pk))), last.get(m.pk))
+            (m, request.POST.get(f"m-{m.pk}", _kept_suggestion(scope, m, items, last)), last.get(m.pk))
             for m in matters
         ],
         "situation": request.POST.get("situation", existing.situation if existing else ""),
@@ -263,6 +277,12 @@ def _last_progress(matters: list[Matter]) -> dict[int, MatterStep]:
     for step in steps.order_by("at", "id"):
         found[step.matter_id] = step
     return found
+
+
+def _kept_suggestion(scope, matter: Matter, saved: dict[int, str], last: dict[int, MatterStep]) -> str:
+    if not scope.reads(matter):
+        return ""
+    return saved.get(matter.pk) or _suggestion(last.get(matter.pk))
 
 
 def _suggestion(step: MatterStep | None) -> str:

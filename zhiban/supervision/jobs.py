@@ -148,7 +148,7 @@ def try_overdue_instruction_one() -> bool:
             "person": target.person,
             "kind": LedgerEntry.Kind.POOR_EXECUTION,
             "at": instruction.feedback_due_at,
-            "text": f"{instruction.leader.name}批示“{instruction.text[:30]}”超过反馈时限未反馈",
+            "text": f"{instruction.leader.name}批示“{instruction.kept(instruction.text[:30])}”超过反馈时限未反馈",
         },
     )
     return True

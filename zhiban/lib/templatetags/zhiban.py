@@ -238,3 +238,29 @@ def watermark(context, classification: str) -> str:
     stamp = f"{name} {timezone.localtime():%Y-%m-%d %H:%M} 涉密 注意保密"
     spans = format_html_join("", "<span>{}</span>", ((stamp,) for _ in range(24)))
     return format_html('<div class="watermark" aria-hidden="true">{}</div>', spans)
+
+
+def readable(context, record) -> bool:
+    """A2.7/B15: whether the reader of the page may read `record` (the scope's rule on a row in hand);
+    a classified record on a page rendered without a reader is read by no one."""
+    if not getattr(record, "classified", False):
+        return True
+    scope = context.get("scope")
+    return scope is not None and scope.reads(record)
+
+
+@register.simple_tag(takes_context=True)
+def kept(context, record, text) -> str:
+    """{% kept call call.content %}: the text, or "秘密电话记录（内容不予显示）" where the reader may list
+    the record but not read it."""
+    return text if readable(context, record) else record.hidden_label
+
+
+@register.simple_tag(takes_context=True)
+def record_link(context, record, name: str, text, shown: bool = False) -> str:
+    """{% record_link m "matter_detail" m.title %}: a link to the record with its text, or its stand-in
+    without a link where the reader may not open it; `shown=True` for a text that is not the record's
+    content (a visitor's name): shown without the link."""
+    if not readable(context, record):
+        return text if shown else record.hidden_label
+    return format_html('<a href="{}">{}</a>', url_for(record.pk, name), text)
