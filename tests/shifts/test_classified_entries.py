@@ -132,3 +132,19 @@ def test_rule_A2_7_B15_B26_the_search_finds_a_secret_entry_for_its_cleared_staff
         assert search.search(scope_for(person.user), "要害部位")[0] == [], person.name
     hits, _ = search.search(scope_for(org.officer.user), "要害部位")
     assert [(h.entry.title, h.url) for h in hits] == [(MARK, f"/duty/entries/{entry.pk}/")]
+
+
+def test_rule_A2_7_B15_a_classified_event_on_the_desk_is_shown_by_its_mark_to_the_uncleared(org, duty):
+    """一口清's emergencies list the unit's open events for whoever keeps its duty: the title of a 秘密
+    event (and the text of an instruction on it) only to those cleared for it, its mark to the rest."""
+    from tests.incidents.helpers import open_event
+
+    event = open_event(org, known=(9, 30), classification=SECRET)
+    with travel(at(9, 35)):
+        uncleared = (
+            org.client(make_person(org.county, "新值班员", roles=[Role.DUTY_STAFF])).get("/duty/").text
+        )
+        cleared = org.client(org.officer).get("/duty/").text
+    assert event.title not in uncleared and event.hidden_label in uncleared
+    assert f'/incidents/{event.pk}/"' not in uncleared  # no link to what the reader may not open
+    assert event.title in cleared

@@ -87,6 +87,7 @@ def _desk_body(unit, scope, user_id) -> str:
         "recent": [(r, r.phase(now)) for r in Shift.objects.filter(unit=unit).order_by("-start")[:8]],
         "user_id": user_id,
         "csrf_token": CSRF_SLOT,
+        "scope": scope,  # the reader: a classified event's title only to those cleared for it
     }
     return render_to_string("shifts/_desk_body.html", context)
 
