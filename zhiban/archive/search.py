@@ -22,6 +22,7 @@ record's classification, and a classified one its mark for a title and no excerp
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from dataclasses import dataclass
@@ -92,15 +93,17 @@ def tokens_of(text: str, names: list[str] = ()) -> str:
         found.update((digits, digits[-4:]))
     for name in names:
         if name and _HAN.search(name):
-            found.update(readings(name)[:4])
-            found.add(_initials(name))
+            found.update(_name_terms(name))
     return " ".join(sorted(t for t in found if t))
 
 
-def _initials(name: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _name_terms(name: str) -> tuple[str, ...]:
+    """A name in full pinyin (every reading, at most four) and initials: the same callers, visitors and
+    senders come again and again, and pypinyin costs more than the rest of a record's words."""
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
+    return (*readings(name)[:4], "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower())
 
 
 @dataclass(frozen=True)
@@ -147,18 +150,28 @@ def texts_of(record: models.Model) -> list[str]:
     """The record's own text and choice fields, as a reader would say them; no query (related rows are
     not fetched: the record's words are its own)."""
     found = []
-    for field in record._meta.concrete_fields:
-        if field.is_relation or field.name in ("search_text",):
-            continue
-        if field.choices:
-            value = getattr(record, f"get_{field.name}_display")()
-        elif isinstance(field, (models.CharField, models.TextField)):
-            value = field.value_from_object(record)
-        else:
-            continue
+    for attname, labels in _text_fields(type(record)):
+        value = getattr(record, attname)
+        if labels is not None:
+            value = labels.get(value, value)
         if value:
             found.append(str(value))
     return found
+
+
+@functools.cache
+def _text_fields(model: type[models.Model]) -> tuple[tuple[str, dict | None], ...]:
+    """The model's text fields and its choice fields with their labels, worked out once per model
+    (get_FOO_display makes the choices hashable again on every call: a sixth of a call's save)."""
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.is_relation or field.name in ("search_text",):
+            continue
+        if field.choices:
+            fields.append((field.attname, {value: str(label) for value, label in field.flatchoices}))
+        elif isinstance(field, (models.CharField, models.TextField)):
+            fields.append((field.attname, None))
+    return tuple(fields)
 
 
 def unit_id_of(kind: Kind, record: models.Model) -> int:
