@@ -43,6 +43,7 @@ urlpatterns = [
             path("units/new/", views.unit_create, name="unit_create"),
             path("units/import/", views.unit_import, name="unit_import"),
             path("units/import/template.xlsx", views.unit_import_template, name="unit_import_template"),
+            path("units/pick/", views_directory.unit_pick, name="unit_pick"),
             path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
             path("units/<int:pk>/children/", views.unit_children, name="unit_children"),
             path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),

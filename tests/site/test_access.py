@@ -229,6 +229,7 @@ UNSCOPED_BY_ID = {
     "person_list",
     "person_create",
     "person_pick",  # the units come signed in the page, each checked against the scope (tests/org/test_pickers.py)
+    "unit_pick",  # as person_pick (tests/org/test_pickers.py)
     "person_import",
     "person_export",
     "training_list",

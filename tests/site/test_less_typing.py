@@ -98,7 +98,7 @@ def test_rule_B11_notice_recipients_picked_by_unit_or_all_duty_offices_below(org
         )
         client = org.client(org.officer)
         page = client.get(f"/intake/notices/{notice.pk}/").content.decode()
-        assert "下级全部值班室" in page and org.township.name in page
+        assert "下级全部值班室" in page and 'data-picker data-name="units"' in page  # searched, not listed
         client.post(f"/intake/notices/{notice.pk}/units/", {"units": [org.township.pk]})
         recipient = notice.calls.get()
         assert recipient.organisation == org.township.duty_office and recipient.number == "0558-7777777"
@@ -106,8 +106,11 @@ def test_rule_B11_notice_recipients_picked_by_unit_or_all_duty_offices_below(org
         response = client.post(f"/intake/notices/{notice.pk}/units/", {"all_below": "on"})
         assert response.status_code == 302
         assert notice.calls.count() == 2  # the county's department added, the township not twice
-        refused = client.post(f"/intake/notices/{notice.pk}/units/", {}, follow=True).content.decode()
-        assert "请勾选要通知的单位" in refused
+        refused = client.post(f"/intake/notices/{notice.pk}/units/", {})
+        assert refused.status_code == 400 and "请查找并选择要通知的单位" in refused.content.decode()
+        forged = client.post(f"/intake/notices/{notice.pk}/units/", {"units": [org.sibling.pk]})
+        assert forged.status_code == 400 and "请从查找结果中选择单位" in forged.content.decode()
+        assert notice.calls.count() == 2  # nothing added by either
     with travel(at(9)):
         assert (
             org.client(org.sibling_officer)

@@ -24,10 +24,9 @@ from zhiban.lib.attachments import (
     checked_uploads,
 )
 from zhiban.lib.classification import Classification
-from zhiban.lib.forms import ManyChoice
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
-from zhiban.org.pickers import People, PeopleField
+from zhiban.org.pickers import People, PeopleField, Units, UnitsField
 
 
 def _now() -> str:
@@ -408,7 +407,10 @@ class EventInstructionForm(forms.Form):
 
 
 class NotifyUnitsForm(forms.Form):
-    units = ManyChoice(label="相关部门和可能受影响地区", queryset=Unit.objects.none())
+    units = UnitsField(
+        label="相关部门和可能受影响地区",
+        help_text="可查找您所管辖的单位，以及事发单位的同级单位和下级单位",
+    )
     text = forms.CharField(
         max_length=TEXT_LIMIT,
         label="通知内容（留空则自动生成）",
@@ -416,9 +418,9 @@ class NotifyUnitsForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units: Units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units
+        self.fields["units"].offer(units)
 
 
 class NoteForm(forms.Form):

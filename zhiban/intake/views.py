@@ -185,13 +185,10 @@ def notice_units(request, pk):
     notice = get_notice_for_user(request.user, pk, act=True)
     unit = notice.unit
     form = forms.NoticeUnitsForm(request.POST, unit=unit)
-    if form.is_valid():
-        added = services.notice_to_units(notice, form.chosen(), scope_for(request.user).person)
-        messages.success(
-            request, f"已登记{added}个单位值班室为通知对象" if added else "所选单位均已在通知对象中"
-        )
-    else:
-        messages.error(request, "；".join(form.non_field_errors()) or "请勾选要通知的单位")
+    if not form.is_valid():  # said next to the field, on the notice's page; nothing added
+        return _notice_page(request, notice, units_form=form)
+    added = services.notice_to_units(notice, form.chosen(), scope_for(request.user).person)
+    messages.success(request, f"已登记{added}个单位值班室为通知对象" if added else "所选单位均已在通知对象中")
     return redirect("phone_notice_detail", notice.pk)
 
 
@@ -220,20 +217,25 @@ def notice_detail(request, pk):
             services.call_record(form.save(commit=False), person)
             messages.success(request, "已登记通知对象")
             return redirect("phone_notice_detail", notice.pk)
+    return _notice_page(request, notice, form, read_back)
+
+
+def _notice_page(request, notice, form=None, read_back=None, units_form=None):
+    """The notice's page, with the form that failed (its errors next to its fields, status 400)."""
     recipients = [
         (c, read_back if read_back is not None and read_back.instance.pk == c.pk else None)
         for c in notice.calls.order_by("at", "id")
     ]
     context = {
-        "units_form": forms.NoticeUnitsForm(unit=notice.unit),
+        "units_form": units_form if units_form is not None else forms.NoticeUnitsForm(unit=notice.unit),
         "notice": notice,
-        "form": form,
+        "form": form if form is not None else forms.RecipientForm(notice=notice),
         "recipients": recipients,
         "read_back": read_back,
         "now": forms.now_for_input(),  # a read-back recorded afterwards is most often recorded as it comes
         "may_change": may_change(scope_for(request.user), notice),
     }
-    failed = form.errors or (read_back is not None and read_back.errors)
+    failed = any(f is not None and f.errors for f in (form, read_back, units_form))
     return render(request, "intake/notice_detail.html", context, status=400 if failed else 200)
 
 

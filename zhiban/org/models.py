@@ -66,6 +66,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     active = models.BooleanField("在用", default=True)
+    # what a unit picker's search matches (org.pickers.search_units): every suffix of the names, in
+    # characters, pinyin and initials; unit names are few and long, so unlike a person's all are kept
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["path"]
@@ -121,7 +124,12 @@ class Unit(models.Model):
                 {"kind": f"“{parent.get_kind_display()}”之下不能设“{self.get_kind_display()}”"}
             )
 
+    @staticmethod
+    def search_text_for(*names: str) -> str:
+        return " ".join(sorted({key for name in names if name for key in search_keys(name)}))
+
     def save(self, *args, **kwargs) -> None:
+        self.search_text = Unit.search_text_for(self.name, self.short_name, self.duty_office_name)
         old_path = None
         if self.pk:
             old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
