@@ -112,7 +112,7 @@ def test_demo_duty_pages_render_for_the_city_office(db):
     closed = Shift.objects.filter(state="closed", unit__kind="city").order_by("-start").first()
     log = client.get(f"/duty/shifts/{closed.pk}/").content.decode()
     assert "交班人" in log and "值班情况" in log
-    assert "地质灾害隐患点巡查通知" in client.get("/intake/notices/?unfinished=1").content.decode()  # B11
+    assert "地质灾害隐患点巡查通知" in client.get("/intake/notices/?kind=unfinished").content.decode()  # B11
     manual = client.get("/incidents/manual/").content.decode()  # B25: the city's manual, every section
     assert manual.count("本单位规定") == 5 and "尚未编写" not in manual
     assert client.get(f"/duty/shifts/{closed.pk}/log.docx").status_code == 200

@@ -149,21 +149,31 @@ def call_material_received(request, pk):
 
 
 # --- phone notices -----------------------------------------------------------------------------------
+NOTICE_STATES = [("unfinished", "待复述"), ("confirmed", "已全部复述")]
+
+
 @login_required
 def notice_list(request):
     """The unit's phone notices, newest first, each with how many recipients repeated it back; "待复述"
-    keeps those not yet confirmed (B11), so a notice saved before its first recipient is found again."""
+    keeps those not yet confirmed (B11), so a notice saved before its first recipient is found again.
+    Filtered by date and by read-back, searched by title or text, paged."""
+    if request.GET.get("unfinished") == "1":  # the list's former link (bookmarks): the same list
+        params = request.GET.copy()
+        del params["unfinished"]
+        params["kind"] = "unfinished"
+        return redirect(f"{request.path}?{params.urlencode()}")
     unit = duty_unit(request)
     notices = (
         PhoneNotice.objects.filter(unit=unit).select_related("by").with_progress().order_by("-at", "-id")
     )
-    unfinished = request.GET.get("unfinished") == "1"
-    if unfinished:
-        notices = notices.unfinished()
     q = request.GET.get("q", "").strip()
     if q:
         notices = notices.filter(Q(title__contains=q) | Q(text__contains=q))
-    context = {"page": paginate(request, notices), "unit": unit, "unfinished": unfinished, "q": q}
+    filters = list_filter(request, kinds=NOTICE_STATES, kind_label="复述核对")
+    notices = filters.apply(
+        notices, "at", lambda rows, kind: rows.unfinished() if kind == "unfinished" else rows.confirmed()
+    )
+    context = {"page": paginate(request, notices), "unit": unit, "q": q, "filters": filters}
     return render(request, "intake/notice_list.html", context)
 
 
@@ -557,6 +567,19 @@ def instruction_list(request):
     unit = duty_unit(request)
     scope = scope_for(request.user)
     instructions = Instruction.objects.filter(unit=unit).select_related("leader")
+    filters = list_filter(
+        request,
+        kinds=Instruction.State.choices,
+        levels=[("overdue", "反馈已超时")],
+        kind_label="状态",
+        level_label="反馈时限",
+    )
+    instructions = filters.apply(
+        instructions,
+        "given_at",
+        "state",
+        lambda rows, _: rows.filter(state=Instruction.State.RELAYED, feedback_due_at__lt=timezone.now()),
+    )
     mine = (
         Instruction.objects.filter(targets__person=scope.person, targets__feedback_at=None).distinct()
         if scope.person
@@ -565,7 +588,13 @@ def instruction_list(request):
     return render(
         request,
         "intake/instruction_list.html",
-        {"page": paginate(request, instructions), "unit": unit, "mine": mine.select_related("leader")},
+        {
+            "page": paginate(request, instructions),
+            "unit": unit,
+            "mine": mine.select_related("leader"),
+            "filters": filters,
+            "now": timezone.now(),
+        },
     )
 
 
