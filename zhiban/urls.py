@@ -277,6 +277,11 @@ urlpatterns = [
         _group(
             path("wall/", shift_wall.wall, name="wall"),
             path("wall/poll/", shift_wall.wall_poll, name="wall_poll"),
+            path("displays/", shift_wall.displays, name="wall_displays"),
+            path("displays/<int:pk>/revoke/", shift_wall.display_revoke, name="wall_display_revoke"),
+            # a wall PC's link: its key is the permission, for the board and its poll alone
+            path("display/<str:key>/", shift_wall.display, name="wall_display"),
+            path("display/<str:key>/poll/", shift_wall.display_poll, name="wall_display_poll"),
         ),
     ),
     # supervision: spot checks, roll calls, inspections, circulars, rectification, ledger, statistics

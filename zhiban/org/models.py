@@ -660,6 +660,12 @@ class SecurityPolicy(models.Model):
     one_session_per_person = models.BooleanField(
         "每人只能一处登录", default=True, help_text="在别处登录时，原来的登录即失效"
     )
+    wall_display_links = models.BooleanField(
+        "允许值班大屏专用链接",
+        default=True,
+        help_text="值班室管理员可为本单位无人值守的大屏电脑登记只读链接，免登录、只能打开值班大屏；"
+        "关闭后已登记的链接在半分钟内全部失效，也不能再登记",
+    )
     audit_retention_days = models.PositiveSmallIntegerField(
         "审计日志保存（天）",
         default=180,

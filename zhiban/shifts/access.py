@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from zhiban.org.access import Scope, check_act, duty_q, fetch, scope_for
-from zhiban.org.models import User
-from zhiban.shifts.models import Shift
+from zhiban.lib.classification import Classification
+from zhiban.org.access import Scope, check_act, check_write, duty_q, fetch, scope_for
+from zhiban.org.models import Unit, User
+from zhiban.shifts.models import Shift, WallDisplay
 
 
 def shift_q(scope: Scope) -> Q:
@@ -19,3 +20,28 @@ def get_shift_for_user(user: User, pk, act: bool = False) -> Shift:
     shift = fetch(Shift.objects.select_related("unit"), pk, shift_q(scope))
     check_act(scope, shift.unit, act)
     return shift
+
+
+def get_wall_display_for_user(user: User, pk) -> WallDisplay:
+    """A wall display is its unit's duty office's to keep: read over its unit (404 to anyone else),
+    revoked by the unit's duty-office administrators or those above (403 to the other readers)."""
+    scope = scope_for(user)
+    display = fetch(WallDisplay.objects.select_related("unit"), pk, duty_q(scope))
+    check_write(scope, display.unit)
+    return display
+
+
+def display_scope(unit: Unit) -> Scope:
+    """What a wall display reads: the duty records of its unit and the units below, as the unit's duty
+    room does, and no classified one (nobody is cleared at a screen on the wall)."""
+    return Scope(
+        user=None,
+        read_paths={unit.path},
+        read_unit_ids={unit.pk},
+        member_unit_ids={unit.pk},
+        member_paths={unit.path},
+        root_paths={unit.path},
+        home_unit_id=unit.pk,
+        home_unit=unit,
+        clearance=Classification.INTERNAL,
+    )
