@@ -134,8 +134,7 @@ def _page(request, unit, body: str, poll_url: str, displays_url: str = ""):
 def wall(request):
     unit = duty_unit(request)
     scope = scope_for(request.user)
-    admin = scope.can_write_unit(unit) and scope.person is not None
-    displays = reverse("wall_displays") if admin else ""
+    displays = reverse("wall_displays") if scope.person and scope.administers_duty_of(unit) else ""
     return _page(request, unit, _body(scope, unit), reverse("wall_poll"), displays)
 
 
