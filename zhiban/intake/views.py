@@ -593,7 +593,6 @@ def instruction_list(request):
             "unit": unit,
             "mine": mine.select_related("leader"),
             "filters": filters,
-            "now": timezone.now(),
         },
     )
 
