@@ -43,6 +43,7 @@ urlpatterns = [
             path("units/new/", views.unit_create, name="unit_create"),
             path("units/import/", views.unit_import, name="unit_import"),
             path("units/import/template.xlsx", views.unit_import_template, name="unit_import_template"),
+            path("units/pick/", views_directory.unit_pick, name="unit_pick"),
             path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
             path("units/<int:pk>/children/", views.unit_children, name="unit_children"),
             path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
@@ -277,6 +278,11 @@ urlpatterns = [
         _group(
             path("wall/", shift_wall.wall, name="wall"),
             path("wall/poll/", shift_wall.wall_poll, name="wall_poll"),
+            path("displays/", shift_wall.displays, name="wall_displays"),
+            path("displays/<int:pk>/revoke/", shift_wall.display_revoke, name="wall_display_revoke"),
+            # a wall PC's link: its key is the permission, for the board and its poll alone
+            path("display/<str:key>/", shift_wall.display, name="wall_display"),
+            path("display/<str:key>/poll/", shift_wall.display_poll, name="wall_display_poll"),
         ),
     ),
     # supervision: spot checks, roll calls, inspections, circulars, rectification, ledger, statistics

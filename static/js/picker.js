@@ -1,6 +1,6 @@
-// Person pickers (org.pickers): typing in the search box asks the server for matching people (at most
-// 20, from those the field offers); a click, Enter or Space on a result chooses that person. Several
-// chosen people are ticked boxes (untick to remove); one chosen person replaces the last.
+// Person and unit pickers (org.pickers): typing in the search box asks the server for matching people
+// or units (at most 20, from those the field offers); a click, Enter or Space on a result chooses it.
+// Several chosen are ticked boxes (untick to remove); one chosen replaces the last.
 (function () {
   function choose(picker, value, label) {
     var chosen = picker.querySelector(".picker-chosen");

@@ -214,4 +214,6 @@ def test_rule_B21_a_refused_notice_to_related_units_keeps_its_text(org, duty):
         f"/incidents/{event.pk}/notify/", {"u-text": "请做好S203线绕行引导"}
     )
     page = response.content.decode()
-    assert response.status_code == 400 and "请做好S203线绕行引导" in page and "这个字段是必填项" in page
+    assert (
+        response.status_code == 400 and "请做好S203线绕行引导" in page and "在结果中点选至少一个单位" in page
+    )

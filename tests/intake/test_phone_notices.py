@@ -115,9 +115,14 @@ def test_rule_B11_a_notice_not_yet_read_back_is_listed_as_such_and_shown_on_the_
         notice("防汛通知乙", ("李镇长", "2026-03-05T10:06"), ("王书记", ""))
         notice("防汛通知丙", ("张主任", "2026-03-05T10:07"))
         every = client.get("/intake/notices/").content.decode()
-        unfinished = client.get("/intake/notices/?unfinished=1").content.decode()
+        unfinished = client.get("/intake/notices/?kind=unfinished").content.decode()
+        old_link = client.get("/intake/notices/?unfinished=1&q=乙")  # a bookmark of the former toggle
+        assert (
+            old_link.status_code == 302
+            and old_link["Location"] == "/intake/notices/?q=%E4%B9%99&kind=unfinished"
+        )
         desk = client.get("/duty/").content.decode()
-        found = client.get("/intake/notices/?unfinished=1&q=乙").content.decode()
+        found = client.get("/intake/notices/?kind=unfinished&q=乙").content.decode()
     assert "防汛通知乙" in found and "防汛通知甲" not in found and "防汛通知丙" not in found
     assert all(title in every for title in ("防汛通知甲", "防汛通知乙", "防汛通知丙"))
     assert "尚未登记" in every and "1 个待复述" in every and "全部已复述" in every

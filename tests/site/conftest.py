@@ -132,7 +132,10 @@ def intake_objects(org, assignment) -> dict:
     )
 
     route = ChannelRoute.objects.create(unit=org.county, channel="sms", url="http://127.0.0.1:9/sms")
+    from zhiban.shifts.models import WallDisplay
+
     return {
+        "display": WallDisplay.issue(org.county, "值班室大屏", org.county_admin)[0],
         "route": route,
         "event": event,
         "report": report,

@@ -134,10 +134,13 @@ OBJECT_URLS = {
     # a brief not yet sent: 东湖县's own duty office only (as an unsent report)
     "brief_detail": (lambda o: [o["brief"].pk], True),
     "brief_word": (lambda o: [o["brief"].pk], False),
+    # a wall display's link, kept by 东湖县's duty-office administrators (and those above)
+    "wall_display_revoke": (lambda o: [o["display"].pk], True),
 }
 
 
 POST_ONLY = {
+    "wall_display_revoke",
     "phone_notice_units",
     "unit_move",
     "role_remove",
@@ -230,6 +233,7 @@ UNSCOPED_BY_ID = {
     "person_list",
     "person_create",
     "person_pick",  # the units come signed in the page, each checked against the scope (tests/org/test_pickers.py)
+    "unit_pick",  # as person_pick (tests/org/test_pickers.py)
     "person_import",
     "person_export",
     "training_list",
@@ -286,6 +290,9 @@ UNSCOPED_BY_ID = {
     "incident_board_rows",
     "wall",  # the wall board: the current unit's, duty readers only
     "wall_poll",
+    "wall_displays",  # the current unit's, its duty-office administrators' only (tests/shifts/test_wall_displays.py)
+    "wall_display",  # by secret key, not by id: the board of the key's unit alone (tests/shifts/test_wall_displays.py)
+    "wall_display_poll",
     "report_inbox",
     "verification_list",
     "verification_create",

@@ -58,8 +58,9 @@ SYSTEM_URLS = {
     "drill_request": lambda own: [own["backup"].pk],
 }
 # A calendar feed is opened by its secret token, not an id, by a calendar app without a login: holding
-# the token is the permission (tests/roster/test_files.py); it is not in the matrix.
-NOT_BY_ID = {"feed"}
+# the token is the permission (tests/roster/test_files.py); it is not in the matrix. Nor is a wall
+# display's link (tests/shifts/test_wall_displays.py).
+NOT_BY_ID = {"feed", "wall_display", "wall_display_poll"}  # a wall display's link too (its key)
 MATRIX = sorted(set(urls_with_an_id()) - NOT_BY_ID)
 
 

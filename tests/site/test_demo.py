@@ -112,7 +112,7 @@ def test_demo_duty_pages_render_for_the_city_office(db):
     closed = Shift.objects.filter(state="closed", unit__kind="city").order_by("-start").first()
     log = client.get(f"/duty/shifts/{closed.pk}/").content.decode()
     assert "交班人" in log and "值班情况" in log
-    assert "地质灾害隐患点巡查通知" in client.get("/intake/notices/?unfinished=1").content.decode()  # B11
+    assert "地质灾害隐患点巡查通知" in client.get("/intake/notices/?kind=unfinished").content.decode()  # B11
     manual = client.get("/incidents/manual/").content.decode()  # B25: the city's manual, every section
     assert manual.count("本单位规定") == 5 and "尚未编写" not in manual
     assert client.get(f"/duty/shifts/{closed.pk}/log.docx").status_code == 200
@@ -206,3 +206,34 @@ def test_rule_A2_8_B17_the_demo_shows_a_month_of_supervision(db):
         "/supervision/ledger/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_demo_personas_desks_have_something_to_act_on(db, capsys):
+    """Issue 16: signed in as a demo persona, the desk is at work: an event running with its countdown,
+    a report for the leader to sign off, a swap and an exemption for the administrators to approve, a
+    notice for the officer to have read back, and the city duty room's wall display registered, its
+    printed link showing the board without a login."""
+    import re
+
+    from zhiban.shifts.models import WallDisplay
+
+    call_command("demo")
+    printed = re.search(r"http://127\.0\.0\.1:8000(/board/display/\S+/)", capsys.readouterr().out).group(1)
+
+    def desk(username: str) -> str:
+        client = sign_in(Client(), Person.objects.get(user__username=username).user)
+        return client.get("/").content.decode()
+
+    admin = desk("admin")
+    assert "市区强降雨城市内涝" in admin and 'class="countdown' in admin  # running, counting down
+    assert "替班" in admin and "待值班室审批" in admin  # a swap for the city's duty office
+    assert "申请免值班" in desk("donghu_admin") and "待值班室备案" in desk("donghu_admin")
+    assert "待我签发的报告" in desk("city_leader")
+    officer = desk("donghu_officer")
+    assert "待复述的电话通知" in officer and "地质灾害隐患点巡查通知" in officer
+    shown = WallDisplay.objects.get(revoked_at=None)
+    assert shown.unit.short_name == "市政府" and WallDisplay.objects.exclude(revoked_at=None).exists()
+    board = Client().get(printed)
+    assert board.status_code == 200 and "市区强降雨城市内涝" in board.content.decode()
+    links = sign_in(Client(), Person.objects.get(user__username="admin").user).get("/board/displays/")
+    assert "总值班室东墙大屏" in links.content.decode() and "已停用" in links.content.decode()

@@ -15,7 +15,7 @@ from tests.incidents.helpers import open_event
 from tests.shift_fixtures import at, travel
 from zhiban.incidents.models import Event
 from zhiban.intake import services as intake
-from zhiban.intake.models import Call, Document, Matter, PhoneNotice, Visit
+from zhiban.intake.models import Call, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.org.models import DutyLine
 
 
@@ -76,6 +76,66 @@ def test_the_lists_filter_by_date_range_kind_and_importance(org, duty):
 
 
 @pytest.mark.usefixtures("on_the_day")
+def test_rule_B11_B5_notices_and_instructions_filter_by_date_state_and_overdue_and_page_with_them(org, duty):
+    """Phone notices by date and read-back (待复述 / 已全部复述), leader instructions by date, state and
+    overdue feedback; each page's links keep the filters."""
+    PhoneNotice.objects.bulk_create(
+        PhoneNotice(unit=org.county, title=f"三月一日通知{i}", text="内容", at=at(9, i, dt.date(2026, 3, 1)))
+        for i in range(55)
+    )
+    confirmed = PhoneNotice.objects.create(unit=org.county, title="已复述的通知", text="内容", at=at(9))
+    Call.objects.create(
+        unit=org.county, notice=confirmed, name="李镇长", read_back_by="李镇长", taken_by=org.officer
+    )
+    PhoneNotice.objects.create(unit=org.county, title="今日待复述通知", text="内容", at=at(9, 30))
+    client = org.client(org.officer)
+    with travel(at(11)):
+        page = client.get("/intake/notices/?since=2026-03-05&kind=unfinished").content.decode()
+        assert "今日待复述通知" in page and "已复述的通知" not in page and "三月一日通知" not in page
+        page = client.get("/intake/notices/?kind=confirmed").content.decode()
+        assert "已复述的通知" in page and "今日待复述通知" not in page and "复述核对" in page
+        first = client.get("/intake/notices/?until=2026-03-01&kind=unfinished")
+        assert first.context["page"].next_url == "?until=2026-03-01&kind=unfinished&page=2"
+        second = client.get("/intake/notices/?until=2026-03-01&kind=unfinished&page=2").content.decode()
+        assert second.count("三月一日通知") == 5 and "今日待复述通知" not in second
+
+        relayed = intake.instruction_relay(
+            Instruction(
+                unit=org.county,
+                leader=org.county_leader,
+                text="三月三日批示",
+                given_at=at(9, 0, dt.date(2026, 3, 3)),
+                feedback_due_at=at(12, 0, dt.date(2026, 3, 3)),
+            ),
+            [org.deputy],
+            org.officer,
+        )
+        intake.instruction_relay(
+            Instruction(
+                unit=org.county,
+                leader=org.county_leader,
+                text="今日批示",
+                given_at=at(10),
+                feedback_due_at=at(17),
+            ),
+            [org.deputy],
+            org.officer,
+        )
+        page = client.get("/intake/instructions/?level=overdue").content.decode()
+        listed = page[page.index("<table>") :]
+        assert "三月三日批示" in listed and "今日批示" not in listed and "反馈已超时" in page
+        page = client.get("/intake/instructions/?since=2026-03-04").content.decode()
+        assert "今日批示" in page and "三月三日批示" not in page
+        Instruction.objects.filter(pk=relayed.pk).update(state=Instruction.State.DONE)
+        page = client.get("/intake/instructions/?kind=done").content.decode()
+        listed = page[page.index("<table>") :]
+        assert "三月三日批示" in listed and "今日批示" not in listed and "反馈时限" in page
+        bad = client.get("/intake/instructions/?since=2026-02-30").content.decode()
+        assert "请输入正确的日期" in bad and "今日批示" in bad
+    assert "三月三日批示" not in org.client(org.sibling_officer).get("/intake/instructions/").content.decode()
+
+
+@pytest.mark.usefixtures("on_the_day")
 def test_rule_B14_the_handover_starts_from_each_matters_last_progress_with_its_number_time_and_owner(
     org, duty
 ):
@@ -98,7 +158,7 @@ def test_rule_B11_notice_recipients_picked_by_unit_or_all_duty_offices_below(org
         )
         client = org.client(org.officer)
         page = client.get(f"/intake/notices/{notice.pk}/").content.decode()
-        assert "下级全部值班室" in page and org.township.name in page
+        assert "下级全部值班室" in page and 'data-picker data-name="units"' in page  # searched, not listed
         client.post(f"/intake/notices/{notice.pk}/units/", {"units": [org.township.pk]})
         recipient = notice.calls.get()
         assert recipient.organisation == org.township.duty_office and recipient.number == "0558-7777777"
@@ -106,8 +166,11 @@ def test_rule_B11_notice_recipients_picked_by_unit_or_all_duty_offices_below(org
         response = client.post(f"/intake/notices/{notice.pk}/units/", {"all_below": "on"})
         assert response.status_code == 302
         assert notice.calls.count() == 2  # the county's department added, the township not twice
-        refused = client.post(f"/intake/notices/{notice.pk}/units/", {}, follow=True).content.decode()
-        assert "请勾选要通知的单位" in refused
+        refused = client.post(f"/intake/notices/{notice.pk}/units/", {})
+        assert refused.status_code == 400 and "请查找并选择要通知的单位" in refused.content.decode()
+        forged = client.post(f"/intake/notices/{notice.pk}/units/", {"units": [org.sibling.pk]})
+        assert forged.status_code == 400 and "请从查找结果中选择单位" in forged.content.decode()
+        assert notice.calls.count() == 2  # nothing added by either
     with travel(at(9)):
         assert (
             org.client(org.sibling_officer)

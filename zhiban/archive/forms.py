@@ -4,6 +4,7 @@ from django.utils import timezone
 from zhiban.archive.models import BackupPolicy, Brief, Volume
 from zhiban.lib.classification import Classification
 from zhiban.org.models import Unit
+from zhiban.org.pickers import Units, UnitsField
 
 
 class BackupPolicyForm(forms.ModelForm):
@@ -65,18 +66,16 @@ class BriefForm(forms.ModelForm):
 
 
 class BriefSendForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = UnitsField(
         label="同时发送给",
-        queryset=Unit.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="上级值班机构总会收到；另可选择下级单位",
+        help_text="上级值班机构总会收到；另可查找并选择直属下级单位",
     )
 
     def __init__(self, *args, brief=None, **kwargs):
         super().__init__(*args, **kwargs)
         if brief is not None:
-            self.fields["units"].queryset = Unit.objects.filter(parent=brief.unit).order_by("order", "path")
+            self.fields["units"].offer(Units.under(brief.unit))
 
 
 class BriefDraftForm(forms.Form):

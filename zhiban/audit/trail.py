@@ -16,7 +16,8 @@ from django.utils import timezone
 from zhiban.audit.models import AuditEntry, AuditHead
 from zhiban.lib import sql
 
-HIDDEN_FIELDS = {"password", "key_hash"}
+# secrets, and the search keys worked out from a name already in the record (a unit's run to a kilobyte)
+HIDDEN_FIELDS = {"password", "key_hash", "search_text"}
 
 
 @dataclass(frozen=True)

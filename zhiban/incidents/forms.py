@@ -23,10 +23,10 @@ from zhiban.lib.attachments import (
     MultipleFileField,
     checked_uploads,
 )
-from zhiban.lib.forms import ManyChoice, classification_field
+from zhiban.lib.forms import classification_field
 from zhiban.lib.text import MANUAL_LIMIT, TEXT_LIMIT
 from zhiban.org.models import Person, Unit
-from zhiban.org.pickers import People, PeopleField
+from zhiban.org.pickers import People, PeopleField, Units, UnitsField
 
 
 def _now() -> str:
@@ -404,7 +404,10 @@ class EventInstructionForm(forms.Form):
 
 
 class NotifyUnitsForm(forms.Form):
-    units = ManyChoice(label="相关部门和可能受影响地区", queryset=Unit.objects.none())
+    units = UnitsField(
+        label="相关部门和可能受影响地区",
+        help_text="可查找您所管辖的单位，以及事发单位的同级单位和下级单位",
+    )
     text = forms.CharField(
         max_length=TEXT_LIMIT,
         label="通知内容（留空则自动生成）",
@@ -412,9 +415,9 @@ class NotifyUnitsForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units: Units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units
+        self.fields["units"].offer(units)
 
 
 class NoteForm(forms.Form):

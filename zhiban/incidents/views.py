@@ -45,6 +45,7 @@ from zhiban.lib.paging import paginate
 from zhiban.lib.polling import background_poll
 from zhiban.org.access import acting_unit, current_unit, duty_unit, get_unit_for_user, scope_for
 from zhiban.org.models import Unit
+from zhiban.org.pickers import Units
 
 
 def with_deadlines(events: list[Event]) -> list[Event]:
@@ -428,17 +429,10 @@ def event_note(request, pk):
     return redirect("event_detail", event.pk)
 
 
-def _neighbours(request, event):
+def _neighbours(request, event) -> Units:
     """Units to tell: those the person may read, and the units around the event's own (siblings,
     departments), since an event does not stop at a boundary."""
-    parent = event.unit.parent
-    around = Unit.objects.filter(parent=parent) if parent else Unit.objects.none()
-    return (
-        (scope_for(request.user).units() | around | Unit.objects.filter(parent=event.unit))
-        .exclude(pk=event.unit_id)
-        .distinct()
-        .order_by("path")
-    )
+    return Units.around(scope_for(request.user), event.unit)
 
 
 @login_required

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from zhiban.intake.models import Call, Collection, Document, Instruction, Matter, PhoneNotice, Visit
 from zhiban.lib.dates import CLOCK_SKEW, local_minute
-from zhiban.lib.forms import ManyChoice, SharedFields, classification_field
+from zhiban.lib.forms import SharedFields, classification_field
 from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.caching import GenerationCache, request_generation
 from zhiban.org.models import Person, Role, Unit
-from zhiban.org.pickers import People, PeopleField, PersonField
+from zhiban.org.pickers import People, PeopleField, PersonField, Units, UnitsField
 from zhiban.org.roles import holders
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a duty record's time lies in these years; others are typing slips
@@ -391,23 +391,19 @@ class NoticeUnitsForm(forms.Form):
     those directly below, or all duty offices below at once; each becomes a recipient with its duty
     number, to be read back as it is phoned."""
 
-    units = ManyChoice(
-        label="下级单位值班室",
-        queryset=Unit.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     all_below = forms.BooleanField(label="下级全部值班室", required=False)
+    units = UnitsField(label="或选择下级单位值班室", required=False)
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.fields["units"].queryset = Unit.objects.filter(parent=unit, active=True).order_by("order", "id")
+        self.fields["units"].offer(Units.under(unit))
+        self.fields["units"].help_text = f"可查找{unit.label}的直属下级单位"
 
     def clean(self):
         data = super().clean()
-        if not data.get("all_below") and not data.get("units"):
-            raise forms.ValidationError("请勾选要通知的单位，或选“下级全部值班室”")
+        if not data.get("all_below") and not data.get("units") and "units" not in self.errors:
+            self.add_error("units", "请查找并选择要通知的单位，或勾选“下级全部值班室”")
         return data
 
     def chosen(self) -> list[Unit]:

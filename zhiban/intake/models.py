@@ -159,6 +159,11 @@ class PhoneNoticeQuerySet(models.QuerySet):
         calls = Call.objects.filter(notice=models.OuterRef("pk"))
         return self.filter(~models.Exists(calls) | models.Exists(calls.filter(read_back_by="")))
 
+    def confirmed(self):
+        """B11: notices every recipient has read back (the others of `unfinished`)."""
+        calls = Call.objects.filter(notice=models.OuterRef("pk"))
+        return self.filter(models.Exists(calls) & ~models.Exists(calls.filter(read_back_by="")))
+
 
 class PhoneNotice(models.Model):
     """An outgoing phone notice (电话通知): one text read to several recipients, each a call with its

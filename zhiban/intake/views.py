@@ -164,21 +164,31 @@ def call_material_received(request, pk):
 
 
 # --- phone notices -----------------------------------------------------------------------------------
+NOTICE_STATES = [("unfinished", "待复述"), ("confirmed", "已全部复述")]
+
+
 @login_required
 def notice_list(request):
     """The unit's phone notices, newest first, each with how many recipients repeated it back; "待复述"
-    keeps those not yet confirmed (B11), so a notice saved before its first recipient is found again."""
+    keeps those not yet confirmed (B11), so a notice saved before its first recipient is found again.
+    Filtered by date and by read-back, searched by title or text, paged."""
+    if request.GET.get("unfinished") == "1":  # the list's former link (bookmarks): the same list
+        params = request.GET.copy()
+        del params["unfinished"]
+        params["kind"] = "unfinished"
+        return redirect(f"{request.path}?{params.urlencode()}")
     unit = duty_unit(request)
     notices = (
         PhoneNotice.objects.filter(unit=unit).select_related("by").with_progress().order_by("-at", "-id")
     )
-    unfinished = request.GET.get("unfinished") == "1"
-    if unfinished:
-        notices = notices.unfinished()
     q = request.GET.get("q", "").strip()
     if q:
         notices = notices.filter(Q(title__contains=q) | Q(text__contains=q))
-    context = {"page": paginate(request, notices), "unit": unit, "unfinished": unfinished, "q": q}
+    filters = list_filter(request, kinds=NOTICE_STATES, kind_label="复述核对")
+    notices = filters.apply(
+        notices, "at", lambda rows, kind: rows.unfinished() if kind == "unfinished" else rows.confirmed()
+    )
+    context = {"page": paginate(request, notices), "unit": unit, "q": q, "filters": filters}
     return render(request, "intake/notice_list.html", context)
 
 
@@ -200,13 +210,10 @@ def notice_units(request, pk):
     notice = get_notice_for_user(request.user, pk, act=True)
     unit = notice.unit
     form = forms.NoticeUnitsForm(request.POST, unit=unit)
-    if form.is_valid():
-        added = services.notice_to_units(notice, form.chosen(), scope_for(request.user).person)
-        messages.success(
-            request, f"已登记{added}个单位值班室为通知对象" if added else "所选单位均已在通知对象中"
-        )
-    else:
-        messages.error(request, "；".join(form.non_field_errors()) or "请勾选要通知的单位")
+    if not form.is_valid():  # said next to the field, on the notice's page; nothing added
+        return _notice_page(request, notice, units_form=form)
+    added = services.notice_to_units(notice, form.chosen(), scope_for(request.user).person)
+    messages.success(request, f"已登记{added}个单位值班室为通知对象" if added else "所选单位均已在通知对象中")
     return redirect("phone_notice_detail", notice.pk)
 
 
@@ -235,20 +242,25 @@ def notice_detail(request, pk):
             services.call_record(form.save(commit=False), person)
             messages.success(request, "已登记通知对象")
             return redirect("phone_notice_detail", notice.pk)
+    return _notice_page(request, notice, form, read_back)
+
+
+def _notice_page(request, notice, form=None, read_back=None, units_form=None):
+    """The notice's page, with the form that failed (its errors next to its fields, status 400)."""
     recipients = [
         (c, read_back if read_back is not None and read_back.instance.pk == c.pk else None)
         for c in notice.calls.order_by("at", "id")
     ]
     context = {
-        "units_form": forms.NoticeUnitsForm(unit=notice.unit),
+        "units_form": units_form if units_form is not None else forms.NoticeUnitsForm(unit=notice.unit),
         "notice": notice,
-        "form": form,
+        "form": form if form is not None else forms.RecipientForm(notice=notice),
         "recipients": recipients,
         "read_back": read_back,
         "now": forms.now_for_input(),  # a read-back recorded afterwards is most often recorded as it comes
         "may_change": may_change(scope_for(request.user), notice),
     }
-    failed = form.errors or (read_back is not None and read_back.errors)
+    failed = any(f is not None and f.errors for f in (form, read_back, units_form))
     return render(request, "intake/notice_detail.html", context, status=400 if failed else 200)
 
 
@@ -569,6 +581,19 @@ def instruction_list(request):
     unit = duty_unit(request)
     scope = scope_for(request.user)
     instructions = Instruction.objects.filter(unit=unit).select_related("leader")
+    filters = list_filter(
+        request,
+        kinds=Instruction.State.choices,
+        levels=[("overdue", "反馈已超时")],
+        kind_label="状态",
+        level_label="反馈时限",
+    )
+    instructions = filters.apply(
+        instructions,
+        "given_at",
+        "state",
+        lambda rows, _: rows.filter(state=Instruction.State.RELAYED, feedback_due_at__lt=timezone.now()),
+    )
     mine = (
         Instruction.objects.filter(targets__person=scope.person, targets__feedback_at=None).distinct()
         if scope.person
@@ -577,7 +602,12 @@ def instruction_list(request):
     return render(
         request,
         "intake/instruction_list.html",
-        {"page": paginate(request, instructions), "unit": unit, "mine": mine.select_related("leader")},
+        {
+            "page": paginate(request, instructions),
+            "unit": unit,
+            "mine": mine.select_related("leader"),
+            "filters": filters,
+        },
     )
 
 

@@ -66,6 +66,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     active = models.BooleanField("在用", default=True)
+    # what a unit picker's search matches (org.pickers.search_units): every suffix of the names, in
+    # characters, pinyin and initials; unit names are few and long, so unlike a person's all are kept
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["path"]
@@ -121,7 +124,12 @@ class Unit(models.Model):
                 {"kind": f"“{parent.get_kind_display()}”之下不能设“{self.get_kind_display()}”"}
             )
 
+    @staticmethod
+    def search_text_for(*names: str) -> str:
+        return " ".join(sorted({key for name in names if name for key in search_keys(name)}))
+
     def save(self, *args, **kwargs) -> None:
+        self.search_text = Unit.search_text_for(self.name, self.short_name, self.duty_office_name)
         old_path = None
         if self.pk:
             old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
@@ -651,6 +659,12 @@ class SecurityPolicy(models.Model):
     )
     one_session_per_person = models.BooleanField(
         "每人只能一处登录", default=True, help_text="在别处登录时，原来的登录即失效"
+    )
+    wall_display_links = models.BooleanField(
+        "允许值班大屏专用链接",
+        default=True,
+        help_text="值班室管理员可为本单位无人值守的大屏电脑登记只读链接，免登录、只能打开值班大屏；"
+        "关闭后已登记的链接在半分钟内全部失效，也不能再登记",
     )
     audit_retention_days = models.PositiveSmallIntegerField(
         "审计日志保存（天）",

@@ -35,7 +35,7 @@ from zhiban.org.contacts import search_page, visible_contacts, with_shown_number
 from zhiban.org.forms import ContactForm, ContactNumberFormSet, DutyLineForm, NumberChangeForm, PolicyForm
 from zhiban.org.fragments import contact_rows
 from zhiban.org.models import Contact, ContactNumber, DutyLine, DutyNumberFiling, DutyPolicy, Unit
-from zhiban.org.pickers import PICK_LIMIT, People, person_label, search
+from zhiban.org.pickers import PICK_LIMIT, People, Units, person_label, search, search_units, unit_label
 from zhiban.org.policy import POLICY_DEFAULTS, PolicyValue, effective_policy
 from zhiban.org.services import duty_number_change_file
 from zhiban.org.views import require_write
@@ -336,7 +336,7 @@ def policy_edit(request, pk):
     return form_page(request, form, f"{unit.label}值班工作规则", reverse("policy_unit", args=[unit.pk]))
 
 
-# --- person pickers -----------------------------------------------------------------------------------
+# --- person and unit pickers ------------------------------------------------------------------------
 @login_required
 def person_pick(request):
     """The results of a person picker's search (org.pickers): the people its field offers, as signed
@@ -348,7 +348,30 @@ def person_pick(request):
         raise Http404
     query = request.GET.get("q", "")[:50]
     found = list(search(replace(people, units=tuple(units)).queryset(), query)[: PICK_LIMIT + 1])
-    for person in found:
-        person.label = person_label(person)
-    context = {"people": found[:PICK_LIMIT], "more": len(found) > PICK_LIMIT, "query": query.strip()}
+    options = [(p.pk, person_label(p)) for p in found]
+    return _pick_results(request, options, query, "请输入姓名、拼音首字母或职务", "人")
+
+
+@login_required
+def unit_pick(request):
+    """The results of a unit picker's search (org.pickers): the units its field offers, as signed into
+    the page, that match what was typed; units a person may not search are not found."""
+    offered = Units.from_token(request.GET.get("src", ""))
+    units = offered.searchable_by(scope_for(request.user)) if offered else None
+    if units is None:
+        raise Http404
+    query = request.GET.get("q", "")[:50]
+    found = list(search_units(units.queryset(), query)[: PICK_LIMIT + 1])
+    options = [(u.pk, unit_label(u)) for u in found]
+    return _pick_results(request, options, query, "请输入单位名称、简称或拼音首字母", "个单位")
+
+
+def _pick_results(request, options: list, query: str, hint: str, counted: str):
+    context = {
+        "options": options[:PICK_LIMIT],
+        "more": len(options) > PICK_LIMIT,
+        "query": query.strip(),
+        "hint": hint,
+        "counted": counted,
+    }
     return render(request, "org/_pick_results.html", context)

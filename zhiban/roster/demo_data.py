@@ -11,7 +11,7 @@ from zhiban.lib.dates import add_months
 from zhiban.org.models import Person, Role, Unit, User
 from zhiban.roster import planning, services
 from zhiban.roster.jobs import DAY_BEFORE
-from zhiban.roster.models import Assignment, DayKind, Exemption, Roster, SensitivePeriod, ShiftType
+from zhiban.roster.models import Assignment, DayKind, Exemption, Roster, SensitivePeriod, ShiftType, Swap
 
 ROSTER_UNITS = ("city", "donghu", "xishan", "zone", "qingshi")
 DEMO_SOLVER_SECONDS = 2  # a good roster, quickly: `make run` should not keep a newcomer waiting
@@ -71,7 +71,11 @@ def build(units: dict[str, Unit], today: dt.date | None = None) -> list[Roster]:
 
 
 def _exemption_and_swap(units, today) -> None:
-    """An exemption waiting for the supervising leader, and a swap waiting for the partner."""
+    """An exemption waiting for the supervising leader, one waiting for 东湖县's duty office to file it
+    (donghu_admin's desk), a swap waiting for the partner and one waiting for the city's duty office
+    (admin's desk)."""
+    _exemption_to_file(units, today)
+    _swap_for_the_office(units)
     staff = Person.objects.filter(roles__unit=units["donghu"], roles__role=Role.DUTY_STAFF).order_by("id")
     applicant = staff.first()
     if applicant is not None:
@@ -115,6 +119,63 @@ def _exemption_and_swap(units, today) -> None:
             return
         except Exception:  # noqa: BLE001 - try the next partner whose shifts fit the rules
             continue
+
+
+def _exemption_to_file(units, today) -> None:
+    """Approved by the department head and the supervising leader: the duty office files it (A3.1)."""
+    staff = Person.objects.filter(roles__unit=units["donghu"], roles__role=Role.DUTY_STAFF).order_by("id")
+    applicant = staff[1] if staff.count() > 1 else None
+    head = Person.objects.filter(roles__role=Role.APPROVER, unit=units["donghu"]).first()
+    leader = Person.objects.filter(roles__role=Role.LEADER, roles__unit=units["donghu"]).first()
+    if applicant is None:
+        return
+    from django.core.files.base import ContentFile
+
+    approved = timezone.now() - dt.timedelta(hours=20)
+    exemption = Exemption(
+        person=applicant,
+        start=add_months(today, 1).replace(day=22),
+        end=add_months(today, 1).replace(day=26),
+        reason="骨折术后复查，医嘱静养",
+        hospital="示范市第一人民医院",
+        state=Exemption.State.LEADER_APPROVED,
+        head_by=head,
+        head_at=approved - dt.timedelta(hours=3) if head else None,
+        leader_by=leader,
+        leader_at=approved if leader else None,
+    )
+    exemption.hospital_record.save("病历.pdf", ContentFile(b"%PDF-1.4 demo"), save=False)
+    exemption.rest_note.save("休息证明.pdf", ContentFile(b"%PDF-1.4 demo"), save=False)
+    exemption.save()
+
+
+def _swap_for_the_office(units) -> None:
+    """A stand-in the partner confirmed (and the department head approved, where the policy asks for
+    it): the city's duty office approves it last (A3.2)."""
+    later = timezone.now() + dt.timedelta(days=4)
+    shifts = (
+        Assignment.objects.filter(
+            roster__unit=units["city"], roster__state=Roster.State.PUBLISHED, start__gt=later, post="deputy"
+        )
+        .select_related("person", "roster")
+        .order_by("start")
+    )
+    staff = (  # not the administrator who approves it: no one approves their own swap
+        Person.objects.filter(roles__unit=units["city"], roles__role=Role.DUTY_STAFF)
+        .exclude(roles__role=Role.DUTY_ADMIN)
+        .order_by("id")
+    )
+    for shift in shifts.exclude(person__roles__role=Role.DUTY_ADMIN)[:10]:
+        for partner in staff.exclude(pk=shift.person_id)[:10]:
+            try:
+                swap = services.swap_apply(shift.person, partner, shift, None, "参加市里组织的防汛培训")
+            except Exception:  # noqa: BLE001 - try the next partner whose shifts fit the rules
+                continue
+            services.swap_decide(swap, partner, approve=True)
+            for head in list(swap.actors()) if swap.state == Swap.State.AWAITING_HEAD else []:
+                services.swap_decide(swap, head, approve=True)
+                break
+            return
 
 
 def load(demo: dict) -> str:

@@ -11,7 +11,7 @@ class ShiftsConfig(AppConfig):
         from zhiban.org.caching import watch_activity
         from zhiban.shifts import models as m
 
-        track(m.Equipment, m.Shift, m.CheckIn, m.Leave, m.Handover, m.LogEntry)
+        track(m.Equipment, m.Shift, m.CheckIn, m.Leave, m.Handover, m.LogEntry, m.WallDisplay)
         watch_activity(
             {
                 m.Equipment: "unit_id",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.urls import reverse
 from django.utils import timezone
 
 from zhiban.intake.models import (
@@ -21,7 +22,16 @@ from zhiban.intake.models import (
 )
 from zhiban.org.models import Person, Role, Unit
 from zhiban.roster.models import Assignment, Post, Roster
-from zhiban.shifts.models import CheckIn, Equipment, EquipmentCheck, Handover, HandoverItem, LogEntry, Shift
+from zhiban.shifts.models import (
+    CheckIn,
+    Equipment,
+    EquipmentCheck,
+    Handover,
+    HandoverItem,
+    LogEntry,
+    Shift,
+    WallDisplay,
+)
 
 EQUIPMENT = (
     ("phone", "值班专线一"),
@@ -331,7 +341,21 @@ def _handover(shift, outgoing, incoming_shift, incoming, equipment, open_matters
     Shift.objects.filter(pk=shift.pk).update(state=Shift.State.CLOSED)
 
 
+def wall_displays(units: dict[str, Unit]) -> str:
+    """The city duty room's wall screen, registered by its administrator, with its link (printed once, as
+    the page shows it once); and an old PC's link, stopped."""
+    admin = Person.objects.filter(user__username="admin").first()
+    _, key = WallDisplay.issue(units["city"], "总值班室东墙大屏", admin)
+    old, _ = WallDisplay.issue(units["city"], "旧值班电脑", admin)
+    old.revoke(admin)
+    return reverse("wall_display", args=[key])
+
+
 def load(demo: dict) -> str:
     """The demo command's entry point (lib/management/commands/demo.py)."""
     shifts = build(demo["units"])
-    return f"demo duty: {shifts} shifts of the last month with calls, visits, faxes, matters"
+    link = wall_displays(demo["units"])
+    return (
+        f"demo duty: {shifts} shifts of the last month with calls, visits, faxes, matters\n"
+        f"demo wall display (值班大屏, no login): http://127.0.0.1:8000{link}"
+    )

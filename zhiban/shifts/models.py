@@ -6,6 +6,10 @@ matters and instructions inside the shift's time window (DESIGN.md: `shifts` rea
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
 from django.db import models
 from django.utils import timezone
 
@@ -214,3 +218,74 @@ class HandoverItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter} {self.suggestion[:30]}"
+
+
+class WallDisplay(models.Model):
+    """A duty room's wall screen (值班大屏) shown without anyone signed in: an unattended PC would be
+    signed out by the security policy's idle timeout. The unit's duty-office administrator registers it
+    and gets a link with a long random key, shown once; only the key's hash is kept. The key opens that
+    unit's wall board and its poll, read-only, and nothing else; it stops at once when revoked, and
+    every one stops when the security policy turns the links off."""
+
+    KEY_PREFIX = "zbw_"
+    SEEN_EVERY = dt.timedelta(minutes=5)  # last_seen_at is written at most this often
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="wall_displays", verbose_name="单位"
+    )
+    name = models.CharField("名称", max_length=50, help_text="如：值班室东墙大屏")
+    prefix = models.CharField("链接前缀", max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        Person, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    last_seen_at = models.DateTimeField("最近显示", null=True, blank=True)
+    revoked_at = models.DateTimeField("停用时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="停用人"
+    )
+
+    class Meta:
+        ordering = ["revoked_at", "-created_at", "-id"]  # those in use first
+        verbose_name = "值班大屏链接"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, unit: Unit, name: str, by: Person | None) -> tuple[WallDisplay, str]:
+        """A new display and its key (to be shown once: it is kept nowhere)."""
+        key = cls.KEY_PREFIX + secrets.token_urlsafe(32)
+        display = cls.objects.create(
+            unit=unit, name=name, prefix=key[:12], key_hash=cls.hash_key(key), created_by=by
+        )
+        return display, key
+
+    def revoke(self, by: Person | None) -> bool:
+        """Stops the display at once; False if it was already stopped."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at, self.revoked_by = timezone.now(), by
+        self.save(update_fields=["revoked_at", "revoked_by"])
+        return True
+
+    @classmethod
+    def opened_by(cls, key: str) -> WallDisplay | None:
+        """The display in use that `key` opens, its unit active; it is marked as seen now and then."""
+        if not key.startswith(cls.KEY_PREFIX) or len(key) > 100:
+            return None
+        display = (
+            cls.objects.select_related("unit")
+            .filter(key_hash=cls.hash_key(key), revoked_at=None, unit__active=True)
+            .first()
+        )
+        if display is not None:
+            now = timezone.now()
+            if display.last_seen_at is None or now - display.last_seen_at > cls.SEEN_EVERY:
+                cls.objects.filter(pk=display.pk).update(last_seen_at=now)  # not a person's write
+        return display

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from zhiban.intake.forms import DatesInRange, DateTimeLocal
 from zhiban.lib.attachments import MultipleFileField, checked_uploads
-from zhiban.lib.forms import ManyChoice
 from zhiban.lib.text import TEXT_LIMIT
 from zhiban.org.models import DutyLine, Person, Unit
+from zhiban.org.pickers import Units, UnitsField
 from zhiban.supervision.models import Circular, CircularProblem, LedgerEntry, RollCallSchedule, SpotCheck
 from zhiban.supervision.services import MANUAL_KINDS
 
@@ -52,18 +52,15 @@ class SpotCheckForm(DatesInRange, forms.ModelForm):
 
 
 class RollCallForm(forms.Form):
-    units = ManyChoice(
+    units = UnitsField(
         label="点名单位",
-        queryset=Unit.objects.none(),
         required=False,
-        help_text="不选即点名全部下级单位",
+        help_text="输入单位名称查找并点选；不选即点名全部下级单位",
     )
 
     def __init__(self, *args, office: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.filter(
-            path__startswith=office.path, active=True
-        ).exclude(pk=office.pk)
+        self.fields["units"].offer(Units.below(office))
 
 
 class ScheduleForm(forms.ModelForm):

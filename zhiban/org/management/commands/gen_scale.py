@@ -67,6 +67,8 @@ class Command(BaseCommand):
 
 
 def _insert_level(rows: list[Unit]) -> list[Unit]:
+    for unit in rows:  # bulk_create calls no save()
+        unit.search_text = Unit.search_text_for(unit.name, unit.short_name)
     created = Unit.objects.bulk_create(rows)
     for unit in created:
         unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
