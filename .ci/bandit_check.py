@@ -21,5 +21,7 @@ findings = json.loads(run.stdout)["results"]
 unjustified = [f for f in findings if (f["test_id"], f["filename"].removeprefix("./")) not in allowed]
 for f in unjustified:
     print(f"{f['filename']}:{f['line_number']}: {f['test_id']} {f['issue_text']}")
-print(f"bandit: {len(findings)} findings, {len(findings) - len(unjustified)} justified, {len(unjustified)} not")
+print(
+    f"bandit: {len(findings)} findings, {len(findings) - len(unjustified)} justified, {len(unjustified)} not"
+)
 sys.exit(1 if unjustified else 0)

@@ -38,5 +38,7 @@ if deps and not audited:
         "(PyPI's JSON API is not served from this machine)"
     )
     sys.exit(1 if os.environ.get("PIP_AUDIT_REQUIRED") == "1" else 0)
-print(f"pip-audit: {len(audited)} packages audited, {len(deps) - len(audited)} skipped, {len(vulnerable)} vulnerable")
+print(
+    f"pip-audit: {len(audited)} packages audited, {len(deps) - len(audited)} skipped, {len(vulnerable)} vulnerable"
+)
 sys.exit(1 if vulnerable or run.returncode not in (0, 1) else 0)

@@ -102,7 +102,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--postgres", help="postgres://… of an empty database (createdb first) to fill")
-    parser.add_argument("--reuse", help="a var/ directory an earlier run built: search only (with --postgres, its database)")
+    parser.add_argument(
+        "--reuse", help="a var/ directory an earlier run built: search only (with --postgres, its database)"
+    )
     args = parser.parse_args()
     var = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="zhiban-bench-"))
     env = {**os.environ, "ZHIBAN_VAR_DIR": str(var), "DEBUG": "0", "LOG_LEVEL": "WARNING"}
