@@ -104,6 +104,9 @@ KINDS = [
 ]
 
 
+WHO = {"call": "郑卫东", "visit": "赵明"}
+
+
 def audited(action: str, kind: str, pk) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(action=action, model=f"intake.{kind}", object_id=str(pk)))
 
@@ -145,8 +148,12 @@ def test_rule_A2_7_B15_the_list_shows_it_by_its_mark_to_who_may_list_but_not_rea
         listing = client.get(kind.listing).content.decode()
         assert kind.mark in listing and kind.words not in listing
         assert kind.detail.format(record.pk) not in listing  # no link to what it cannot open
+        assert kind.name not in WHO or WHO[kind.name] not in listing  # nor who called or came
+    if kind.name == "call":  # nor is it found by who called
+        assert "秘密电话记录" not in org.client(uncleared).get(kind.listing, {"q": "郑卫东"}).text
     own = org.client(org.officer).get(kind.listing).content.decode()
     assert kind.words in own and kind.detail.format(record.pk) in own
+    assert '<span class="badge bad">秘密</span>' in own  # read in full, and marked
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)

@@ -114,13 +114,16 @@ def test_rule_A2_7_B15_the_duty_log_its_word_file_and_the_desk_show_classified_r
             assert 'class="watermark"' not in pages[0]
             desk = client.get("/duty/").content.decode()
             assert "安保部署" not in desk and "涉密载体" not in desk and "要害部位值守" not in desk
-            assert "郑卫东：秘密电话记录（内容不予显示）" in desk and "秘密事项（内容不予显示）" in desk
+            assert "秘密电话记录（内容不予显示）" in desk and "秘密事项（内容不予显示）" in desk
+            assert "郑卫东" not in desk  # nor who called
+            assert "郑卫东" not in pages[1] and "赵明" not in pages[1]  # the Word log: nor who came
         own_word = word_text(org.client(org.officer).get(f"/duty/shifts/{duty.day.pk}/log.docx").content)
         own_desk = org.client(org.officer).get("/duty/").content.decode()
     assert all(
         words in own_word for words in ("加强值守", "安保部署", "境外人员", "涉密载体", "要害部位值守")
     )
     assert "安保部署" in own_desk and "涉密载体" in own_desk
+    assert own_desk.count('<span class="badge bad">秘密</span>') >= 2  # shown in full, and marked
     assert AuditEntry.objects.filter(action="read", object_repr="下载值班日志时查阅秘密电话记录").count() == 1
     assert not AuditEntry.objects.filter(action="read", actor_name="新值班员").exists()
 

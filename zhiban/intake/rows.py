@@ -14,7 +14,10 @@ from zhiban.intake.models import Call
 from zhiban.lib.dates import date_cn
 from zhiban.lib.templatetags.zhiban import url_for
 
-_ROW = "<tr><td>{}</td><td>{}{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+_ROW = (
+    '<tr><td class="nowrap">{}</td><td>{}{}{}{}</td><td>{}</td><td class="nowrap">{}</td><td>{}</td>'
+    "<td>{}</td><td>{}</td></tr>"
+)
 _DIRECTION = dict(Call.Direction.choices)
 _HANDLING = dict(Call.Handling.choices)
 
@@ -28,18 +31,26 @@ def call_rows(calls: list[Call], reads: Callable[[Call], bool]) -> SafeString:
 
 
 def _row(call: Call, readable: bool) -> SafeString:
+    """A classified call shows its mark to the cleared reader too (who reads it in full); to a reader who
+    may not read it, neither who called nor the number: who rang the duty room is part of the record."""
     local = timezone.localtime(call.at)
     who = f"{call.organisation}{call.position}{call.name}" or "（未留名）"
+    number = call.number
     if readable:
         who = format_html('<a href="{}">{}</a>', url_for(call.pk, "call_detail"), who)
+    elif call.classified:
+        who, number = "—", ""
     return format_html(
         _ROW,
         f"{date_cn(local)} {local:%H:%M}",
         _DIRECTION[call.direction],
+        format_html(' <span class="badge bad">{}</span>', call.get_classification_display())
+        if call.classified
+        else "",
         format_html(' <span class="badge bad">{}</span>', "重要") if call.important else "",
         format_html(' <span class="badge warn">{}</span>', "待补记") if call.incomplete else "",
         who,
-        call.number,
+        number,
         Truncator(call.kept(call.content, readable)).chars(60),
         _HANDLING[call.handling],
         call.taken_by.name if call.taken_by else "",

@@ -57,11 +57,10 @@ def call_list(request):
     def build() -> str:
         calls = Call.objects.filter(unit=unit).select_related("taken_by")
         if q:
-            # the content of a classified call the reader may not read is not searched either (A2.7/B15)
-            content = Q(content__contains=q) & classified_q(scope)
-            calls = calls.filter(
-                Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q) | content
-            )
+            # a classified call the reader may not read is not searched either (A2.7/B15): neither its
+            # content nor who called
+            words = Q(number__contains=q) | Q(name__contains=q) | Q(organisation__contains=q)
+            calls = calls.filter((words | Q(content__contains=q)) & classified_q(scope))
         calls = filters.apply(calls, "at", "direction", lambda rows, _: rows.filter(important=True))
         rows = list(calls[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
         params = {**({"q": q} if q else {}), **filters.params}

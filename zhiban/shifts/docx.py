@@ -19,8 +19,8 @@ def _at(value) -> str:
 
 def _call_line(call) -> str:
     who = "".join(filter(None, [call.organisation, call.position, call.name])) or "—"
-    if not call.readable:  # A2.7/B15: who and when, not what was said
-        return f"{call.get_direction_display()} {who} {call.number}：{call.hidden_label}"
+    if not call.readable:  # A2.7/B15: when, not who called nor what was said
+        return f"{call.get_direction_display()}：{call.hidden_label}"
     handled = call.get_handling_display()
     if call.leader_id:
         handled += f"（请示{call.leader.name}：{call.leader_answer or '待答复'}）"
@@ -28,9 +28,9 @@ def _call_line(call) -> str:
 
 
 def _visit_line(visit) -> str:
+    if not visit.readable:  # nor who came
+        return f"来访：{visit.hidden_label}"
     who = f"来访 {visit.name}（{visit.identity}）"
-    if not visit.readable:
-        return f"{who}：{visit.hidden_label}"
     arrangement = f"，{visit.arrangement}" if visit.arrangement else ""
     return f"{who}：{visit.purpose}；报告{visit.reported_to.name if visit.reported_to else '—'}{arrangement}"
 

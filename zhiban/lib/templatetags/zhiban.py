@@ -250,17 +250,22 @@ def readable(context, record) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def kept(context, record, text) -> str:
+def kept(context, record, text, instead=None) -> str:
     """{% kept call call.content %}: the text, or "秘密电话记录（内容不予显示）" where the reader may list
-    the record but not read it."""
-    return text if readable(context, record) else record.hidden_label
+    the record but not read it (or `instead`, for a second column of the same row: "—")."""
+    if readable(context, record):
+        return text
+    return record.hidden_label if instead is None else instead
 
 
 @register.simple_tag(takes_context=True)
-def record_link(context, record, name: str, text, shown: bool = False) -> str:
-    """{% record_link m "matter_detail" m.title %}: a link to the record with its text, or its stand-in
-    without a link where the reader may not open it; `shown=True` for a text that is not the record's
-    content (a visitor's name): shown without the link."""
+def record_link(context, record, name: str, text) -> str:
+    """{% record_link m "matter_detail" m.title %}: a link to the record with its text, and its mark
+    (秘密) where it is classified and the reader cleared for it; its stand-in without a link where the
+    reader may not open it (nor who called or came: part of the record)."""
     if not readable(context, record):
-        return text if shown else record.hidden_label
-    return format_html('<a href="{}">{}</a>', url_for(record.pk, name), text)
+        return record.hidden_label
+    link = format_html('<a href="{}">{}</a>', url_for(record.pk, name), text)
+    if getattr(record, "classified", False):
+        return format_html('{} <span class="badge bad">{}</span>', link, record.get_classification_display())
+    return link
