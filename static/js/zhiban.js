@@ -34,10 +34,15 @@ document.addEventListener("keydown", function (event) {
   function soundOn() {
     var ctx = audio();
     if (ctx && ctx.state === "suspended") ctx.resume();
-    document.documentElement.classList.add("sound-on");
+  }
+  // the hints go once the gesture is over: hidden at pointerdown, they moved the 应答 button from under
+  // the pointer and the click that opened the sound was lost
+  function hintsOff() {
+    window.setTimeout(function () { document.documentElement.classList.add("sound-on"); }, 0);
   }
   document.addEventListener("pointerdown", soundOn, {once: true});
-  document.addEventListener("keydown", soundOn, {once: true});
+  document.addEventListener("click", hintsOff, {once: true});
+  document.addEventListener("keydown", function () { soundOn(); hintsOff(); }, {once: true});
   function beep() {
     try {
       var ctx = audio();

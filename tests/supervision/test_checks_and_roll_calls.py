@@ -230,3 +230,17 @@ def test_rule_A2_8_the_results_page_follows_each_answer_and_the_deadline_and_a_s
         == 2
     )
     assert org.client(org.county_admin).get("/supervision/roll-calls/999999/rows/").status_code == 404
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_A2_8_the_answer_button_is_shown_only_to_those_on_duty(org, duty):
+    """A standby officer of the unit sees the roll call (to remind whoever is on duty), not a button that
+    would only refuse them."""
+    ((unit, on_duty),) = staffed_units(org, 1)
+    standby = make_person(unit, "备班员", roles=[Role.DUTY_STAFF])
+    with travel(at(2, 13)):
+        services.roll_call_start(org.county, org.county_admin)
+        theirs = org.client(on_duty).get("/supervision/roll-calls/pending/").text
+        not_theirs = org.client(standby).get("/supervision/roll-calls/pending/").text
+    assert "点名" in theirs and ">应答</button>" in theirs
+    assert "点名" in not_theirs and ">应答</button>" not in not_theirs and "请提醒当班人员" in not_theirs

@@ -268,6 +268,9 @@ def roll_call_rows(request, pk):
     return HttpResponse(_rows_html(request, pk, timezone.now()))
 
 
+ANSWERED_BY = "点名须由当班的主班、副班或带班领导用本人账号应答"
+
+
 @login_required
 @background_poll
 def roll_call_pending(request):
@@ -285,6 +288,8 @@ def roll_call_pending(request):
             .select_related("roll_call__from_unit")
             .order_by("roll_call__started_at")
         )
+        for target in waiting:  # only those on duty see the button: a standby officer is not asked
+            target.may_answer = services.may_answer(scope.person, target)
     back_to = urlsplit(request.headers.get("HX-Current-URL", "")).path or reverse("desk")
     now = timezone.now()
     alarms = alarms_of(scope, now)
@@ -331,7 +336,7 @@ def roll_call_answer(request, pk):
     if not scope.acts_as(target.unit):
         raise PermissionDenied("只有被点名单位的值班人员可以应答")
     if not services.may_answer(scope.person, target):
-        messages.error(request, "点名须由当班人员用本人账号应答")
+        messages.error(request, ANSWERED_BY)
         return redirect(back(request, reverse("desk")))
     try:
         services.roll_call_answer(target, scope.person)
