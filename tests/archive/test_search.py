@@ -170,3 +170,15 @@ def test_rule_B26_the_search_box_finds_contacts_by_their_own_rules(org, records)
     assert "孙卫东" in only and "找到" not in only  # the directory alone, no records searched
     dated = org.client(org.officer).get("/search/", {"q": "孙卫东", "since": "2026-03-01"}).text
     assert "0558-7654321" not in dated  # a date or a classification asks for records
+
+
+def test_the_search_page_says_whose_records_and_what_to_do_when_nothing_is_found(org, records):
+    client = org.client(org.city_admin)
+    page = client.get("/search/", {"q": "赔偿"}).text
+    assert f"{org.county.label} · " in page  # which unit a record is of
+    assert "公开" not in page.split('<ol class="hits">')[1]  # no classification word in the excerpt
+    assert "请输入检索词" in client.get("/search/", {"kind": "circular"}).text  # a filter without words
+    assert "通讯录中没有找到" in client.get("/search/", {"q": "无此人", "kind": "contact"}).text
+    assert "值班记录中没有找到" in client.get("/search/", {"q": "地震"}).text
+    past = client.get("/search/", {"q": "停电", "page": 99}).text
+    assert "这一页已没有结果" in past and "回到第一页" in past

@@ -165,7 +165,7 @@ def _text_fields(model: type[models.Model]) -> tuple[tuple[str, dict | None], ..
     (get_FOO_display makes the choices hashable again on every call: a sixth of a call's save)."""
     fields = []
     for field in model._meta.concrete_fields:
-        if field.is_relation or field.name in ("search_text",):
+        if field.is_relation or field.name in ("search_text", "classification"):
             continue
         if field.choices:
             fields.append((field.attname, {value: str(label) for value, label in field.flatchoices}))
@@ -293,7 +293,7 @@ def search(
     if where is None:
         return [], 0
     ids, total = _matching(where, params, terms, limit, offset)
-    entries = SearchEntry.objects.in_bulk(ids)
+    entries = SearchEntry.objects.select_related("unit").in_bulk(ids)
     words = {kind.code: kind.words for kind in KINDS}
     shown = [t.text for t in terms] + _HAN.findall(query.lower())
     hits = []
