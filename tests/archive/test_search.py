@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from tests.shift_fixtures import at
+from tests.shift_fixtures import at, travel
 from zhiban.archive import search
 from zhiban.archive.models import SearchEntry
 from zhiban.intake.models import Call, Document, Visit
@@ -182,3 +182,23 @@ def test_the_search_page_says_whose_records_and_what_to_do_when_nothing_is_found
     assert "值班记录中没有找到" in client.get("/search/", {"q": "地震"}).text
     past = client.get("/search/", {"q": "停电", "page": 99}).text
     assert "这一页已没有结果" in past and "回到第一页" in past
+
+
+def test_rule_B26_a_leaders_instruction_is_found_by_the_leaders_name(org, records):
+    from zhiban.intake.models import Instruction
+
+    with travel(at(15)):
+        instruction = Instruction.objects.create(
+            unit=org.county,
+            leader=org.county_leader,
+            text="做好防汛物资调度",
+            given_at=at(15),
+            feedback_due_at=at(18),
+        )
+    name = org.county_leader.name
+    from pypinyin import lazy_pinyin
+
+    for query in (name, "".join(lazy_pinyin(name))):
+        assert titles(org.officer, query, kind="instruction") == [instruction.text], query
+    search.rebuild()
+    assert titles(org.officer, name, kind="instruction") == [instruction.text]

@@ -128,9 +128,20 @@ def query_terms(query: str) -> list[Term]:
 # --- index -----------------------------------------------------------------------------------------
 
 
+# The people a record names by reference (the leader who gave an instruction, a matter's owner, who
+# reported): found by their name and its pinyin as the record's own names are.
+PEOPLE = {"instruction": ("leader",), "matter": ("owner",), "report": ("by", "signer"), "log": ("by",)}
+
+
+def people_of(kind: Kind, record: models.Model) -> list[str]:
+    people = (getattr(record, field, None) for field in PEOPLE.get(kind.code, ()))
+    return [person.name for person in people if person is not None]
+
+
 def entry_for(kind: Kind, record: models.Model) -> SearchEntry:
-    text = "　".join(texts_of(record))
-    names = [str(getattr(record, f, "") or "") for f in _NAME_FIELDS]
+    people = people_of(kind, record)
+    text = "　".join([*texts_of(record), *people])
+    names = [str(getattr(record, f, "") or "") for f in _NAME_FIELDS] + people
     classified = kind.classified(record)
     title = kind.shown_title(record)
     return SearchEntry(
@@ -236,7 +247,9 @@ def rebuild(batch: int = 2000) -> int:
     def rows_of(kind: Kind):
         rows = kind.model.objects.filter(kind.also, **{f"{kind.at}__isnull": False}).order_by(kind.at, "pk")
         related = [p for p in ("event", "shift") if p in kind.unit_path]
-        rows = rows.select_related(*[r for r in related if _has_relation(kind.model, r)])
+        rows = rows.select_related(
+            *[r for r in related if _has_relation(kind.model, r)], *PEOPLE.get(kind.code, ())
+        )
         for record in rows.iterator(chunk_size=batch):
             yield getattr(record, kind.at), kind.code, record.pk, kind, record
 
