@@ -216,7 +216,7 @@ def search_page(request):
         "hits": hits,
         "total": total,
         "page_number": page_number,
-        "previous": page_number - 1 if page_number > 1 else None,
+        "previous": page_number - 1 if 1 < page_number <= pages else None,
         "next": page_number + 1 if page_number < pages else None,
         "params": params.urlencode(),
         "contacts": contacts,
