@@ -9,6 +9,7 @@ it answers a roll call, reports its rectification, appeals its entry. Siblings s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -77,6 +78,7 @@ def get_roll_call_for_user(user: User, pk) -> RollCall:
     return fetch(RollCall.objects.select_related("from_unit", "by"), pk, roll_call_q(scope_for(user)))
 
 
+@functools.cache  # one database per process: the statement is the same on every poll
 def _state_sql() -> str:
     call, target, unit = RollCall._meta, RollCallTarget._meta, Unit._meta
     q = connection.ops.quote_name

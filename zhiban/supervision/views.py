@@ -5,6 +5,7 @@ here on the units below; a unit reads and answers what concerns itself."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -237,14 +238,12 @@ def _results(call: RollCall, now: dt.datetime) -> dict:
     }
 
 
-def _rows_html(request, pk: int, now: dt.datetime) -> str:
-    """The results of a roll call as HTML, built once for each state of its answers (a city's 200 units
-    polled every 3 seconds by each office watching: the query and the rendering are paid once)."""
+def _rows_html(state: tuple, call: Callable[[], RollCall], now: dt.datetime) -> str:
+    """The results of a roll call as HTML, built once for each state of its answers (roll_call_state: a
+    city's 200 units polled every 3 seconds by each office watching, the query and the rendering paid
+    once); `call` reads the roll call only when they are built."""
     return _roll_call_rows.get_or_build(
-        roll_call_state(request.user, pk, now),
-        lambda: render_to_string(
-            "supervision/_roll_call_rows.html", _results(get_roll_call_for_user(request.user, pk), now)
-        ),
+        state, lambda: render_to_string("supervision/_roll_call_rows.html", _results(call(), now))
     )
 
 
@@ -252,20 +251,23 @@ def _rows_html(request, pk: int, now: dt.datetime) -> str:
 def roll_call_detail(request, pk):
     """The results filling in live: answered (who, seconds), late, not answered; the unstaffed apart."""
     now = timezone.now()
+    state = roll_call_state(request.user, pk, now)
 
     def build() -> str:
         call = get_roll_call_for_user(request.user, pk)
-        rows = _rows_html(request, pk, now)
+        rows = _rows_html(state, lambda: call, now)
         return render_to_string("supervision/_roll_call_page.html", {"call": call, "rows": rows})
 
-    content = _roll_call_pages.get_or_build(roll_call_state(request.user, pk, now), build)
+    content = _roll_call_pages.get_or_build(state, build)
     return render(request, "supervision/roll_call_detail.html", {"content": content})
 
 
 @login_required
 @background_poll
 def roll_call_rows(request, pk):
-    return HttpResponse(_rows_html(request, pk, timezone.now()))
+    now = timezone.now()
+    state = roll_call_state(request.user, pk, now)
+    return HttpResponse(_rows_html(state, lambda: get_roll_call_for_user(request.user, pk), now))
 
 
 ANSWERED_BY = "点名须由当班的主班、副班或带班领导用本人账号应答"

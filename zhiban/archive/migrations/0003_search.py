@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE archive_search_fts USING fts5(tokens, content='archive_searchentry', "
     "content_rowid='id', tokenize='unicode61')",
