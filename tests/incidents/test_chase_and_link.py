@@ -3,21 +3,24 @@ unanswered (催报), and linking one happening reported by two units (同一事�
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import make_person
-from tests.incidents.helpers import deadline, open_event, phone_first, steps, township_event
+from tests.incidents.helpers import deadline, open_event, phone_first, run_jobs, steps, township_event
 from tests.shift_fixtures import at, travel
 from zhiban.incidents import services
 from zhiban.incidents.models import ChaseUp, Event, EventStep
 from zhiban.notify.jobs import try_deliver_one
 from zhiban.notify.models import ChannelRoute, Notice
 from zhiban.org.models import Role
+from zhiban.supervision.stats import statistics
 
 
 @pytest.mark.usefixtures("on_the_day")
-def test_rule_B21_a_chase_up_reaches_the_countys_desk_its_channels_and_the_timeline(org, duty, gateway):
+def test_rule_B21_B28_a_chase_up_reaches_the_countys_desk_its_channels_and_the_timeline(org, duty, gateway):
     ChannelRoute.objects.create(unit=org.county, order=1, channel="sms", url=f"{gateway.base}/sms")
     event = open_event(org)
     with travel(at(9, 12)):  # three minutes before the phone report is due: on the city's list
@@ -39,7 +42,14 @@ def test_rule_B21_a_chase_up_reaches_the_countys_desk_its_channels_and_the_timel
     with travel(at(9, 22)):  # once the report is made, the chase-up leaves the desk
         phone_first(event, org.officer, at(9, 22), org.city)
         assert text not in org.client(org.officer).get("/duty/").content.decode()
-    assert ChaseUp.objects.get().from_unit == org.city  # kept for supervision to count
+    assert ChaseUp.objects.get().from_unit == org.city
+    # supervision counts it against the county, in the city's statistics and their spreadsheet
+    rows = {r.unit: r.values for r in statistics(org.city, at(0).date(), at(0).date())}
+    assert rows[org.county]["chased"] == 1 and rows[org.city]["chased"] == 0
+    table = org.client(org.city_admin).get(
+        f"/supervision/statistics/?start={at(0):%Y-%m-%d}&end={at(0):%Y-%m-%d}"
+    )
+    assert "被催报" in table.content.decode()
 
 
 @pytest.mark.usefixtures("on_the_day")
@@ -103,7 +113,7 @@ def test_rule_B21_the_superior_links_one_fire_reported_twice_one_timeline_deadli
     twin.refresh_from_db()
     assert twin.same_as == fire
     assert steps(twin, EventStep.Kind.LINKED) == [
-        f"{org.county.label}确认与{org.township.label}报告的“青石镇民房倒塌”为同一事件：同一地点同一时间"
+        f"{org.county.label}确认本事件与{org.township.label}的报告为同一事件：同一地点同一时间"
     ]
     timeline = org.client(org.officer).get(f"/incidents/{fire.pk}/").content.decode()
     assert "同一事件的各报告单位" in timeline and twin.title in timeline
@@ -132,3 +142,40 @@ def test_a_link_is_made_only_by_the_office_above_both_and_never_to_itself(org, d
     )
     assert org.client(org.sibling_officer).post(f"/incidents/{event.pk}/link/").status_code == 404
     assert not Event.objects.filter(same_as__isnull=False).exists()
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_A2_7_a_linked_report_the_reader_may_not_read_is_named_by_its_unit_only(org, duty):
+    fire, township_officer = township_event(org)
+    dept_officer = make_person(org.county_dept, "应急值班员", roles=[Role.DUTY_STAFF])
+    with travel(at(9, 10)):
+        twin = services.event_open(
+            org.county_dept,
+            dept_officer,
+            title="县应急局报房屋倒塌",
+            category="accident",
+            known_at=at(9, 5),
+            place="青石村",
+            summary="房屋倒塌",
+        )
+        services.step(twin, EventStep.Kind.NOTE, "消防已到场，现场有两人被困", dept_officer)
+    with travel(at(9, 12)):
+        services.event_link(twin, fire, org.officer, org.county)
+    page = org.client(township_officer).get(f"/incidents/{fire.pk}/").content.decode()
+    assert "同一事件的各报告单位" in page and org.county_dept.label in page
+    assert twin.title not in page and f"/incidents/{twin.pk}/" not in page
+    assert "（该单位的报告无权查看）" in page and "两人被困" not in page  # nor its steps
+    county = org.client(org.officer).get(f"/incidents/{fire.pk}/").content.decode()
+    assert twin.title in county and "两人被困" in county  # the county reads both
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_B21_a_report_recorded_as_missed_can_still_be_chased(org, duty):
+    event = open_event(org)
+    with travel(at(9) + dt.timedelta(days=2)):  # long past the cut-off: 漏报 recorded, still not made
+        run_jobs()
+        assert deadline(event, "phone").missed
+        page = org.client(org.city_admin).get("/incidents/chase/").content.decode()
+        assert f"/incidents/deadlines/{deadline(event, 'phone').pk}/chase/" in page and "漏报" in page
+        services.chase_up(org.city, org.city_admin, deadline=deadline(event, "phone"))
+    assert steps(event, EventStep.Kind.CHASED)

@@ -16,9 +16,10 @@ LABEL = {Deadline.Kind.PHONE: "电话报告", Deadline.Kind.WRITTEN: "书面报�
 
 
 def start(event: Event, at: dt.datetime, reason: str) -> list[Deadline]:
-    """The phone and written reports owed from `at` by the event's rule, if it must be reported. An
-    unmet deadline of the same kind due later than the new one is superseded by it (moved to the new
-    moment, from the new start), so one report is owed once, by the earlier time."""
+    """The phone and written reports owed from `at` by the event's rule, if it must be reported, and,
+    once a first report has gone up (an upgrade), the rule's first scheduled follow-up. An unmet
+    deadline of the same kind due later than the new one is superseded by it (moved to the new moment,
+    from the new start), so one report is owed once, by the earlier time."""
     if not event.report_required:
         return []
     made = []
@@ -29,14 +30,22 @@ def start(event: Event, at: dt.datetime, reason: str) -> list[Deadline]:
         due = at + dt.timedelta(minutes=minutes)
         later = event.deadline_set.filter(kind=kind, met_at=None, missed=False, due_at__gt=due).first()
         if later is not None:
-            later.reason, later.starts_at, later.due_at = reason, at, due
-            later.warned = later.alarmed = False
-            later.next_check_at = later.next_check(timezone.now())
-            later.save(update_fields=["reason", "starts_at", "due_at", "warned", "alarmed", "next_check_at"])
-            made.append(later)
+            made.append(_move(later, reason, at, due))
         else:
             made.append(_add(event, kind, reason, at, due))
+    if event.reports.filter(kind=Report.Kind.FIRST, state=Report.State.SENT).exists():
+        # upgraded after the first report: the new row's follow-ups are owed from the upgrade on
+        made.append(first_follow_up(event, at))
     return [d for d in made if d is not None]
+
+
+def _move(deadline: Deadline, reason: str, starts: dt.datetime, due: dt.datetime) -> Deadline:
+    """An unmet deadline owed afresh: from `starts`, by `due`, warned and alarmed again."""
+    deadline.reason, deadline.starts_at, deadline.due_at = reason, starts, due
+    deadline.warned = deadline.alarmed = False
+    deadline.next_check_at = deadline.next_check(timezone.now())
+    deadline.save(update_fields=["reason", "starts_at", "due_at", "warned", "alarmed", "next_check_at"])
+    return deadline
 
 
 def _add(event: Event, kind: str, reason: str, starts: dt.datetime, due: dt.datetime) -> Deadline | None:
@@ -75,7 +84,11 @@ def meet(event: Event, report: Report) -> int:
         schedule = event.follow_up_schedule()
         if schedule and event.report_required:
             starts, due = schedule.next_window(follow_up_met.due_at, report.at)
-            _add(event, Deadline.Kind.FOLLOW_UP, str(schedule), starts, due)
+            owed = event.deadline_set.filter(kind=Deadline.Kind.FOLLOW_UP, met_at=None, alarmed=False).first()
+            if schedule.hours and owed is not None:
+                _move(owed, str(schedule), starts, due)  # counted from this report, not the one missed
+            else:
+                _add(event, Deadline.Kind.FOLLOW_UP, str(schedule), starts, due)
     elif report.kind == Report.Kind.FIRST:
         first_follow_up(event, report.at)
     return late_own
@@ -130,12 +143,18 @@ def first_follow_up(event: Event, first_report_at: dt.datetime) -> Deadline | No
 
 
 def next_slot(event: Event, passed: Deadline) -> Deadline | None:
-    """When a follow-up time passes without one, the schedule goes on: the next time is owed too."""
+    """When a follow-up time passes without one, the schedule goes on: the next time of day, or so many
+    hours on, is owed too. A runner back after a long stop owes the next one from now, once, not one
+    for every time that passed while it was down."""
     schedule = event.follow_up_schedule()
-    if not schedule.times or not event.is_open:
+    if not schedule or not event.is_open or not event.report_required:
         return None
-    starts, due = schedule.next_window(passed.due_at, passed.due_at)
-    return _add(event, Deadline.Kind.FOLLOW_UP, str(schedule), starts, due)
+    moment = max(passed.due_at, timezone.now())
+    if schedule.hours:
+        due = moment + dt.timedelta(hours=schedule.hours)
+    else:
+        due = schedule.slot_after(moment + dt.timedelta(seconds=1))
+    return _add(event, Deadline.Kind.FOLLOW_UP, str(schedule), passed.due_at, due)
 
 
 def close(event: Event) -> None:

@@ -480,17 +480,6 @@ class ReportingRuleForm(forms.ModelForm):
             raise forms.ValidationError(f"“{error}”不是时间，请按“08:00 17:00”的格式填写") from None
         return " ".join(f"{t:%H:%M}" for t in times)
 
-    def clean(self):
-        data = super().clean()
-        phone, written = data.get("phone_minutes"), data.get("written_minutes")
-        if phone and written and written < phone:
-            self.add_error("written_minutes", "书面报告时限不能短于电话报告时限")
-        if data.get("followup_times") and data.get("followup_hours"):
-            self.add_error("followup_hours", "每日续报时间和续报间隔只能填一种")
-        if data.get("followup_hours") == 0:
-            self.add_error("followup_hours", "续报间隔至少为1小时")
-        return data
-
 
 class ExternalOfficeForm(forms.ModelForm):
     class Meta:

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -469,6 +470,11 @@ class Deadline(models.Model):
     def is_open(self) -> bool:
         return self.met_at is None and not self.missed
 
+    @property
+    def owed(self) -> bool:
+        """Not reported yet, whether or not it has been recorded as missed (漏报): still to be chased."""
+        return self.met_at is None
+
     def met_by(self, report: Report) -> bool:
         """Whether a sent report answers this deadline: any word to the superior meets a phone deadline,
         only a written report a written one, a follow-up or final report a follow-up; never a report
@@ -689,6 +695,23 @@ class ReportingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_category_display()}{self.subkind} {self.get_grade_display()}"
+
+    def clean(self) -> None:
+        """A row that can be kept: each deadline at least a minute, the written one not before the phone
+        one, and one kind of follow-up schedule."""
+        errors = {}
+        for name in ("phone_minutes", "written_minutes"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                errors[name] = "时限至少为1分钟"
+        phone, written = self.phone_minutes, self.written_minutes
+        if phone and written and written < phone:
+            errors["written_minutes"] = "书面报告时限不能短于电话报告时限"
+        if self.followup_times and self.followup_hours:
+            errors["followup_hours"] = "每日续报时间和续报间隔只能填一种"
+        elif self.followup_hours == 0:
+            errors["followup_hours"] = "续报间隔至少为1小时"
+        if errors:
+            raise ValidationError(errors)
 
 
 class ChaseUp(models.Model):

@@ -285,20 +285,21 @@ def event_link(event: Event, primary: Event, by: Person, office: Unit, note: str
         Event.objects.filter(pk=event.pk).update(same_as=primary)
         updated(event, event.unit_id, same_as_id=primary.pk)
         event.same_as = primary
-        text = f"{office.label}确认与{primary.unit.label}报告的“{primary.title}”为同一事件" + (
+        # each side is told of the other's unit, not its title: neither may be able to read the other
+        text = f"{office.label}确认本事件与{primary.unit.label}的报告为同一事件" + (
             f"：{note.strip()}" if note.strip() else ""
         )
         step(event, EventStep.Kind.LINKED, text, by, acting_unit=office)
         step(
             primary,
             EventStep.Kind.LINKED,
-            f"{office.label}确认{event.unit.label}报告的“{event.title}”为同一事件",
+            f"{office.label}确认{event.unit.label}的报告与本事件为同一事件",
             by,
             acting_unit=office,
         )
         notify_people(
             office_people(event.unit),
-            f"{office.label}已将本单位报告的“{event.title}”与{primary.unit.label}报告的“{primary.title}”"
+            f"{office.label}已将本单位报告的“{event.title}”与{primary.unit.label}的报告"
             "关联为同一事件，请继续按时续报",
             link=reverse("event_detail", args=[event.pk]),
             subject="同一事件",
@@ -347,7 +348,7 @@ def chase_up(
     if deadline is not None:
         event = deadline.event
         to_unit = event.unit
-        if not deadline.is_open or not event.is_open:
+        if not deadline.owed or not event.is_open:
             raise ValidationError({"deadline": "该报告已报出，无需催报"})
         due = timezone.localtime(deadline.due_at)
         state = (

@@ -201,6 +201,13 @@ def _detail(request, event, status: int = 200, **given):
     scope = scope_for(request.user)
     office = _overseeing_office(request, event)
     family = event.family()
+    # a linked report of a unit the reader may not read (another county's, or one classified above the
+    # reader's clearance) is named by its unit only, and its steps stay off this timeline
+    readable = set(
+        Event.objects.filter(event_q(scope), pk__in=[e.pk for e in family]).values_list("pk", flat=True)
+    )
+    for member in family:
+        member.readable = member.pk in readable
     phone_sign_off = reporting.phone_needs_sign_off(event.unit)
     totals, changes, last = reporting.figure_totals(event)
     context = {
@@ -212,7 +219,7 @@ def _detail(request, event, status: int = 200, **given):
         "deadline_rows": list(event.deadline_set.order_by("due_at", "id")),
         # the superior is offered a chase-up once a report is due within the warning time, or overdue
         "chase_from": timezone.now() + timezone.timedelta(minutes=event.warning_minutes),
-        "steps": EventStep.objects.filter(event__in=family)
+        "steps": EventStep.objects.filter(event__in=readable)
         .select_related("by", "event__unit", "acting_unit")
         .order_by("at", "id"),
         "phone_form": given.get("phone") or _phone_form(event, phone_sign_off),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhiban.incidents import forms, services
 from zhiban.incidents.access import (
     chase_ups_of,
+    event_q,
     get_office_for_user,
     get_rule_for_user,
     get_verification_for_user,
@@ -158,13 +159,16 @@ def chase_list(request):
     unit = duty_unit(request)
     scope = scope_for(request.user)
     now = timezone.now()
-    below = Q(event__unit__path__startswith=unit.path) & ~Q(event__unit=unit)
-    due = (
-        Deadline.objects.filter(below, met_at=None, missed=False, event__state=Event.State.OPEN)
-        .select_related("event__unit")
-        .order_by("due_at")
-    )
-    soon = [d for d in due[:500] if d.due_at <= now + timezone.timedelta(minutes=d.event.warning_minutes)]
+    below = Q(event__unit__path__startswith=unit.path) & ~Q(event__unit=unit) & event_q(scope, "event__")
+    # every report still owed (a 漏报 too: it can still be made) and due within its event's warning time
+    owed = Deadline.objects.filter(below, met_at=None, event__state=Event.State.OPEN)
+    warning = owed.aggregate(most=Max("event__warning_minutes"))["most"] or 0
+    due = owed.filter(due_at__lte=now + timezone.timedelta(minutes=warning)).select_related("event__unit")
+    soon = [
+        d
+        for d in due.order_by("due_at")
+        if d.due_at <= now + timezone.timedelta(minutes=d.event.warning_minutes)
+    ]
     asked = (
         VerificationRequest.objects.filter(to_unit__path__startswith=unit.path)
         .exclude(to_unit=unit)

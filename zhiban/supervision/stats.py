@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from zhiban.incidents.models import Deadline, EventInstruction, Report, VerificationRequest
+from zhiban.incidents.models import ChaseUp, Deadline, EventInstruction, Report, VerificationRequest
 from zhiban.intake.models import InstructionTarget
 from zhiban.org.models import Unit
 from zhiban.org.policy import effective_policies
@@ -28,6 +28,7 @@ COLUMNS = [
     ("on_time", "按时报送"),
     ("late", "迟报"),
     ("missed", "漏报"),
+    ("chased", "被催报"),
     ("irregular", "报送不规范"),
     ("verifications", "核报"),
     ("verifications_on_time", "按时反馈"),
@@ -112,6 +113,9 @@ def statistics(office: Unit, start: dt.date, end: dt.date) -> list[Row]:
     add("late", _count(ledger.filter(kind=LedgerEntry.Kind.LATE_REPORT), "unit_id"))
     add("missed", _count(ledger.filter(kind=LedgerEntry.Kind.MISSED_REPORT), "unit_id"))
     add("absences", _count(ledger.filter(kind=LedgerEntry.Kind.ABSENCE), "unit_id"))
+    # a superior had to press for a report or a verification reply (催报): shown, not scored
+    chased = ChaseUp.objects.filter(at__gte=since, at__lt=until, to_unit__path__startswith=office.path)
+    add("chased", _count(chased, "to_unit_id"))
     asked = VerificationRequest.objects.filter(
         asked_at__gte=since, asked_at__lt=until, to_unit__path__startswith=office.path
     )
