@@ -202,3 +202,35 @@ def test_rule_B26_a_leaders_instruction_is_found_by_the_leaders_name(org, record
         assert titles(org.officer, query, kind="instruction") == [instruction.text], query
     search.rebuild()
     assert titles(org.officer, name, kind="instruction") == [instruction.text]
+
+
+def test_rule_B26_a_new_record_is_owed_in_its_own_transaction_written_in_a_batch_and_found_at_once(org):
+    from zhiban.archive.jobs import try_index_one
+    from zhiban.archive.models import PendingEntry
+
+    with transaction.atomic():  # the save does not write the full-text index: it leaves one small row
+        call = Call.objects.create(unit=org.county, at=at(9), name="王建华", content="青石镇停电")
+        assert list(PendingEntry.objects.values_list("model", "object_id")) == [("intake.call", str(call.pk))]
+        assert not SearchEntry.objects.exists()
+    with pytest.raises(RuntimeError), transaction.atomic():  # a save rolled back owes nothing
+        Call.objects.create(unit=org.county, at=at(9, 5), name="李红", content="停电已恢复")
+        raise RuntimeError
+    assert PendingEntry.objects.count() == 1
+    assert titles(org.officer, "停电") == [f"来电 王建华 {call.content}"]  # a search catches up first
+    assert not PendingEntry.objects.exists()
+    later = Call.objects.create(unit=org.county, at=at(10), name="赵大勇", content="道路积水")
+    assert try_index_one() and not try_index_one()  # the runner writes it within seconds, once
+    assert SearchEntry.objects.filter(object_id=str(later.pk)).count() == 1
+    gone = Call.objects.create(unit=org.county, at=at(10, 5), name="马小川", content="积水已退")
+    gone.delete()  # deleted before its entry was written: nothing owed, nothing found
+    assert not PendingEntry.objects.exists() and titles(org.officer, "积水") == [
+        f"来电 赵大勇 {later.content}"
+    ]
+
+
+def test_rule_B26_a_record_changed_before_its_entry_is_written_is_indexed_once_as_it_now_is(org):
+    call = Call.objects.create(unit=org.county, at=at(9), name="王建华", content="青石镇停电")
+    call.content = "青石镇停水"
+    call.save()  # a change writes the entry at once
+    assert titles(org.officer, "停水") == [f"来电 王建华 {call.content}"]
+    assert titles(org.officer, "停电") == [] and SearchEntry.objects.count() == 1

@@ -1,4 +1,4 @@
-"""The archive's part of `runjobs`: each day's brief drafted at each unit's cut-off hour (and last
+"""The archive's part of `runjobs`: the search entries of records just saved, each day's brief drafted at each unit's cut-off hour (and last
 month's summary on the 1st), the nightly backup when its moment has come (once, however long the runner
 was down), queued backups and restore drills asked for on the page, and rows a killed runner left
 running."""
@@ -10,7 +10,7 @@ import threading
 
 from django.utils import timezone
 
-from zhiban.archive import services
+from zhiban.archive import search, services
 from zhiban.archive.models import Backup, Brief, RestoreDrill
 from zhiban.org.models import Unit
 from zhiban.org.policy import effective_policies
@@ -52,6 +52,11 @@ def try_brief_one() -> bool:
     if not waiting:
         _briefs_done_for = today
     return False
+
+
+def try_index_one() -> bool:
+    """The search entries of records saved since the last pass, in a batch (search.drain)."""
+    return search.drain() > 0
 
 
 def try_nightly_backup_one() -> bool:
@@ -116,4 +121,11 @@ def try_fail_stale_one() -> bool:
     return services.fail_stale() > 0
 
 
-JOBS = [try_brief_one, try_fail_stale_one, try_nightly_backup_one, try_backup_one, try_drill_one]
+JOBS = [
+    try_index_one,
+    try_brief_one,
+    try_fail_stale_one,
+    try_nightly_backup_one,
+    try_backup_one,
+    try_drill_one,
+]

@@ -229,6 +229,22 @@ class SearchEntry(models.Model):
         return self.title
 
 
+class PendingEntry(models.Model):
+    """A record saved since the information base last caught up (B26): one small row written in the
+    record's own transaction, its entry written soon after by the job runner, or first by the next
+    search, in batches (search.drain). The save, the busiest write there is, so does not pay for the
+    full-text index one record at a time, and a search still never misses a record that was saved."""
+
+    model = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = "待索引记录"
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id}"
+
+
 class Brief(models.Model):
     """值班要情 (daily) and its monthly summary: drafted from the records at the policy's cut-off, edited,
     checked (核稿), signed off by a leader (签发), then sent to the office above and the units chosen.

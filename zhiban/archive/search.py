@@ -27,16 +27,17 @@ import heapq
 import re
 from dataclasses import dataclass
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from zhiban.archive import volumes
-from zhiban.archive.models import SearchEntry
+from zhiban.archive.models import PendingEntry, SearchEntry
 from zhiban.archive.volumes import Kind
 from zhiban.audit.trail import label as audit_label
+from zhiban.lib import sql
 from zhiban.lib.classification import CLASSIFIED, Classification, cleared_for
 from zhiban.lib.pinyin import readings
 from zhiban.lib.sql import Inserter
@@ -200,22 +201,18 @@ def classification_of(record: models.Model) -> str:
     return event.classification if event is not None else Classification.PUBLIC
 
 
-def index(record: models.Model, created: bool = False) -> None:
+def index(record: models.Model) -> None:
     """Writes (or removes, when it has no time yet: a draft report, an unsigned handover) the record's
-    entry: one statement for a new record (an insert), one or two for a changed one."""
+    entry: an update, or an insert when it has none yet."""
     kind = BY_MODEL.get(audit_label(type(record)))
     if kind is None:
         return
     if getattr(record, kind.at) is None or (
         kind.also and not kind.model.objects.filter(kind.also, pk=record.pk).exists()
     ):
-        if not created:
-            unindex(type(record), record.pk)
+        SearchEntry.objects.filter(model=audit_label(kind.model), object_id=str(record.pk)).delete()
         return
     entry = entry_for(kind, record)
-    if created:
-        _insert(entry)
-        return
     fields = {
         f: getattr(entry, f)
         for f in ("kind", "unit_id", "at", "title", "excerpt", "classification", "tokens")
@@ -236,6 +233,65 @@ _inserter: Inserter | None = None
 
 def unindex(model: type[models.Model], pk) -> None:
     SearchEntry.objects.filter(model=audit_label(model), object_id=str(pk)).delete()
+    PendingEntry.objects.filter(model=audit_label(model), object_id=str(pk)).delete()
+
+
+# --- entries owed ----------------------------------------------------------------------------------
+# A new record's entry is owed (one small row, in the record's own transaction) and written in batches:
+# FTS5 writes a segment of its index per transaction, so three hundred entries written together cost a
+# fraction of three hundred written one by one. The job runner writes them within seconds; a search
+# writes any still owed before it looks, so it never misses a record that was saved.
+_QUEUE = f"INSERT INTO {PendingEntry._meta.db_table} (model, object_id) VALUES (%s, %s)"
+_CLAIM = (
+    f"DELETE FROM {PendingEntry._meta.db_table} WHERE id IN "
+    f"(SELECT id FROM {PendingEntry._meta.db_table} ORDER BY id LIMIT %s{{lock}}) RETURNING id, model, object_id"
+)
+
+
+def queue(record: models.Model) -> None:
+    """The entry of a record just created is owed (drain writes it)."""
+    if audit_label(type(record)) in BY_MODEL:
+        sql.execute(_QUEUE, [audit_label(type(record)), str(record.pk)])
+
+
+def drain(limit: int = 500) -> int:
+    """Writes up to `limit` owed entries, oldest first (entry ids keep following time); returns how many
+    were taken. They are claimed by deleting their rows in the transaction that writes the entries: two
+    drains never take one row, and one that fails leaves them owed."""
+    if not PendingEntry.objects.exists():
+        return 0
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with transaction.atomic():
+        rows = sorted(sql.execute(_CLAIM.format(lock=lock), [limit]).fetchall())
+        owed: dict[str, list[str]] = {}
+        for _, model, object_id in rows:
+            owed.setdefault(model, []).append(object_id)
+        for model, ids in owed.items():
+            kind = BY_MODEL.get(model)
+            if kind is not None:
+                _write(kind, ids)
+    return len(rows)
+
+
+def _write(kind: Kind, ids: list[str]) -> None:
+    """The entries of these records of a kind: the new ones in one insert, any a change has written
+    since in its place (a record not to be found yet, a draft, has none)."""
+    label = audit_label(kind.model)
+    found = _records(kind).filter(kind.also, pk__in=ids, **{f"{kind.at}__isnull": False}).order_by("pk")
+    have = set(SearchEntry.objects.filter(model=label, object_id__in=ids).values_list("object_id", flat=True))
+    new = []
+    for record in found:
+        if str(record.pk) in have:
+            index(record)
+        else:
+            new.append(entry_for(kind, record))
+    SearchEntry.objects.bulk_create(new)
+
+
+def catch_up() -> None:
+    """Every owed entry written (before a search)."""
+    while drain():
+        pass
 
 
 def rebuild(batch: int = 2000) -> int:
@@ -243,13 +299,10 @@ def rebuild(batch: int = 2000) -> int:
     that entry ids follow time as they do for records saved day by day (the search's recent window
     relies on it). Returns how many."""
     SearchEntry.objects.all().delete()
+    PendingEntry.objects.all().delete()
 
     def rows_of(kind: Kind):
-        rows = kind.model.objects.filter(kind.also, **{f"{kind.at}__isnull": False}).order_by(kind.at, "pk")
-        related = [p for p in ("event", "shift") if p in kind.unit_path]
-        rows = rows.select_related(
-            *[r for r in related if _has_relation(kind.model, r)], *PEOPLE.get(kind.code, ())
-        )
+        rows = _records(kind).filter(kind.also, **{f"{kind.at}__isnull": False}).order_by(kind.at, "pk")
         for record in rows.iterator(chunk_size=batch):
             yield getattr(record, kind.at), kind.code, record.pk, kind, record
 
@@ -261,6 +314,14 @@ def rebuild(batch: int = 2000) -> int:
             count, pending = count + len(pending), []
     SearchEntry.objects.bulk_create(pending)
     return count + len(pending)
+
+
+def _records(kind: Kind):
+    """A kind's records with the rows their entries name (unit path, people) in the same query."""
+    related = [p for p in ("event", "shift") if p in kind.unit_path]
+    return kind.model.objects.select_related(
+        *[r for r in related if _has_relation(kind.model, r)], *PEOPLE.get(kind.code, ())
+    )
 
 
 def _has_relation(model, name: str) -> bool:
@@ -302,6 +363,7 @@ def search(
     terms = query_terms(query)
     if not terms:
         return [], 0
+    catch_up()
     where, params = _filters(scope, kind, unit_ids, since, until, level)
     if where is None:
         return [], 0

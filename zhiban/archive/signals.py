@@ -1,6 +1,8 @@
-"""The information base kept in step with the records (B26): each duty record's search entry is written
-or removed in the transaction that saves or deletes the record, so a search never finds a record that
-was rolled back, nor misses one that was saved."""
+"""The information base kept in step with the records (B26): a new record's entry is owed in the
+transaction that saves it and written in a batch soon after (search.drain: by the job runner, or by the
+next search first); a changed record's entry is rewritten, and a deleted one's removed, in the
+transaction that changes or deletes it. A search never finds a record that was rolled back, nor misses
+one that was saved."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ def _saved(sender, instance, created=False, raw=False, **kwargs):
         return
     from zhiban.archive import search
 
-    search.index(instance, created=created)
+    if created:
+        search.queue(instance)
+    else:
+        search.index(instance)
 
 
 def _deleted(sender, instance, **kwargs):
