@@ -31,16 +31,25 @@ def code_for(user, at_offset: int = 0) -> str:
     return f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=at_offset):06d}"
 
 
-def log_in(client, username="wangdl", password=PASSWORD, ip="10.0.0.8"):
-    """Both steps as a person takes them: the password, then the authenticator's current code."""
+def log_in(client, username="wangdl", password=PASSWORD, ip="10.0.0.8", **headers):
+    """Both steps as a person takes them: the password, then the authenticator's current code.
+    `headers` are what a proxy adds (HTTP_X_REAL_IP)."""
     from zhiban.org.models import User
 
-    response = client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+    response = client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **headers)
     if response.status_code != 302:
         return response
     return client.post(
-        "/login/verify/", {"code": code_for(User.objects.get(username=username))}, REMOTE_ADDR=ip
+        "/login/verify/",
+        {"code": code_for(User.objects.get(username=username))},
+        REMOTE_ADDR=ip,
+        **headers,
     )
+
+
+def behind_nginx(address: str) -> dict:
+    """A request as the README's nginx passes it on: from the loopback, the client's address in X-Real-IP."""
+    return {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": address}
 
 
 @pytest.fixture
@@ -98,6 +107,61 @@ def test_one_address_guessing_many_accounts_is_locked_while_other_addresses_stil
     refused = guesser.post("/login/", {"username": "wangdl", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
     assert refused.status_code == 429
     assert log_in(Client(), ip="10.0.0.8").status_code == 302  # the duty room's own address is not locked
+
+
+def test_behind_the_trusted_proxy_the_lockout_by_address_counts_each_clients_own_address(org):
+    _person_with_password(org)
+    limit = policy(address_failure_limit=5).address_failure_limit
+    guesser = Client()
+    for n in range(limit):
+        guesser.post("/login/", {"username": f"guess{n}", "password": "wrong"}, **behind_nginx("203.0.113.7"))
+    refused = guesser.post(
+        "/login/", {"username": "wangdl", "password": PASSWORD}, **behind_nginx("203.0.113.7")
+    )
+    assert refused.status_code == 429  # the guesser's own address is locked
+    # the duty room, reaching the server through the same nginx, is not: nginx's address is not counted
+    assert log_in(Client(), ip="127.0.0.1", HTTP_X_REAL_IP="203.0.113.8").status_code == 302
+    failed = AuditEntry.objects.filter(action="login_failed").values_list("ip", flat=True)
+    assert set(failed) == {"203.0.113.7"}
+    logged = AuditEntry.objects.filter(action="login", object_repr__startswith="wangdl")
+    assert set(logged.values_list("ip", flat=True)) == {"203.0.113.8"}  # both steps of the login
+
+
+def test_an_address_header_from_a_client_that_is_not_a_trusted_proxy_is_ignored(org):
+    _person_with_password(org)
+    limit = policy(address_failure_limit=5).address_failure_limit
+    guesser = Client()
+    for n in range(limit):  # a new made-up address in each request: the lockout still sees 10.9.9.9
+        guesser.post(
+            "/login/",
+            {"username": f"guess{n}", "password": "wrong"},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_REAL_IP=f"203.0.113.{n}",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    refused = guesser.post(
+        "/login/",
+        {"username": "wangdl", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_REAL_IP="203.0.113.99",
+    )
+    assert refused.status_code == 429
+    assert set(AuditEntry.objects.filter(action="login_failed").values_list("ip", flat=True)) == {"10.9.9.9"}
+
+
+def test_the_client_address_is_read_from_the_right_of_x_forwarded_for_past_trusted_proxies(settings):
+    from django.test import RequestFactory
+
+    from zhiban.lib.addresses import client_ip
+
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.1.0.0/16"]
+    forwarded = "6.6.6.6, 203.0.113.5, 10.1.2.3"  # made up by the client, the client, a balancer
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == "203.0.113.5"
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="not an address")
+    assert client_ip(request) == "127.0.0.1"  # never a text the audit's address field would refuse
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert client_ip(request) == "192.0.2.1"
 
 
 def test_pages_need_a_login(db):

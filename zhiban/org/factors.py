@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhiban.audit.models import AuditEntry
 from zhiban.audit.trail import Actor, actor_for_user, record
+from zhiban.lib.addresses import client_ip
 from zhiban.org.models import BackupCodes, User
 from zhiban.org.security import end_sessions
 
@@ -120,7 +121,7 @@ def verified(request, device: Device, how: str) -> None:
         model="org.user",
         object_id=request.user.pk,
         object_repr=f"{request.user.username} 通过二次验证（{how}）",
-        actor=actor_for_user(request.user, request.META.get("REMOTE_ADDR")),
+        actor=actor_for_user(request.user, client_ip(request)),
     )
 
 
@@ -130,7 +131,7 @@ def refused(request, how: str) -> None:
         model="org.user",
         object_id=request.user.pk,
         object_repr=f"{request.user.username} 二次验证未通过（{how}）",
-        actor=Actor(request.user.pk, request.user.display_name(), request.META.get("REMOTE_ADDR")),
+        actor=Actor(request.user.pk, request.user.display_name(), client_ip(request)),
     )
 
 
