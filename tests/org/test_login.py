@@ -13,7 +13,7 @@ from django_otp.oath import totp
 from tests.factories import make_person
 from zhiban.audit.models import AuditEntry
 from zhiban.org import factors
-from zhiban.org.models import SecurityPolicy
+from zhiban.org.models import SecurityPolicy, User
 
 PASSWORD = "Duty-Room-2026!"
 
@@ -34,8 +34,6 @@ def code_for(user, at_offset: int = 0) -> str:
 def log_in(client, username="wangdl", password=PASSWORD, ip="10.0.0.8", **headers):
     """Both steps as a person takes them: the password, then the authenticator's current code.
     `headers` are what a proxy adds (HTTP_X_REAL_IP)."""
-    from zhiban.org.models import User
-
     response = client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **headers)
     if response.status_code != 302:
         return response
@@ -223,6 +221,21 @@ def test_logging_in_again_ends_the_other_session_when_the_policy_says_one_sessio
     next_code()
     log_in(first)
     assert first.get("/").status_code == 200 and second.get("/").status_code == 200
+
+
+def test_a_password_alone_does_not_end_the_owners_session_but_a_login_with_both_factors_does(org, next_code):
+    _person_with_password(org)
+    owner, other = Client(), Client()
+    log_in(owner)
+    password_only = other.post("/login/", {"username": "wangdl", "password": PASSWORD})
+    assert password_only.status_code == 302
+    assert owner.get("/").status_code == 200  # whoever has only the password cannot sign the owner out
+    assert other.get("/")["Location"].startswith("/login/verify/")
+    next_code()
+    other.post("/login/verify/", {"code": code_for(User.objects.get(username="wangdl"))})
+    assert other.get("/").status_code == 200
+    assert owner.get("/").status_code == 302
+    assert "已在别处登录" in owner.get("/login/").content.decode()
 
 
 def test_a_person_changes_their_own_password_given_the_current_one(org, next_code):

@@ -33,7 +33,7 @@ from zhiban.audit.models import AuditEntry
 from zhiban.audit.trail import Actor, actor_for_user, record
 from zhiban.lib.addresses import client_ip
 from zhiban.org.models import BackupCodes, User
-from zhiban.org.security import end_sessions
+from zhiban.org.security import claim_session, end_sessions
 
 
 class SecondFactor:
@@ -112,10 +112,12 @@ def mark_verified(session, device: Device) -> None:
 
 def verified(request, device: Device, how: str) -> None:
     """The session has passed the second factor: marked, its key renewed (no session fixation across
-    the step) and the login's completion audited."""
+    the step), the person's other sessions ended if the policy allows one, and the login's completion
+    audited."""
     mark_verified(request.session, device)
     request.user.otp_device = device
     request.session.cycle_key()
+    claim_session(request)
     record(
         AuditEntry.Action.LOGIN,
         model="org.user",

@@ -117,17 +117,20 @@ def end_sessions(user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_mark=secrets.token_hex(16))
 
 
+def _new_mark(user: User) -> str:
+    mark = secrets.token_hex(16)
+    User.objects.filter(pk=user.pk).update(session_mark=mark)  # no signal: the login is audited itself
+    user.session_mark = mark
+    return mark
+
+
 def _mark_session(sender, request, user, **kwargs) -> None:
-    """A login starts the session's absolute lifetime and carries the person's session mark; with one
-    session per person, a new mark, so the person's other sessions end."""
+    """The password step starts the session's absolute lifetime and carries the person's current
+    session mark. It does not end the person's other sessions: a password alone must not sign the
+    owner out (claim_session does that, once the second factor is passed)."""
     if request is None or not hasattr(request, "session"):
         return
-    mark = user.session_mark
-    if security_policy().one_session_per_person or not mark:
-        mark = secrets.token_hex(16)
-        User.objects.filter(pk=user.pk).update(session_mark=mark)  # no signal: the login is audited itself
-        user.session_mark = mark
-    request.session["mark"] = mark
+    request.session["mark"] = user.session_mark or _new_mark(user)
     request.session["started"] = int(time.time())
     request.session["last_seen"] = int(time.time())
     # the stored session and its cookie live as long as the policy's absolute lifetime, no longer
@@ -135,6 +138,13 @@ def _mark_session(sender, request, user, **kwargs) -> None:
 
 
 user_logged_in.connect(_mark_session, dispatch_uid="session-mark")
+
+
+def claim_session(request) -> None:
+    """The login is complete (the second factor passed): with one session per person, a new mark for
+    this session, so the person's other sessions end at their next request."""
+    if security_policy().one_session_per_person:
+        request.session["mark"] = _new_mark(request.user)
 
 
 # --- lockout by account and by address (django-axes) ---------------------------------------------
