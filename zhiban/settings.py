@@ -121,12 +121,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Length, composition and personal parts (username, name in pinyin, phone) come from the security
-# policy the security administrator keeps (org.SecurityPolicy); Django's list of 20,000 common
-# passwords stays.
+# Length and composition come from the security policy the security administrator keeps
+# (org.SecurityPolicy), never below the floor MLPS asks for; nothing personal (username, name in pinyin,
+# phone, the unit's place) nor the system's name; none of the last three; Django's list of 20,000
+# common passwords stays.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "zhiban.org.security.PolicyPasswordValidator"},
+    {"NAME": "zhiban.org.security.PasswordReuseValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -16,8 +16,9 @@ from django.utils import timezone
 from zhiban.audit.models import HASH_VERSION, AuditEntry, AuditHead
 from zhiban.lib import sql
 
-# secrets, and the search keys worked out from a name already in the record (a unit's run to a kilobyte)
-HIDDEN_FIELDS = {"password", "key_hash", "search_text"}
+# secrets (a password's hash, the earlier ones', a token's), and the search keys worked out from a name
+# already in the record (a unit's run to a kilobyte)
+HIDDEN_FIELDS = {"password", "previous_passwords", "key_hash", "search_text"}
 
 
 @dataclass(frozen=True)
