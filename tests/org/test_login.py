@@ -4,13 +4,14 @@ and by address; the session's idle timeout, absolute lifetime and one session pe
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.test import Client
 from django_otp.oath import totp
 
-from tests.factories import make_person
+from tests.factories import make_person, make_roster
 from zhiban.audit.models import AuditEntry
 from zhiban.org import factors
 from zhiban.org.models import SecurityPolicy, User
@@ -193,6 +194,47 @@ def test_background_polling_of_the_board_does_not_keep_a_session_alive(org):
         assert polled.status_code == 204 and polled["HX-Redirect"].startswith(
             "/login/"
         )  # the whole page goes
+
+
+def test_the_roster_solvers_progress_poll_does_not_keep_a_session_alive(org):
+    roster = make_roster(org.county, dt.date(2026, 3, 1), 7)
+    minutes = policy().idle_timeout_minutes
+    start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = org.client(org.county_admin)
+        assert client.get(f"/roster/{roster.pk}/solving/").status_code == 200
+        for _ in range(minutes + 1):  # the roster's page polls the solver; nobody touches anything
+            traveller.shift(dt.timedelta(minutes=1))
+            polled = client.get(f"/roster/{roster.pk}/solving/")
+        assert polled.status_code == 302 and polled["Location"].startswith("/login/")
+
+
+def test_every_view_a_template_polls_on_a_timer_is_marked_as_a_background_poll():
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from zhiban.lib.polling import is_background_poll
+
+    views = {}
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                views[pattern.name] = pattern.callback
+
+    walk(get_resolver().url_patterns)
+    timed = re.compile(r"""<[^>]*hx-get="\{% url '(\w+)'[^>]*hx-trigger="[^"]*every""")
+    polled = {
+        name
+        for path in Path(settings.BASE_DIR, "templates").rglob("*.html")
+        for name in timed.findall(path.read_text())
+    }
+    assert {"incident_board_rows", "roster_solving", "roll_call_rows"} <= polled
+    assert [name for name in sorted(polled) if not is_background_poll(views[name])] == []
 
 
 def test_a_session_ends_at_its_absolute_lifetime_however_busy(org):
