@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 from zhiban.audit.trail import _actor, actor_for_user
+from zhiban.lib.addresses import client_ip
 from zhiban.org.models import ApiToken
 
 
@@ -20,7 +21,7 @@ class TokenAuth(HttpBearer):
         if user is None:
             return None
         request.user = user
-        _actor.set(actor_for_user(user, request.META.get("REMOTE_ADDR")))
+        _actor.set(actor_for_user(user, client_ip(request)))
         return user
 
 

@@ -171,3 +171,59 @@ def test_a_refused_read_of_another_units_record_is_audited(org):
     assert refusal.actor_id == org.sibling_officer.user_id and "张三" not in refusal.object_repr
     assert org.client(org.sibling_officer).get("/intake/calls/999999/").status_code == 404
     assert not AuditEntry.objects.filter(action="refused", object_id="999999").exists()  # no such record
+
+
+def rehash_unkeyed(entries) -> None:
+    """What someone who can write the database but lacks the key does after editing an entry: re-hash
+    it and every later one with the old unkeyed hash (version 2), and move the head to match."""
+    first = entries[0]
+    prev = AuditEntry.objects.filter(id__lt=first.pk).order_by("-id").values_list("hash", flat=True).first()
+    prev = prev or "0" * 64
+    for entry in entries:
+        entry.prev_hash, entry.hash_version = prev, 2
+        prev = entry.compute_hash()
+        sql(
+            f"UPDATE {TABLE} SET prev_hash = %s, hash = %s, hash_version = 2 WHERE id = %s",
+            [entry.prev_hash, prev, entry.pk],
+        )
+    AuditHead.objects.filter(pk=1).update(last_hash=prev)
+
+
+def test_audit_verify_exits_non_zero_when_the_chain_is_rehashed_unkeyed_and_no_checkpoint_exists(db):
+    write(3)
+    sql(f"UPDATE {TABLE} SET ip = %s", ["192.168.1.99"])
+    rehash_unkeyed(list(AuditEntry.objects.order_by("id")))
+    first = AuditEntry.objects.order_by("id").first()
+    assert verify_chain()[1].message.startswith(f"第 {first.pk} 条记录的校验方式被改动")
+    assert_verify_fails(f"entry {first.pk}.*校验方式被改动")
+
+
+def test_audit_verify_exits_non_zero_when_entries_after_the_last_checkpoint_are_rehashed_unkeyed(db):
+    write(3)
+    anchor.write_checkpoint()
+    write(2, start=3)
+    newer = list(AuditEntry.objects.order_by("id"))[3:]
+    sql(f"UPDATE {TABLE} SET actor_name = '别人' WHERE id = %s", [newer[0].pk])
+    rehash_unkeyed(newer)  # the checkpoint vouches for the first three only, which are untouched
+    assert_verify_fails(f"entry {newer[0].pk}.*校验方式被改动")
+
+
+def test_audit_verify_of_the_archive_exits_non_zero_when_exported_entries_are_rehashed_unkeyed(db, settings):
+    from zhiban.audit import retention
+
+    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        write(3)
+        traveller.shift(dt.timedelta(seconds=1))
+        retention.purge_before(start + dt.timedelta(seconds=1), settings.AUDIT_ARCHIVE_DIR)
+    call_command("audit_verify", archive=settings.AUDIT_ARCHIVE_DIR)
+    [archive] = settings.AUDIT_ARCHIVE_DIR.glob("*.jsonl")
+    rows = [json.loads(line) for line in archive.read_text().splitlines()]
+    prev = "0" * 64
+    for row in rows:  # the exported file edited and re-hashed unkeyed
+        row.update(prev_hash=prev, hash_version=2, ip="192.168.1.99")
+        entry = AuditEntry(**{**row, "at": dt.datetime.fromisoformat(row["at"])})
+        row["hash"] = prev = entry.compute_hash()
+    archive.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    with pytest.raises(CommandError, match=f"entry {rows[0]['id']}.*校验方式被改动"):
+        call_command("audit_verify", archive=settings.AUDIT_ARCHIVE_DIR)

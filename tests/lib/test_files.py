@@ -125,3 +125,24 @@ def test_rule_A3_1_the_exemption_form_refuses_a_record_that_is_not_a_document_an
     )
     assert "只能上传 PDF、JPG 图片、PNG 图片 文件" in response.content.decode()
     assert not org.officer.exemptions.exists()
+
+
+def test_reading_an_evidence_file_is_audited_with_who_read_it_and_a_refused_read_is_not_a_read(org):
+    from zhiban.audit.models import AuditEntry
+    from zhiban.supervision import services
+    from zhiban.supervision.models import Evidence
+
+    inspection = services.inspection_start(org.city, org.county, org.inspector)
+    evidence = Evidence.objects.create(
+        item=inspection.items.first(),
+        by=org.inspector,
+        file=ContentFile(b"%PDF-1.4 evidence", name="签到表.pdf"),
+        name="签到表.pdf",
+        size=17,
+    )
+    response = org.client(org.county_admin).get(f"/supervision/evidence/{evidence.pk}/")
+    assert response.status_code == 200 and b"".join(response) == b"%PDF-1.4 evidence"
+    read = AuditEntry.objects.get(action="read", model="supervision.evidence", object_id=str(evidence.pk))
+    assert read.actor_id == org.county_admin.user_id and "签到表.pdf" in read.object_repr
+    assert org.client(org.sibling_officer).get(f"/supervision/evidence/{evidence.pk}/").status_code == 404
+    assert AuditEntry.objects.filter(action="read", model="supervision.evidence").count() == 1

@@ -4,16 +4,17 @@ and by address; the session's idle timeout, absolute lifetime and one session pe
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.test import Client
 from django_otp.oath import totp
 
-from tests.factories import make_person
+from tests.factories import make_person, make_roster
 from zhiban.audit.models import AuditEntry
 from zhiban.org import factors
-from zhiban.org.models import SecurityPolicy
+from zhiban.org.models import SecurityPolicy, User
 
 PASSWORD = "Duty-Room-2026!"
 
@@ -31,16 +32,23 @@ def code_for(user, at_offset: int = 0) -> str:
     return f"{totp(device.bin_key, t0=device.t0, step=device.step, drift=at_offset):06d}"
 
 
-def log_in(client, username="wangdl", password=PASSWORD, ip="10.0.0.8"):
-    """Both steps as a person takes them: the password, then the authenticator's current code."""
-    from zhiban.org.models import User
-
-    response = client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+def log_in(client, username="wangdl", password=PASSWORD, ip="10.0.0.8", **headers):
+    """Both steps as a person takes them: the password, then the authenticator's current code.
+    `headers` are what a proxy adds (HTTP_X_REAL_IP)."""
+    response = client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **headers)
     if response.status_code != 302:
         return response
     return client.post(
-        "/login/verify/", {"code": code_for(User.objects.get(username=username))}, REMOTE_ADDR=ip
+        "/login/verify/",
+        {"code": code_for(User.objects.get(username=username))},
+        REMOTE_ADDR=ip,
+        **headers,
     )
+
+
+def behind_nginx(address: str) -> dict:
+    """A request as the README's nginx passes it on: from the loopback, the client's address in X-Real-IP."""
+    return {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": address}
 
 
 @pytest.fixture
@@ -100,6 +108,61 @@ def test_one_address_guessing_many_accounts_is_locked_while_other_addresses_stil
     assert log_in(Client(), ip="10.0.0.8").status_code == 302  # the duty room's own address is not locked
 
 
+def test_behind_the_trusted_proxy_the_lockout_by_address_counts_each_clients_own_address(org):
+    _person_with_password(org)
+    limit = policy(address_failure_limit=5).address_failure_limit
+    guesser = Client()
+    for n in range(limit):
+        guesser.post("/login/", {"username": f"guess{n}", "password": "wrong"}, **behind_nginx("203.0.113.7"))
+    refused = guesser.post(
+        "/login/", {"username": "wangdl", "password": PASSWORD}, **behind_nginx("203.0.113.7")
+    )
+    assert refused.status_code == 429  # the guesser's own address is locked
+    # the duty room, reaching the server through the same nginx, is not: nginx's address is not counted
+    assert log_in(Client(), ip="127.0.0.1", HTTP_X_REAL_IP="203.0.113.8").status_code == 302
+    failed = AuditEntry.objects.filter(action="login_failed").values_list("ip", flat=True)
+    assert set(failed) == {"203.0.113.7"}
+    logged = AuditEntry.objects.filter(action="login", object_repr__startswith="wangdl")
+    assert set(logged.values_list("ip", flat=True)) == {"203.0.113.8"}  # both steps of the login
+
+
+def test_an_address_header_from_a_client_that_is_not_a_trusted_proxy_is_ignored(org):
+    _person_with_password(org)
+    limit = policy(address_failure_limit=5).address_failure_limit
+    guesser = Client()
+    for n in range(limit):  # a new made-up address in each request: the lockout still sees 10.9.9.9
+        guesser.post(
+            "/login/",
+            {"username": f"guess{n}", "password": "wrong"},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_REAL_IP=f"203.0.113.{n}",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    refused = guesser.post(
+        "/login/",
+        {"username": "wangdl", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_REAL_IP="203.0.113.99",
+    )
+    assert refused.status_code == 429
+    assert set(AuditEntry.objects.filter(action="login_failed").values_list("ip", flat=True)) == {"10.9.9.9"}
+
+
+def test_the_client_address_is_read_from_the_right_of_x_forwarded_for_past_trusted_proxies(settings):
+    from django.test import RequestFactory
+
+    from zhiban.lib.addresses import client_ip
+
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.1.0.0/16"]
+    forwarded = "6.6.6.6, 203.0.113.5, 10.1.2.3"  # made up by the client, the client, a balancer
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == "203.0.113.5"
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="not an address")
+    assert client_ip(request) == "127.0.0.1"  # never a text the audit's address field would refuse
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert client_ip(request) == "192.0.2.1"
+
+
 def test_pages_need_a_login(db):
     response = Client().get("/org/people/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
@@ -133,6 +196,47 @@ def test_background_polling_of_the_board_does_not_keep_a_session_alive(org):
         )  # the whole page goes
 
 
+def test_the_roster_solvers_progress_poll_does_not_keep_a_session_alive(org):
+    roster = make_roster(org.county, dt.date(2026, 3, 1), 7)
+    minutes = policy().idle_timeout_minutes
+    start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = org.client(org.county_admin)
+        assert client.get(f"/roster/{roster.pk}/solving/").status_code == 200
+        for _ in range(minutes + 1):  # the roster's page polls the solver; nobody touches anything
+            traveller.shift(dt.timedelta(minutes=1))
+            polled = client.get(f"/roster/{roster.pk}/solving/")
+        assert polled.status_code == 302 and polled["Location"].startswith("/login/")
+
+
+def test_every_view_a_template_polls_on_a_timer_is_marked_as_a_background_poll():
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from zhiban.lib.polling import is_background_poll
+
+    views = {}
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                views[pattern.name] = pattern.callback
+
+    walk(get_resolver().url_patterns)
+    timed = re.compile(r"""<[^>]*hx-get="\{% url '(\w+)'[^>]*hx-trigger="[^"]*every""")
+    polled = {
+        name
+        for path in Path(settings.BASE_DIR, "templates").rglob("*.html")
+        for name in timed.findall(path.read_text())
+    }
+    assert {"incident_board_rows", "roster_solving", "roll_call_rows"} <= polled
+    assert [name for name in sorted(polled) if not is_background_poll(views[name])] == []
+
+
 def test_a_session_ends_at_its_absolute_lifetime_however_busy(org):
     hours = policy().session_max_hours
     start = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
@@ -159,6 +263,21 @@ def test_logging_in_again_ends_the_other_session_when_the_policy_says_one_sessio
     next_code()
     log_in(first)
     assert first.get("/").status_code == 200 and second.get("/").status_code == 200
+
+
+def test_a_password_alone_does_not_end_the_owners_session_but_a_login_with_both_factors_does(org, next_code):
+    _person_with_password(org)
+    owner, other = Client(), Client()
+    log_in(owner)
+    password_only = other.post("/login/", {"username": "wangdl", "password": PASSWORD})
+    assert password_only.status_code == 302
+    assert owner.get("/").status_code == 200  # whoever has only the password cannot sign the owner out
+    assert other.get("/")["Location"].startswith("/login/verify/")
+    next_code()
+    other.post("/login/verify/", {"code": code_for(User.objects.get(username="wangdl"))})
+    assert other.get("/").status_code == 200
+    assert owner.get("/").status_code == 302
+    assert "已在别处登录" in owner.get("/login/").content.decode()
 
 
 def test_a_person_changes_their_own_password_given_the_current_one(org, next_code):

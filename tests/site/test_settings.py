@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from zhiban.lib.env import database, env_bool, env_int, env_list, secret_key
+from zhiban.lib.env import database, env_bool, env_int, env_list, env_networks, secret_key
 
 
 def test_env_bool_refuses_unknown_words(monkeypatch):
@@ -29,6 +29,15 @@ def test_env_int_and_list(monkeypatch):
         env_list("HOSTS", [])
     monkeypatch.setenv("HOSTS", "a.gov.cn, b.gov.cn")
     assert env_list("HOSTS", []) == ["a.gov.cn", "b.gov.cn"]
+
+
+def test_trusted_proxies_default_to_the_loopback_and_a_typo_stops_the_start(monkeypatch):
+    assert env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"]) == ["127.0.0.1", "::1"]
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16")
+    assert env_networks("TRUSTED_PROXIES", []) == ["10.0.0.5", "10.1.0.0/16"]
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.5,nginx")
+    with pytest.raises(ImproperlyConfigured, match="'nginx' is not an IP address"):
+        env_networks("TRUSTED_PROXIES", [])
 
 
 def test_secret_key_too_short_is_refused(monkeypatch, tmp_path):

@@ -1,8 +1,5 @@
 from zhiban.audit.trail import LazyActor, _actor
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+from zhiban.lib.addresses import client_ip
 
 
 class AuditActorMiddleware:

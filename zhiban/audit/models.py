@@ -20,6 +20,10 @@ from django.db import models
 
 from zhiban.lib.dates import local_minute
 
+# The one way an entry is hashed now (keyed). Migration 0005 re-hashed every older entry to it, so an
+# entry of another version was re-hashed by someone who can write the database but lacks the key.
+HASH_VERSION = 3
+
 
 class AppendOnly(Exception):
     pass
@@ -60,8 +64,9 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     # 1: before every stored field was hashed (ip and object_repr were not); 2: every field, unkeyed;
-    # 3: every field, HMAC-SHA256 with AUDIT_HMAC_KEY (migration 0005 re-hashed 1 and 2 as 3)
-    hash_version = models.PositiveSmallIntegerField(default=3)
+    # 3: every field, HMAC-SHA256 with AUDIT_HMAC_KEY (migration 0005 re-hashed 1 and 2 as 3). Only
+    # HASH_VERSION is accepted by audit_verify: an older one is what someone without the key would write.
+    hash_version = models.PositiveSmallIntegerField(default=HASH_VERSION)
 
     objects = AuditQuerySet.as_manager()
 
@@ -82,8 +87,8 @@ class AuditEntry(models.Model):
         raise AppendOnly("审计记录只能追加，不能删除")
 
     def compute_hash(self) -> str:
-        """The HMAC of every stored field and the hash before (versions 1 and 2, unkeyed, are verified
-        as they were written; migration 0005 re-hashed them)."""
+        """The HMAC of every stored field and the hash before; computed by the entry's own version, which
+        the chain's verification (trail.verify_chain) holds to HASH_VERSION."""
         return entry_hash(self)
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
@@ -111,7 +116,8 @@ class AuditEntry(models.Model):
 
 
 def entry_hash(entry) -> str:
-    """An entry's hash, from its fields by name (a migration's historical entry works alike)."""
+    """An entry's hash, from its fields by name (a migration's historical entry works alike), as its
+    version computes it: migration 0005 needs the unkeyed versions to check the chain it re-hashes."""
     body = {
         "prev": entry.prev_hash,
         "at": entry.at.isoformat(),

@@ -1,9 +1,9 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from zhiban.audit.middleware import client_ip
 from zhiban.audit.models import AuditEntry
 from zhiban.audit.trail import Actor, actor_for_user, record
+from zhiban.lib.addresses import client_ip
 
 
 @receiver(user_logged_in)

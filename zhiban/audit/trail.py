@@ -13,11 +13,12 @@ from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from zhiban.audit.models import AuditEntry, AuditHead
+from zhiban.audit.models import HASH_VERSION, AuditEntry, AuditHead
 from zhiban.lib import sql
 
-# secrets, and the search keys worked out from a name already in the record (a unit's run to a kilobyte)
-HIDDEN_FIELDS = {"password", "key_hash", "search_text"}
+# secrets (a password's hash, the earlier ones', a token's), and the search keys worked out from a name
+# already in the record (a unit's run to a kilobyte)
+HIDDEN_FIELDS = {"password", "previous_passwords", "key_hash", "search_text"}
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class ChainBreak:
 
 def verify_chain(using: str = "default", anchor_until=None) -> tuple[int, ChainBreak | None]:
     """Walks the chain oldest first; returns how many entries hold and where it breaks, if it does: an
-    entry whose keyed hash or link is wrong; a chain whose end is not the head's (newest rows deleted);
+    entry whose keyed hash or link is wrong, or whose hash is not keyed at all; a chain whose end is not the head's (newest rows deleted);
     a purge marker no purge entry vouches for; a chain that falls short of the last signed checkpoint
     outside the database (the newest rows deleted with the head, or every row).
 
@@ -166,8 +167,9 @@ def verify_chain(using: str = "default", anchor_until=None) -> tuple[int, ChainB
     prev = head.purged_last_hash if head is not None and head.purged_count else "0" * 64
     count, last_purge = 0, None
     for entry in AuditEntry.objects.using(using).order_by("id").iterator():
-        if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
-            return count, ChainBreak(entry.pk, f"第 {entry.pk} 条记录被改动，或它之前的记录被删除")
+        problem = entry_problem(entry, prev)
+        if problem:
+            return count, ChainBreak(entry.pk, problem)
         if entry.action == AuditEntry.Action.PURGE:
             last_purge = entry
         prev = entry.hash
@@ -178,6 +180,17 @@ def verify_chain(using: str = "default", anchor_until=None) -> tuple[int, ChainB
         or _anchor_break(head, using, anchor_until)
     )
     return count, broken
+
+
+def entry_problem(entry: AuditEntry, prev: str) -> str | None:
+    """What is wrong with one entry of the chain after the hash `prev`, in words; None when it holds.
+    Its hash must be the keyed one (HASH_VERSION): every entry was re-hashed so (migration 0005), and an
+    unkeyed version that checks out is exactly what someone with the database but not the key can make."""
+    if entry.hash_version != HASH_VERSION:
+        return f"第 {entry.pk} 条记录的校验方式被改动（不是用审计密钥计算的），记录可能被人改过后重算"
+    if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
+        return f"第 {entry.pk} 条记录被改动，或它之前的记录被删除"
+    return None
 
 
 def _head_break(head: AuditHead | None, prev: str, count: int) -> ChainBreak | None:

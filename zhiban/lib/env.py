@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -47,6 +48,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     items = [item.strip() for item in raw.split(",") if item.strip()]
     if not items:
         raise ImproperlyConfigured(f"{name} is set but empty")
+    return items
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A list of IP addresses or networks (10.0.0.0/8); a typo stops the start rather than leaving an
+    address out of it."""
+    items = env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network") from None
     return items
 
 

@@ -31,8 +31,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhiban.audit.models import AuditEntry
 from zhiban.audit.trail import Actor, actor_for_user, record
+from zhiban.lib.addresses import client_ip
 from zhiban.org.models import BackupCodes, User
-from zhiban.org.security import end_sessions
+from zhiban.org.security import claim_session, end_sessions
 
 
 class SecondFactor:
@@ -111,16 +112,18 @@ def mark_verified(session, device: Device) -> None:
 
 def verified(request, device: Device, how: str) -> None:
     """The session has passed the second factor: marked, its key renewed (no session fixation across
-    the step) and the login's completion audited."""
+    the step), the person's other sessions ended if the policy allows one, and the login's completion
+    audited."""
     mark_verified(request.session, device)
     request.user.otp_device = device
     request.session.cycle_key()
+    claim_session(request)
     record(
         AuditEntry.Action.LOGIN,
         model="org.user",
         object_id=request.user.pk,
         object_repr=f"{request.user.username} 通过二次验证（{how}）",
-        actor=actor_for_user(request.user, request.META.get("REMOTE_ADDR")),
+        actor=actor_for_user(request.user, client_ip(request)),
     )
 
 
@@ -130,7 +133,7 @@ def refused(request, how: str) -> None:
         model="org.user",
         object_id=request.user.pk,
         object_repr=f"{request.user.username} 二次验证未通过（{how}）",
-        actor=Actor(request.user.pk, request.user.display_name(), request.META.get("REMOTE_ADDR")),
+        actor=Actor(request.user.pk, request.user.display_name(), client_ip(request)),
     )
 
 

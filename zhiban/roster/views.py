@@ -22,6 +22,7 @@ from zhiban.lib.dates import date_range
 from zhiban.lib.downloads import docx_download, xlsx_download
 from zhiban.lib.forms import add_errors, form_page
 from zhiban.lib.paging import paginate
+from zhiban.lib.polling import background_poll
 from zhiban.lib.workdays import official_through
 from zhiban.org.access import current_unit, scope_for, writable_unit
 from zhiban.org.forms import ImportForm
@@ -182,6 +183,7 @@ def roster_generate(request, pk):
 
 
 @login_required
+@background_poll  # every 2 seconds while a solve runs: a page left open is not the person's activity
 def roster_solving(request, pk):
     """The progress of the roster's auto-solve, polled by its page; once it is over, the page reloads."""
     roster = get_roster_for_user(request.user, pk)

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from zhiban.audit.models import AuditEntry, AuditHead, entry_hash
-from zhiban.audit.trail import verify_chain
+from zhiban.audit.models import AuditEntry, AuditHead
+from zhiban.audit.trail import entry_problem, verify_chain
 
 
 class Command(BaseCommand):
@@ -36,8 +36,9 @@ class Command(BaseCommand):
             for line in path.read_text().splitlines():
                 entry = AuditEntry(**{k: v for k, v in json.loads(line).items()})
                 entry.at = parse_datetime(entry.at)
-                if entry.prev_hash != prev or entry_hash(entry) != entry.hash:
-                    raise CommandError(f"archive {path.name} broken at entry {entry.id}")
+                problem = entry_problem(entry, prev)
+                if problem:
+                    raise CommandError(f"archive {path.name} broken at entry {entry.id}: {problem}")
                 prev, count = entry.hash, count + 1
         head = AuditHead.objects.filter(pk=1).first()
         if head is not None and head.purged_count and head.purged_last_hash != prev:
