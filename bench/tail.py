@@ -1,12 +1,13 @@
 """The write tail: the call-entry save's latency with 16 writers at once, through a real server.
 
     .venv/bin/python bench/tail.py [--db sqlite|postgres] [--seconds 20] [--connections 16] [--workers 2]
+                                   [--threads 4]
 
 1. Builds a database (gen_scale with 100 units and 4,000 people, as bench/writes.py): SQLite in a
    temporary var/, or PostgreSQL in a database of its own (`zhiban_tail` on 127.0.0.1:5432, made and
    dropped here; never the test suite's).
-2. Serves it with granian as `make run` does (2 workers, 4 threads each) with the job runner beside it,
-   on loopback.
+2. Serves it with granian as `make run` does (2 workers, 4 threads each; `--workers` and `--threads` try
+   other set-ups) with the job runner beside it, on loopback.
 3. `--connections` keep-alive connections (bench/web.py's client) each post the call form (every field,
    as bench/web.py posts it) as fast as they are answered, for `--seconds`; then the same for the bare
    view /healthz, the baseline, in the same process. Prints saves/s and p50, p95, p99 and max latency.
@@ -46,6 +47,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="granian's blocking threads per worker")
     parser.add_argument("--port", type=int, default=8767)
     args = parser.parse_args()
 
@@ -62,7 +64,7 @@ def main() -> None:
     granian = str(Path(sys.executable).parent / "granian")
     server = subprocess.Popen(
         [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(args.port)]
-        + ["--workers", str(args.workers), "--blocking-threads", "4", "--log-level", "warning"]
+        + ["--workers", str(args.workers), "--blocking-threads", str(args.threads), "--log-level", "warning"]
         + ["zhiban.wsgi:application"],
         cwd=ROOT,
         env=env,
