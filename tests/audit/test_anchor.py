@@ -145,15 +145,7 @@ def test_the_retention_is_at_least_180_days(db):
 def test_a_chain_written_unkeyed_is_rehashed_with_the_key_and_a_broken_one_is_refused(db):
     write(3)
     migration = importlib.import_module("zhiban.audit.migrations.0005_keyed_chain")
-    prev = "0" * 64
-    for entry in AuditEntry.objects.order_by("id"):  # the chain as the previous release wrote it
-        entry.prev_hash, entry.hash_version = prev, 2
-        prev = entry.compute_hash()
-        sql(
-            f"UPDATE {TABLE} SET prev_hash = %s, hash = %s, hash_version = 2 WHERE id = %s",
-            [entry.prev_hash, prev, entry.pk],
-        )
-    AuditHead.objects.filter(pk=1).update(last_hash=prev)
+    rehash_unkeyed(list(AuditEntry.objects.order_by("id")))  # the chain as the previous release wrote it
     migration.rehash_with_the_key(apps, SimpleNamespace(connection=connection))
     assert set(AuditEntry.objects.values_list("hash_version", flat=True)) == {3}
     assert verify_chain() == (3, None)
@@ -174,8 +166,9 @@ def test_a_refused_read_of_another_units_record_is_audited(org):
 
 
 def rehash_unkeyed(entries) -> None:
-    """What someone who can write the database but lacks the key does after editing an entry: re-hash
-    it and every later one with the old unkeyed hash (version 2), and move the head to match."""
+    """The chain from `entries` on hashed as the previous release did, unkeyed (version 2), the head
+    moved to match: what that release wrote, and what someone who can write the database but lacks the
+    key does after editing an entry."""
     first = entries[0]
     prev = AuditEntry.objects.filter(id__lt=first.pk).order_by("-id").values_list("hash", flat=True).first()
     prev = prev or "0" * 64

@@ -88,20 +88,27 @@ def test_only_an_office_above_chases_and_never_a_report_already_made(org, duty):
     assert not steps(event, EventStep.Kind.CHASED)
 
 
-@pytest.mark.usefixtures("on_the_day")
-def test_rule_B21_the_superior_links_one_fire_reported_twice_one_timeline_deadlines_per_reporter(org, duty):
-    fire, township_officer = township_event(org)
-    dept_officer = make_person(org.county_dept, "应急值班员", roles=[Role.DUTY_STAFF])
+def department_twin(org, title: str):
+    """The county's emergency department reports, at 09:10, the house 青石镇 reported: the twin."""
+    officer = make_person(org.county_dept, "应急值班员", roles=[Role.DUTY_STAFF])
     with travel(at(9, 10)):
-        twin = services.event_open(
+        event = services.event_open(
             org.county_dept,
-            dept_officer,
-            title="青石村房屋倒塌",
+            officer,
+            title=title,
             category="accident",
             known_at=at(9, 5),
             place="青石村",
             summary="房屋倒塌",
         )
+    return event, officer
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_B21_the_superior_links_one_fire_reported_twice_one_timeline_deadlines_per_reporter(org, duty):
+    fire, township_officer = township_event(org)
+    twin, dept_officer = department_twin(org, "青石村房屋倒塌")
+    with travel(at(9, 10)):
         phone_first(fire, township_officer, at(9, 8), org.county)
     page = org.client(org.officer).get(f"/incidents/{twin.pk}/").content.decode()
     assert "关联为同一事件" in page and fire.title in page  # the county, above both, is offered the link
@@ -147,18 +154,8 @@ def test_a_link_is_made_only_by_the_office_above_both_and_never_to_itself(org, d
 @pytest.mark.usefixtures("on_the_day")
 def test_rule_A2_7_a_linked_report_the_reader_may_not_read_is_named_by_its_unit_only(org, duty):
     fire, township_officer = township_event(org)
-    dept_officer = make_person(org.county_dept, "应急值班员", roles=[Role.DUTY_STAFF])
-    with travel(at(9, 10)):
-        twin = services.event_open(
-            org.county_dept,
-            dept_officer,
-            title="县应急局报房屋倒塌",
-            category="accident",
-            known_at=at(9, 5),
-            place="青石村",
-            summary="房屋倒塌",
-        )
-        services.step(twin, EventStep.Kind.NOTE, "消防已到场，现场有两人被困", dept_officer)
+    twin, dept_officer = department_twin(org, "县应急局报房屋倒塌")
+    services.step(twin, EventStep.Kind.NOTE, "消防已到场，现场有两人被困", dept_officer, at(9, 11))
     with travel(at(9, 12)):
         services.event_link(twin, fire, org.officer, org.county)
     page = org.client(township_officer).get(f"/incidents/{fire.pk}/").content.decode()
