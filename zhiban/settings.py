@@ -126,11 +126,11 @@ PASSWORD_HASHERS = [
 # phone, the unit's place) nor the system's name; none of the last three; Django's list of 20,000
 # common passwords stays.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "zhiban.org.security.SimilarToAccountValidator"},
     {"NAME": "zhiban.org.security.PolicyPasswordValidator"},
     {"NAME": "zhiban.org.security.PasswordReuseValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhiban.org.security.CommonPasswordListValidator"},
+    {"NAME": "zhiban.org.security.NotOnlyDigitsValidator"},
 ]
 # The second factor (org.factors): the kinds in force, TOTP and the backup codes beside it. An SM2 USB
 # key would be one more line here (README “安全”).

@@ -17,6 +17,7 @@ from tests.incidents.helpers import (
     written,
 )
 from tests.shift_fixtures import at, travel
+from zhiban.incidents import services
 from zhiban.incidents.jobs import try_deadline_one
 from zhiban.incidents.models import EventStep, Lapse
 from zhiban.notify.models import Notice
@@ -152,3 +153,24 @@ def test_rule_B21_a_report_after_it_was_recorded_missed_is_late_not_both(org, du
         assert set(Lapse.objects.values_list("what", "kind")) == {("phone", "missed"), ("written", "missed")}
         phone_first(event, org.officer, at(9, 31) + dt.timedelta(days=1), org.city)
     assert set(Lapse.objects.values_list("what", "kind")) == {("phone", "late"), ("written", "missed")}
+
+
+@pytest.mark.usefixtures("on_the_day")
+def test_rule_B21_an_event_registered_after_its_phone_report_fell_due_is_alarmed_at_once(org, duty):
+    with travel(at(9, 20)):  # known at 09:00, registered twenty minutes later: the phone report is overdue
+        event = services.event_open(
+            org.county,
+            org.officer,
+            title="青石镇S203线山体滑坡",
+            category="natural",
+            known_at=at(9),
+            place="青石镇S203线K12处",
+            summary="山体滑坡，道路中断",
+        )
+        run_jobs()
+    assert steps(event, EventStep.Kind.ALARM) == ["电话报告已超过时限（09:15）"]
+    assert not steps(event, EventStep.Kind.MISSED)  # alarmed now, recorded as missed only at the cut-off
+    with travel(at(9, 26)):  # the written report's warning time has come: warned, once
+        run_jobs()
+        run_jobs()
+    assert len(steps(event, EventStep.Kind.WARNING)) == 1

@@ -66,10 +66,10 @@ def test_the_policy_sets_length_and_composition(gao):
     [
         ("zhiban2026", "至少3类"),  # the two, under the weakest policy the form allows
         ("ab12cd34ef", "至少3类"),
-        ("Zhiban2026", "系统名称的拼音"),  # three classes, yet the system's own name
-        ("Zhi-Ban.2026", "系统名称的拼音"),
-        ("Zhengwu#2026", "系统名称的拼音"),
-        ("值班Room2026", "系统的名称"),
+        ("Zhiban2026", "系统名称“值班”的拼音"),  # three classes, yet the system's own name
+        ("Zhi-Ban.2026", "系统名称“值班”的拼音"),
+        ("Zhengwu#2026", "系统名称“政务”的拼音"),
+        ("值班Room2026", "系统名称“值班”"),
         ("Donghu#2026", "本单位所在地的拼音"),  # 高燕华 works for 东湖县人民政府
     ],
 )
@@ -106,7 +106,9 @@ def test_an_expired_password_cannot_be_changed_to_itself_nor_to_one_of_the_last_
     def change(old: str, new: str):
         return client.post("/password/", {"old_password": old, "new_password1": new, "new_password2": new})
 
-    assert "不能与最近用过的3个密码" in change(passwords[0], passwords[0]).content.decode()
+    refused = change(passwords[0], passwords[0])
+    assert "不能与最近用过的3个密码" in str(refused.context["form"].errors["new_password1"])  # next to it
+    assert "new_password2" not in refused.context["form"].errors
     assert change(passwords[0], passwords[1]).status_code == 302
     assert client.get("/").status_code == 200  # the change was what was due
     assert "不能与最近用过的3个密码" in change(passwords[1], passwords[0]).content.decode()

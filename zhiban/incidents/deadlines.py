@@ -43,7 +43,7 @@ def _move(deadline: Deadline, reason: str, starts: dt.datetime, due: dt.datetime
     """An unmet deadline owed afresh: from `starts`, by `due`, warned and alarmed again."""
     deadline.reason, deadline.starts_at, deadline.due_at = reason, starts, due
     deadline.warned = deadline.alarmed = False
-    deadline.next_check_at = deadline.next_check(timezone.now())
+    deadline.next_check_at = deadline.first_check(timezone.now())
     deadline.save(update_fields=["reason", "starts_at", "due_at", "warned", "alarmed", "next_check_at"])
     return deadline
 
@@ -52,7 +52,7 @@ def _add(event: Event, kind: str, reason: str, starts: dt.datetime, due: dt.date
     if Deadline.objects.filter(event=event, kind=kind, starts_at=starts, due_at=due).exists():
         return None  # the same deadline is owed once, however it came to be asked twice
     deadline = Deadline(event=event, kind=kind, reason=reason, starts_at=starts, due_at=due)
-    deadline.next_check_at = deadline.next_check(timezone.now())
+    deadline.next_check_at = deadline.first_check(timezone.now())
     deadline.save()
     return deadline
 

@@ -487,6 +487,14 @@ class Deadline(models.Model):
             return report.kind != Report.Kind.FIRST
         return True
 
+    def first_check(self, now: dt.datetime) -> dt.datetime | None:
+        """When the runner first looks at a deadline just made or moved: at once if its warning time has
+        already come (an event registered after its report fell due is alarmed now, not at the 漏报
+        cut-off), else its next moment."""
+        if self.due_at - dt.timedelta(minutes=self.event.warning_minutes) <= now:
+            return now
+        return self.next_check(now)
+
     def next_check(self, after: dt.datetime) -> dt.datetime | None:
         """The next moment the runner must look at it: the warning, the deadline, the missed cut-off."""
         if self.met_at is not None or self.missed:

@@ -13,6 +13,11 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.contrib.auth import user_logged_in
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import (
+    CommonPasswordValidator,
+    NumericPasswordValidator,
+    UserAttributeSimilarityValidator,
+)
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.db.models.signals import post_save
@@ -90,7 +95,10 @@ def system_parts() -> list[tuple[str, str]]:
     """The system's name, in characters and in pinyin (these are refused whatever their length)."""
     parts = []
     for word in SYSTEM_WORDS:
-        parts += [(word, "系统的名称"), *((reading, "系统名称的拼音") for reading in readings(word))]
+        parts += [
+            (word, f"系统名称“{word}”"),
+            *((reading, f"系统名称“{word}”的拼音") for reading in readings(word)),
+        ]
     return parts
 
 
@@ -136,8 +144,38 @@ class PolicyPasswordValidator:
         length, classes = required()
         return (
             f"至少{length}个字符，含大写字母、小写字母、数字、符号中的至少{classes}类，"
-            "不能含登录名、姓名拼音、电话号码、单位所在地或“值班”的拼音"
+            "不能含登录名、姓名拼音、电话号码、单位所在地的拼音，也不能含系统名称“值班”“政务”及其拼音"
         )
+
+
+class SimilarToAccountValidator(UserAttributeSimilarityValidator):
+    """Django's check against the account's own details, in the words the rest of the page uses."""
+
+    def get_error_message(self) -> str:
+        return "密码与您的%(verbose_name)s太相似"
+
+    def get_help_text(self) -> str:
+        return "不能与您的登录名、姓名、电子邮箱太相似"
+
+
+class CommonPasswordListValidator(CommonPasswordValidator):
+    """Django's list of common passwords, in the words the rest of the page uses."""
+
+    def get_error_message(self) -> str:
+        return "这个密码太常见，容易被猜中，请换一个"
+
+    def get_help_text(self) -> str:
+        return "不能是常见密码"
+
+
+class NotOnlyDigitsValidator(NumericPasswordValidator):
+    """Django's refusal of a password of digits only, in the words the rest of the page uses."""
+
+    def get_error_message(self) -> str:
+        return "密码不能全是数字"
+
+    def get_help_text(self) -> str:
+        return "不能全是数字"
 
 
 class PasswordReuseValidator:

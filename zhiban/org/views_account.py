@@ -25,6 +25,10 @@ class OwnPasswordForm(PasswordChangeForm):
         self.request = request
         super().__init__(request.user, *args, **kwargs)
 
+    def validate_password_for_user(self, user, password_field_name="new_password1"):
+        # what is wrong with the new password is said next to it, not next to its confirmation
+        super().validate_password_for_user(user, "new_password1")
+
     def clean_old_password(self):
         old = self.cleaned_data["old_password"]
         if authenticate(self.request, username=self.user.get_username(), password=old) is None:
