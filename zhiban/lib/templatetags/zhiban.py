@@ -44,6 +44,16 @@ register.filter("plain_number", plain_number)
 
 
 @register.filter
+def in_pairs(value) -> str:
+    """A narrow column's heading that may wrap only between pairs of characters, an odd one kept with
+    the last pair (报送/条数, 被催报, 报送/不规范; never 迟/报)."""
+    text = str(value)
+    cuts = [*range(0, max(len(text) - 1, 1), 2), len(text)]
+    chunks = [(text[a:b],) for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b]]
+    return format_html_join("", '<span class="nowrap">{}</span>', chunks)
+
+
+@register.filter
 def json_attr(value) -> str:
     """Data for a script to read from an attribute (data-chart="{{ x|json_attr }}"): JSON, escaped."""
     return conditional_escape(json.dumps(value, ensure_ascii=False, default=str))
