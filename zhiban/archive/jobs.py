@@ -1,7 +1,7 @@
-"""The archive's part of `runjobs`: the search entries of records just saved, each day's brief drafted at each unit's cut-off hour (and last
-month's summary on the 1st), the nightly backup when its moment has come (once, however long the runner
-was down), queued backups and restore drills asked for on the page, and rows a killed runner left
-running."""
+"""The archive's part of `runjobs`: the search entries of records just saved, each day's brief drafted
+at each unit's cut-off hour (and last month's summary on the 1st), the nightly backup when its moment
+has come (once, however long the runner was down), queued backups and restore drills asked for on the
+page, and rows a killed runner left running."""
 
 from __future__ import annotations
 

@@ -254,13 +254,15 @@ def queue(record: models.Model) -> None:
         sql.execute(_QUEUE, [audit_label(type(record)), str(record.pk)])
 
 
-def drain(limit: int = 500) -> int:
+def drain(limit: int = 500, wait: bool = False) -> int:
     """Writes up to `limit` owed entries, oldest first (entry ids keep following time); returns how many
     were taken. They are claimed by deleting their rows in the transaction that writes the entries: two
-    drains never take one row, and one that fails leaves them owed."""
+    drains never take one row, and one that fails leaves them owed. On PostgreSQL a runner passes over
+    rows another drain holds; `wait` (a search) waits for that drain to commit, so it sees its entries
+    (on SQLite every writer waits its turn anyway)."""
     if not PendingEntry.objects.exists():
         return 0
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    lock = "" if connection.vendor != "postgresql" else " FOR UPDATE" if wait else " FOR UPDATE SKIP LOCKED"
     with transaction.atomic():
         rows = sorted(sql.execute(_CLAIM.format(lock=lock), [limit]).fetchall())
         owed: dict[str, list[str]] = {}
@@ -290,7 +292,7 @@ def _write(kind: Kind, ids: list[str]) -> None:
 
 def catch_up() -> None:
     """Every owed entry written (before a search)."""
-    while drain():
+    while drain(wait=True):
         pass
 
 
