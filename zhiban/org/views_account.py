@@ -25,7 +25,7 @@ class OwnPasswordForm(PasswordChangeForm):
         self.request = request
         super().__init__(request.user, *args, **kwargs)
 
-    def validate_password_for_user(self, user, password_field_name="new_password1"):
+    def validate_password_for_user(self, user, *args, **kwargs):
         # what is wrong with the new password is said next to it, not next to its confirmation
         super().validate_password_for_user(user, "new_password1")
 
