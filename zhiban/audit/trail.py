@@ -157,9 +157,10 @@ class ChainBreak:
 
 def verify_chain(using: str = "default", anchor_until=None) -> tuple[int, ChainBreak | None]:
     """Walks the chain oldest first; returns how many entries hold and where it breaks, if it does: an
-    entry whose keyed hash or link is wrong, or whose hash is not keyed at all; a chain whose end is not the head's (newest rows deleted);
-    a purge marker no purge entry vouches for; a chain that falls short of the last signed checkpoint
-    outside the database (the newest rows deleted with the head, or every row).
+    entry whose keyed hash or link is wrong, or whose hash is not keyed at all; a chain whose end is not
+    the head's (newest rows deleted); a purge marker no purge entry vouches for; a chain that falls short
+    of the last signed checkpoint outside the database (the newest rows deleted with the head, or every
+    row).
 
     `using` checks another database (a restored backup); `anchor_until` then holds it only to the
     checkpoints written up to the backup's moment, since later ones describe rows it cannot have."""
