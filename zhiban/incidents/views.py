@@ -203,8 +203,10 @@ def _detail(request, event, status: int = 200, **given):
     family = event.family()
     # a linked report of a unit the reader may not read (another county's, or one classified above the
     # reader's clearance) is named by its unit only, and its steps stay off this timeline
-    readable = set(
-        Event.objects.filter(event_q(scope), pk__in=[e.pk for e in family]).values_list("pk", flat=True)
+    readable = (
+        set(Event.objects.filter(event_q(scope), pk__in=[e.pk for e in family]).values_list("pk", flat=True))
+        if len(family) > 1
+        else {event.pk}  # the page's own event was read under the same rule
     )
     for member in family:
         member.readable = member.pk in readable
