@@ -173,6 +173,9 @@ class Problem:
     # from the plan, not from the months, and is only slowed by them (measured: a month took twice as long)
     spacing_cuts: bool = True
     linearization: int | None = None  # CP-SAT's linearization_level (2: more of the model in its relaxation)
+    # with two workers or more: one proves the bound on the whole model, the rest search neighbourhoods of
+    # the best roster (lns.py); off: CP-SAT's own portfolio on the whole model
+    neighbourhoods: bool = True
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ class Control:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._solver: cp_model.CpSolver | None = None
+        self._solvers: list[cp_model.CpSolver] = []  # the whole model's, and a neighbourhood's (lns)
         self.stopping = False
         self.started = time.perf_counter()
         self.objective: float | None = None
@@ -220,8 +223,9 @@ class Control:
     def stop(self) -> None:
         with self._lock:
             self.stopping = True
-            if self._solver is not None and self.objective is not None:
-                self._solver.stop_search()
+            if self.objective is not None:
+                for solver in self._solvers:
+                    solver.stop_search()
 
     def progress(self) -> dict:
         with self._lock:
@@ -236,22 +240,38 @@ class Control:
             }
 
     def _attach(self, solver: cp_model.CpSolver | None) -> None:
+        """The whole model's solver of a new problem (None: it is done)."""
         with self._lock:
-            self._solver = solver
+            self._solvers = [solver] if solver is not None else []
             if solver is not None:
                 self.objective = self.bound = None
 
-    def _solution(self, objective: float, bound: float) -> bool:
-        """Records a roster found; True when the search should stop now."""
+    def _join(self, solver: cp_model.CpSolver) -> None:
+        """A second solver on the same problem (a neighbourhood's), stopped with the first."""
         with self._lock:
-            self.objective, self.bound = objective, bound
+            self._solvers.append(solver)
+            if self.stopping:
+                solver.stop_search()
+
+    def _leave(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            if solver in self._solvers:
+                self._solvers.remove(solver)
+
+    def _solution(self, objective: float, bound: float | None = None) -> bool:
+        """Records a roster found (by either solver: the best is kept); True when the search should stop now."""
+        with self._lock:
+            if self.objective is None or objective < self.objective:
+                self.objective = objective
+            if bound is not None:
+                self.bound = bound if self.bound is None else max(self.bound, bound)
             if self.first is None:
                 self.first = time.perf_counter() - self.started
             return self.stopping
 
     def _bound(self, bound: float) -> None:
         with self._lock:
-            self.bound = bound
+            self.bound = bound if self.bound is None else max(self.bound, bound)
 
 
 def solve(problem: Problem, control: Control | None = None) -> Result:
@@ -260,6 +280,10 @@ def solve(problem: Problem, control: Control | None = None) -> Result:
     if reasons:
         return Result("infeasible", reasons=reasons, seconds=time.perf_counter() - started)
     model = _Model(problem)
+    if problem.workers >= 2 and problem.neighbourhoods:
+        from zhiban.roster import lns  # it builds on this module
+
+        return lns.solve(problem, model, control, started)
     return _search(problem, model, model.model, problem.time_limit, control, started)
 
 
@@ -271,14 +295,18 @@ def _search(
     control: Control | None,
     started: float,
     presolve: bool | None = None,
+    wall_clock: bool = False,
+    found=None,
 ) -> Result:
+    """The whole model solved; `found(objective, values)` hears of each roster with every variable's value,
+    and `wall_clock` limits one worker by the clock instead of deterministic time."""
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, problem.workers)
     # One worker is deterministic for a seed; several are faster on big problems but may return another
     # of several equally good rosters. Presolve costs more than it saves on these models (measured).
     params.cp_model_presolve = problem.presolve if presolve is None else presolve
-    if params.num_workers == 1:
+    if params.num_workers == 1 and not wall_clock:
         params.max_deterministic_time = limit
         # a backstop on a slow machine, where a deterministic second can take three wall seconds
         params.max_time_in_seconds = limit * 1.5
@@ -288,7 +316,7 @@ def _search(
     params.relative_gap_limit = problem.relative_gap
     if problem.linearization is not None:
         params.linearization_level = problem.linearization
-    watcher = _FirstSolution(started, control)
+    watcher = _FirstSolution(started, control, found)
     if control is not None:
         solver.best_bound_callback = control._bound
         control._attach(solver)
@@ -328,15 +356,18 @@ _STATUS = {
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    def __init__(self, started: float, control: Control | None = None):
+    def __init__(self, started: float, control: Control | None = None, found=None):
         super().__init__()
         self.started = started
         self.control = control
+        self.found = found
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
         if self.first is None:
             self.first = time.perf_counter() - self.started
+        if self.found is not None:
+            self.found(self.objective_value, list(self.response_proto.solution))
         if self.control is not None and self.control._solution(
             self.objective_value, self.best_objective_bound
         ):
