@@ -145,3 +145,55 @@ def objective(problem: Problem, assignments) -> int:
         have = count.get(shift.key, 0)
         total += under * max(0, need - have) + over * max(0, have - need)
     return total
+
+
+def breaches(problem: Problem, assignments) -> list[str]:
+    """The benchmark's hard rules a roster breaks, checked independently of the model: one shift a day,
+    days off, successions, shifts of a type, minutes, days on and off in a row (runs touching either end
+    of the horizon are not held to the fewest) and weekends."""
+    shifts = {s.key: s for s in problem.shifts}
+    days = sorted({s.day for s in problem.shifts})
+    found = []
+    for person in problem.people:
+        limits = person.limits or Limits()
+        mine = [shifts[a.shift_key] for a in assignments if a.person_id == person.id]
+        on = {}
+        for shift in mine:
+            if shift.day in on:
+                found.append(f"{person.name}: two shifts on {shift.day}")
+            on[shift.day] = shift.name
+            if shift.day in person.unavailable:
+                found.append(f"{person.name}: on duty on a day off {shift.day}")
+            if shift.name not in person.posts:
+                found.append(f"{person.name}: may not work {shift.name}")
+        for day, name in on.items():
+            after = on.get(day + dt.timedelta(days=1))
+            if after is not None and (name, after) in problem.successions:
+                found.append(f"{person.name}: {after} may not follow {name} on {day}")
+        for name, most in limits.max_of_shift.items():
+            if sum(s.name == name for s in mine) > most:
+                found.append(f"{person.name}: more than {most} of {name}")
+        minutes = sum(s.minutes for s in mine)
+        if not (limits.min_minutes or 0) <= minutes <= (limits.max_minutes or minutes):
+            found.append(f"{person.name}: {minutes} minutes")
+        flags = [day in on for day in days]
+        for working in (True, False):
+            least = limits.min_consecutive_days if working else limits.min_days_off
+            start = 0
+            while start < len(flags):
+                end = start
+                while end < len(flags) and flags[end] == flags[start]:
+                    end += 1
+                length, inner = end - start, start > 0 and end < len(flags)
+                if flags[start] == working:
+                    if working and limits.max_consecutive_days and length > limits.max_consecutive_days:
+                        found.append(f"{person.name}: {length} days on in a row from {days[start]}")
+                    if inner and least and length < least:
+                        found.append(
+                            f"{person.name}: {length} days {'on' if working else 'off'} from {days[start]}"
+                        )
+                start = end
+        weekends = {day.isocalendar()[:2] for day in on if day.weekday() >= 5}
+        if limits.max_weekends is not None and len(weekends) > limits.max_weekends:
+            found.append(f"{person.name}: {len(weekends)} weekends")
+    return found
