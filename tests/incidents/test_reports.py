@@ -41,6 +41,11 @@ def test_rule_B21_a_report_stated_on_time_but_entered_after_the_deadline_is_mark
         prompt = phone_first(event, org.officer, at(9, 8), org.city)
     assert not prompt.backfilled and prompt.late_minutes == 0
     assert not steps(event, EventStep.Kind.BACKFILLED)
+    # the receiver on the phone is named in the step (one bracket: the timeline adds who recorded it), and
+    # the superior's receipt in the system is not shown as missing when the phone was answered
+    assert steps(event, EventStep.Kind.REPORTED) == [f"电话首报报{prompt.recipient}，接报人周建国"]
+    page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
+    assert "电话已告知周建国" in page and "未接收" not in page
 
     later = open_event(org, known=(9, 20))
     with travel(at(9, 40)):  # the phone report was due at 9:35; it is entered at 9:40, stated as 9:34

@@ -309,8 +309,8 @@ def _send(
         event,
         EventStep.Kind.REPORTED,
         f"{report.label}报{report.recipient}"
-        f"{('（接报人' + report.phoned_whom + '）') if report.phoned_whom else ''}"
-        f"{('（' + report.get_means_display() + '）') if report.means and report.means != 'phone' else ''}"
+        f"{('，经' + report.get_means_display()) if report.means and report.means != 'phone' else ''}"
+        f"{('，接报人' + report.phoned_whom) if report.phoned_whom else ''}"
         f"{figures}{gaps}",
         by,
         at,
