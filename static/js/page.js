@@ -37,12 +37,18 @@ function labelCells(root) {
     if (!heads || !heads.length) return;
     table.classList.add("as-cards");
     Array.prototype.forEach.call(table.tBodies, function (body) {
+      var carried = [];  // per column: how many more rows a cell above still spans (rowspan)
       Array.prototype.forEach.call(body.rows, function (row) {
+        var covered = carried.slice();
+        carried = carried.map(function (n) { return n > 0 ? n - 1 : 0; });
         if (row.cells.length === 1) return;  // "无" spanning the table
         var column = 0;
         Array.prototype.forEach.call(row.cells, function (cell) {
+          while (covered[column] > 0) column++;  // the day's date spans its shifts' rows
           if (!cell.hasAttribute("data-label") && heads[column]) cell.setAttribute("data-label", heads[column]);
-          column += cell.colSpan || 1;
+          var span = cell.colSpan || 1;
+          for (var i = 0; cell.rowSpan > 1 && i < span; i++) carried[column + i] = cell.rowSpan - 1;
+          column += span;
         });
       });
     });

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import pytest
 import time_machine
@@ -166,3 +167,30 @@ def test_the_runners_other_jobs_go_on_while_a_roster_is_solved(org, roster, monk
     background.execute(SolveRun.objects.get(pk=run.pk), [deadline_job])
     run.refresh_from_db()
     assert calls and run.state == SolveRun.State.DONE and roster.assignments.exists()
+
+
+def test_solving_again_starts_from_the_draft_so_a_stop_never_ends_worse(org, roster):
+    """A second auto-solve begins with the draft as it stands: stopped at its first roster, it keeps the
+    draft (so never a worse one), where a cold start's first roster is the solver's own."""
+    from tests.roster.test_solver import day_shifts, staff
+
+    problem = solver.Problem(
+        people=staff(6), shifts=day_shifts(28, {"primary": 1, "standby": 1}), time_limit=3
+    )
+    found = solver.solve(problem)
+    # the same roster with the (interchangeable) people swapped round: as good, and not the solver's own
+    draft = {solver.Assignment(a.person_id % 6 + 1, a.shift_key, a.post) for a in found.assignments}
+    assert draft != set(found.assignments)
+    stopped = solver.Control()
+    stopped.stop()
+    again = solver.solve(replace(problem, start=list(draft)), stopped)
+    assert again.stopped and set(again.assignments) == draft and again.objective <= found.objective
+    cold = solver.Control()
+    cold.stop()
+    assert set(solver.solve(problem, cold).assignments) != draft
+    # the roster's own draft is what the page's solve starts from
+    planning.generate(roster, time_limit=2)
+    built, _, _ = planning.build_problem(roster)
+    held = {(a.person_id, a.start, a.post) for a in roster.assignments.all()}
+    starts = {s.key: s.start for s in built.shifts}
+    assert held and {(a.person_id, starts[a.shift_key], a.post) for a in built.start} == held

@@ -268,6 +268,10 @@ def test_pinned_assignment_is_kept_by_the_solver(org, county_duty, before_nation
     roster = make_roster(org.county, dt.date(2026, 10, 12), 7)
     pinned = make_assignment(roster, org.deputy, dt.date(2026, 10, 14), post="standby")
     Assignment.objects.filter(pk=pinned.pk).update(pinned=True)
+    # the pin reaches the solver (read back in UTC, it was once matched to the shift by its text and lost)
+    problem, shifts, _ = planning.build_problem(roster)
+    assert [(p.person_id, p.post) for p in problem.pins] == [(org.deputy.pk, "standby")]
+    assert next(s for s in shifts if s.key == problem.pins[0].shift_key).start == pinned.start
     planning.generate(roster)
     assert roster.assignments.filter(pk=pinned.pk, person=org.deputy).exists()
     assert roster.assignments.filter(day=dt.date(2026, 10, 14), post="standby").count() == 1

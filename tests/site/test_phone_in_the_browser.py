@@ -130,3 +130,32 @@ def test_the_first_tab_reaches_the_skip_link_and_the_focus_ring_shows(org, page,
     assert outline == "3px"
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+
+
+def test_a_roster_read_as_cards_names_each_value_by_its_own_column_under_a_spanning_date(org, page, login_as):
+    """The roster's date spans its day's shifts (rowspan): the second shift's cells were labelled one
+    column off (夜班 under 日期, the leader under 班次)."""
+    page.set_viewport_size(PHONE)
+    login_as(org.officer)
+    page.goto("/")
+    page.evaluate(
+        """() => {
+        const table = document.createElement("table");
+        table.id = "spanned";
+        table.innerHTML = "<thead><tr><th>日期</th><th>班次</th><th>带班领导</th><th>主班</th></tr></thead>"
+          + "<tbody><tr><td rowspan='2'>1月1日</td><td>白班</td><td>汪春</td><td>周建国</td></tr>"
+          + "<tr><td>夜班</td><td>姚平平</td><td>顾国</td></tr>"
+          + "<tr><td>1月2日</td><td>全天班</td><td>曾志强</td><td>钟英</td></tr></tbody>";
+        document.querySelector("main").appendChild(table);
+        labelCells(document);
+    }"""
+    )
+    labels = page.evaluate(
+        """() => Array.from(document.querySelectorAll("#spanned tbody td"),
+            td => td.textContent + ":" + td.getAttribute("data-label"))"""
+    )
+    assert labels == [
+        "1月1日:日期", "白班:班次", "汪春:带班领导", "周建国:主班",
+        "夜班:班次", "姚平平:带班领导", "顾国:主班",
+        "1月2日:日期", "全天班:班次", "曾志强:带班领导", "钟英:主班",
+    ]  # fmt: skip

@@ -219,12 +219,11 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
         )
         for s in shifts
     ]
-    keys = {s.key for s in shifts}
-    pins = [
-        solver.Pin(a.person_id, a.start.isoformat(), a.post)
-        for a in roster.assignments.filter(pinned=True)
-        if a.start.isoformat() in keys
-    ]
+    # by the moment, not its text: the database gives it back in UTC, the shift's key is local time
+    key_at = {s.start: s.key for s in shifts}
+    held = [(a, key_at[a.start]) for a in roster.assignments.all() if a.start in key_at]
+    pins = [solver.Pin(a.person_id, key, a.post) for a, key in held if a.pinned]
+    start = [solver.Assignment(a.person_id, key, a.post) for a, key in held]
     busy_until, taken_days = _taken_elsewhere(roster, people, policy.rest_hours_after_night)
     solver_people = [
         replace(p, unavailable=p.unavailable | taken_days.get(p.id, frozenset())) for p in solver_people
@@ -244,6 +243,7 @@ def build_problem(roster: Roster) -> tuple[solver.Problem, list[PlannedShift], l
         time_limit=settings.ROSTER_SOLVER_SECONDS,
         seed=roster.pk or 0,
         limits=policy_limits(policy),
+        start=start,
     )
     return problem, shifts, problems
 
@@ -359,7 +359,7 @@ def store(roster: Roster, result: solver.Result, shifts: list[PlannedShift]) -> 
 
 
 def _summary(result: solver.Result) -> str:
-    status = {"optimal": "已得到最优排班", "feasible": "已得到可行排班"}.get(result.status, "未能排出")
+    status = {"optimal": "已得到最优排班", "feasible": "已排出排班"}.get(result.status, "未能排出")
     if result.stopped and result.status == "feasible":
         status = "已按要求停止，采用当时最好的排班"
     gap = f"，与最优的差距不超过{result.gap * 100:.1f}%" if result.status == "feasible" and result.gap else ""

@@ -178,6 +178,9 @@ class Problem:
     # with two workers or more: one proves the bound on the whole model, the rest search neighbourhoods of
     # the best roster (lns.py); off: CP-SAT's own portfolio on the whole model
     neighbourhoods: bool = True
+    # a roster to start from (the draft as it stands): the search begins with it where it still keeps the
+    # rules, so solving again, even stopped early, never ends worse than the draft
+    start: list[Assignment] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -685,13 +688,19 @@ class _Model:
                     break
 
     def _hint(self, works) -> None:
-        """A greedy roster as a starting point: each post in time order to the eligible person with the
-        least work so far (history included) who is free and rested. The search improves on it."""
+        """A starting point: the pins and the roster to start from (`Problem.start`) where they fit, and each
+        post still open, in time order, to the eligible person with the least work so far (history
+        included) who is free and rested. The search improves on it."""
         rest = dt.timedelta(hours=self.problem.rest_hours_after_night)
         busy_until: dict[int, dt.datetime] = {}
         load = {p.id: [p.history.get(c, 0) for c in CATEGORIES] for p in self.problem.people}
         people = {p.id: p for p in self.problem.people}
-        pinned = {(pin.shift_key, pin.post): pin.person_id for pin in self.problem.pins}
+        preferred: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for pin in self.problem.pins:
+            preferred[pin.shift_key, pin.post].append(pin.person_id)
+        for a in self.problem.start:
+            if a.person_id not in preferred[a.shift_key, a.post]:
+                preferred[a.shift_key, a.post].append(a.person_id)
         chosen: set[tuple[int, str, str]] = set()
         remaining = dict(self.problem.quotas)
         last_start = dict(self.problem.last_start)
@@ -721,7 +730,13 @@ class _Model:
                         pid,
                     )
                 )
-                picks = [pinned[shift.key, post]] if (shift.key, post) in pinned else []
+                picks = [
+                    pid
+                    for pid in preferred.get((shift.key, post), ())
+                    if (pid, shift.key, post) in self.x
+                    and pid not in taken
+                    and busy_until.get(pid, shift.start) <= shift.start
+                ][:count]
                 picks += [pid for pid in candidates if pid not in picks][: count - len(picks)]
                 for pid in picks:
                     taken.add(pid)
