@@ -23,15 +23,17 @@ def instance(number: int, **changes):
 def test_a_part_of_the_roster_solved_again_improves_the_whole_and_keeps_every_rule():
     """The neighbourhood search alone, from the whole model's first roster, while a stand-in for the
     proving thread stays alive: its roster is better, recounted independently, and breaks no hard rule."""
-    problem = instance(5, time_limit=1, workers=1)
+    problem = instance(5, time_limit=30, workers=1)
     model = _Model(problem)
     shared = lns._Shared()
+    at_first = Control()
+    at_first.stop()  # asked before any roster: the whole model stops at its first
     first = _search(
         problem,
         model,
         model.model,
-        1.0,
-        None,
+        30.0,
+        at_first,
         time.perf_counter(),
         found=lambda objective, values: shared.offer(objective, values, "whole"),
     )
@@ -55,7 +57,7 @@ def test_a_part_of_the_roster_solved_again_improves_the_whole_and_keeps_every_ru
 
 
 def test_two_workers_return_the_best_roster_with_the_whole_models_bound():
-    problem = instance(5, time_limit=6, workers=2)
+    problem = instance(5, time_limit=10, workers=2)
     result = solve(problem)
     assert result.status == "feasible"
     assert nrp.objective(problem, result.assignments) == result.objective

@@ -102,6 +102,8 @@ def solve(problem: Problem, model: _Model, control: Control | None, started: flo
                 wall_clock=True,
                 found=lambda objective, values: shared.offer(objective, values, "whole"),
             )
+        except BaseException as failure:  # raised again in the caller's thread
+            whole["failure"] = failure
         finally:
             shared.halt()
             shared.arrived.set()
@@ -110,6 +112,8 @@ def solve(problem: Problem, model: _Model, control: Control | None, started: flo
     thread.start()
     work = _improve(problem, model, control, shared, deadline, thread)
     thread.join()
+    if "failure" in whole:
+        raise whole["failure"]
     result = whole["result"]
     best = shared.get()
     if best is None or best.by == "whole" or result.status == "optimal":
@@ -240,9 +244,10 @@ class _Part:
     seconds: float = 0.0
 
 
-def _solve_part(problem, model, control, shared, values, fixed, seconds, number, objective=True):
+def _solve_part(problem, model, control, shared, values, fixed, seconds, number, objective=True, first=False):
     """The model with the `fixed` variables held at their `values`, the rest hinted at theirs; without the
-    objective, it stops at the first roster."""
+    objective, it stops at the first roster. A `first` roster is made even when a stop was asked before
+    any (the stop keeps the first roster found)."""
     part = model.model.clone()
     proto = part.proto
     for index in fixed:
@@ -263,10 +268,11 @@ def _solve_part(problem, model, control, shared, values, fixed, seconds, number,
     params.cp_model_presolve = True
     if problem.linearization is not None:  # 2 here too: 0 and 1 ended 18-129 % off on instances 8 and 12
         params.linearization_level = problem.linearization
-    control._join(solver)
-    shared.running(solver, first=not values)
+    if not first:
+        control._join(solver)
+    shared.running(solver, first=first)
     try:
-        if (control.stopping and values) or shared.done:
+        if (control.stopping and not first) or shared.done:
             return _Part("UNKNOWN")
         status = solver.solve(part)
     finally:
@@ -287,11 +293,11 @@ def _first(problem, model, control, shared, deadline, decisions) -> float:
     without its objective, which is much easier where a shift's cover is soft), then the best objective
     with its decisions kept (the spreads and penalties at their least). Returns the deterministic time."""
     left = deadline - time.perf_counter()
-    any_roster = _solve_part(problem, model, control, shared, [], (), left, 0, objective=False)
+    any_roster = _solve_part(problem, model, control, shared, [], (), left, 0, objective=False, first=True)
     if not any_roster.values or shared.get() is not None:
         return any_roster.work
     seconds = max(0.1, deadline - time.perf_counter())
-    best = _solve_part(problem, model, control, shared, any_roster.values, decisions, seconds, 0)
+    best = _solve_part(problem, model, control, shared, any_roster.values, decisions, seconds, 0, first=True)
     if best.values and shared.offer(best.objective, best.values, "part"):
         control._solution(best.objective)
     return any_roster.work + best.work
