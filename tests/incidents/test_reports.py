@@ -104,7 +104,9 @@ def test_rule_A2_1_B22_a_phone_report_is_forwarded_by_phone_to_a_named_receiver_
     assert (forward.place, forward.course) == ("青石镇S203线K12处", "山体滑坡，阻断道路")
     assert forward.missing_elements() == report.missing_elements()  # the gaps stay listed (B18)
     assert Notice.objects.filter(person=org.city_admin, text__contains="首报（电话报告）").exists()
-    assert steps(event, EventStep.Kind.FORWARDED) == [f"{org.county.label}转报{org.city.label}（电话报告）"]
+    assert steps(event, EventStep.Kind.FORWARDED) == [
+        f"{org.county.label}以电话报告转报{org.city.label}，接报人周建国"
+    ]
     inbox = org.client(org.city_admin).get("/incidents/inbox/").content.decode()
     assert "电话首报" in inbox and "书面" not in inbox
 
@@ -245,7 +247,7 @@ def test_rule_A2_1_the_superior_receives_and_forwards_level_by_level(org, duty):
     # B13: what the county did on the township's event is in the county's duty log
     county_log = [text for _, text in duty_log(duty.day).emergencies]
     assert "青石镇民房倒塌：上级接收，东湖县已接收（林海燕）" in county_log
-    assert any(text.startswith("青石镇民房倒塌：转报，东湖县转报市政府（书面报告）") for text in county_log)
+    assert any(text.startswith("青石镇民房倒塌：转报，东湖县以书面报告转报市政府") for text in county_log)
     page = org.client(org.officer).get(f"/incidents/{event.pk}/").content.decode()
     assert (
         f"已接收（{org.officer.name}）" in page

@@ -531,7 +531,7 @@ def report_forward(
         step(
             report.event,
             EventStep.Kind.FORWARDED,
-            f"{office.label}转报{recipient}（{channel}）",
+            f"{office.label}以{channel}转报{recipient}" + (f"，接报人{phoned_whom}" if phoned_whom else ""),
             by,
             acting_unit=office,
         )
